@@ -1,0 +1,44 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/rfc3161"
+)
+
+// newTimestamper returns the configured authority and the PEM chain that
+// verifies its tokens: the embedded one (created in DATA/tsa on first start)
+// when no URL is configured, else a failover client over --tsa.
+func newTimestamper(cfg serveConfig) (core.Timestamper, []byte, error) {
+	urls := splitList(cfg.tsaURLs)
+	if len(urls) == 0 {
+		a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(cfg.data, "tsa"), cfg.providerName, time.Now, rand.Reader)
+		if err != nil {
+			return nil, nil, fmt.Errorf("embedded timestamp authority: %w", err)
+		}
+		return rfc3161.NewLocal(a), a.ChainPEM(), nil
+	}
+	if cfg.tsaRoots == "" {
+		return nil, nil, errors.New("--tsa needs --tsa-roots: the PEM roots that its tokens must chain to")
+	}
+	pem, err := os.ReadFile(cfg.tsaRoots)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--tsa-roots: %w", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, nil, fmt.Errorf("--tsa-roots %s: no PEM certificate found", cfg.tsaRoots)
+	}
+	c, err := rfc3161.NewClient(urls, roots)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--tsa: %w", err)
+	}
+	return c, pem, nil
+}

@@ -1,0 +1,255 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// DepositRequest is a sender's letter as received by an entry point.
+type DepositRequest struct {
+	Sender          User
+	IdempotencyKey  string
+	RecipientEmail  string
+	RecipientName   string
+	RecipientType   string
+	Subject         string
+	Body            string
+	SenderReference string
+	Language        string
+	Attachments     []Upload
+}
+
+// Recipient types (L.100: a consumer must have consented beforehand).
+const (
+	RecipientProfessional = "professional"
+	RecipientConsumer     = "consumer"
+)
+
+// Deposit validates req, timestamps its manifest and stores it with its
+// SubmissionAcceptance event in one transaction. When no authority answers,
+// the notice is stored as StatusPendingTimestamp with no event, and
+// RetryPendingTimestamps completes it later. With an Idempotency-Key already
+// used by the same sender it returns the earlier notice and replayed=true.
+// Errors: EINVALID or ETOOLARGE (with Field), EFORBIDDEN for a role that may
+// not send, EINTERNAL.
+func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, replayed bool, err error) {
+	if req.Sender.Role != RoleSender && req.Sender.Role != RoleAdmin {
+		return Notice{}, false, Errorf(EFORBIDDEN, "role %s may not send letters", req.Sender.Role)
+	}
+	if err := checkIdempotencyKey(req.IdempotencyKey); err != nil {
+		return Notice{}, false, err
+	}
+	if req.IdempotencyKey != "" {
+		prev, err := s.store.NoticeByIdempotencyKey(ctx, req.Sender.ID, req.IdempotencyKey)
+		if err == nil {
+			return prev, true, nil
+		}
+		if ErrorCode(err) != ENOTFOUND {
+			return Notice{}, false, fmt.Errorf("deposit: %w", err)
+		}
+	}
+	d, err := s.newDeposit(req)
+	if err != nil {
+		return Notice{}, false, err
+	}
+	s.timestampDeposit(ctx, &d)
+	n, existed, err := s.store.SaveDeposit(ctx, d)
+	if err != nil {
+		return Notice{}, false, fmt.Errorf("deposit: %w", err)
+	}
+	return n, existed, nil
+}
+
+// timestampDeposit obtains the token outside any store transaction. On
+// failure the deposit stays pending: the letter is kept, never lost, and
+// never reported deposited without a token.
+func (s *Service) timestampDeposit(ctx context.Context, d *Deposit) {
+	tctx, cancel := context.WithTimeout(ctx, s.tsaTimeout)
+	defer cancel()
+	tok, err := s.timestamper.Timestamp(tctx, digestBytes(d.Notice.Digest))
+	if err != nil {
+		s.log.Warn("timestamp failed; deposit kept pending", "notice", d.Notice.ID, "err", err)
+		return
+	}
+	d.Notice = withToken(d.Notice, tok)
+	d.Events = []Event{acceptanceEvent(d.Notice, s.clock())}
+}
+
+func withToken(n Notice, tok Token) Notice {
+	n.Token = &tok
+	n.Status = StatusDeposited
+	n.DepositedAt = tok.Time.UTC()
+	return n
+}
+
+// acceptanceEvent is the SubmissionAcceptance evidence: the deposit digest
+// and the token that fixes the deposit time.
+func acceptanceEvent(n Notice, now time.Time) Event {
+	return Event{
+		Type:     EventSubmissionAcceptance,
+		NoticeID: n.ID,
+		Time:     now,
+		Details: map[string]string{
+			"deposit_digest":   n.Digest,
+			"digest_method":    "http://www.w3.org/2001/04/xmlenc#sha256",
+			"submission_time":  n.SubmittedAt.Format(time.RFC3339Nano),
+			"timestamp_time":   n.Token.Time.UTC().Format(time.RFC3339Nano),
+			"timestamp_serial": n.Token.Serial,
+			"timestamp_tsa":    n.Token.TSA,
+			"sender":           n.Sender.Email,
+			"recipient":        n.Recipient.Email,
+		},
+	}
+}
+
+// newDeposit validates req and builds the notice, its manifest and contents.
+func (s *Service) newDeposit(req DepositRequest) (Deposit, error) {
+	n, err := s.validate(req)
+	if err != nil {
+		return Deposit{}, err
+	}
+	if n.ID, err = newNoticeID(s.rand); err != nil {
+		return Deposit{}, err
+	}
+	n.SubmittedAt = s.clock()
+	n.Status = StatusPendingTimestamp
+	contents := make(map[string][]byte, len(req.Attachments)+1)
+	body := []byte(req.Body)
+	n.Body = Document{Name: "body.txt", MediaType: "text/plain; charset=utf-8", Size: int64(len(body)), SHA256: digestOf(body), Key: "body"}
+	contents[n.Body.Key] = body
+	for i, a := range req.Attachments {
+		key := fmt.Sprintf("doc-%02d", i+1)
+		n.Documents = append(n.Documents, Document{Name: a.Name, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256, Key: key})
+		contents[key] = a.Content
+	}
+	manifest, digest, err := Manifest(n)
+	if err != nil {
+		return Deposit{}, err
+	}
+	n.Digest = digest
+	return Deposit{Notice: n, Manifest: manifest, Contents: contents, IdempotencyKey: req.IdempotencyKey}, nil
+}
+
+// validate checks every field of req and returns the notice's fixed part.
+func (s *Service) validate(req DepositRequest) (Notice, error) {
+	email, err := checkEmail("recipient_email", req.RecipientEmail)
+	if err != nil {
+		return Notice{}, err
+	}
+	checks := []struct {
+		field, v string
+		max      int
+		required bool
+	}{
+		{"recipient_name", req.RecipientName, maxNameRunes, true},
+		{"subject", req.Subject, maxSubjectRunes, true},
+		{"sender_reference", req.SenderReference, maxReferenceRunes, false},
+	}
+	for _, c := range checks {
+		if err := checkHeaderText(c.field, c.v, c.max, c.required); err != nil {
+			return Notice{}, err
+		}
+	}
+	if err := s.checkContent(req); err != nil {
+		return Notice{}, err
+	}
+	lang, err := oneOf("language", req.Language, "fr", "fr", "en")
+	if err != nil {
+		return Notice{}, err
+	}
+	rtype, err := oneOf("recipient_type", req.RecipientType, RecipientProfessional, RecipientProfessional, RecipientConsumer)
+	if err != nil {
+		return Notice{}, err
+	}
+	return Notice{
+		SenderUserID:    req.Sender.ID,
+		Sender:          Party{ID: req.Sender.ID, Name: req.Sender.Name, Email: req.Sender.Email, Organisation: req.Sender.Organisation, Assurance: "low", Method: "api_key"},
+		Recipient:       Party{Name: strings.TrimSpace(req.RecipientName), Email: email},
+		RecipientType:   rtype,
+		Subject:         strings.TrimSpace(req.Subject),
+		SenderReference: strings.TrimSpace(req.SenderReference),
+		Language:        lang,
+	}, nil
+}
+
+// checkContent validates the body and attachments against the limits.
+func (s *Service) checkContent(req DepositRequest) error {
+	if !utf8Valid(req.Body) {
+		return FieldError(EINVALID, "body", "body is not valid UTF-8")
+	}
+	if strings.TrimSpace(req.Body) == "" && len(req.Attachments) == 0 {
+		return FieldError(EINVALID, "body", "body is required when there is no attachment")
+	}
+	if len(req.Attachments) > s.limits.MaxFiles {
+		return FieldError(ETOOLARGE, "attachments", "%d attachments; the limit (max_files) is %d", len(req.Attachments), s.limits.MaxFiles)
+	}
+	total := int64(len(req.Body))
+	for _, a := range req.Attachments {
+		if err := CheckFileName(a.Name, s.limits.MaxNameBytes); err != nil {
+			return err
+		}
+		total += a.Size
+	}
+	if total > s.limits.MaxTotalBytes {
+		return FieldError(ETOOLARGE, "attachments", "the letter is %d bytes; the limit (max_total_size) is %d bytes", total, s.limits.MaxTotalBytes)
+	}
+	return nil
+}
+
+// oneOf returns v, or def when v is empty, when v is one of allowed.
+func oneOf(field, v, def string, allowed ...string) (string, error) {
+	if v == "" {
+		return def, nil
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v, nil
+		}
+	}
+	return "", FieldError(EINVALID, field, "%s must be one of %s", field, strings.Join(allowed, ", "))
+}
+
+// RetryPendingTimestamps tries once to timestamp every pending deposit and
+// returns how many were completed. A notice completed meanwhile by another
+// worker is skipped (ECONFLICT), so running it concurrently is safe.
+func (s *Service) RetryPendingTimestamps(ctx context.Context) (int, error) {
+	pending, err := s.store.PendingTimestamps(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("retry timestamps: %w", err)
+	}
+	done := 0
+	for _, n := range pending {
+		tok, err := s.timestamper.Timestamp(ctx, digestBytes(n.Digest))
+		if err != nil {
+			return done, fmt.Errorf("retry timestamps: %w", err)
+		}
+		n = withToken(n, tok)
+		_, err = s.store.CompleteTimestamp(ctx, n.ID, tok, acceptanceEvent(n, s.clock()))
+		if err != nil && ErrorCode(err) != ECONFLICT {
+			return done, fmt.Errorf("retry timestamps: %w", err)
+		}
+		if err == nil {
+			done++
+		}
+	}
+	return done, nil
+}
+
+// RunPendingTimestamps retries pending deposits every interval until ctx ends.
+func (s *Service) RunPendingTimestamps(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := s.RetryPendingTimestamps(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Warn("pending timestamps still waiting", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

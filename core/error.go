@@ -1,0 +1,66 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They are the only vocabulary the web layer translates into
+// HTTP statuses (one table, in web/errors.go), so keep the list short.
+const (
+	EINVALID      = "invalid"      // the input breaks a rule; Field names it
+	ETOOLARGE     = "too_large"    // the input exceeds a configured limit; Field names it
+	ENOTFOUND     = "not_found"    // no such thing, or not visible to the caller
+	ECONFLICT     = "conflict"     // the state forbids the action (already decided, duplicate)
+	EUNAUTHORIZED = "unauthorized" // missing or bad credentials
+	EFORBIDDEN    = "forbidden"    // authenticated but not allowed
+	EUNAVAILABLE  = "unavailable"  // a dependency (TSA, SMTP, disk) failed; retry later
+	EINTERNAL     = "internal"     // a bug or an unexpected failure; logged, never shown
+	EREFUSED      = "refused"      // a business rule refuses the deposit (consent, policy)
+)
+
+// Error is the one error type users see. Message is safe to show; Field names
+// the input at fault, when there is one.
+type Error struct {
+	Code    string
+	Message string
+	Field   string
+	Err     error // the underlying cause, logged but never shown
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an *Error with a formatted, user-safe message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError builds an EINVALID (or other code) error naming the field at fault.
+func FieldError(code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or EINTERNAL.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-safe message of err, hiding internal details.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return e.Message
+	}
+	return "internal error"
+}

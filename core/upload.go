@@ -1,0 +1,80 @@
+package core
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits bound a deposit. The web layer enforces them while streaming; the
+// service checks them again so no other entry point can bypass them.
+type Limits struct {
+	MaxTotalBytes int64 // body plus attachments
+	MaxFiles      int
+	MaxNameBytes  int
+}
+
+// DefaultLimits are the documented defaults: 25 MiB, 20 files, 255-byte names.
+var DefaultLimits = Limits{MaxTotalBytes: 25 << 20, MaxFiles: 20, MaxNameBytes: 255}
+
+// Upload is one attachment as received: its content and the SHA-256 computed
+// while it was read, so the bytes are never hashed or buffered twice.
+type Upload struct {
+	Name      string
+	MediaType string
+	Size      int64
+	SHA256    string
+	Content   []byte
+}
+
+// ReadUpload reads at most max bytes of r, hashing as it goes. It returns an
+// ETOOLARGE error naming the max_total_size limit when r holds more.
+func ReadUpload(name, mediaType string, r io.Reader, max int64) (Upload, error) {
+	h := sha256.New()
+	var buf bytes.Buffer
+	n, err := io.Copy(io.MultiWriter(&buf, h), io.LimitReader(r, max+1))
+	if err != nil {
+		return Upload{}, fmt.Errorf("read attachment %q: %w", name, err)
+	}
+	if n > max {
+		return Upload{}, FieldError(ETOOLARGE, "attachments", "the letter exceeds the max_total_size limit of %d bytes", max)
+	}
+	return Upload{
+		Name:      name,
+		MediaType: cleanMediaType(mediaType),
+		Size:      n,
+		SHA256:    hex.EncodeToString(h.Sum(nil)),
+		Content:   buf.Bytes(),
+	}, nil
+}
+
+// cleanMediaType keeps a well-formed media type and falls back to
+// application/octet-stream, so that nothing the sender wrote reaches a
+// Content-Type header unchecked.
+func cleanMediaType(t string) string {
+	mt, params, err := mime.ParseMediaType(t)
+	if err != nil || strings.ContainsAny(mt, "\r\n") {
+		return "application/octet-stream"
+	}
+	if f := mime.FormatMediaType(mt, params); f != "" {
+		return f
+	}
+	return "application/octet-stream"
+}
+
+func digestOf(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func digestBytes(hexDigest string) []byte {
+	b, _ := hex.DecodeString(hexDigest)
+	return b
+}
+
+func utf8Valid(s string) bool { return utf8.ValidString(s) }

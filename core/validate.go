@@ -1,0 +1,109 @@
+package core
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Field limits for text that ends up in headers, pages and PDFs.
+const (
+	maxEmailBytes     = 254 // RFC 5321 path limit
+	maxNameRunes      = 200
+	maxSubjectRunes   = 255
+	maxReferenceRunes = 100
+	maxIdemKeyBytes   = 255
+)
+
+// checkHeaderText validates a single-line field that may end up in an email
+// header or a PDF: valid UTF-8, no CR/LF or other control characters, no
+// bidirectional overrides that could disguise it.
+func checkHeaderText(field, v string, maxRunes int, required bool) error {
+	if !utf8.ValidString(v) {
+		return FieldError(EINVALID, field, "%s is not valid UTF-8", field)
+	}
+	if strings.TrimSpace(v) == "" {
+		if required {
+			return FieldError(EINVALID, field, "%s is required", field)
+		}
+		return nil
+	}
+	if n := utf8.RuneCountInString(v); n > maxRunes {
+		return FieldError(EINVALID, field, "%s is %d characters long; the limit is %d", field, n, maxRunes)
+	}
+	for _, r := range v {
+		if r == '\r' || r == '\n' {
+			return FieldError(EINVALID, field, "%s must be a single line (no CR or LF)", field)
+		}
+		if unicode.IsControl(r) || isBidiControl(r) {
+			return FieldError(EINVALID, field, "%s contains a control character (U+%04X)", field, r)
+		}
+	}
+	return nil
+}
+
+// isBidiControl reports the invisible direction marks used to disguise file
+// names and addresses (e.g. "invoice\u202Efdp.exe").
+func isBidiControl(r rune) bool {
+	return r == '\u200e' || r == '\u200f' || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// checkEmail accepts exactly one bare address (no display name, no list, no
+// group) whose domain has at least one dot.
+func checkEmail(field, v string) (string, error) {
+	if err := checkHeaderText(field, v, maxEmailBytes, true); err != nil {
+		return "", err
+	}
+	v = strings.TrimSpace(v)
+	if len(v) > maxEmailBytes {
+		return "", FieldError(EINVALID, field, "%s is longer than %d bytes", field, maxEmailBytes)
+	}
+	addr, err := mail.ParseAddress(v)
+	if err != nil || addr.Name != "" || addr.Address != v {
+		return "", FieldError(EINVALID, field, "%s must be exactly one email address like name@example.org", field)
+	}
+	at := strings.LastIndexByte(v, '@')
+	local, domain := v[:at], v[at+1:]
+	if local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return "", FieldError(EINVALID, field, "%s must be exactly one email address like name@example.org", field)
+	}
+	return v, nil
+}
+
+// CheckFileName validates an attachment's name as the sender gave it. The name
+// is only a label: contents are stored under generated keys.
+func CheckFileName(name string, maxBytes int) error {
+	const field = "attachments"
+	if name == "" {
+		return FieldError(EINVALID, field, "an attachment has no file name")
+	}
+	if len(name) > maxBytes {
+		return FieldError(ETOOLARGE, field, "file name is %d bytes long; the limit (max_file_name) is %d bytes", len(name), maxBytes)
+	}
+	if !utf8.ValidString(name) {
+		return FieldError(EINVALID, field, "file name is not valid UTF-8")
+	}
+	if name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+		return FieldError(EINVALID, field, "file name %q must not contain a path separator", name)
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || isBidiControl(r) {
+			return FieldError(EINVALID, field, "file name contains a control character (U+%04X)", r)
+		}
+	}
+	return nil
+}
+
+// checkIdempotencyKey bounds the Idempotency-Key header to printable ASCII.
+func checkIdempotencyKey(k string) error {
+	if len(k) > maxIdemKeyBytes {
+		return FieldError(EINVALID, "Idempotency-Key", "Idempotency-Key is longer than %d bytes", maxIdemKeyBytes)
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return FieldError(EINVALID, "Idempotency-Key", "Idempotency-Key must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}

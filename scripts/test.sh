@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: installs the outside tools the tests check our
+# outputs with (openssl, poppler, NSS tools, chromium), then vet and race tests.
+# Usage: scripts/test.sh [extra go test flags]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v openssl   >/dev/null || need+=(openssl)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v certutil  >/dev/null || need+=(libnss3-tools)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  elif command -v sudo >/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing tools: ${need[*]} (install them with apt-get)" >&2
+  fi
+fi
+
+go mod download
+go vet ./...
+# core is the domain: it must not depend on any adapter or infrastructure.
+if go list -deps ./core | grep -E 'go.etcd.io/bbolt|labstack/echo|go-pdf/fpdf|lre/(storage|web|certs|cmd)(/|$)|lre/core/'; then
+  echo "core imports infrastructure (see README, Architecture)" >&2
+  exit 1
+fi
+go test -race -count=1 "$@" ./...

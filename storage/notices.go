@@ -1,0 +1,187 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lre-project/lre/core"
+)
+
+func idemKey(userID, key string) []byte { return []byte(userID + "\x00" + key) }
+
+// SaveDeposit commits a whole deposit in one group-committed, fsynced
+// transaction. bbolt may run a batch function twice, so the function only
+// writes from d and resets what it reports on every run.
+func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, bool, error) {
+	var out core.Notice
+	var existed bool
+	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+		out, existed = d.Notice, false
+		if d.IdempotencyKey != "" {
+			if id := tx.Bucket(bktIdempotency).Get(idemKey(d.Notice.SenderUserID, d.IdempotencyKey)); id != nil {
+				n, err := getNotice(tx, string(id))
+				out, existed = n, true
+				return err
+			}
+			if err := tx.Bucket(bktIdempotency).Put(idemKey(d.Notice.SenderUserID, d.IdempotencyKey), []byte(d.Notice.ID)); err != nil {
+				return fmt.Errorf("save idempotency key: %w", err)
+			}
+		}
+		return saveDeposit(tx, d)
+	})
+	if err != nil {
+		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
+	}
+	return out, existed, nil
+}
+
+func saveDeposit(tx *bolt.Tx, d core.Deposit) error {
+	id := []byte(d.Notice.ID)
+	if tx.Bucket(bktNotices).Get(id) != nil {
+		return core.Errorf(core.ECONFLICT, "letter %s already exists", d.Notice.ID)
+	}
+	if err := putNotice(tx, d.Notice); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bktManifests).Put(id, d.Manifest); err != nil {
+		return fmt.Errorf("save manifest: %w", err)
+	}
+	for key, b := range d.Contents {
+		if err := tx.Bucket(bktContents).Put(contentKey(d.Notice.ID, key), b); err != nil {
+			return fmt.Errorf("save content %s: %w", key, err)
+		}
+	}
+	if d.Notice.Status == core.StatusPendingTimestamp {
+		if err := tx.Bucket(bktPending).Put(id, nil); err != nil {
+			return fmt.Errorf("mark pending: %w", err)
+		}
+	}
+	_, err := appendEvents(tx, d.Events)
+	return err
+}
+
+func contentKey(id, key string) []byte { return []byte(id + "/" + key) }
+
+func putNotice(tx *bolt.Tx, n core.Notice) error {
+	b, err := json.Marshal(n)
+	if err != nil {
+		return fmt.Errorf("encode notice: %w", err)
+	}
+	if err := tx.Bucket(bktNotices).Put([]byte(n.ID), b); err != nil {
+		return fmt.Errorf("save notice: %w", err)
+	}
+	return nil
+}
+
+func getNotice(tx *bolt.Tx, id string) (core.Notice, error) {
+	b := tx.Bucket(bktNotices).Get([]byte(id))
+	if b == nil {
+		return core.Notice{}, core.Errorf(core.ENOTFOUND, "no letter %q", id)
+	}
+	var n core.Notice
+	if err := json.Unmarshal(b, &n); err != nil {
+		return core.Notice{}, fmt.Errorf("decode notice %s: %w", id, err)
+	}
+	return n, nil
+}
+
+// NoticeByIdempotencyKey finds the notice a sender created with key.
+func (db *DB) NoticeByIdempotencyKey(ctx context.Context, userID, key string) (core.Notice, error) {
+	var n core.Notice
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bktIdempotency).Get(idemKey(userID, key))
+		if id == nil {
+			return core.Errorf(core.ENOTFOUND, "idempotency key not used")
+		}
+		var err error
+		n, err = getNotice(tx, string(id))
+		return err
+	})
+	return n, err
+}
+
+// Notice returns the notice id.
+func (db *DB) Notice(ctx context.Context, id string) (core.Notice, error) {
+	var n core.Notice
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = getNotice(tx, id)
+		return err
+	})
+	return n, err
+}
+
+// Manifest returns the exact manifest bytes of notice id.
+func (db *DB) Manifest(ctx context.Context, id string) ([]byte, error) {
+	var b []byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bktManifests).Get([]byte(id))
+		if v == nil {
+			return core.Errorf(core.ENOTFOUND, "no manifest for letter %q", id)
+		}
+		b = clone(v)
+		return nil
+	})
+	return b, err
+}
+
+// Content returns a stored document of notice id by its generated key.
+func (db *DB) Content(ctx context.Context, id, key string) ([]byte, error) {
+	var b []byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bktContents).Get(contentKey(id, key))
+		if v == nil {
+			return core.Errorf(core.ENOTFOUND, "no document %q in letter %q", key, id)
+		}
+		b = clone(v)
+		return nil
+	})
+	return b, err
+}
+
+// PendingTimestamps lists the notices still waiting for a timestamp.
+func (db *DB) PendingTimestamps(ctx context.Context) ([]core.Notice, error) {
+	var out []core.Notice
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bktPending).ForEach(func(k, _ []byte) error {
+			n, err := getNotice(tx, string(k))
+			if err != nil {
+				return err
+			}
+			out = append(out, n)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// CompleteTimestamp turns a pending notice into a deposited one and appends
+// its SubmissionAcceptance event, in one transaction.
+func (db *DB) CompleteTimestamp(ctx context.Context, id string, tok core.Token, ev core.Event) (core.Notice, error) {
+	var out core.Notice
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bktPending).Get([]byte(id)) == nil {
+			return core.Errorf(core.ECONFLICT, "letter %s is not pending a timestamp", id)
+		}
+		n, err := getNotice(tx, id)
+		if err != nil {
+			return err
+		}
+		n.Token, n.Status, n.DepositedAt = &tok, core.StatusDeposited, tok.Time.UTC()
+		if err := putNotice(tx, n); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bktPending).Delete([]byte(id)); err != nil {
+			return fmt.Errorf("clear pending: %w", err)
+		}
+		if _, err := appendEvents(tx, []core.Event{ev}); err != nil {
+			return err
+		}
+		out = n
+		return nil
+	})
+	return out, err
+}

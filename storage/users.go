@@ -1,0 +1,48 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lre-project/lre/core"
+)
+
+// CreateUser stores u and the hash of its first API key.
+func (db *DB) CreateUser(ctx context.Context, u core.User, keyHash []byte) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bktUserEmails).Get([]byte(u.Email)) != nil {
+			return core.FieldError(core.ECONFLICT, "email", "a user with email %s already exists", u.Email)
+		}
+		b, err := json.Marshal(u)
+		if err != nil {
+			return fmt.Errorf("encode user: %w", err)
+		}
+		if err := tx.Bucket(bktUsers).Put([]byte(u.ID), b); err != nil {
+			return fmt.Errorf("save user: %w", err)
+		}
+		if err := tx.Bucket(bktUserEmails).Put([]byte(u.Email), []byte(u.ID)); err != nil {
+			return fmt.Errorf("save user email: %w", err)
+		}
+		return tx.Bucket(bktAPIKeys).Put(keyHash, []byte(u.ID))
+	})
+}
+
+// UserByKeyHash returns the user owning the API key with this hash.
+func (db *DB) UserByKeyHash(ctx context.Context, keyHash []byte) (core.User, error) {
+	var u core.User
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bktAPIKeys).Get(keyHash)
+		if id == nil {
+			return core.Errorf(core.EUNAUTHORIZED, "invalid API key")
+		}
+		b := tx.Bucket(bktUsers).Get(id)
+		if b == nil {
+			return core.Errorf(core.EUNAUTHORIZED, "invalid API key")
+		}
+		return json.Unmarshal(b, &u)
+	})
+	return u, err
+}

@@ -1,0 +1,35 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
+)
+
+const ctxUser = "lre.user"
+
+// requireAPIKey authenticates "Authorization: Bearer KEY".
+func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get("Authorization")
+		key, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || key == "" {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="lre"`)
+			return core.Errorf(core.EUNAUTHORIZED, "missing API key: send Authorization: Bearer <key>")
+		}
+		u, err := s.svc.Authenticate(c.Request().Context(), strings.TrimSpace(key))
+		if err != nil {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="lre", error="invalid_token"`)
+			return err
+		}
+		c.Set(ctxUser, u)
+		return next(c)
+	}
+}
+
+func userOf(c echo.Context) core.User {
+	u, _ := c.Get(ctxUser).(core.User)
+	return u
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
+)
+
+// statusOf is the one table that maps core error codes to HTTP statuses.
+var statusOf = map[string]int{
+	core.EINVALID:      http.StatusUnprocessableEntity,
+	core.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	core.ENOTFOUND:     http.StatusNotFound,
+	core.ECONFLICT:     http.StatusConflict,
+	core.EUNAUTHORIZED: http.StatusUnauthorized,
+	core.EFORBIDDEN:    http.StatusForbidden,
+	core.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	core.EREFUSED:      http.StatusUnprocessableEntity,
+	core.EINTERNAL:     http.StatusInternalServerError,
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// handleError renders every error as {"error": {...}}. Internal errors are
+// logged with the request id and shown as a bare "internal error".
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg, _ := he.Message.(string)
+		code := codeOfStatus(he.Code)
+		_ = c.JSON(he.Code, errorBody{errorDetail{Code: code, Message: msg}})
+		return
+	}
+	var ce *core.Error
+	detail := errorDetail{Code: core.EINTERNAL, Message: "internal error"}
+	if errors.As(err, &ce) {
+		detail = errorDetail{Code: ce.Code, Message: ce.Message, Field: ce.Field}
+	}
+	status, ok := statusOf[detail.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "30")
+	}
+	_ = c.JSON(status, errorBody{detail})
+}
+
+// codeOfStatus names echo's own errors (404 route, 405 method) in our vocabulary.
+func codeOfStatus(status int) string {
+	for code, st := range statusOf {
+		if st == status && code != core.EREFUSED {
+			return code
+		}
+	}
+	if status >= 500 {
+		return core.EINTERNAL
+	}
+	return core.EINVALID
+}

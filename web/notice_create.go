@@ -1,0 +1,155 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
+)
+
+// Bounds of the multipart intake beyond core.Limits: text fields are small,
+// the body is at most maxBodyBytes, and a request has a bounded number of
+// parts so that 10,000 tiny parts cannot exhaust the server.
+const (
+	maxFieldBytes     = 4 << 10
+	maxBodyBytes      = 1 << 20
+	multipartOverhead = 1 << 20
+	maxTextParts      = 16
+)
+
+var depositFields = map[string]bool{
+	"recipient_email": true, "recipient_name": true, "recipient_type": true, "subject": true,
+	"body": true, "sender_reference": true, "language": true,
+}
+
+// noticeCreate is POST /api/v1/notices.
+func (s *Server) noticeCreate(c echo.Context) error {
+	req, err := s.readDeposit(c)
+	if err != nil {
+		return err
+	}
+	req.Sender = userOf(c)
+	req.IdempotencyKey = c.Request().Header.Get("Idempotency-Key")
+	n, replayed, err := s.svc.Deposit(c.Request().Context(), req)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	c.Response().Header().Set("Location", "/api/v1/notices/"+n.ID)
+	status := http.StatusCreated
+	if n.Status == core.StatusPendingTimestamp {
+		status = http.StatusAccepted
+	}
+	return c.JSON(status, noticeView(n))
+}
+
+// readDeposit streams the multipart form: text fields into the request,
+// attachments through core.ReadUpload, which hashes as it reads.
+func (s *Server) readDeposit(c echo.Context) (core.DepositRequest, error) {
+	limits := s.svc.Limits()
+	r := c.Request()
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return core.DepositRequest{}, core.Errorf(core.EINVALID, "send the letter as multipart/form-data")
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, limits.MaxTotalBytes+multipartOverhead)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return core.DepositRequest{}, core.Errorf(core.EINVALID, "malformed multipart body: %v", err)
+	}
+	var req core.DepositRequest
+	fields := map[string]string{}
+	budget := limits.MaxTotalBytes
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return req, intakeError(err, limits)
+		}
+		if err := s.readPart(p, &req, fields, &budget, limits); err != nil {
+			return req, err
+		}
+	}
+	req.RecipientEmail, req.RecipientName, req.RecipientType = fields["recipient_email"], fields["recipient_name"], fields["recipient_type"]
+	req.Subject, req.Body, req.SenderReference, req.Language = fields["subject"], fields["body"], fields["sender_reference"], fields["language"]
+	return req, nil
+}
+
+func (s *Server) readPart(p *multipart.Part, req *core.DepositRequest, fields map[string]string, budget *int64, limits core.Limits) error {
+	defer p.Close()
+	name := p.FormName()
+	if name == "attachments" {
+		if len(req.Attachments) >= limits.MaxFiles {
+			return core.FieldError(core.ETOOLARGE, "attachments", "more than %d attachments; the limit (max_files) is %d", limits.MaxFiles, limits.MaxFiles)
+		}
+		fname := p.FileName()
+		if err := core.CheckFileName(fname, limits.MaxNameBytes); err != nil {
+			return err
+		}
+		u, err := core.ReadUpload(fname, p.Header.Get("Content-Type"), p, *budget)
+		if core.ErrorCode(err) == core.ETOOLARGE {
+			return tooLarge(limits)
+		}
+		if err != nil {
+			return intakeError(err, limits)
+		}
+		*budget -= u.Size
+		req.Attachments = append(req.Attachments, u)
+		return nil
+	}
+	if !depositFields[name] {
+		return core.FieldError(core.EINVALID, name, "unknown field %q", name)
+	}
+	if _, dup := fields[name]; dup {
+		return core.FieldError(core.EINVALID, name, "field %s is given more than once", name)
+	}
+	if len(fields) >= maxTextParts {
+		return core.Errorf(core.EINVALID, "too many form fields")
+	}
+	max := int64(maxFieldBytes)
+	if name == "body" {
+		max = maxBodyBytes
+	}
+	b, err := io.ReadAll(io.LimitReader(p, max+1))
+	if err != nil {
+		return intakeError(err, limits)
+	}
+	if int64(len(b)) > max {
+		return core.FieldError(core.ETOOLARGE, name, "field %s is longer than %d bytes", name, max)
+	}
+	if name == "body" {
+		*budget -= int64(len(b))
+	}
+	fields[name] = string(b)
+	return nil
+}
+
+// intakeError names the limit a broken stream hit, or the malformation.
+func intakeError(err error, limits core.Limits) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(limits)
+	}
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if strings.Contains(err.Error(), "multipart") || errors.Is(err, io.ErrUnexpectedEOF) {
+		return core.Errorf(core.EINVALID, "malformed multipart body: %v", err)
+	}
+	return core.Errorf(core.EINVALID, "could not read the request body: %v", err)
+}
+
+func tooLarge(limits core.Limits) error {
+	return core.FieldError(core.ETOOLARGE, "attachments", "the letter exceeds the max_total_size limit of %d bytes", limits.MaxTotalBytes)
+}
