@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +19,10 @@ type DepositRequest struct {
 	SenderReference string
 	Language        string
 	Attachments     []Upload
+	// KnowledgeQuestion and KnowledgeAnswer optionally ask the recipient for
+	// something only they know (a client number) before the decision.
+	KnowledgeQuestion string
+	KnowledgeAnswer   string
 }
 
 // Recipient types (L.100: a consumer must have consented beforehand).
@@ -51,6 +54,9 @@ func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, re
 			return Notice{}, false, fmt.Errorf("deposit: %w", err)
 		}
 	}
+	if err := s.checkSendingPolicy(ctx, req.Sender); err != nil {
+		return Notice{}, false, err
+	}
 	d, err := s.newDeposit(req)
 	if err != nil {
 		return Notice{}, false, err
@@ -59,6 +65,9 @@ func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, re
 	n, existed, err := s.store.SaveDeposit(ctx, d)
 	if err != nil {
 		return Notice{}, false, fmt.Errorf("deposit: %w", err)
+	}
+	if len(d.Outbox) > 0 && !existed {
+		s.Kick()
 	}
 	return n, existed, nil
 }
@@ -74,8 +83,25 @@ func (s *Service) timestampDeposit(ctx context.Context, d *Deposit) {
 		s.log.Warn("timestamp failed; deposit kept pending", "notice", d.Notice.ID, "err", err)
 		return
 	}
-	d.Notice = withToken(d.Notice, tok)
-	d.Events = []Event{acceptanceEvent(d.Notice, s.clock())}
+	ch, err := s.deposited(&d.Notice, tok)
+	if err != nil {
+		s.log.Error("prepare notification; deposit kept pending", "notice", d.Notice.ID, "err", err)
+		d.Notice.Status, d.Notice.Token = StatusPendingTimestamp, nil
+		return
+	}
+	d.Change = ch
+}
+
+// deposited moves n to StatusDeposited with its token and returns what that
+// transition writes: the SubmissionAcceptance event and the queued
+// notification with its secrets.
+func (s *Service) deposited(n *Notice, tok Token) (Change, error) {
+	*n = withToken(*n, tok)
+	ch := Change{Events: []Event{acceptanceEvent(*n, s.clock())}}
+	if err := s.queueNotification(n, &ch); err != nil {
+		return Change{}, err
+	}
+	return ch, nil
 }
 
 func withToken(n Notice, tok Token) Notice {
@@ -124,6 +150,9 @@ func (s *Service) newDeposit(req DepositRequest) (Deposit, error) {
 		key := fmt.Sprintf("doc-%02d", i+1)
 		n.Documents = append(n.Documents, Document{Name: a.Name, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256, Key: key})
 		contents[key] = a.Content
+	}
+	if err := s.setKnowledge(&n, req); err != nil {
+		return Deposit{}, err
 	}
 	manifest, digest, err := Manifest(n)
 	if err != nil {
@@ -221,13 +250,17 @@ func (s *Service) RetryPendingTimestamps(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("retry timestamps: %w", err)
 	}
 	done := 0
-	for _, n := range pending {
-		tok, err := s.timestamper.Timestamp(ctx, digestBytes(n.Digest))
+	for _, p := range pending {
+		tok, err := s.timestamper.Timestamp(ctx, digestBytes(p.Digest))
 		if err != nil {
 			return done, fmt.Errorf("retry timestamps: %w", err)
 		}
-		n = withToken(n, tok)
-		_, err = s.store.CompleteTimestamp(ctx, n.ID, tok, acceptanceEvent(n, s.clock()))
+		_, err = s.store.UpdateNotice(ctx, p.ID, func(n *Notice) (Change, error) {
+			if n.Status != StatusPendingTimestamp {
+				return Change{}, Errorf(ECONFLICT, "letter %s is not pending a timestamp", n.ID)
+			}
+			return s.deposited(n, tok)
+		})
 		if err != nil && ErrorCode(err) != ECONFLICT {
 			return done, fmt.Errorf("retry timestamps: %w", err)
 		}
@@ -240,16 +273,25 @@ func (s *Service) RetryPendingTimestamps(ctx context.Context) (int, error) {
 
 // RunPendingTimestamps retries pending deposits every interval until ctx ends.
 func (s *Service) RunPendingTimestamps(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := s.RetryPendingTimestamps(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			s.log.Warn("pending timestamps still waiting", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	s.every(ctx, interval, "timestamps", s.RetryPendingTimestamps)
+}
+
+// setKnowledge validates the optional knowledge check; question and answer
+// come together or not at all.
+func (s *Service) setKnowledge(n *Notice, req DepositRequest) error {
+	q, a := strings.TrimSpace(req.KnowledgeQuestion), strings.TrimSpace(req.KnowledgeAnswer)
+	if q == "" && a == "" {
+		return nil
 	}
+	if q == "" || a == "" {
+		return FieldError(EINVALID, "knowledge_answer", "knowledge_question and knowledge_answer go together")
+	}
+	if err := checkHeaderText("knowledge_question", q, maxSubjectRunes, true); err != nil {
+		return err
+	}
+	if err := checkHeaderText("knowledge_answer", a, maxKnowledgeAnswer, true); err != nil {
+		return err
+	}
+	n.Knowledge = &KnowledgeCheck{Question: q, AnswerHash: knowledgeHash(n.ID, a)}
+	return nil
 }

@@ -25,11 +25,29 @@ const (
 	EventNotificationAccessTracking EventType = "NotificationAccessTracking"
 )
 
+// Events of lre's own that ETSI EN 319 522 does not name. Their URIs use
+// lre's namespace so that no verifier mistakes them for ETSI events.
+const (
+	EventReminderSent        EventType = "ReminderSent"
+	EventConsentGiven        EventType = "ConsentGiven"
+	EventConsentWithdrawn    EventType = "ConsentWithdrawn"
+	EventSendingPolicyLifted EventType = "SendingPolicyLifted"
+)
+
 // etsiEventBase prefixes every ETSI event name to form its URI.
 const etsiEventBase = "http://uri.etsi.org/19522/Event/"
 
 // URI returns the event's ETSI identifier.
-func (t EventType) URI() string { return etsiEventBase + string(t) }
+func (t EventType) URI() string {
+	switch t {
+	case EventReminderSent, EventConsentGiven, EventConsentWithdrawn, EventSendingPolicyLifted:
+		return lreEventBase + string(t)
+	}
+	return etsiEventBase + string(t)
+}
+
+// lreEventBase prefixes lre's own event names.
+const lreEventBase = "urn:lre:event:"
 
 // Event is one record of the evidence log. The store assigns Seq, PrevHash
 // and Hash when it appends the event; everything else is fixed by the caller.

@@ -74,6 +74,19 @@ type Notice struct {
 	DepositedAt     time.Time  `json:"deposited_at,omitzero"`
 	Digest          string     `json:"deposit_digest"`
 	Token           *Token     `json:"token,omitempty"`
+	NotifiedAt      time.Time  `json:"notified_at,omitzero"` // the recipient's server accepted the notification
+	Deadline        time.Time  `json:"deadline,omitzero"`    // last instant to accept or refuse
+	DecidedAt       time.Time  `json:"decided_at,omitzero"`  // accepted, refused or expired
+	// Identification is the recipient's one-time-code state; Knowledge the
+	// sender's optional question; Identity how the recipient was identified.
+	Identification Identification  `json:"identification"`
+	Knowledge      *KnowledgeCheck `json:"knowledge,omitempty"`
+	Identity       *Identity       `json:"identity,omitempty"`
+}
+
+// Final reports whether the recipient's answer (or its absence) is settled.
+func (n Notice) Final() bool {
+	return n.Status == StatusAccepted || n.Status == StatusRefused || n.Status == StatusNotClaimed
 }
 
 // User is an account that authenticates with API keys.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,30 @@ type Service struct {
 	limits      Limits
 	log         *slog.Logger
 	tsaTimeout  time.Duration
+	mailer      Mailer
+	provider    Provider
+	baseURL     string
+	bounceDom   string
+	deadlines   DeadlinePolicy
+	retry       RetryPolicy
+	policy      SendingPolicy
+	kick        chan struct{}
+}
+
+// RetryPolicy bounds how a temporarily refused mail is retried: exponential
+// backoff from Base, capped at Max, with jitter, until MaxAge after queueing.
+type RetryPolicy struct {
+	Base   time.Duration
+	Max    time.Duration
+	MaxAge time.Duration
+}
+
+// SendingPolicy suspends senders whose recent hard-bounce rate is too high
+// (providers suspend above 8%: see shared/DOMAIN.md).
+type SendingPolicy struct {
+	Window      int     // last N notifications considered
+	MinSample   int     // no decision on fewer than this many
+	MaxHardRate float64 // e.g. 0.08
 }
 
 // Option configures a Service.
@@ -38,6 +63,27 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // before it is kept pending and retried in the background.
 func WithTimestampTimeout(d time.Duration) Option { return func(s *Service) { s.tsaTimeout = d } }
 
+// WithMailer sets how outgoing mail leaves (SMTP or the dev mailbox).
+func WithMailer(m Mailer) Option { return func(s *Service) { s.mailer = m } }
+
+// WithProvider sets the provider identity named in mails and proofs.
+func WithProvider(p Provider) Option { return func(s *Service) { s.provider = p } }
+
+// WithBaseURL sets the public URL that links in mails point to.
+func WithBaseURL(u string) Option { return func(s *Service) { s.baseURL = strings.TrimRight(u, "/") } }
+
+// WithBounceDomain sets the domain of VERP return paths (bounce+id@domain).
+func WithBounceDomain(d string) Option { return func(s *Service) { s.bounceDom = d } }
+
+// WithDeadlines overrides the French 15-day rule.
+func WithDeadlines(p DeadlinePolicy) Option { return func(s *Service) { s.deadlines = p } }
+
+// WithRetry overrides the mail retry policy.
+func WithRetry(p RetryPolicy) Option { return func(s *Service) { s.retry = p } }
+
+// WithSendingPolicy overrides the bounce-rate policy.
+func WithSendingPolicy(p SendingPolicy) Option { return func(s *Service) { s.policy = p } }
+
 // NewService returns a Service over store and timestamper.
 func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 	s := &Service{
@@ -48,6 +94,13 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 		limits:      DefaultLimits,
 		log:         slog.Default(),
 		tsaTimeout:  15 * time.Second,
+		provider:    Provider{Name: "lre", FromEmail: "noreply@localhost"},
+		baseURL:     "http://127.0.0.1:8080",
+		bounceDom:   "localhost",
+		deadlines:   DeadlinePolicy{Days: 15, Location: parisOrUTC(), Reminders: []int{7, 12}},
+		retry:       RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: 72 * time.Hour},
+		policy:      SendingPolicy{Window: 100, MinSample: 20, MaxHardRate: 0.08},
+		kick:        make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(s)
@@ -58,4 +111,24 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 // Limits returns the deposit limits in force.
 func (s *Service) Limits() Limits { return s.limits }
 
+// Provider returns the provider identity in force.
+func (s *Service) Provider() Provider { return s.provider }
+
+// parisOrUTC loads Europe/Paris; cmd imports time/tzdata so it always exists.
+func parisOrUTC() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
 func (s *Service) clock() time.Time { return s.now().UTC() }
+
+// Kick wakes the outbox worker now rather than at its next tick, so that a
+// one-time code or a fresh notification leaves at once.
+func (s *Service) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}

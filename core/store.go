@@ -2,36 +2,61 @@ package core
 
 import (
 	"context"
+	"time"
 )
 
-// Deposit is everything one deposit writes. A DepositStore commits it in a
-// single durable transaction: the notice, its manifest and contents, its
-// events and its idempotency key are all there after a crash, or none is.
+// Change is what one state transition writes besides the notice itself. A
+// store commits the notice, the Change and its indexes in one transaction,
+// so an event is never recorded without the state it describes, nor twice.
+type Change struct {
+	Events  []Event
+	Outbox  []OutboxEntry // new or updated queue entries
+	Secrets []Secret      // link tokens, verification codes, sessions (hashes only)
+	Outcome *SenderOutcome
+}
+
+// Secret indexes the hash of a secret handed to someone outside (a link
+// token, a verification code) to the notice it opens.
+type Secret struct {
+	Hash     []byte
+	Purpose  string // "link", "verify", "session"
+	NoticeID string
+	Expires  time.Time // zero = never
+}
+
+// SenderOutcome feeds a sender's delivery statistics (sending policy).
+type SenderOutcome struct {
+	UserID  string
+	Outcome string // OutcomeDelivered, OutcomeHardBounce or OutcomeSoftBounce
+}
+
+// Deposit is everything one deposit writes: the notice, its manifest and
+// contents, its idempotency key, and the Change of its first transition.
 type Deposit struct {
 	Notice         Notice
 	Manifest       []byte
 	Contents       map[string][]byte // Document.Key -> bytes
-	Events         []Event
 	IdempotencyKey string
+	Change
 }
 
 // DepositStore persists deposits.
 type DepositStore interface {
-	// SaveDeposit commits d. When d.IdempotencyKey was already used by the
-	// same sender it commits nothing and returns the earlier notice with
-	// existed=true.
+	// SaveDeposit commits d durably. When d.IdempotencyKey was already used
+	// by the same sender it commits nothing and returns the earlier notice
+	// with existed=true.
 	SaveDeposit(ctx context.Context, d Deposit) (n Notice, existed bool, err error)
 	// NoticeByIdempotencyKey returns ENOTFOUND when the key is unused.
 	NoticeByIdempotencyKey(ctx context.Context, userID, key string) (Notice, error)
 }
 
-// PendingStore holds deposits waiting for a timestamp.
-type PendingStore interface {
-	// PendingTimestamps lists notices in StatusPendingTimestamp.
-	PendingTimestamps(ctx context.Context) ([]Notice, error)
-	// CompleteTimestamp stores tok on a pending notice, marks it deposited
-	// and appends ev, in one transaction. ECONFLICT if it is not pending.
-	CompleteTimestamp(ctx context.Context, id string, tok Token, ev Event) (Notice, error)
+// NoticeUpdater moves a notice through its lifecycle.
+type NoticeUpdater interface {
+	// UpdateNotice runs fn on the current notice inside one write
+	// transaction and commits the modified notice with the returned Change.
+	// fn's error aborts everything and is returned as is. Concurrent updates
+	// of one notice are serialised, which is what makes a decision final.
+	UpdateNotice(ctx context.Context, id string, fn func(n *Notice) (Change, error)) (Notice, error)
 }
 
 // NoticeReader reads notices and what belongs to them. Each returns ENOTFOUND
@@ -40,6 +65,36 @@ type NoticeReader interface {
 	Notice(ctx context.Context, id string) (Notice, error)
 	Manifest(ctx context.Context, id string) ([]byte, error)
 	NoticeEvents(ctx context.Context, id string) ([]Event, error)
+}
+
+// ContentReader returns stored documents by their generated key.
+type ContentReader interface {
+	Content(ctx context.Context, id, key string) ([]byte, error)
+}
+
+// WorkQueue lists the work the background jobs must do.
+type WorkQueue interface {
+	// PendingTimestamps lists notices in StatusPendingTimestamp.
+	PendingTimestamps(ctx context.Context) ([]Notice, error)
+	// DueOutbox lists unfinished outbox entries due at now, oldest first.
+	DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxEntry, error)
+	// DueDeadlines lists ids of notified notices whose deadline is before now.
+	DueDeadlines(ctx context.Context, now time.Time, limit int) ([]string, error)
+}
+
+// SecretIndex resolves secrets (by hash) to notices.
+type SecretIndex interface {
+	// SecretNotice returns the Secret stored under hash, ENOTFOUND if none
+	// or expired at now.
+	SecretNotice(ctx context.Context, hash []byte, now time.Time) (Secret, error)
+}
+
+// SenderStats reads the delivery statistics of a sender.
+type SenderStats interface {
+	// RecentOutcomes returns the last outcomes of a sender, oldest first.
+	RecentOutcomes(ctx context.Context, userID string) ([]string, error)
+	// ResetOutcomes forgets them (an admin lifted a suspension).
+	ResetOutcomes(ctx context.Context, userID string) error
 }
 
 // UserStore keeps accounts and the hashes of their API keys.
@@ -53,7 +108,11 @@ type UserStore interface {
 // Store is everything the Service needs from persistence.
 type Store interface {
 	DepositStore
-	PendingStore
+	NoticeUpdater
 	NoticeReader
+	ContentReader
+	WorkQueue
+	SecretIndex
+	SenderStats
 	UserStore
 }

@@ -30,9 +30,14 @@ var (
 	bktUsers        = []byte("users")
 	bktUserEmails   = []byte("user_emails")
 	bktAPIKeys      = []byte("api_keys")
+	bktOutbox       = []byte("outbox")
+	bktOutboxDue    = []byte("outbox_due")
+	bktDeadlines    = []byte("deadlines")
+	bktSecrets      = []byte("secrets")
+	bktOutcomes     = []byte("sender_outcomes")
 )
 
-var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys}
+var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes}
 
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
 var keyHead = []byte("log_head")

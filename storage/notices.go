@@ -43,7 +43,7 @@ func saveDeposit(tx *bolt.Tx, d core.Deposit) error {
 	if tx.Bucket(bktNotices).Get(id) != nil {
 		return core.Errorf(core.ECONFLICT, "letter %s already exists", d.Notice.ID)
 	}
-	if err := putNotice(tx, d.Notice); err != nil {
+	if err := putNotice(tx, core.Notice{}, d.Notice); err != nil {
 		return err
 	}
 	if err := tx.Bucket(bktManifests).Put(id, d.Manifest); err != nil {
@@ -54,18 +54,17 @@ func saveDeposit(tx *bolt.Tx, d core.Deposit) error {
 			return fmt.Errorf("save content %s: %w", key, err)
 		}
 	}
-	if d.Notice.Status == core.StatusPendingTimestamp {
-		if err := tx.Bucket(bktPending).Put(id, nil); err != nil {
-			return fmt.Errorf("mark pending: %w", err)
-		}
-	}
-	_, err := appendEvents(tx, d.Events)
-	return err
+	return applyChange(tx, d.Change)
 }
 
 func contentKey(id, key string) []byte { return []byte(id + "/" + key) }
 
-func putNotice(tx *bolt.Tx, n core.Notice) error {
+// putNotice writes n and keeps its secondary indexes (pending timestamps,
+// deadlines) in step with the change from old, in the same transaction.
+func putNotice(tx *bolt.Tx, old, n core.Notice) error {
+	if err := reindexNotice(tx, old, n); err != nil {
+		return err
+	}
 	b, err := json.Marshal(n)
 	if err != nil {
 		return fmt.Errorf("encode notice: %w", err)
@@ -140,48 +139,4 @@ func (db *DB) Content(ctx context.Context, id, key string) ([]byte, error) {
 		return nil
 	})
 	return b, err
-}
-
-// PendingTimestamps lists the notices still waiting for a timestamp.
-func (db *DB) PendingTimestamps(ctx context.Context) ([]core.Notice, error) {
-	var out []core.Notice
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bktPending).ForEach(func(k, _ []byte) error {
-			n, err := getNotice(tx, string(k))
-			if err != nil {
-				return err
-			}
-			out = append(out, n)
-			return nil
-		})
-	})
-	return out, err
-}
-
-// CompleteTimestamp turns a pending notice into a deposited one and appends
-// its SubmissionAcceptance event, in one transaction.
-func (db *DB) CompleteTimestamp(ctx context.Context, id string, tok core.Token, ev core.Event) (core.Notice, error) {
-	var out core.Notice
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bktPending).Get([]byte(id)) == nil {
-			return core.Errorf(core.ECONFLICT, "letter %s is not pending a timestamp", id)
-		}
-		n, err := getNotice(tx, id)
-		if err != nil {
-			return err
-		}
-		n.Token, n.Status, n.DepositedAt = &tok, core.StatusDeposited, tok.Time.UTC()
-		if err := putNotice(tx, n); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bktPending).Delete([]byte(id)); err != nil {
-			return fmt.Errorf("clear pending: %w", err)
-		}
-		if _, err := appendEvents(tx, []core.Event{ev}); err != nil {
-			return err
-		}
-		out = n
-		return nil
-	})
-	return out, err
 }

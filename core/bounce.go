@@ -1,0 +1,105 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// HandleBounce records a late delivery failure (an RFC 3464 report that
+// came back to the letter's VERP address). Only "failed" reports are
+// evidence; "delayed" and others are logged and ignored. A bounce after the
+// recipient's server had accepted the notification means it never reached
+// the mailbox, so the letter moves to notification_failed unless the
+// recipient has already answered. Errors: ENOTFOUND for an unknown letter.
+func (s *Service) HandleBounce(ctx context.Context, b Bounce) error {
+	if !strings.EqualFold(b.Action, "failed") {
+		s.log.Info("delivery report ignored", "notice", b.NoticeID, "action", b.Action, "status", b.Status)
+		return nil
+	}
+	id := NoticeIDFromVERP(b.NoticeID)
+	if !ValidNoticeID(id) {
+		return Errorf(ENOTFOUND, "bounce for unknown letter %q", b.NoticeID)
+	}
+	_, err := s.store.UpdateNotice(ctx, id, func(n *Notice) (Change, error) {
+		ev := Event{Type: EventNotificationFailure, NoticeID: n.ID, Time: s.clock(), Details: map[string]string{
+			"source":        "dsn",
+			"recipient":     b.Recipient,
+			"enhanced_code": b.Status,
+			"diagnosis":     b.Diagnosis,
+			"reason":        orDefault(b.Reason, ReasonOther),
+			"received_at":   b.Received.UTC().Format(time.RFC3339),
+		}}
+		ch := Change{Events: []Event{ev}}
+		if n.Status == StatusNotified || n.Status == StatusDeposited {
+			n.Status, n.Deadline = StatusNotificationFail, time.Time{}
+			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, Outcome: OutcomeHardBounce}
+		}
+		return ch, nil
+	})
+	if err != nil {
+		return fmt.Errorf("handle bounce: %w", err)
+	}
+	return nil
+}
+
+// SenderRates are a sender's recent delivery statistics.
+type SenderRates struct {
+	Notifications int     `json:"notifications"`
+	Delivered     int     `json:"delivered"`
+	HardBounces   int     `json:"hard_bounces"`
+	SoftBounces   int     `json:"soft_bounces"`
+	HardRate      float64 `json:"hard_bounce_rate"`
+	Suspended     bool    `json:"suspended"`
+}
+
+// SenderRates returns the statistics over the policy window for userID.
+func (s *Service) SenderRates(ctx context.Context, userID string) (SenderRates, error) {
+	outs, err := s.store.RecentOutcomes(ctx, userID)
+	if err != nil {
+		return SenderRates{}, fmt.Errorf("sender rates: %w", err)
+	}
+	if len(outs) > s.policy.Window {
+		outs = outs[len(outs)-s.policy.Window:]
+	}
+	var r SenderRates
+	for _, o := range outs {
+		r.Notifications++
+		switch o {
+		case OutcomeDelivered:
+			r.Delivered++
+		case OutcomeHardBounce:
+			r.HardBounces++
+		case OutcomeSoftBounce:
+			r.SoftBounces++
+		}
+	}
+	if r.Notifications > 0 {
+		r.HardRate = float64(r.HardBounces) / float64(r.Notifications)
+	}
+	r.Suspended = r.Notifications >= s.policy.MinSample && r.HardRate > s.policy.MaxHardRate
+	return r, nil
+}
+
+// checkSendingPolicy refuses deposits from a suspended sender.
+func (s *Service) checkSendingPolicy(ctx context.Context, u User) error {
+	r, err := s.SenderRates(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if r.Suspended {
+		return Errorf(EREFUSED, "sending suspended: %.1f%% of your last %d notifications bounced (limit %.0f%%); clean your recipient list and ask an administrator to lift the suspension",
+			100*r.HardRate, r.Notifications, 100*s.policy.MaxHardRate)
+	}
+	return nil
+}
+
+// LiftSuspension restarts a sender's bounce statistics. Only admins may.
+// Errors: EFORBIDDEN.
+func (s *Service) LiftSuspension(ctx context.Context, admin User, userID string) error {
+	if admin.Role != RoleAdmin {
+		return Errorf(EFORBIDDEN, "only an admin may lift a sending suspension")
+	}
+	return s.store.ResetOutcomes(ctx, userID)
+}

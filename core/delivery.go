@@ -1,0 +1,218 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Sender outcomes for the sending policy.
+const (
+	OutcomeDelivered  = "delivered"
+	OutcomeHardBounce = "hard_bounce"
+	OutcomeSoftBounce = "soft_bounce"
+)
+
+// ProcessOutbox delivers every due outbox entry once and returns how many
+// were attempted. Each attempt is made durable before the message leaves
+// and its result after, so a crash in between shows up on restart as an
+// attempt without result, which is recorded as ambiguous before retrying.
+func (s *Service) ProcessOutbox(ctx context.Context) (int, error) {
+	if s.mailer == nil {
+		return 0, nil
+	}
+	due, err := s.store.DueOutbox(ctx, s.clock(), 100)
+	if err != nil {
+		return 0, fmt.Errorf("process outbox: %w", err)
+	}
+	n := 0
+	for _, e := range due {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		if err := s.deliver(ctx, e); err != nil {
+			return n, fmt.Errorf("deliver %s: %w", e.ID, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// deliver runs one attempt of entry e.
+func (s *Service) deliver(ctx context.Context, e OutboxEntry) error {
+	started := s.clock()
+	var skip bool
+	_, err := s.store.UpdateNotice(ctx, e.NoticeID, func(n *Notice) (Change, error) {
+		if e.InFlight && len(e.Attempts) > 0 {
+			e.Attempts[len(e.Attempts)-1].Ambiguous = true
+		}
+		if e.Mail.Kind == MailReminder && n.Status != StatusNotified {
+			e.Done, e.InFlight, e.Outcome, skip = true, false, "skipped", true
+			e.Mail.Link, e.Mail.Code = "", ""
+			return Change{Outbox: []OutboxEntry{e}}, nil
+		}
+		if e.Mail.Kind == MailNotification {
+			e.Mail.Deadline = s.deadlines.Deadline(started)
+		}
+		e.Mail.Date = started
+		e.InFlight = true
+		e.Attempts = append(e.Attempts, Attempt{Started: started})
+		return Change{Outbox: []OutboxEntry{e}}, nil
+	})
+	if err != nil || skip {
+		return err
+	}
+	res, err := s.mailer.Send(ctx, e.Mail)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		res = DeliveryResult{Class: DeliveryTemporary, Text: err.Error(), Time: s.clock()}
+	}
+	if res.Time.IsZero() {
+		res.Time = s.clock()
+	}
+	_, err = s.store.UpdateNotice(ctx, e.NoticeID, func(n *Notice) (Change, error) {
+		return s.finishAttempt(n, e, res), nil
+	})
+	return err
+}
+
+// finishAttempt records res on the entry and, for a final outcome, the
+// evidence event and the notice's new state.
+func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Change {
+	e.InFlight = false
+	last := &e.Attempts[len(e.Attempts)-1]
+	last.Result = &res
+	last.Ambiguous = last.Ambiguous || res.Ambiguous
+	ch := Change{}
+	switch {
+	case res.Class == DeliveryAccepted:
+		e.Done, e.Outcome = true, "delivered"
+		ch.Events = append(ch.Events, s.deliveredEvent(n, e, res, last.Started))
+		if e.Mail.Kind == MailNotification {
+			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, Outcome: OutcomeDelivered}
+			if n.Status == StatusDeposited {
+				n.Status, n.NotifiedAt, n.Deadline = StatusNotified, last.Started, e.Mail.Deadline
+				ch.Outbox = append(ch.Outbox, s.reminderEntries(*n, e)...)
+			}
+		}
+	case res.Class == DeliveryPermanent || res.Time.Sub(e.Created) >= s.retry.MaxAge:
+		e.Done, e.Outcome = true, "failed"
+		if res.Class != DeliveryPermanent {
+			res.Reason = "retries_exhausted"
+		}
+		ch.Events = append(ch.Events, s.failureEvent(n, e, res))
+		if e.Mail.Kind == MailNotification {
+			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, Outcome: bounceOutcome(res)}
+			if n.Status == StatusDeposited {
+				n.Status = StatusNotificationFail
+			}
+		}
+	default:
+		e.NotBefore = res.Time.Add(s.backoff(len(e.Attempts)))
+	}
+	if e.Done {
+		e.Mail.Link, e.Mail.Code = "", ""
+	}
+	ch.Outbox = append([]OutboxEntry{e}, ch.Outbox...)
+	return ch
+}
+
+func bounceOutcome(res DeliveryResult) string {
+	if res.Class == DeliveryPermanent {
+		return OutcomeHardBounce
+	}
+	return OutcomeSoftBounce
+}
+
+// backoff is exponential from Base, capped at Max, with up to 20% jitter so
+// that a burst of soft bounces does not retry in lockstep.
+func (s *Service) backoff(attempts int) time.Duration {
+	d := s.retry.Base
+	for i := 1; i < attempts && d < s.retry.Max; i++ {
+		d *= 2
+	}
+	d = min(d, s.retry.Max)
+	return d + time.Duration(rand.Int64N(int64(d)/5+1))
+}
+
+func attemptDetails(e OutboxEntry, res DeliveryResult) map[string]string {
+	d := map[string]string{
+		"mail_kind":     string(e.Mail.Kind),
+		"message_id":    e.ID,
+		"recipient":     e.Mail.To.Email,
+		"remote_host":   res.Host,
+		"reply_code":    fmt.Sprint(res.Code),
+		"enhanced_code": res.Enhanced,
+		"reply_text":    res.Text,
+		"queue_id":      res.QueueID,
+		"attempts":      fmt.Sprint(len(e.Attempts)),
+	}
+	for _, a := range e.Attempts {
+		if a.Ambiguous {
+			d["ambiguous_retry"] = "true: an earlier attempt may have been delivered before its result was recorded"
+		}
+	}
+	for k, v := range d {
+		if v == "" {
+			delete(d, k)
+		}
+	}
+	return d
+}
+
+func (s *Service) deliveredEvent(n *Notice, e OutboxEntry, res DeliveryResult, started time.Time) Event {
+	d := attemptDetails(e, res)
+	typ := EventNotificationForAcceptance
+	if e.Mail.Kind == MailReminder {
+		typ = EventReminderSent
+	} else {
+		d["deadline"] = e.Mail.Deadline.Format(time.RFC3339)
+		d["sent_at"] = started.Format(time.RFC3339Nano)
+	}
+	return Event{Type: typ, NoticeID: n.ID, Time: res.Time, Details: d}
+}
+
+func (s *Service) failureEvent(n *Notice, e OutboxEntry, res DeliveryResult) Event {
+	d := attemptDetails(e, res)
+	d["reason"] = orDefault(res.Reason, ReasonOther)
+	d["source"] = "smtp"
+	return Event{Type: EventNotificationFailure, NoticeID: n.ID, Time: res.Time, Details: d}
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// RunOutbox delivers due mail every interval until ctx ends.
+func (s *Service) RunOutbox(ctx context.Context, interval time.Duration) {
+	s.loop(ctx, interval, s.kick, "outbox", s.ProcessOutbox)
+}
+
+// every runs job now and then every interval until ctx ends, logging errors.
+func (s *Service) every(ctx context.Context, interval time.Duration, name string, job func(context.Context) (int, error)) {
+	s.loop(ctx, interval, nil, name, job)
+}
+
+// loop is every with an extra wake-up channel.
+func (s *Service) loop(ctx context.Context, interval time.Duration, wake <-chan struct{}, name string, job func(context.Context) (int, error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := job(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Warn("background job failed; will retry", "job", name, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package core
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Access describes who touched a recipient page, for the evidence.
+type Access struct {
+	IP        string
+	UserAgent string
+}
+
+func (a Access) details(d map[string]string) map[string]string {
+	if d == nil {
+		d = map[string]string{}
+	}
+	d["ip"] = a.IP
+	if ua := a.UserAgent; ua != "" {
+		if len(ua) > 300 {
+			ua = ua[:300]
+		}
+		d["user_agent"] = ua
+	}
+	return d
+}
+
+// LetterView is what a recipient may see before accepting: no sender, no
+// subject, no content (R.53-3). Keeping it a separate type makes a leak a
+// compile error rather than a template mistake.
+type LetterView struct {
+	NoticeID          string
+	Language          string
+	Status            Status
+	RecipientName     string
+	RecipientEmail    string
+	Deadline          time.Time
+	Provider          Provider
+	KnowledgeQuestion string
+	CodeSent          bool
+	LockedUntil       time.Time
+}
+
+func letterView(n Notice, p Provider) LetterView {
+	v := LetterView{
+		NoticeID: n.ID, Language: n.Language, Status: n.Status, RecipientName: n.Recipient.Name,
+		RecipientEmail: maskEmail(n.Recipient.Email), Deadline: n.Deadline, Provider: p,
+		CodeSent: len(n.Identification.CodeHash) > 0, LockedUntil: n.Identification.LockedUntil,
+	}
+	if n.Knowledge != nil {
+		v.KnowledgeQuestion = n.Knowledge.Question
+	}
+	return v
+}
+
+// maskEmail shows enough of an address to recognise it: j***@example.org.
+func maskEmail(e string) string {
+	at := strings.LastIndexByte(e, '@')
+	if at < 1 {
+		return e
+	}
+	return e[:1] + "***" + e[at:]
+}
+
+// resolveLink finds the notice behind a link token. Unknown, truncated and
+// foreign tokens all give the same ENOTFOUND after the same work (one hash,
+// one lookup).
+func (s *Service) resolveLink(ctx context.Context, token string) (Notice, error) {
+	sec, err := s.store.SecretNotice(ctx, HashSecret(token), s.clock())
+	if err != nil || sec.Purpose != PurposeLink {
+		return Notice{}, Errorf(ENOTFOUND, "this link is not valid")
+	}
+	return s.store.Notice(ctx, sec.NoticeID)
+}
+
+// OpenLink shows what the notification link leads to and records
+// NotificationAccessTracking. It changes no other state: mail scanners
+// fetch every link. Errors: ENOTFOUND.
+func (s *Service) OpenLink(ctx context.Context, token string, a Access) (LetterView, error) {
+	n, err := s.resolveLink(ctx, token)
+	if err != nil {
+		return LetterView{}, err
+	}
+	n, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
+		return Change{Events: []Event{{Type: EventNotificationAccessTracking, NoticeID: n.ID, Time: s.clock(), Details: a.details(nil)}}}, nil
+	})
+	if err != nil {
+		return LetterView{}, fmt.Errorf("open link: %w", err)
+	}
+	return letterView(n, s.provider), nil
+}
+
+// ViewLink is OpenLink without the evidence, for pages shown after a POST.
+func (s *Service) ViewLink(ctx context.Context, token string) (LetterView, error) {
+	n, err := s.resolveLink(ctx, token)
+	if err != nil {
+		return LetterView{}, err
+	}
+	return letterView(n, s.provider), nil
+}
+
+// checkOpen refuses actions on a letter that is decided or past its deadline.
+func checkOpen(n *Notice, now time.Time) error {
+	switch {
+	case n.Status == StatusAccepted || n.Status == StatusRefused:
+		return Errorf(ECONFLICT, "this letter was already %s", n.Status)
+	case n.Status == StatusNotClaimed || (!n.Deadline.IsZero() && now.After(n.Deadline)):
+		return Errorf(ECONFLICT, "the deadline to accept or refuse this letter has passed")
+	case n.Status != StatusNotified && n.Status != StatusDeposited:
+		return Errorf(ECONFLICT, "this letter cannot be accepted or refused (status %s)", n.Status)
+	}
+	return nil
+}
+
+// RequestCode sends a one-time code to the recipient's address. At most one
+// code per minute and 10 per letter. Errors: ENOTFOUND, ECONFLICT,
+// EUNAVAILABLE (asked too soon).
+func (s *Service) RequestCode(ctx context.Context, token string, a Access) error {
+	n, err := s.resolveLink(ctx, token)
+	if err != nil {
+		return err
+	}
+	code, err := newOTP(s.rand)
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	_, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
+		if err := checkOpen(n, now); err != nil {
+			return Change{}, err
+		}
+		id := &n.Identification
+		if now.Before(id.LockedUntil) {
+			return Change{}, Errorf(EUNAVAILABLE, "too many wrong codes: try again after %s", id.LockedUntil.Format(time.RFC3339))
+		}
+		if now.Sub(id.LastCodeSent) < time.Minute {
+			return Change{}, Errorf(EUNAVAILABLE, "a code was sent less than a minute ago: check your mailbox, or wait a minute")
+		}
+		if id.CodesSent >= otpTriesPerLetter {
+			return Change{}, Errorf(ECONFLICT, "too many codes were requested for this letter; contact %s", s.provider.Name)
+		}
+		id.CodeHash, id.CodeExpires, id.CodeTries = otpHash(n.ID, code), now.Add(otpValidity), 0
+		id.CodesSent, id.LastCodeSent = id.CodesSent+1, now
+		return Change{Outbox: []OutboxEntry{s.otpEntry(*n, code, now)}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	s.Kick()
+	return nil
+}
+
+func (s *Service) otpEntry(n Notice, code string, now time.Time) OutboxEntry {
+	id := fmt.Sprintf("otp%d-%s", n.Identification.CodesSent, strings.ToLower(n.ID))
+	return OutboxEntry{ID: id, NoticeID: n.ID, Created: now, NotBefore: now, Mail: OutgoingMail{
+		ID: id, Kind: MailOTP, Language: n.Language, EnvelopeFrom: s.verp(n.ID),
+		To: Party{Name: n.Recipient.Name, Email: n.Recipient.Email}, NoticeID: n.ID,
+		Code: code, Provider: s.provider, Deadline: n.Deadline,
+	}}
+}
+
+// VerifyCode checks a one-time code (and the knowledge answer when the
+// sender set a question) and returns a session secret for the decision.
+// A code is single use, valid 10 minutes, 5 wrong tries per code and 10 per
+// letter; past that the letter locks for a growing time. Errors:
+// ENOTFOUND, ECONFLICT, EINVALID (wrong code), EUNAVAILABLE (locked).
+func (s *Service) VerifyCode(ctx context.Context, token, code, answer string, a Access) (string, error) {
+	n, err := s.resolveLink(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	session, sessionHash, err := NewSecret(s.rand, "")
+	if err != nil {
+		return "", err
+	}
+	now := s.clock()
+	var wrong error
+	_, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
+		wrong = nil
+		if err := checkOpen(n, now); err != nil {
+			return Change{}, err
+		}
+		id := &n.Identification
+		if now.Before(id.LockedUntil) {
+			return Change{}, Errorf(EUNAVAILABLE, "too many wrong codes: try again after %s", id.LockedUntil.Format(time.RFC3339))
+		}
+		if len(id.CodeHash) == 0 || !now.Before(id.CodeExpires) {
+			id.CodeHash = nil
+			wrong = FieldError(EINVALID, "code", "this code has expired or was already used: ask for a new one")
+			return Change{}, nil
+		}
+		okCode := subtle.ConstantTimeCompare(otpHash(n.ID, code), id.CodeHash) == 1
+		okAnswer := n.Knowledge.check(n.ID, answer)
+		if !okCode || !okAnswer {
+			wrong = s.wrongTry(id, now, okCode)
+			return Change{}, nil
+		}
+		id.CodeHash, id.CodeTries = nil, 0
+		methods := []string{MethodEmailOTP}
+		if n.Knowledge != nil {
+			methods = append(methods, MethodKnowledge)
+		}
+		n.Identity = &Identity{Methods: methods, Assurance: AssuranceLow, At: now}
+		return Change{Secrets: []Secret{{Hash: sessionHash, Purpose: PurposeSession, NoticeID: n.ID, Expires: now.Add(sessionValidity)}}}, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if wrong != nil {
+		return "", wrong
+	}
+	return session, nil
+}
+
+// wrongTry counts a failed try and locks the letter when a limit is hit.
+func (s *Service) wrongTry(id *Identification, now time.Time, okCode bool) error {
+	id.CodeTries++
+	id.LetterTries++
+	if id.CodeTries >= otpTriesPerCode {
+		id.CodeHash = nil
+	}
+	if id.LetterTries >= otpTriesPerLetter {
+		id.LockedUntil = now.Add(lockFor(id.Lockouts))
+		id.Lockouts++
+		id.LetterTries = 0
+		id.CodeHash = nil
+		return Errorf(EUNAVAILABLE, "too many wrong codes: this letter is locked until %s", id.LockedUntil.Format(time.RFC3339))
+	}
+	if !okCode {
+		return FieldError(EINVALID, "code", "wrong code (%d tries left for this code)", max(0, otpTriesPerCode-id.CodeTries))
+	}
+	return FieldError(EINVALID, "knowledge_answer", "the answer to the sender's question does not match")
+}

@@ -1,0 +1,88 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lre-project/lre/core"
+)
+
+// putOutbox writes entry e and keeps the due index (not-before time, id) in
+// step: an entry is in the index exactly while it is not done.
+func putOutbox(tx *bolt.Tx, e core.OutboxEntry) error {
+	b, due := tx.Bucket(bktOutbox), tx.Bucket(bktOutboxDue)
+	if prev := b.Get([]byte(e.ID)); prev != nil {
+		var old core.OutboxEntry
+		if err := json.Unmarshal(prev, &old); err != nil {
+			return fmt.Errorf("decode outbox %s: %w", e.ID, err)
+		}
+		if err := due.Delete(timeKey(old.NotBefore, old.ID)); err != nil {
+			return fmt.Errorf("outbox index: %w", err)
+		}
+	}
+	v, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode outbox %s: %w", e.ID, err)
+	}
+	if err := b.Put([]byte(e.ID), v); err != nil {
+		return fmt.Errorf("save outbox %s: %w", e.ID, err)
+	}
+	if !e.Done {
+		if err := due.Put(timeKey(e.NotBefore, e.ID), nil); err != nil {
+			return fmt.Errorf("outbox index: %w", err)
+		}
+	}
+	return nil
+}
+
+// DueOutbox lists unfinished entries whose not-before time has come.
+func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]core.OutboxEntry, error) {
+	var out []core.OutboxEntry
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c, b := tx.Bucket(bktOutboxDue).Cursor(), tx.Bucket(bktOutbox)
+		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			if len(k) < 8 || timeOfKey(k).After(now) {
+				break
+			}
+			var e core.OutboxEntry
+			if err := json.Unmarshal(b.Get(k[8:]), &e); err != nil {
+				return fmt.Errorf("decode outbox %s: %w", k[8:], err)
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OutboxEntries returns every outbox entry of a notice (for its timeline).
+func (db *DB) OutboxEntries(ctx context.Context, noticeID string) ([]core.OutboxEntry, error) {
+	var out []core.OutboxEntry
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bktOutbox).ForEach(func(_, v []byte) error {
+			var e core.OutboxEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if e.NoticeID == noticeID {
+				out = append(out, e)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// OutboxDepth counts entries not yet done (for readiness and metrics).
+func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
+	n := 0
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bktOutboxDue).Stats().KeyN
+		return nil
+	})
+	return n, err
+}

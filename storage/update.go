@@ -1,0 +1,128 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lre-project/lre/core"
+)
+
+// UpdateNotice runs fn on the stored notice in one write transaction and
+// commits the result with fn's Change. bbolt serialises write transactions,
+// so two concurrent decisions on one letter cannot both see it undecided.
+func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notice) (core.Change, error)) (core.Notice, error) {
+	var out core.Notice
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		old, err := getNotice(tx, id)
+		if err != nil {
+			return err
+		}
+		n := old
+		ch, err := fn(&n)
+		if err != nil {
+			return err
+		}
+		if n.ID != old.ID {
+			return fmt.Errorf("update notice %s: the id cannot change", id)
+		}
+		if err := putNotice(tx, old, n); err != nil {
+			return err
+		}
+		out = n
+		return applyChange(tx, ch)
+	})
+	return out, err
+}
+
+// applyChange writes a Change inside tx: events appended to the log, outbox
+// entries, secret hashes and the sender's outcome.
+func applyChange(tx *bolt.Tx, ch core.Change) error {
+	if _, err := appendEvents(tx, ch.Events); err != nil {
+		return err
+	}
+	for _, e := range ch.Outbox {
+		if err := putOutbox(tx, e); err != nil {
+			return err
+		}
+	}
+	for _, s := range ch.Secrets {
+		if err := putSecret(tx, s); err != nil {
+			return err
+		}
+	}
+	if ch.Outcome != nil {
+		return addOutcome(tx, *ch.Outcome)
+	}
+	return nil
+}
+
+// timeKey orders index keys by time, then by id.
+func timeOfKey(k []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))) }
+
+func timeKey(t time.Time, id string) []byte {
+	k := make([]byte, 8, 8+len(id))
+	binary.BigEndian.PutUint64(k, uint64(t.UnixNano()))
+	return append(k, id...)
+}
+
+// reindexNotice moves n between the pending and deadline indexes.
+func reindexNotice(tx *bolt.Tx, old, n core.Notice) error {
+	pending, deadlines := tx.Bucket(bktPending), tx.Bucket(bktDeadlines)
+	if old.ID != "" {
+		if err := pending.Delete([]byte(old.ID)); err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+		if !old.Deadline.IsZero() {
+			if err := deadlines.Delete(timeKey(old.Deadline, old.ID)); err != nil {
+				return fmt.Errorf("reindex: %w", err)
+			}
+		}
+	}
+	if n.Status == core.StatusPendingTimestamp {
+		if err := pending.Put([]byte(n.ID), nil); err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+	}
+	if n.Status == core.StatusNotified && !n.Deadline.IsZero() {
+		if err := deadlines.Put(timeKey(n.Deadline, n.ID), nil); err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+	}
+	return nil
+}
+
+// PendingTimestamps lists the notices still waiting for a timestamp.
+func (db *DB) PendingTimestamps(ctx context.Context) ([]core.Notice, error) {
+	var out []core.Notice
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bktPending).ForEach(func(k, _ []byte) error {
+			n, err := getNotice(tx, string(k))
+			if err != nil {
+				return err
+			}
+			out = append(out, n)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// DueDeadlines lists notified letters whose deadline is before now.
+func (db *DB) DueDeadlines(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	var out []string
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktDeadlines).Cursor()
+		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			if len(k) < 8 || int64(binary.BigEndian.Uint64(k)) >= now.UnixNano() {
+				break
+			}
+			out = append(out, string(k[8:]))
+		}
+		return nil
+	})
+	return out, err
+}
