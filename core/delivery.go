@@ -44,7 +44,7 @@ func (s *Service) ProcessOutbox(ctx context.Context) (int, error) {
 func (s *Service) deliver(ctx context.Context, e OutboxEntry) error {
 	started := s.clock()
 	var skip bool
-	_, err := s.store.UpdateNotice(ctx, e.NoticeID, func(n *Notice) (Change, error) {
+	_, err := s.update(ctx, e.NoticeID, func(n *Notice) (Change, error) {
 		if e.InFlight && len(e.Attempts) > 0 {
 			e.Attempts[len(e.Attempts)-1].Ambiguous = true
 		}
@@ -74,10 +74,25 @@ func (s *Service) deliver(ctx context.Context, e OutboxEntry) error {
 	if res.Time.IsZero() {
 		res.Time = s.clock()
 	}
-	_, err = s.store.UpdateNotice(ctx, e.NoticeID, func(n *Notice) (Change, error) {
+	_, err = s.update(ctx, e.NoticeID, func(n *Notice) (Change, error) {
 		return s.finishAttempt(n, e, res), nil
 	})
 	return err
+}
+
+// update runs fn on notice id, or on an empty notice for mail that belongs
+// to no letter (consent requests), whose changes then touch only the outbox.
+func (s *Service) update(ctx context.Context, id string, fn func(n *Notice) (Change, error)) (Notice, error) {
+	if id != "" {
+		return s.store.UpdateNotice(ctx, id, fn)
+	}
+	var n Notice
+	ch, err := fn(&n)
+	if err != nil {
+		return Notice{}, err
+	}
+	ch.Events, ch.Outcome = nil, nil
+	return n, s.store.ApplyChange(ctx, ch)
 }
 
 // finishAttempt records res on the entry and, for a final outcome, the

@@ -61,6 +61,11 @@ func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, re
 	if err != nil {
 		return Notice{}, false, err
 	}
+	if d.Notice.RecipientType == RecipientConsumer {
+		if err := s.checkConsent(ctx, d.Notice.Recipient.Email); err != nil {
+			return Notice{}, false, err
+		}
+	}
 	s.timestampDeposit(ctx, &d)
 	n, existed, err := s.store.SaveDeposit(ctx, d)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 // package; cmd/lre wires the real implementations.
 type Service struct {
 	store       Store
+	consents    ConsentStore
 	timestamper Timestamper
 	now         func() time.Time
 	rand        io.Reader
@@ -88,6 +89,7 @@ func WithSendingPolicy(p SendingPolicy) Option { return func(s *Service) { s.pol
 func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 	s := &Service{
 		store:       store,
+		consents:    store,
 		timestamper: ts,
 		now:         time.Now,
 		rand:        rand.Reader,

@@ -21,6 +21,7 @@ type Secret struct {
 	Hash     []byte
 	Purpose  string // "link", "verify", "session"
 	NoticeID string
+	Email    string    // for consent links, which belong to an address
 	Expires  time.Time // zero = never
 }
 
@@ -57,6 +58,8 @@ type NoticeUpdater interface {
 	// fn's error aborts everything and is returned as is. Concurrent updates
 	// of one notice are serialised, which is what makes a decision final.
 	UpdateNotice(ctx context.Context, id string, fn func(n *Notice) (Change, error)) (Notice, error)
+	// ApplyChange commits a Change that concerns no notice (consent mail).
+	ApplyChange(ctx context.Context, ch Change) error
 }
 
 // NoticeReader reads notices and what belongs to them. Each returns ENOTFOUND
@@ -115,4 +118,5 @@ type Store interface {
 	SecretIndex
 	SenderStats
 	UserStore
+	ConsentStore
 }

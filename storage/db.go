@@ -35,9 +35,10 @@ var (
 	bktDeadlines    = []byte("deadlines")
 	bktSecrets      = []byte("secrets")
 	bktOutcomes     = []byte("sender_outcomes")
+	bktConsents     = []byte("consents")
 )
 
-var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes}
+var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents}
 
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
 var keyHead = []byte("log_head")

@@ -45,8 +45,10 @@ func appendEvents(tx *bolt.Tx, evs []core.Event) ([]core.Event, error) {
 		if err := events.Put(seqKey(seq), rec); err != nil {
 			return nil, fmt.Errorf("append event: %w", err)
 		}
-		if err := idx.Put(append([]byte(e.NoticeID+"\x00"), seqKey(seq)...), nil); err != nil {
-			return nil, fmt.Errorf("index event: %w", err)
+		if e.NoticeID != "" {
+			if err := idx.Put(append([]byte(e.NoticeID+"\x00"), seqKey(seq)...), nil); err != nil {
+				return nil, fmt.Errorf("index event: %w", err)
+			}
 		}
 		if err := meta.Put(keyHead, append(seqKey(seq), hash...)); err != nil {
 			return nil, fmt.Errorf("append event: %w", err)
