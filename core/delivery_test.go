@@ -1,0 +1,200 @@
+package core_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/lre-project/lre/core"
+)
+
+func TestNotificationOutcomes(t *testing.T) {
+	temp := core.DeliveryResult{Class: core.DeliveryTemporary, Code: 451, Enhanced: "4.3.0", Text: "try later"}
+	tests := []struct {
+		name       string
+		script     []core.DeliveryResult
+		rounds     int
+		wantStatus core.Status
+		wantLast   core.EventType
+		wantReason string
+		attempts   int
+	}{
+		{"accepted", nil, 1, core.StatusNotified, core.EventNotificationForAcceptance, "", 1},
+		{"451 twice then 250", []core.DeliveryResult{temp, temp}, 3, core.StatusNotified, core.EventNotificationForAcceptance, "", 3},
+		{"550 5.1.1", []core.DeliveryResult{{Class: core.DeliveryPermanent, Code: 550, Enhanced: "5.1.1", Text: "no such user", Reason: core.ReasonBadMailbox}}, 1, core.StatusNotificationFail, core.EventNotificationFailure, core.ReasonBadMailbox, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.mailer.script = tt.script
+			n := h.deposit()
+			for i := 0; i < tt.rounds; i++ {
+				h.process()
+				h.clock.Add(3 * time.Hour)
+			}
+			got := h.notice(n.ID)
+			if got.Status != tt.wantStatus {
+				t.Fatalf("status = %s, want %s", got.Status, tt.wantStatus)
+			}
+			evs := h.events(n.ID)
+			last := evs[len(evs)-1]
+			if last.Type != tt.wantLast {
+				t.Fatalf("events = %v, want last %s", types(evs), tt.wantLast)
+			}
+			if tt.wantReason != "" && last.Details["reason"] != tt.wantReason {
+				t.Fatalf("reason = %q, want %q", last.Details["reason"], tt.wantReason)
+			}
+			if last.Details["attempts"] != itoa(tt.attempts) {
+				t.Fatalf("attempts = %s, want %d", last.Details["attempts"], tt.attempts)
+			}
+			if n := countKind(h.mailer.kinds(), core.MailNotification); n != tt.attempts {
+				t.Fatalf("sent %d notifications, want %d", n, tt.attempts)
+			}
+		})
+	}
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
+
+func countKind(ks []core.MailKind, k core.MailKind) int {
+	n := 0
+	for _, x := range ks {
+		if x == k {
+			n++
+		}
+	}
+	return n
+}
+
+func TestRetriesExhaustedAfterMaxAge(t *testing.T) {
+	h := newHarness(t)
+	temp := core.DeliveryResult{Class: core.DeliveryTemporary, Code: 421, Text: "busy"}
+	h.mailer.script = slices.Repeat([]core.DeliveryResult{temp}, 100)
+	n := h.deposit()
+	for i := 0; i < 80 && h.notice(n.ID).Status == core.StatusDeposited; i++ {
+		h.process()
+		h.clock.Add(2 * time.Hour)
+	}
+	got := h.notice(n.ID)
+	if got.Status != core.StatusNotificationFail {
+		t.Fatalf("status = %s after 160h of 4xx, want notification_failed", got.Status)
+	}
+	evs := h.events(n.ID)
+	if last := evs[len(evs)-1]; last.Details["reason"] != "retries_exhausted" {
+		t.Fatalf("last event %s reason %q", last.Type, last.Details["reason"])
+	}
+}
+
+func TestNotificationSetsParisDeadlineAndReminders(t *testing.T) {
+	h := newHarness(t)
+	n := h.deposit() // 2026-11-23 10:00 UTC = 11:00 Paris
+	h.process()
+	got := h.notice(n.ID)
+	want := time.Date(2026, 12, 8, 23, 59, 59, 0, paris)
+	if !got.Deadline.Equal(want) {
+		t.Fatalf("deadline = %s, want %s", got.Deadline.In(paris), want)
+	}
+	h.clock.Add(7 * 24 * time.Hour)
+	h.process()
+	if countKind(h.mailer.kinds(), core.MailReminder) != 1 {
+		t.Fatalf("kinds sent = %v, want one reminder by day 7", h.mailer.kinds())
+	}
+	evs := h.events(n.ID)
+	if evs[len(evs)-1].Type != core.EventReminderSent {
+		t.Fatalf("events = %v, want a ReminderSent", types(evs))
+	}
+}
+
+func TestDeadlinePolicyAcrossDST(t *testing.T) {
+	p := core.DeadlinePolicy{Days: 15, Location: paris}
+	// Notified late on 20 March 2026 Paris time; DST starts 29 March.
+	at := time.Date(2026, 3, 20, 23, 30, 0, 0, paris)
+	got := p.Deadline(at)
+	want := time.Date(2026, 4, 4, 23, 59, 59, 0, paris)
+	if !got.Equal(want) {
+		t.Fatalf("deadline = %s, want %s", got.In(paris), want)
+	}
+	// 23:30 UTC on 20 March is already 21 March in Paris.
+	if got := p.Deadline(time.Date(2026, 3, 20, 23, 30, 0, 0, time.UTC)); !got.Equal(time.Date(2026, 4, 5, 23, 59, 59, 0, paris)) {
+		t.Fatalf("deadline from UTC evening = %s", got.In(paris))
+	}
+}
+
+func TestCrashDuringSendIsRecordedAsAmbiguous(t *testing.T) {
+	h := newHarness(t)
+	n := h.deposit()
+	// Simulate a crash after the attempt was made durable but before the
+	// result was: mark the entry in flight by hand through the store.
+	due, err := h.db.DueOutbox(context.Background(), h.clock.Now(), 10)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due = %v, %v", due, err)
+	}
+	e := due[0]
+	e.InFlight = true
+	e.Attempts = append(e.Attempts, core.Attempt{Started: h.clock.Now()})
+	if _, err := h.db.UpdateNotice(context.Background(), n.ID, func(*core.Notice) (core.Change, error) {
+		return core.Change{Outbox: []core.OutboxEntry{e}}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.process()
+	evs := h.events(n.ID)
+	last := evs[len(evs)-1]
+	if last.Type != core.EventNotificationForAcceptance || last.Details["ambiguous_retry"] == "" || last.Details["attempts"] != "2" {
+		t.Fatalf("last event %s %v: want an acceptance flagged as ambiguous retry after 2 attempts", last.Type, last.Details)
+	}
+	h.process()
+	if c := countKind(h.mailer.kinds(), core.MailNotification); c != 1 {
+		t.Fatalf("sent %d notifications after the crashed attempt, want exactly 1 more", c)
+	}
+}
+
+func TestLateBounceAfterNotified(t *testing.T) {
+	h := newHarness(t)
+	n := h.deposit()
+	h.process()
+	err := h.svc.HandleBounce(context.Background(), core.Bounce{NoticeID: "lre" + n.ID[3:], Recipient: "bob@example.com", Action: "failed", Status: "5.1.1", Reason: core.ReasonBadMailbox, Received: h.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := h.notice(n.ID)
+	if got.Status != core.StatusNotificationFail || !got.Deadline.IsZero() {
+		t.Fatalf("status %s deadline %s after a late bounce", got.Status, got.Deadline)
+	}
+	evs := h.events(n.ID)
+	if last := evs[len(evs)-1]; last.Type != core.EventNotificationFailure || last.Details["source"] != "dsn" {
+		t.Fatalf("last event %s %v", last.Type, last.Details)
+	}
+	// The letter no longer expires: it was never notified.
+	h.clock.Add(30 * 24 * time.Hour)
+	if k, err := h.svc.ExpireDeadlines(context.Background()); err != nil || k != 0 {
+		t.Fatalf("expired %d, %v", k, err)
+	}
+}
+
+func TestSendingPolicySuspendsAndLifts(t *testing.T) {
+	h := newHarness(t, core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 5, MaxHardRate: 0.08}))
+	bad := core.DeliveryResult{Class: core.DeliveryPermanent, Code: 550, Enhanced: "5.1.1", Reason: core.ReasonBadMailbox}
+	h.mailer.script = []core.DeliveryResult{bad, {Class: core.DeliveryAccepted, Code: 250}, {Class: core.DeliveryAccepted, Code: 250}, {Class: core.DeliveryAccepted, Code: 250}, {Class: core.DeliveryAccepted, Code: 250}}
+	for i := 0; i < 5; i++ {
+		h.deposit()
+		h.process()
+	}
+	_, _, err := h.svc.Deposit(context.Background(), core.DepositRequest{Sender: h.sender, RecipientEmail: "c@example.com", RecipientName: "C", Subject: "S", Body: "B"})
+	if core.ErrorCode(err) != core.EREFUSED {
+		t.Fatalf("deposit with 20%% hard bounces: err = %v, want refused", err)
+	}
+	r, _ := h.svc.SenderRates(context.Background(), h.sender.ID)
+	if !r.Suspended || r.HardBounces != 1 || r.Notifications != 5 {
+		t.Fatalf("rates = %+v", r)
+	}
+	if err := h.svc.LiftSuspension(context.Background(), h.sender, h.sender.ID); core.ErrorCode(err) != core.EFORBIDDEN {
+		t.Fatalf("a sender lifted its own suspension: %v", err)
+	}
+	admin, _, _ := h.svc.AddUser(context.Background(), "admin@example.org", "Admin", "Cabinet Martin", core.RoleAdmin)
+	if err := h.svc.LiftSuspension(context.Background(), admin, h.sender.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.deposit()
+}
