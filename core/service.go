@@ -13,6 +13,8 @@ import (
 type Service struct {
 	store       Store
 	consents    ConsentStore
+	certs       CertificateStore
+	renderer    CertificateRenderer
 	timestamper Timestamper
 	now         func() time.Time
 	rand        io.Reader
@@ -90,6 +92,7 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 	s := &Service{
 		store:       store,
 		consents:    store,
+		certs:       store,
 		timestamper: ts,
 		now:         time.Now,
 		rand:        rand.Reader,

@@ -119,4 +119,5 @@ type Store interface {
 	SenderStats
 	UserStore
 	ConsentStore
+	CertificateStore
 }

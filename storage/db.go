@@ -36,9 +36,10 @@ var (
 	bktSecrets      = []byte("secrets")
 	bktOutcomes     = []byte("sender_outcomes")
 	bktConsents     = []byte("consents")
+	bktCertificates = []byte("certificates")
 )
 
-var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents}
+var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents, bktCertificates}
 
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
 var keyHead = []byte("log_head")

@@ -12,4 +12,5 @@ func (s *Server) routes() {
 	api.GET("/notices/:id/manifest.json", s.noticeManifest)
 	api.GET("/notices/:id/timestamp.tsr", s.noticeTimestamp)
 	api.GET("/notices/:id/events", s.noticeEvents)
+	api.GET("/notices/:id/certificates/:file", s.noticeCertificate)
 }

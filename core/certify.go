@@ -1,0 +1,78 @@
+package core
+
+import (
+	"context"
+	"fmt"
+)
+
+// CertificateStore keeps issued certificates, so that a proof once issued
+// is served byte-identical ever after (its signature carries its own time).
+type CertificateStore interface {
+	// StoredCertificate returns ENOTFOUND when none was issued yet.
+	StoredCertificate(ctx context.Context, id string, kind CertificateKind) ([]byte, error)
+	PutCertificate(ctx context.Context, id string, kind CertificateKind, pdf []byte) error
+}
+
+// WithRenderer sets how certificates are rendered and sealed.
+func WithRenderer(r CertificateRenderer) Option { return func(s *Service) { s.renderer = r } }
+
+// CertificatePDF returns the signed PDF proof of kind for a letter the
+// viewer may see, rendering and storing it on first request (never on the
+// deposit path). Errors: ENOTFOUND for an unknown letter, an unknown kind,
+// or before the attested event exists; EUNAVAILABLE when no renderer is
+// configured.
+func (s *Service) CertificatePDF(ctx context.Context, viewer User, id string, kind CertificateKind) ([]byte, error) {
+	n, err := s.Notice(ctx, viewer, id)
+	if err != nil {
+		return nil, err
+	}
+	if b, err := s.certs.StoredCertificate(ctx, n.ID, kind); err == nil {
+		return b, nil
+	}
+	c, err := s.certificate(ctx, n, kind)
+	if err != nil {
+		return nil, err
+	}
+	if s.renderer == nil {
+		return nil, Errorf(EUNAVAILABLE, "certificates are not configured on this server")
+	}
+	pdf, err := s.renderer.Render(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("render %s certificate of %s: %w", kind, n.ID, err)
+	}
+	if err := s.certs.PutCertificate(ctx, n.ID, kind, pdf); err != nil {
+		return nil, fmt.Errorf("store certificate: %w", err)
+	}
+	return s.certs.StoredCertificate(ctx, n.ID, kind)
+}
+
+// certificate gathers everything a proof shows.
+func (s *Service) certificate(ctx context.Context, n Notice, kind CertificateKind) (Certificate, error) {
+	want, ok := kind.AttestedEvent()
+	if !ok {
+		return Certificate{}, Errorf(ENOTFOUND, "no certificate kind %q: use deposit, notification, receipt, refusal or non-claim", kind)
+	}
+	evs, err := s.store.NoticeEvents(ctx, n.ID)
+	if err != nil {
+		return Certificate{}, fmt.Errorf("certificate: %w", err)
+	}
+	idx := -1
+	for i, e := range evs {
+		if e.Type == want {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return Certificate{}, Errorf(ENOTFOUND, "no %s certificate for letter %s yet: the %s event has not happened", kind, n.ID, want)
+	}
+	manifest, err := s.store.Manifest(ctx, n.ID)
+	if err != nil {
+		return Certificate{}, fmt.Errorf("certificate: %w", err)
+	}
+	return Certificate{
+		Kind: kind, Language: n.Language, Provider: s.provider, Notice: n,
+		Event: evs[idx], Events: evs[:idx+1], Manifest: manifest,
+		VerifyURL: s.baseURL + "/verify?id=" + n.ID, Deadline: n.Deadline,
+	}, nil
+}
