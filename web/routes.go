@@ -5,6 +5,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/api/v1/tsa/certs.pem", s.tsaCerts)
+	e.GET("/static/style.css", s.staticStyle)
 
 	api := e.Group("/api/v1", s.requireAPIKey)
 	api.POST("/notices", s.noticeCreate)
@@ -13,4 +14,28 @@ func (s *Server) routes() {
 	api.GET("/notices/:id/timestamp.tsr", s.noticeTimestamp)
 	api.GET("/notices/:id/events", s.noticeEvents)
 	api.GET("/notices/:id/certificates/:file", s.noticeCertificate)
+	api.POST("/consents", s.consentRequest)
+	api.GET("/senders/me/rates", s.senderRates)
+	api.POST("/senders/:id/lift-suspension", s.senderLift)
+
+	// Pages: per-IP rate limits, bounded form bodies and CSRF tokens on
+	// every route of the group, and HTML error pages (see handleAnyError).
+	p := e.Group("", s.pageGuards()...)
+	p.GET("/r/:token", s.recipientOpen)
+	p.POST("/r/:token/code", s.recipientCode)
+	p.GET("/r/:token/identify", s.recipientIdentify)
+	p.POST("/r/:token/verify", s.recipientVerify)
+	p.GET("/r/:token/choice", s.recipientChoice)
+	p.POST("/r/:token/decide", s.recipientDecide)
+	p.GET("/r/:token/letter", s.recipientLetter)
+	p.GET("/r/:token/documents/:key", s.recipientDocument)
+	p.GET("/verify", s.verifyForm)
+	p.POST("/verify", s.verifyCheck)
+	p.GET("/consent/:token", s.consentPage)
+	p.POST("/consent/:token", s.consentSet)
+	if s.cfg.DevMailbox != nil {
+		p.GET("/dev/mailbox", s.devMailboxList)
+		p.GET("/dev/mailbox/:name", s.devMailboxRead)
+		p.GET("/dev/mailbox/:name/raw", s.devMailboxRaw)
+	}
 }

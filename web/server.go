@@ -1,4 +1,4 @@
-// Package web is lre's HTTP face: the JSON API and, later, the pages. It
+// Package web is lre's HTTP face: the JSON API and the server-rendered pages. It
 // wraps echo so that cmd never imports it, keeps the whole route table in
 // routes.go and the error-to-status table in errors.go. Handlers are thin:
 // bind and bound the input, call core, render.
@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,25 +24,37 @@ type Config struct {
 	TSAChainPEM    []byte   // served at /api/v1/tsa/certs.pem
 	TrustedProxies []string // CIDRs whose X-Forwarded-For is believed
 	Logger         *slog.Logger
+	// DevMailbox, when set, is shown at /dev/mailbox; nil removes the route.
+	DevMailbox DevMailbox
+	// PageGets and PagePosts limit requests per client IP on the pages;
+	// zero values mean 20/s (burst 40) and 5/s (burst 10).
+	PageGets, PagePosts RateLimit
+	// Now is the clock the pages compare deadlines with; nil is time.Now.
+	// Pass the service's clock so that both agree.
+	Now func() time.Time
 }
 
 // Server is the HTTP server of lre.
 type Server struct {
-	echo *echo.Echo
-	svc  *core.Service
-	cfg  Config
-	log  *slog.Logger
+	echo  *echo.Echo
+	svc   *core.Service
+	cfg   Config
+	log   *slog.Logger
+	pages map[string]*template.Template
 }
 
 // NewServer builds the server and its routes.
 func NewServer(svc *core.Service, cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, svc: svc, cfg: cfg, log: cfg.Logger}
+	s := &Server{echo: e, svc: svc, cfg: cfg, log: cfg.Logger, pages: parsePages()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	e.HTTPErrorHandler = s.handleError
+	if s.cfg.Now == nil {
+		s.cfg.Now = time.Now
+	}
+	e.HTTPErrorHandler = s.handleAnyError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())

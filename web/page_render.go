@@ -1,0 +1,155 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+	_ "time/tzdata" // deadlines are shown in Paris time on any host
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// paris is where French deadlines end (R.53-3), whatever the server's zone.
+var paris = mustLocation("Europe/Paris")
+
+func mustLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(fmt.Sprintf("web: time zone %s: %v", name, err))
+	}
+	return loc
+}
+
+// parsePages parses every page once, at start-up, each with its own copy
+// of the layout so that pages can define the same blocks. The templates are
+// embedded, so a parse error is a build mistake caught by any test.
+func parsePages() map[string]*template.Template {
+	base := template.Must(template.ParseFS(templateFS, "templates/layout.html"))
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" {
+			continue
+		}
+		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, f))
+	}
+	return pages
+}
+
+// pageData is what every template receives: the common frame in the
+// fields, the page's own values in Data.
+type pageData struct {
+	Lang     string
+	Title    string // catalogue key of the page title
+	Provider core.Provider
+	CSRF     string
+	Token    string // the recipient link token, for the page's URLs
+	Data     any
+}
+
+// page fills the common frame for c.
+func (s *Server) page(c echo.Context, lang, title string, data any) pageData {
+	csrf, _ := c.Get(csrfContextKey).(string)
+	if lang != "en" {
+		lang = "fr"
+	}
+	return pageData{Lang: lang, Title: title, Provider: s.svc.Provider(), CSRF: csrf, Token: c.Param("token"), Data: data}
+}
+
+// render executes page name into a buffer first, so that a template error
+// becomes a clean error page rather than half a page.
+func (s *Server) render(c echo.Context, status int, name string, p pageData) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	c.Response().Header().Set("Content-Language", p.Lang)
+	return c.HTMLBlob(status, b.Bytes())
+}
+
+// T returns the catalogue text key in the page's language, formatted with
+// args. An unknown key shows as [[key]], which the page tests look for.
+func (p pageData) T(key string, args ...any) string {
+	m, ok := catalogue[key]
+	if !ok {
+		return "[[" + key + "]]"
+	}
+	f := m.fr
+	if p.Lang == "en" {
+		f = m.en
+	}
+	if len(args) == 0 {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
+}
+
+var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// Date writes t in Paris time in words: "8 décembre 2026 à 23:59, heure de
+// Paris" or "8 December 2026 at 23:59, Paris time".
+func (p pageData) Date(t time.Time) string {
+	l := t.In(paris)
+	if p.Lang == "en" {
+		return fmt.Sprintf("%d %s %d at %02d:%02d, Paris time", l.Day(), l.Month(), l.Year(), l.Hour(), l.Minute())
+	}
+	day := fmt.Sprint(l.Day())
+	if l.Day() == 1 {
+		day = "1er"
+	}
+	return fmt.Sprintf("%s %s %d à %02d:%02d, heure de Paris", day, monthsFR[l.Month()-1], l.Year(), l.Hour(), l.Minute())
+}
+
+// Size writes a byte count for people: "834 octets", "12,3 ko", "4.1 MB".
+func (p pageData) Size(n int64) string {
+	en := p.Lang == "en"
+	switch {
+	case n < 1000 && en:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1000:
+		return fmt.Sprintf("%d octets", n)
+	}
+	v, unit := float64(n)/1e3, "kB"
+	if n >= 1e6 {
+		v, unit = float64(n)/1e6, "MB"
+	}
+	s := fmt.Sprintf("%.1f %s", v, unit)
+	if !en {
+		s = strings.NewReplacer(".", ",", "kB", "ko", "MB", "Mo").Replace(s)
+	}
+	return s
+}
+
+// acceptLanguage picks fr or en for pages not tied to a letter (errors,
+// the verification page): English only when the browser prefers it.
+func acceptLanguage(r *http.Request) string {
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "fr"):
+			return "fr"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return "fr"
+}

@@ -1,0 +1,21 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// recipientOpen is GET /r/:token, the link of the notification email. It
+// records NotificationAccessTracking and changes nothing else, because
+// mail scanners fetch every link they see.
+func (s *Server) recipientOpen(c echo.Context) error {
+	v, err := s.svc.OpenLink(c.Request().Context(), c.Param("token"), accessOf(c))
+	if err != nil {
+		return err
+	}
+	if s.letterState(v) != stateOpen {
+		return s.renderState(c, http.StatusOK, v)
+	}
+	return s.renderLetter(c, http.StatusOK, "recipient_open", "open_title", letterPage{View: v})
+}

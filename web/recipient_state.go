@@ -1,0 +1,142 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
+)
+
+// Where a letter stands for its recipient: open to a decision, or one of
+// the final states the pages explain.
+const (
+	stateOpen     = "open"
+	stateAccepted = "accepted"
+	stateRefused  = "refused"
+	stateExpired  = "expired"
+	stateClosed   = "closed"
+)
+
+// sessionMaxAge matches core's recipient session validity (30 minutes).
+const sessionMaxAge = 30 * 60
+
+// letterPage is the Data of every recipient page. It holds a LetterView,
+// which by construction has no sender, subject nor content.
+type letterPage struct {
+	View   core.LetterView
+	State  string
+	Error  string // catalogue key of the message to show, if any
+	Field  string // the input at fault
+	Detail string // core's message, on English pages
+	Action string // accept or refuse, on the confirmation page
+	Until  time.Time
+}
+
+func (s *Server) letterState(v core.LetterView) string {
+	switch v.Status {
+	case core.StatusAccepted:
+		return stateAccepted
+	case core.StatusRefused:
+		return stateRefused
+	case core.StatusNotClaimed:
+		return stateExpired
+	case core.StatusNotified, core.StatusDeposited:
+		if !v.Deadline.IsZero() && s.cfg.Now().After(v.Deadline) {
+			return stateExpired
+		}
+		return stateOpen
+	}
+	return stateClosed
+}
+
+// renderLetter renders a recipient page for v in the letter's language.
+func (s *Server) renderLetter(c echo.Context, status int, name, title string, lp letterPage) error {
+	lp.State = s.letterState(lp.View)
+	if lp.View.Language != "en" {
+		lp.Detail = ""
+	}
+	return s.render(c, status, name, s.page(c, lp.View.Language, title, lp))
+}
+
+// renderState shows a letter that is no longer open: accepted, refused,
+// not claimed or closed.
+func (s *Server) renderState(c echo.Context, status int, v core.LetterView) error {
+	return s.renderLetter(c, status, "recipient_state", "state_"+s.letterState(v), letterPage{View: v})
+}
+
+// recipientFail turns core's refusals into recipient pages in the letter's
+// language: the letter's state once it is no longer open (whatever else
+// is wrong, that is what the recipient needs to know), a wait page when
+// locked or asked too soon, a way back when not identified. Other errors
+// go to pageError.
+func (s *Server) recipientFail(c echo.Context, err error) error {
+	code := core.ErrorCode(err)
+	if code != core.ECONFLICT && code != core.EUNAVAILABLE && code != core.EUNAUTHORIZED && code != core.EFORBIDDEN {
+		return err
+	}
+	v, verr := s.svc.ViewLink(c.Request().Context(), c.Param("token"))
+	if verr != nil {
+		return verr
+	}
+	lp := letterPage{View: v, Detail: core.ErrorMessage(err)}
+	if code != core.EFORBIDDEN && s.letterState(v) != stateOpen {
+		return s.renderState(c, http.StatusConflict, v)
+	}
+	switch code {
+	case core.ECONFLICT:
+		return s.renderLetter(c, http.StatusConflict, "recipient_problem", "err_conflict", lp)
+	case core.EUNAVAILABLE:
+		lp.Error, lp.Until = "err_wait", v.LockedUntil
+		if v.LockedUntil.After(s.cfg.Now()) {
+			lp.Error = "err_locked"
+		}
+		c.Response().Header().Set("Retry-After", "60")
+		return s.renderLetter(c, http.StatusTooManyRequests, "recipient_problem", "err_too_many", lp)
+	case core.EUNAUTHORIZED:
+		lp.Error = "identify_first"
+		return s.renderLetter(c, http.StatusUnauthorized, "recipient_problem", "err_unauthorized", lp)
+	}
+	lp.Error = "content_after_accept"
+	return s.renderLetter(c, http.StatusForbidden, "recipient_problem", "err_forbidden", lp)
+}
+
+func (s *Server) sessionCookieName() string {
+	if s.secure() {
+		return "__Host-lre_rs"
+	}
+	return "lre_rs"
+}
+
+// setSession keeps the recipient's session secret in a cookie scripts
+// cannot read and other sites cannot send.
+func (s *Server) setSession(c echo.Context, session string) {
+	c.SetCookie(&http.Cookie{
+		Name: s.sessionCookieName(), Value: session, Path: "/", MaxAge: sessionMaxAge,
+		HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func (s *Server) sessionOf(c echo.Context) string {
+	ck, err := c.Cookie(s.sessionCookieName())
+	if err != nil || len(ck.Value) > 200 {
+		return ""
+	}
+	return ck.Value
+}
+
+// checkSession tells whether the request carries a session for this
+// letter. Core has no such query, so it asks AcceptedLetter and reads the
+// error: EFORBIDDEN means identified but not yet accepted. The letter it
+// may return is dropped unseen.
+func (s *Server) checkSession(c echo.Context) (accepted bool, err error) {
+	_, err = s.svc.AcceptedLetter(c.Request().Context(), c.Param("token"), s.sessionOf(c))
+	if err == nil {
+		return true, nil
+	}
+	if core.ErrorCode(err) == core.EFORBIDDEN {
+		return false, nil
+	}
+	return false, err
+}
