@@ -1,0 +1,227 @@
+package certs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lre-project/lre/core"
+)
+
+// texts is the wording of a certificate in one language.
+type texts struct {
+	lang       string // BCP 47, for the PDF /Lang
+	titles     map[core.CertificateKind]string
+	statements map[core.CertificateKind]string
+	letterKind string
+	nonQual    string
+	qual       string
+
+	secLetter, secEvent, secToken, secContent, secLog, secVerify string
+
+	letterID, subject, reference, sender, recipient, identification, method, assurance string
+	eventType, timeUTC, timeParis, remoteHost, reply, deadline, reason, otherDetails   string
+	tsa, serial, tokenTime, policy, qualifiedTS, yes, no                               string
+	depositDigest, body, attachment, mediaType, size, bytes                            string
+	seq, recordHash, checkpoint, verifyURL, verifyIntro                                string
+	verifySteps                                                                        []string
+	footer, page                                                                       string
+
+	months []string
+	at     string // between date and time
+	paris  string
+	decSep string
+	thSep  string
+	colon  string
+	none   string // an identification the log did not record
+
+	methods    map[string]string
+	assurances map[string]string
+}
+
+var french = texts{
+	lang: "fr-FR",
+	titles: map[core.CertificateKind]string{
+		core.CertDeposit:      "Preuve de dépôt",
+		core.CertNotification: "Preuve de notification",
+		core.CertReceipt:      "Preuve de réception",
+		core.CertRefusal:      "Preuve de refus",
+		core.CertNonClaim:     "Preuve de non-réclamation",
+	},
+	statements: map[core.CertificateKind]string{
+		core.CertDeposit:      "Le prestataire atteste que l’expéditeur ci-dessous a déposé la lettre recommandée électronique décrite dans ce document, à la date indiquée.",
+		core.CertNotification: "Le prestataire atteste que l’avis informant le destinataire qu’une lettre recommandée électronique l’attend a été accepté par le serveur de messagerie du destinataire, à la date indiquée. Cet avis ne révèle pas l’identité de l’expéditeur.",
+		core.CertReceipt:      "Le prestataire atteste que le destinataire, identifié comme indiqué ci-dessous, a accepté la lettre recommandée électronique à la date indiquée ; son contenu lui a alors été remis.",
+		core.CertRefusal:      "Le prestataire atteste que le destinataire, identifié comme indiqué ci-dessous, a refusé la lettre recommandée électronique à la date indiquée.",
+		core.CertNonClaim:     "Le prestataire atteste que le destinataire n’a ni accepté ni refusé la lettre recommandée électronique dans le délai de quinze jours suivant la notification (« négligence »).",
+	},
+	letterKind: "Lettre recommandée électronique",
+	nonQual:    "Service non qualifié : le prestataire n’est pas un prestataire de services de confiance qualifié au sens du règlement eIDAS (article 43) et ses horodatages ne sont pas qualifiés.",
+	qual:       "Service qualifié d’envoi recommandé électronique au sens du règlement eIDAS (article 44).",
+
+	secLetter: "Lettre", secEvent: "Événement attesté", secToken: "Horodatage du dépôt (RFC 3161)",
+	secContent: "Contenu déposé", secLog: "Journal de preuves", secVerify: "Vérifier ce document",
+
+	letterID: "Identifiant", subject: "Objet", reference: "Référence de l’expéditeur",
+	sender: "Expéditeur", recipient: "Destinataire", identification: "Identification du destinataire",
+	method: "Méthode", assurance: "Niveau de garantie",
+	eventType: "Événement (ETSI EN 319 522)", timeUTC: "Date (UTC)", timeParis: "Date (heure de Paris)",
+	remoteHost: "Serveur destinataire", reply: "Réponse du serveur", deadline: "Date limite d’acceptation",
+	reason: "Motif", otherDetails: "Autres détails",
+	tsa: "Autorité d’horodatage", serial: "Numéro de série", tokenTime: "Date de l’horodatage",
+	policy: "Politique", qualifiedTS: "Horodatage qualifié", yes: "oui", no: "non",
+	depositDigest: "Empreinte du dépôt (SHA-256 de manifest.json)", body: "Corps de la lettre",
+	attachment: "Pièce jointe", mediaType: "Type", size: "Taille", bytes: "octets",
+	seq: "Position dans le journal", recordHash: "Empreinte de l’enregistrement", checkpoint: "Point de contrôle signé",
+	verifyURL:   "Page de vérification",
+	verifyIntro: "Ce PDF est scellé par le prestataire et contient en pièces jointes le jeton d’horodatage (timestamp.tsr), le manifeste du dépôt (manifest.json) et les événements attestés (events.json). Toute modification du fichier invalide le sceau. Pour le vérifier sans faire confiance au prestataire :",
+	verifySteps: []string{
+		"pdfsig certificat.pdf  (sceau : « Signature is Valid. », une fois la racine du prestataire approuvée)",
+		"pdfdetach -saveall certificat.pdf  (extrait les trois pièces jointes)",
+		"openssl ts -verify -in timestamp.tsr -data manifest.json -CAfile racine-tsa.pem",
+		"sha256sum manifest.json  (doit donner l’empreinte du dépôt ci-dessus ; idem pour chaque document)",
+	},
+	footer: "Document scellé électroniquement par %s. Ce certificat ne contient pas les documents eux-mêmes, seulement leurs empreintes.",
+	page:   "Page %d/%s",
+	months: []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+	at:     "à", paris: "heure de Paris", decSep: ",", thSep: "\u00a0", colon: "\u00a0: ", none: "non enregistré",
+	methods: map[string]string{
+		"email_otp":       "code à usage unique envoyé par courriel",
+		"knowledge_check": "question de contrôle posée par l’expéditeur",
+		"email":           "lien envoyé par courriel",
+		"eid":             "identité numérique (eID)",
+		"wallet":          "portefeuille d’identité numérique",
+	},
+	assurances: map[string]string{"low": "faible", "substantial": "substantiel", "high": "élevé"},
+}
+
+var english = texts{
+	lang: "en",
+	titles: map[core.CertificateKind]string{
+		core.CertDeposit:      "Proof of deposit",
+		core.CertNotification: "Proof of notification",
+		core.CertReceipt:      "Proof of receipt",
+		core.CertRefusal:      "Proof of refusal",
+		core.CertNonClaim:     "Proof of non-claim",
+	},
+	statements: map[core.CertificateKind]string{
+		core.CertDeposit:      "The provider certifies that the sender named below deposited the electronic registered letter described in this document, at the time given.",
+		core.CertNotification: "The provider certifies that the notice telling the recipient that an electronic registered letter awaits was accepted by the recipient’s mail server, at the time given. The notice does not reveal the sender’s identity.",
+		core.CertReceipt:      "The provider certifies that the recipient, identified as shown below, accepted the electronic registered letter at the time given; its content was then handed over.",
+		core.CertRefusal:      "The provider certifies that the recipient, identified as shown below, refused the electronic registered letter at the time given.",
+		core.CertNonClaim:     "The provider certifies that the recipient neither accepted nor refused the electronic registered letter within fifteen days of the notification.",
+	},
+	letterKind: "Electronic registered letter",
+	nonQual:    "This is a non-qualified service: the provider is not a qualified trust service provider under the eIDAS regulation (article 43) and its timestamps are not qualified.",
+	qual:       "Qualified electronic registered delivery service under the eIDAS regulation (article 44).",
+
+	secLetter: "Letter", secEvent: "Attested event", secToken: "Deposit timestamp (RFC 3161)",
+	secContent: "Deposited content", secLog: "Evidence log", secVerify: "Verifying this document",
+
+	letterID: "Letter ID", subject: "Subject", reference: "Sender’s reference",
+	sender: "Sender", recipient: "Recipient", identification: "Recipient identification",
+	method: "Method", assurance: "Assurance level",
+	eventType: "Event (ETSI EN 319 522)", timeUTC: "Time (UTC)", timeParis: "Time (Paris)",
+	remoteHost: "Recipient’s server", reply: "Server reply", deadline: "Acceptance deadline",
+	reason: "Reason", otherDetails: "Other details",
+	tsa: "Time-stamping authority", serial: "Serial number", tokenTime: "Time-stamp time",
+	policy: "Policy", qualifiedTS: "Qualified timestamp", yes: "yes", no: "no",
+	depositDigest: "Deposit digest (SHA-256 of manifest.json)", body: "Letter body",
+	attachment: "Attachment", mediaType: "Type", size: "Size", bytes: "bytes",
+	seq: "Log position", recordHash: "Record hash", checkpoint: "Signed checkpoint",
+	verifyURL:   "Verification page",
+	verifyIntro: "This PDF is sealed by the provider and carries as attachments the timestamp token (timestamp.tsr), the deposit manifest (manifest.json) and the attested events (events.json). Any change to the file breaks the seal. To check it without trusting the provider:",
+	verifySteps: []string{
+		"pdfsig certificate.pdf  (seal: “Signature is Valid.” once the provider’s root is trusted)",
+		"pdfdetach -saveall certificate.pdf  (extracts the three attachments)",
+		"openssl ts -verify -in timestamp.tsr -data manifest.json -CAfile tsa-root.pem",
+		"sha256sum manifest.json  (must print the deposit digest above; likewise for each document)",
+	},
+	footer: "Electronically sealed by %s. This certificate does not contain the documents themselves, only their digests.",
+	page:   "Page %d/%s",
+	months: []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	at:     "at", paris: "Paris time", decSep: ".", thSep: ",", colon: ": ", none: "not recorded",
+	methods: map[string]string{
+		"email_otp":       "one-time code sent by email",
+		"knowledge_check": "the sender’s security question",
+		"email":           "link sent by email",
+		"eid":             "electronic identity (eID)",
+		"wallet":          "digital identity wallet",
+	},
+	assurances: map[string]string{"low": "low", "substantial": "substantial", "high": "high"},
+}
+
+func textsFor(lang string) *texts {
+	if strings.HasPrefix(strings.ToLower(lang), "en") {
+		return &english
+	}
+	return &french
+}
+
+// paris is the legal time of the service. time/tzdata, imported by the
+// renderer, makes it available on hosts without a zoneinfo database.
+var paris = mustLocation("Europe/Paris")
+
+func mustLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic("certs: " + err.Error())
+	}
+	return loc
+}
+
+// date writes t as "12 mars 2025 à 14:05:09" with the fraction of second
+// when there is one.
+func (t *texts) date(at time.Time) string {
+	s := fmt.Sprintf("%d %s %d %s %s", at.Day(), t.months[at.Month()-1], at.Year(), t.at, at.Format("15:04:05"))
+	if ms := at.Nanosecond() / int(time.Millisecond); ms != 0 {
+		s += fmt.Sprintf("%s%03d", t.decSep, ms)
+	}
+	return s
+}
+
+func (t *texts) utc(at time.Time) string { return t.date(at.UTC()) + " UTC" }
+
+func (t *texts) local(at time.Time) string {
+	l := at.In(paris)
+	return fmt.Sprintf("%s (%s, UTC%s)", t.date(l), t.paris, l.Format("-07:00"))
+}
+
+// bytesize writes n with thousands separators: "1 234 567 octets".
+func (t *texts) bytesize(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && c != '-' && s[i-1] != '-' {
+			b.WriteString(t.thSep)
+		}
+		b.WriteRune(c)
+	}
+	return b.String() + " " + t.bytes
+}
+
+// methodName explains an identification method such as
+// "email_otp+knowledge_check", keeping the recorded code beside it.
+func (t *texts) methodName(m string) string {
+	if m == "" {
+		return t.none
+	}
+	parts := strings.Split(m, "+")
+	for i, p := range parts {
+		if s, ok := t.methods[p]; ok {
+			parts[i] = s
+		}
+	}
+	return strings.Join(parts, " + ") + " (" + m + ")"
+}
+
+func (t *texts) assuranceName(a string) string {
+	if a == "" {
+		return t.none
+	}
+	if s, ok := t.assurances[a]; ok {
+		return s + " (eIDAS: " + a + ")"
+	}
+	return a
+}
