@@ -29,6 +29,7 @@ type Service struct {
 	retry       RetryPolicy
 	policy      SendingPolicy
 	kick        chan struct{}
+	accounts    *accounts
 }
 
 // RetryPolicy bounds how a temporarily refused mail is retried: exponential
@@ -106,6 +107,7 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 		retry:       RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: 72 * time.Hour},
 		policy:      SendingPolicy{Window: 100, MinSample: 20, MaxHardRate: 0.08},
 		kick:        make(chan struct{}, 1),
+		accounts:    newAccounts(),
 	}
 	for _, o := range opts {
 		o(s)

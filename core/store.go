@@ -120,4 +120,5 @@ type Store interface {
 	UserStore
 	ConsentStore
 	CertificateStore
+	AccountStore
 }

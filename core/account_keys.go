@@ -1,0 +1,88 @@
+package core
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// maxKeysPerUser bounds live API keys per user: enough for a key per
+// integration and a rotation, few enough to review.
+const maxKeysPerUser = 20
+
+// keyPrefixLen is how much of a key is kept to recognise it: "lre_" and 8
+// characters, 40 of its 256 bits.
+const keyPrefixLen = 12
+
+// APIKeyID returns the identifier of the key whose secret hashes to hash:
+// the first 64 bits of the hash, which reveal nothing usable about the key.
+func APIKeyID(hash []byte) string { return "key_" + hex.EncodeToString(hash[:8]) }
+
+func validKeyID(id string) bool {
+	rest, ok := strings.CutPrefix(id, "key_")
+	if !ok || len(rest) != 16 {
+		return false
+	}
+	_, err := hex.DecodeString(rest)
+	return err == nil
+}
+
+// CreateAPIKey creates an API key for u and returns it once; only its hash
+// is stored. Errors: EINVALID (Field "label"), ECONFLICT when u already has
+// the maximum number of keys.
+func (s *Service) CreateAPIKey(ctx context.Context, u User, label string) (APIKey, string, error) {
+	label = strings.TrimSpace(label)
+	if err := checkHeaderText("label", label, maxNameRunes, false); err != nil {
+		return APIKey{}, "", err
+	}
+	keys, err := s.store.APIKeys(ctx, u.ID)
+	if err != nil {
+		return APIKey{}, "", fmt.Errorf("create key: %w", err)
+	}
+	if len(keys) >= maxKeysPerUser {
+		return APIKey{}, "", Errorf(ECONFLICT, "you have %d API keys, the maximum: revoke one first", len(keys))
+	}
+	secret, hash, err := NewSecret(s.rand, apiKeyPrefix)
+	if err != nil {
+		return APIKey{}, "", err
+	}
+	k := APIKey{ID: APIKeyID(hash), UserID: u.ID, Label: label, Prefix: secret[:keyPrefixLen], CreatedAt: s.clock()}
+	if err := s.store.AddAPIKey(ctx, k, hash); err != nil {
+		return APIKey{}, "", fmt.Errorf("create key: %w", err)
+	}
+	return k, secret, nil
+}
+
+// APIKeys lists u's live API keys, oldest first, without their secrets.
+func (s *Service) APIKeys(ctx context.Context, u User) ([]APIKey, error) {
+	keys, err := s.store.APIKeys(ctx, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list keys: %w", err)
+	}
+	return keys, nil
+}
+
+// RevokeAPIKey deletes one of u's keys: requests with it fail at once.
+// Errors: ENOTFOUND for an id that is not one of u's live keys.
+func (s *Service) RevokeAPIKey(ctx context.Context, u User, id string) error {
+	if !validKeyID(id) {
+		return Errorf(ENOTFOUND, "no API key %q", id)
+	}
+	return s.store.RevokeAPIKey(ctx, u.ID, id)
+}
+
+// AuthenticateKey is Authenticate that also records the key's last use, to
+// the minute, so that a busy key costs one write a minute. Failing to
+// record it is logged, not fatal. Errors: EUNAUTHORIZED.
+func (s *Service) AuthenticateKey(ctx context.Context, key string) (User, error) {
+	u, err := s.Authenticate(ctx, key)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.store.TouchAPIKey(ctx, HashSecret(key), s.clock().Truncate(time.Minute)); err != nil {
+		s.log.Warn("record API key use", "user", u.ID, "err", err)
+	}
+	return u, nil
+}

@@ -1,0 +1,120 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// passwordTokenPrefix marks set-password tokens; passwordTokenTTL is how
+// long the link sent to a new user works.
+const (
+	passwordTokenPrefix = "lrp_"
+	passwordTokenTTL    = 72 * time.Hour
+)
+
+// Invitation is what an admin hands to a new user, once: an API key and a
+// link to choose a web password.
+type Invitation struct {
+	APIKey      string
+	PasswordURL string
+	Expires     time.Time // of the link
+}
+
+// checkAdmin allows admins of an organisation; an admin without one
+// manages nobody.
+func checkAdmin(admin User) error {
+	if admin.Role != RoleAdmin {
+		return Errorf(EFORBIDDEN, "only admins manage users")
+	}
+	if admin.Organisation == "" {
+		return Errorf(EFORBIDDEN, "an admin without an organisation manages no users")
+	}
+	return nil
+}
+
+// CreateOrgUser creates a user in admin's organisation and returns the
+// invitation to hand over. Errors: EFORBIDDEN for a non-admin, EINVALID
+// (with Field), ECONFLICT when the email is taken.
+func (s *Service) CreateOrgUser(ctx context.Context, admin User, email, name string, role Role) (User, Invitation, error) {
+	if err := checkAdmin(admin); err != nil {
+		return User{}, Invitation{}, err
+	}
+	u, key, err := s.AddUser(ctx, email, name, admin.Organisation, role)
+	if err != nil {
+		return User{}, Invitation{}, err
+	}
+	url, expires, err := s.passwordLink(ctx, u.ID)
+	if err != nil {
+		return User{}, Invitation{}, err
+	}
+	return u, Invitation{APIKey: key, PasswordURL: url, Expires: expires}, nil
+}
+
+func (s *Service) passwordLink(ctx context.Context, userID string) (string, time.Time, error) {
+	token, hash, err := NewSecret(s.rand, passwordTokenPrefix)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	expires := s.clock().Add(passwordTokenTTL)
+	if err := s.store.PutPasswordToken(ctx, hash, userID, expires); err != nil {
+		return "", time.Time{}, fmt.Errorf("password link: %w", err)
+	}
+	return s.baseURL + "/account/password/" + token, expires, nil
+}
+
+// OrgUsers lists the users of admin's organisation.
+// Errors: EFORBIDDEN for a non-admin.
+func (s *Service) OrgUsers(ctx context.Context, admin User) ([]User, error) {
+	if err := checkAdmin(admin); err != nil {
+		return nil, err
+	}
+	users, err := s.store.OrgUsers(ctx, admin.Organisation)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return users, nil
+}
+
+// PasswordTokenUser returns the user a set-password link belongs to.
+// Errors: ENOTFOUND for an unknown, used or expired link.
+func (s *Service) PasswordTokenUser(ctx context.Context, token string) (User, error) {
+	hash, err := passwordTokenHash(token)
+	if err != nil {
+		return User{}, err
+	}
+	id, err := s.store.PasswordTokenUser(ctx, hash, s.clock())
+	if err != nil {
+		return User{}, err
+	}
+	return s.store.UserByID(ctx, id)
+}
+
+// SetPasswordWithToken sets the password of the link's user and uses the
+// link up. Errors: ENOTFOUND for an unknown, used or expired link,
+// EINVALID (Field "password").
+func (s *Service) SetPasswordWithToken(ctx context.Context, token, password string) (User, error) {
+	u, err := s.PasswordTokenUser(ctx, token)
+	if err != nil {
+		return User{}, err
+	}
+	if err := checkPassword(password); err != nil {
+		return User{}, err
+	}
+	h, err := s.hashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.store.SetPassword(ctx, u.ID, h, HashSecret(token), s.clock()); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+func passwordTokenHash(token string) ([]byte, error) {
+	if !strings.HasPrefix(token, passwordTokenPrefix) || len(token) > 128 {
+		return nil, Errorf(ENOTFOUND, "unknown or expired link")
+	}
+	return HashSecret(token), nil
+}
