@@ -2,14 +2,12 @@ package certs_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"flag"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,12 +53,15 @@ func run(t testing.TB, name string, args ...string) string {
 // shared holds what every test reuses: creating a seal and an NSS database
 // takes longer than rendering all the certificates.
 var shared struct {
-	once    sync.Once
-	dir     string
-	seal    *certs.Seal
-	err     error
-	nssOnce sync.Once
-	nss     string
+	once     sync.Once
+	dir      string
+	seal     *certs.Seal
+	err      error
+	nssOnce  sync.Once
+	nss      string
+	tsaOnce  sync.Once
+	tsa      core.Timestamper
+	tsaChain string
 }
 
 func TestMain(m *testing.M) {
@@ -244,11 +245,18 @@ func certificate(t testing.TB, kind core.CertificateKind, lang string) core.Cert
 		Manifest:  manifest,
 		VerifyURL: "https://lre.example/verify/LRE-ABCD-EFGH-IJKL-MNOP",
 	}
-	if kind == core.CertNonClaim {
+	if kind != core.CertDeposit {
 		c.Deadline = deadline
+	}
+	if kind == core.CertReceipt {
+		c.Checkpoint = []byte(checkpoint)
 	}
 	return c
 }
+
+// checkpoint is a signed note (golang.org/x/mod/sumdb/note) as the log
+// would publish it.
+const checkpoint = "lre.example/log\n4203\nq1Xb9cT0mJ2PZ6e1w0f4f0pR3yQm1cE4bP1n8k3d7sU=\n\n— lre.example/log 8Kq2AqVvMEUCIQDk1m5Yp3hQe7w9sX0gJ2bN4cF6tR8uV1aZ3dL5eH7iOw==\n"
 
 var kinds = []core.CertificateKind{core.CertDeposit, core.CertNotification, core.CertReceipt, core.CertRefusal, core.CertNonClaim}
 
@@ -272,26 +280,26 @@ func writeTemp(t testing.TB, b []byte) string {
 	return f
 }
 
-// opensslTSA is a core.Timestamper backed by `openssl ts -reply` and the
-// fixture authority, to time-stamp signatures in tests.
-type opensslTSA struct{ t testing.TB }
-
-func (o opensslTSA) Timestamp(_ context.Context, d []byte) (core.Token, error) {
-	dir := o.t.TempDir()
-	cnf := fmt.Sprintf("[tsa]\ndefault_tsa = t\n[t]\nserial = %s/serial\ncrypto_device = builtin\nsigner_digest = sha256\n"+
-		"default_policy = 1.3.6.1.4.1.99999.1.2\ndigests = sha256\ness_cert_id_alg = sha256\n", dir)
-	if err := os.WriteFile(filepath.Join(dir, "ts.cnf"), []byte(cnf), 0o644); err != nil {
-		return core.Token{}, err
+// testAuthority returns the project's embedded time-stamping authority
+// (core/rfc3161), to time-stamp signatures, and the file holding its chain
+// for openssl ts -verify -CAfile.
+func testAuthority(t testing.TB) (core.Timestamper, string) {
+	t.Helper()
+	testSeal(t)
+	shared.tsaOnce.Do(func() {
+		dir := filepath.Join(shared.dir, "tsa")
+		a, err := rfc3161.LoadOrCreateAuthority(dir, "LRE Test", time.Now, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared.tsaChain = filepath.Join(shared.dir, "tsa-chain.pem")
+		if err := os.WriteFile(shared.tsaChain, a.ChainPEM(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		shared.tsa = rfc3161.NewLocal(a)
+	})
+	if shared.tsa == nil {
+		t.Fatal("time-stamping authority setup failed in an earlier test")
 	}
-	if err := os.WriteFile(filepath.Join(dir, "serial"), []byte("01\n"), 0o644); err != nil {
-		return core.Token{}, err
-	}
-	run(o.t, "openssl", "ts", "-query", "-digest", hex.EncodeToString(d), "-sha256", "-cert", "-out", filepath.Join(dir, "q.tsq"))
-	run(o.t, "openssl", "ts", "-reply", "-config", filepath.Join(dir, "ts.cnf"), "-queryfile", filepath.Join(dir, "q.tsq"),
-		"-signer", filepath.Join(fixtures, "tsa.pem"), "-inkey", filepath.Join(fixtures, "tsa-key.pem"), "-out", filepath.Join(dir, "r.tsr"))
-	der, err := os.ReadFile(filepath.Join(dir, "r.tsr"))
-	if err != nil {
-		return core.Token{}, err
-	}
-	return rfc3161.VerifyToken(der, d, tsaRoots(o.t), nil)
+	return shared.tsa, shared.tsaChain
 }

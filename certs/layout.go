@@ -201,7 +201,7 @@ func (s *sheet) event() {
 		s.row(t.reason, strings.TrimSpace(code+" "+e.Details[keyReasonText]))
 		shown[keyReason], shown[keyReasonText] = true, true
 	}
-	if s.c.Kind == core.CertNonClaim && !s.c.Deadline.IsZero() {
+	if s.c.Kind != core.CertDeposit && !s.c.Deadline.IsZero() {
 		s.row(t.deadline, t.utc(s.c.Deadline), t.local(s.c.Deadline))
 	}
 	var other []string

@@ -54,6 +54,12 @@ func finish(pdf []byte, atts []attachment, mod time.Time) ([]byte, error) {
 	}
 	b.Grow(size)
 	b.Write(pdf[:catOff])
+	// fpdf declares PDF 1.3; file specifications with /UF and signatures
+	// with /SubFilter /ETSI.CAdES.detached belong to PDF 1.7 and later. The
+	// header keeps its length, so no offset moves.
+	if out := b.Bytes(); bytes.HasPrefix(out, []byte("%PDF-1.")) {
+		out[len("%PDF-1.")] = '7'
+	}
 	offsets := make(map[int]int, len(doc.offsets)+2*len(atts))
 	for n, off := range doc.offsets {
 		offsets[n] = off

@@ -39,12 +39,12 @@ var specific = map[core.CertificateKind]map[string][]string{
 		"en": {"Proof of deposit", "SubmissionAcceptance"},
 	},
 	core.CertNotification: {
-		"fr": {"Preuve de notification", "http://uri.etsi.org/19522/Event/NotificationForAcceptance",
+		"fr": {"Preuve de notification", "http://uri.etsi.org/19522/Event/NotificationForAcceptance", "Date limite d’acceptation", "27 mars 2025 à 23:59:59 (heure de Paris, UTC+01:00)",
 			"mx1.example.org", "250 2.0.0 Ok: queued as 4F2A1B3C", "12 mars 2025 à 14:06:41 UTC", "12 mars 2025 à 15:06:41 (heure de Paris, UTC+01:00)"},
 		"en": {"Proof of notification", "mx1.example.org", "250 2.0.0 Ok: queued as 4F2A1B3C", "12 March 2025 at 14:06:41 UTC"},
 	},
 	core.CertReceipt: {
-		"fr": {"Preuve de réception", "ConsignmentAcceptance", "Identification du destinataire",
+		"fr": {"Preuve de réception", "ConsignmentAcceptance", "Identification du destinataire", "Point de contrôle signé", "— lre.example/log 8Kq2AqVvMEUCIQDk1m5Yp3hQe7w9sX0gJ2bN4cF6tR8uV1a",
 			"code à usage unique envoyé par courriel", "email_otp+knowledge_check", "faible (eIDAS: low)", "20 mars 2025 à 09:30:00 (heure de Paris, UTC+01:00)"},
 		"en": {"Proof of receipt", "ConsignmentAcceptance", "one-time code sent by email", "low (eIDAS: low)"},
 	},
@@ -117,7 +117,11 @@ func checkInfo(t *testing.T, path, title string) {
 func checkAttachments(t *testing.T, path string, c core.Certificate) {
 	t.Helper()
 	list := run(t, "pdfdetach", "-list", path)
-	for _, name := range []string{"timestamp.tsr", "manifest.json", "events.json"} {
+	names := []string{"timestamp.tsr", "manifest.json", "events.json"}
+	if len(c.Checkpoint) > 0 {
+		names = append(names, "checkpoint.txt")
+	}
+	for _, name := range names {
 		if !strings.Contains(list, name) {
 			t.Errorf("pdfdetach -list misses %s:\n%s", name, list)
 		}

@@ -128,11 +128,15 @@ func attachments(c core.Certificate) ([]attachment, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []attachment{
+	atts := []attachment{
 		{"timestamp.tsr", "application/timestamp-reply", "RFC 3161 TimeStampResp over SHA-256(manifest.json)", c.Notice.Token.DER},
 		{"manifest.json", "application/json", "Deposit manifest: its SHA-256 is the deposit digest", c.Manifest},
 		{"events.json", "application/json", "Attested evidence, ETSI EN 319 522 names", events},
-	}, nil
+	}
+	if len(c.Checkpoint) > 0 { // the exact bytes its signatures cover: the printed copy may wrap
+		atts = append(atts, attachment{"checkpoint.txt", "text/plain", "Signed log checkpoint including the attested event", c.Checkpoint})
+	}
+	return atts, nil
 }
 
 // layout renders c with the fast fonts, or the Unicode ones when unicode is
