@@ -19,7 +19,7 @@ func (s *Server) recipientDecide(c echo.Context) error {
 	if c.Request().PostFormValue("confirm") != "yes" {
 		return s.confirmDecision(c, action)
 	}
-	_, err := s.svc.Decide(c.Request().Context(), token, s.sessionOf(c), action == "accept", accessOf(c))
+	_, err := s.svc.Decide(c.Request().Context(), token, s.recipientSession(c), action == "accept", accessOf(c))
 	if err != nil {
 		return s.recipientFail(c, err)
 	}

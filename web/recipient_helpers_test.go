@@ -103,6 +103,12 @@ type site struct {
 
 type siteOption func(*web.Config)
 
+// withTLS serves the site over HTTPS, which makes its cookies Secure and
+// __Host- prefixed.
+func withTLS() siteOption {
+	return func(c *web.Config) { c.BaseURL = "https://" }
+}
+
 // withPageLimits keeps the default rate limits of the pages; other tests
 // lift them so that a flow of many requests is not cut short.
 func withPageLimits() siteOption {
@@ -124,17 +130,23 @@ func newSite(t testing.TB, opts ...siteOption) *site {
 		t.Fatalf("open store: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(nil)
-	s := &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: "http://" + srv.Listener.Addr().String()}
-	s.svc = core.NewService(db, rfc3161.NewLocal(auth),
-		core.WithLogger(siteLog), core.WithClock(s.clock.Now), core.WithMailer(s.mail), core.WithBaseURL(s.url),
-		core.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"}))
-	cfg := web.Config{BaseURL: s.url, TSAChainPEM: auth.ChainPEM(), Logger: siteLog, Now: s.clock.Now,
+	cfg := web.Config{BaseURL: "http://", TSAChainPEM: auth.ChainPEM(), Logger: siteLog,
 		PageGets: web.RateLimit{PerSecond: 10000, Burst: 10000}, PagePosts: web.RateLimit{PerSecond: 10000, Burst: 10000}}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cfg.BaseURL += srv.Listener.Addr().String()
+	s := &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: cfg.BaseURL}
+	cfg.Now = s.clock.Now
+	s.svc = core.NewService(db, rfc3161.NewLocal(auth),
+		core.WithLogger(siteLog), core.WithClock(s.clock.Now), core.WithMailer(s.mail), core.WithBaseURL(s.url),
+		core.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"}))
 	srv.Config.Handler = web.NewServer(s.svc, cfg)
-	srv.Start()
+	if strings.HasPrefix(cfg.BaseURL, "https://") {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(func() {
 		srv.Close()
 		db.Close()
@@ -198,7 +210,7 @@ func (s *site) depositRaw(t testing.TB, key string, fields map[string]string, fi
 	}
 	for _, f := range files {
 		h := make(map[string][]string)
-		h["Content-Disposition"] = []string{fmt.Sprintf(`form-data; name="attachments"; filename*=UTF-8''%s`, url.PathEscape(f.name))}
+		h["Content-Disposition"] = []string{fmt.Sprintf(`form-data; name="attachments"; filename*=UTF-8''%s`, ext5987(f.name))}
 		h["Content-Type"] = []string{f.ctype}
 		p, err := w.CreatePart(h)
 		if err != nil {
@@ -210,7 +222,20 @@ func (s *site) depositRaw(t testing.TB, key string, fields map[string]string, fi
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/api/v1/notices", &b)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+key)
-	return do(t, http.DefaultClient, req)
+	return do(t, s.srv.Client(), req)
+}
+
+// ext5987 percent-encodes all but the unreserved characters.
+func ext5987(v string) string {
+	var b strings.Builder
+	for _, c := range []byte(v) {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // deposit posts a letter, requires 201 and returns its id.
@@ -250,7 +275,7 @@ func (s *site) events(t testing.TB, key, id string) []apiEvent {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/notices/"+id+"/events", nil)
 	req.Header.Set("Authorization", "Bearer "+key)
-	x := do(t, http.DefaultClient, req)
+	x := do(t, s.srv.Client(), req)
 	if x.status != http.StatusOK {
 		t.Fatalf("events: %s", x)
 	}
@@ -294,7 +319,11 @@ func (s *site) browser(t testing.TB) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, site: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &browser{t: t, site: s, c: &http.Client{
+		Jar:           jar,
+		Transport:     s.srv.Client().Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
 }
 
 func do(t testing.TB, c *http.Client, req *http.Request) exchange {
@@ -303,6 +332,11 @@ func do(t testing.TB, c *http.Client, req *http.Request) exchange {
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
+	return read(t, res)
+}
+
+func read(t testing.TB, res *http.Response) exchange {
+	t.Helper()
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
@@ -329,7 +363,8 @@ func (b *browser) get(path string) exchange {
 	return x
 }
 
-// post sends a form with the current CSRF token, unless form sets _csrf.
+// post sends a form with the current CSRF token, unless form sets _csrf
+// (an empty _csrf sends none).
 func (b *browser) post(path string, form url.Values) exchange {
 	b.t.Helper()
 	if form == nil {
@@ -341,14 +376,22 @@ func (b *browser) post(path string, form url.Values) exchange {
 	if form.Get("_csrf") == "" {
 		form.Del("_csrf")
 	}
-	req, _ := http.NewRequest(http.MethodPost, b.abs(path), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9")
-	x := do(b.t, b.c, req)
+	res, err := b.c.Do(formRequest(b.abs(path), form))
+	if err != nil {
+		b.t.Fatalf("POST %s: %v", path, err)
+	}
+	x := read(b.t, res)
 	if tok := csrfOf(x.body); tok != "" {
 		b.csrf = tok
 	}
 	return x
+}
+
+func formRequest(u string, form url.Values) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9")
+	return req
 }
 
 // want fails unless x has status code.
@@ -398,6 +441,8 @@ func csrfOf(body string) string {
 	})
 	return tok
 }
+
+type htmlNode = html.Node
 
 // walk calls fn on every node of an HTML document.
 func walk(body string, fn func(*html.Node)) {
@@ -456,4 +501,33 @@ func text(body string) string {
 		}
 	})
 	return b.String()
+}
+
+func (s *site) logRecords(t testing.TB) uint64 {
+	t.Helper()
+	n, err := s.db.VerifyLog(context.Background())
+	if err != nil {
+		t.Fatalf("VerifyLog: %v", err)
+	}
+	return n
+}
+
+// requestConsent asks through the API for consent of addr, delivers the
+// mail and returns the token of its link.
+func (s *site) requestConsent(t testing.TB, key, addr, lang string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/api/v1/consents", strings.NewReader(fmt.Sprintf(`{"email":%q,"name":"Carole Petit","language":%q}`, addr, lang)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	x := do(t, s.srv.Client(), req)
+	if x.status != http.StatusAccepted {
+		t.Fatalf("request consent: %s", x)
+	}
+	s.outbox(t)
+	link := s.mail.last(t, core.MailConsent, addr).Link
+	token, ok := strings.CutPrefix(link, s.url+"/consent/")
+	if !ok {
+		t.Fatalf("consent link %q", link)
+	}
+	return token
 }

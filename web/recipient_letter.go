@@ -21,7 +21,7 @@ type letterContent struct {
 // documents of an accepted letter. Showing the body hands it over, so core
 // records ContentHandover for it.
 func (s *Server) recipientLetter(c echo.Context) error {
-	ctx, token, session := c.Request().Context(), c.Param("token"), s.sessionOf(c)
+	ctx, token, session := c.Request().Context(), c.Param("token"), s.recipientSession(c)
 	n, err := s.svc.AcceptedLetter(ctx, token, session)
 	if err != nil {
 		return s.recipientFail(c, err)

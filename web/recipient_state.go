@@ -19,8 +19,8 @@ const (
 	stateClosed   = "closed"
 )
 
-// sessionMaxAge matches core's recipient session validity (30 minutes).
-const sessionMaxAge = 30 * 60
+// recipientSessionMaxAge matches core's recipient session validity (30 minutes).
+const recipientSessionMaxAge = 30 * 60
 
 // letterPage is the Data of every recipient page. It holds a LetterView,
 // which by construction has no sender, subject nor content.
@@ -102,24 +102,24 @@ func (s *Server) recipientFail(c echo.Context, err error) error {
 	return s.renderLetter(c, http.StatusForbidden, "recipient_problem", "err_forbidden", lp)
 }
 
-func (s *Server) sessionCookieName() string {
+func (s *Server) recipientCookie() string {
 	if s.secure() {
 		return "__Host-lre_rs"
 	}
 	return "lre_rs"
 }
 
-// setSession keeps the recipient's session secret in a cookie scripts
+// setRecipientSession keeps the recipient's session secret in a cookie scripts
 // cannot read and other sites cannot send.
-func (s *Server) setSession(c echo.Context, session string) {
+func (s *Server) setRecipientSession(c echo.Context, session string) {
 	c.SetCookie(&http.Cookie{
-		Name: s.sessionCookieName(), Value: session, Path: "/", MaxAge: sessionMaxAge,
+		Name: s.recipientCookie(), Value: session, Path: "/", MaxAge: recipientSessionMaxAge,
 		HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteStrictMode,
 	})
 }
 
-func (s *Server) sessionOf(c echo.Context) string {
-	ck, err := c.Cookie(s.sessionCookieName())
+func (s *Server) recipientSession(c echo.Context) string {
+	ck, err := c.Cookie(s.recipientCookie())
 	if err != nil || len(ck.Value) > 200 {
 		return ""
 	}
@@ -131,7 +131,7 @@ func (s *Server) sessionOf(c echo.Context) string {
 // error: EFORBIDDEN means identified but not yet accepted. The letter it
 // may return is dropped unseen.
 func (s *Server) checkSession(c echo.Context) (accepted bool, err error) {
-	_, err = s.svc.AcceptedLetter(c.Request().Context(), c.Param("token"), s.sessionOf(c))
+	_, err = s.svc.AcceptedLetter(c.Request().Context(), c.Param("token"), s.recipientSession(c))
 	if err == nil {
 		return true, nil
 	}

@@ -28,7 +28,7 @@ func (s *Server) recipientVerify(c echo.Context) error {
 	if err != nil {
 		return s.recipientFail(c, err)
 	}
-	s.setSession(c, session)
+	s.setRecipientSession(c, session)
 	return c.Redirect(http.StatusSeeOther, "/r/"+token+"/choice")
 }
 
