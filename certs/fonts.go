@@ -102,18 +102,22 @@ func (e *encoder) enc(s string) string {
 	return b.String()
 }
 
-// clean makes sender-written text safe to lay out: control and format
-// characters (newlines, tabs, bidirectional overrides) become spaces so that
-// a value cannot fake a line of the certificate, and characters outside the
-// Basic Multilingual Plane, which fpdf cannot encode, become U+FFFD.
+// clean makes sender-written text safe to lay out: control characters
+// (newlines, tabs, escapes) become spaces so that a value cannot fake a line
+// of the certificate; format characters (bidirectional overrides, zero-width
+// joiners, soft hyphens) go, so that nothing reorders or hides what is
+// printed; characters outside the Basic Multilingual Plane, which fpdf cannot
+// encode, become U+FFFD.
 func clean(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\ufffd")
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r):
+		case unicode.IsControl(r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r):
 			return ' '
+		case unicode.Is(unicode.Cf, r):
+			return -1
 		case r > 0xffff:
 			return '\ufffd'
 		}

@@ -188,7 +188,10 @@ func (s *sheet) event() {
 	s.row(t.eventType, string(e.Type), e.Type.URI())
 	s.row(t.timeUTC, t.utc(e.Time))
 	s.row(t.timeParis, t.local(e.Time))
-	shown := map[string]bool{keyMethod: true, keyAssurance: true}
+	shown := map[string]bool{}
+	if s.c.Kind == core.CertReceipt || s.c.Kind == core.CertRefusal { // shown with the recipient
+		shown[keyMethod], shown[keyAssurance] = true, true
+	}
 	if host := e.Details[keyRemoteHost]; host != "" {
 		s.row(t.remoteHost, host)
 		shown[keyRemoteHost] = true

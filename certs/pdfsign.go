@@ -10,11 +10,13 @@ import (
 	"time"
 )
 
-// Room for the CMS signature in /Contents. The seal's SignedData (two
-// P-256 certificates and the signature) takes about 1.2 KB; a signature
-// time-stamp adds the authority's token, whose size depends on its chain.
+// Room for the CMS signature in /Contents, fixed before signing since the
+// byte range depends on it. The seal's SignedData (two P-256 certificates
+// and the signature) takes about 1.3 KB; a signature time-stamp adds the
+// authority's token: 1 KB for the embedded one, a few KB for an external
+// authority with an RSA chain.
 const (
-	sigRoom   = 8 << 10
+	sigRoom   = 4 << 10
 	tsaRoom   = 16 << 10
 	rangeRoom = "[0 0000000000 0000000000 0000000000]"
 )

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"time"
@@ -67,6 +68,9 @@ func (r *Renderer) Render(ctx context.Context, c core.Certificate) ([]byte, erro
 	if r.seal == nil {
 		return nil, core.Errorf(core.EINTERNAL, "certificate renderer has no seal")
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	pdf, err := r.RenderUnsigned(c)
 	if err != nil {
 		return nil, err
@@ -112,6 +116,9 @@ func check(c core.Certificate) error {
 		return core.Errorf(core.EINTERNAL, "letter %s has no deposit timestamp", c.Notice.ID)
 	case len(c.Manifest) == 0:
 		return core.Errorf(core.EINTERNAL, "letter %s: certificate without manifest", c.Notice.ID)
+	case fmt.Sprintf("%x", sha256.Sum256(c.Manifest)) != c.Notice.Digest:
+		// The proof would print one digest and attach a manifest with another.
+		return core.Errorf(core.EINTERNAL, "letter %s: the manifest does not hash to the deposit digest", c.Notice.ID)
 	}
 	return nil
 }

@@ -108,6 +108,7 @@ func TestRenderRejects(t *testing.T) {
 		{"event of another kind", func(c *core.Certificate) { c.Kind = core.CertRefusal }},
 		{"no deposit token", func(c *core.Certificate) { c.Notice.Token = nil }},
 		{"no manifest", func(c *core.Certificate) { c.Manifest = nil }},
+		{"manifest of another letter", func(c *core.Certificate) { c.Manifest = append(c.Manifest, ' ') }},
 	}
 	r := certs.NewRenderer(testSeal(t), nil)
 	for _, tt := range tests {
@@ -121,5 +122,22 @@ func TestRenderRejects(t *testing.T) {
 	}
 	if _, err := certs.NewRenderer(nil, nil).Render(context.Background(), certificate(t, core.CertReceipt, "fr")); err == nil {
 		t.Fatal("rendered without a seal")
+	}
+}
+
+// TestQualifiedProvider: the status line follows the provider, the token
+// line follows the token.
+func TestQualifiedProvider(t *testing.T) {
+	c := certificate(t, core.CertDeposit, "fr")
+	c.Provider.Qualified = true
+	c.Notice.Token.Qualified = true
+	pdf, err := certs.NewRenderer(nil, nil).RenderUnsigned(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	if strings.Contains(text, "non qualifié") || !strings.Contains(text, "Service qualifié d’envoi recommandé électronique") ||
+		!strings.Contains(text, "Horodatage qualifié oui") {
+		t.Errorf("qualified provider rendered as:\n%s", text)
 	}
 }

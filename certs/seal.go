@@ -48,12 +48,15 @@ const (
 var oidDocumentSigning = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36}
 
 // LoadOrCreateSeal loads the seal kept in dir, or creates one on first start:
-// a self-signed root CA and a seal certificate named name, both ECDSA P-256,
-// written as PEM. An expired seal certificate is replaced by a new one under
+// a self-signed root CA ("<name> Root CA") and a seal certificate named name,
+// both ECDSA P-256, written as PEM; name is not checked on later starts. An expired seal certificate is replaced by a new one under
 // the same root, so that the root published to auditors stays valid. A
 // directory holding only some of the files is an error, never overwritten:
 // it may hold the only copy of a key.
 func LoadOrCreateSeal(dir, name string, now func() time.Time, rand io.Reader) (*Seal, error) {
+	if name == "" || now == nil || rand == nil {
+		return nil, errors.New("seal: empty name, nil clock or nil random source")
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("seal directory: %w", err)
 	}
