@@ -21,7 +21,7 @@ func sha256Of(b []byte) string {
 // secretsOf are the words of a letter that no page may show before the
 // recipient accepts.
 func secretsOf(f map[string]string, senderName string) []string {
-	return []string{f["subject"], "régler la facture 42", senderName, "sender"}
+	return []string{f["subject"], "régler la facture 42", senderName, "@acme.example"}
 }
 
 func TestRecipientAccepts(t *testing.T) {
