@@ -76,10 +76,11 @@ func (s *sheet) hexRow(label string, lines ...string) {
 }
 
 func (s *sheet) rowFont(family string, size float64, label string, lines ...string) {
+	cleaned := make([]string, len(lines))
 	for i, l := range lines {
-		lines[i] = clean(l)
+		cleaned[i] = clean(l)
 	}
-	value := s.enc.enc(strings.Join(lines, "\n"))
+	value := s.enc.enc(strings.Join(cleaned, "\n"))
 	s.font(family, "", size)
 	est := 0.0
 	for _, l := range strings.Split(value, "\n") {
