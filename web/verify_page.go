@@ -22,26 +22,3 @@ type verifyView struct {
 func (s *Server) verifyForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, "verify", s.page(c, acceptLanguage(c.Request()), "verify_title", verifyView{}))
 }
-
-// verifyCheck is POST /verify. A wrong id and a wrong code get the same
-// answer, so the page tells nothing but "genuine" or "no match".
-func (s *Server) verifyCheck(c echo.Context) error {
-	id, err := formValue(c, "notice_id", 64)
-	if err != nil {
-		return err
-	}
-	code, err := formValue(c, "code", 64)
-	if err != nil {
-		return err
-	}
-	v := verifyView{NoticeID: id, Checked: true}
-	chk, err := s.svc.CheckNotification(c.Request().Context(), id, code)
-	switch {
-	case err == nil:
-		v.Found, v.Check = true, chk
-		v.Open = (chk.Status == core.StatusNotified || chk.Status == core.StatusDeposited) && (chk.Deadline.IsZero() || s.cfg.Now().Before(chk.Deadline))
-	case core.ErrorCode(err) != core.ENOTFOUND:
-		return err
-	}
-	return s.render(c, http.StatusOK, "verify", s.page(c, acceptLanguage(c.Request()), "verify_title", v))
-}
