@@ -70,6 +70,9 @@ func (s *Service) deliver(ctx context.Context, e OutboxEntry) error {
 			return err
 		}
 		res = DeliveryResult{Class: DeliveryTemporary, Text: err.Error(), Time: s.clock()}
+		if ErrorCode(err) == EINVALID {
+			res.Class, res.Reason = DeliveryPermanent, ReasonOther
+		}
 	}
 	if res.Time.IsZero() {
 		res.Time = s.clock()

@@ -87,3 +87,14 @@ func splitList(s string) []string {
 	}
 	return out
 }
+
+func (f *flags) bool(p *bool, name, env string, def bool, help string) {
+	if v, ok := os.LookupEnv(env); ok && env != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("%s=%q: not a boolean", env, v))
+		}
+		def = b
+	}
+	f.fs.BoolVar(p, name, def, envHelp(env, help))
+}

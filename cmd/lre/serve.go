@@ -7,27 +7,29 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/storage"
-	"github.com/lre-project/lre/web"
+	_ "time/tzdata" // deadlines are computed in Europe/Paris on any host
 )
 
 // serveConfig is everything `lre serve` reads from flags and environment.
 type serveConfig struct {
-	listen         string
-	data           string
-	baseURL        string
-	tsaURLs        string
-	tsaRoots       string
-	providerName   string
-	trustedProxies string
-	logFormat      string
-	maxTotal       int64
-	maxFiles       int64
-	maxName        int64
-	retryEvery     time.Duration
+	listen, data, baseURL         string
+	tsaURLs, tsaRoots             string
+	providerName, providerAddress string
+	qualified                     bool
+	mailFrom                      string
+	trustedProxies, logFormat     string
+	maxTotal, maxFiles, maxName   int64
+	retryEvery                    time.Duration
+
+	smtpAddr, smtpTLS, smtpUser, smtpPassword, smtpHelo string
+	dkimKey, dkimSelector, dkimDomain                   string
+	bounceListen, bounceDomain                          string
+	deadlineDays                                        int64
+	deadlineTZ, reminderDays                            string
+	retryMaxAge                                         time.Duration
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -39,25 +41,76 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.string(&c.tsaURLs, "tsa", "LRE_TSA_URLS", "", "comma-separated RFC 3161 authority URLs, tried in order; empty = the embedded (non-qualified) authority")
 	f.string(&c.tsaRoots, "tsa-roots", "LRE_TSA_ROOTS", "", "PEM file of the roots trusted for --tsa tokens (required with --tsa)")
 	f.string(&c.providerName, "provider-name", "LRE_PROVIDER_NAME", "lre", "the provider's name, shown in mails and proofs")
+	f.string(&c.providerAddress, "provider-address", "LRE_PROVIDER_ADDRESS", "", "the provider's postal or web address, shown in mails and proofs")
+	f.bool(&c.qualified, "qualified", "LRE_QUALIFIED", false, "the provider is a qualified trust service provider using a qualified TSA (eIDAS art. 44); leave off otherwise")
+	f.string(&c.mailFrom, "mail-from", "LRE_MAIL_FROM", "", "From: address of outgoing mail (default noreply@<bounce-domain>)")
 	f.string(&c.trustedProxies, "trusted-proxies", "LRE_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted")
 	f.string(&c.logFormat, "log-format", "LRE_LOG_FORMAT", "text", "log format: text or json")
-	f.int64(&c.maxTotal, "max-total-size", "LRE_MAX_TOTAL_SIZE", core.DefaultLimits.MaxTotalBytes, "largest letter in bytes (body plus attachments)")
-	f.int64(&c.maxFiles, "max-files", "LRE_MAX_FILES", int64(core.DefaultLimits.MaxFiles), "most attachments per letter")
-	f.int64(&c.maxName, "max-file-name", "LRE_MAX_FILE_NAME", int64(core.DefaultLimits.MaxNameBytes), "longest attachment file name in bytes")
-	f.duration(&c.retryEvery, "retry-interval", "LRE_RETRY_INTERVAL", 30*time.Second, "how often pending timestamps are retried")
+	f.int64(&c.maxTotal, "max-total-size", "LRE_MAX_TOTAL_SIZE", 25<<20, "largest letter in bytes (body plus attachments)")
+	f.int64(&c.maxFiles, "max-files", "LRE_MAX_FILES", 20, "most attachments per letter")
+	f.int64(&c.maxName, "max-file-name", "LRE_MAX_FILE_NAME", 255, "longest attachment file name in bytes")
+	f.duration(&c.retryEvery, "retry-interval", "LRE_RETRY_INTERVAL", 30*time.Second, "how often pending timestamps, the outbox and deadlines are checked")
+	f.string(&c.smtpAddr, "smtp", "LRE_SMTP_ADDR", "", "SMTP relay host:port; empty = the dev mailbox (mail written as .eml under DATA/mailbox, listed at /dev/mailbox)")
+	f.string(&c.smtpTLS, "smtp-starttls", "LRE_SMTP_STARTTLS", "required", "STARTTLS: required, opportunistic or off")
+	f.string(&c.smtpUser, "smtp-user", "LRE_SMTP_USER", "", "SMTP AUTH user name")
+	f.string(&c.smtpPassword, "smtp-password", "LRE_SMTP_PASSWORD", "", "SMTP AUTH password (prefer the environment variable)")
+	f.string(&c.smtpHelo, "smtp-helo", "LRE_SMTP_HELO", "", "HELO/EHLO name (default: the From domain)")
+	f.string(&c.dkimKey, "dkim-key", "LRE_DKIM_KEY", "", "PEM private key for DKIM signing (RSA or Ed25519)")
+	f.string(&c.dkimSelector, "dkim-selector", "LRE_DKIM_SELECTOR", "", "DKIM selector")
+	f.string(&c.dkimDomain, "dkim-domain", "LRE_DKIM_DOMAIN", "", "DKIM signing domain (d=)")
+	f.string(&c.bounceListen, "bounce-listen", "LRE_BOUNCE_LISTEN", "", "address of the SMTP listener for late bounces (DSN); empty = off")
+	f.string(&c.bounceDomain, "bounce-domain", "LRE_BOUNCE_DOMAIN", "localhost", "domain of VERP return paths bounce+<id>@domain")
+	f.int64(&c.deadlineDays, "deadline-days", "LRE_DEADLINE_DAYS", 15, "days the recipient has, counted from the day after notification")
+	f.string(&c.deadlineTZ, "deadline-tz", "LRE_DEADLINE_TZ", "Europe/Paris", "time zone whose 23:59:59 ends the deadline")
+	f.string(&c.reminderDays, "reminder-days", "LRE_REMINDER_DAYS", "7,12", "days after notification when reminders are sent (empty = none)")
+	f.duration(&c.retryMaxAge, "smtp-retry-max-age", "LRE_SMTP_RETRY_MAX_AGE", 72*time.Hour, "how long a temporarily refused notification is retried")
 	if err := f.parse(args); err != nil {
 		return c, err
 	}
+	return c, c.validate()
+}
+
+func (c *serveConfig) validate() error {
 	if c.baseURL == "" {
 		c.baseURL = "http://" + c.listen
 	}
-	if c.logFormat != "text" && c.logFormat != "json" {
-		return c, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
+	c.baseURL = strings.TrimRight(c.baseURL, "/")
+	if c.mailFrom == "" {
+		c.mailFrom = "noreply@" + c.bounceDomain
 	}
-	if c.maxTotal <= 0 || c.maxFiles < 0 || c.maxName <= 0 {
-		return c, errors.New("--max-total-size, --max-files and --max-file-name must be positive")
+	switch {
+	case c.logFormat != "text" && c.logFormat != "json":
+		return fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
+	case c.maxTotal <= 0 || c.maxFiles < 0 || c.maxName <= 0:
+		return errors.New("--max-total-size, --max-files and --max-file-name must be positive")
+	case c.smtpTLS != "required" && c.smtpTLS != "opportunistic" && c.smtpTLS != "off":
+		return fmt.Errorf("--smtp-starttls must be required, opportunistic or off, not %q", c.smtpTLS)
+	case (c.dkimKey == "") != (c.dkimSelector == "") || (c.dkimKey == "") != (c.dkimDomain == ""):
+		return errors.New("--dkim-key, --dkim-selector and --dkim-domain go together")
+	case c.deadlineDays < 1:
+		return errors.New("--deadline-days must be at least 1")
+	case c.retryEvery <= 0:
+		return errors.New("--retry-interval must be positive")
 	}
-	return c, nil
+	if _, err := time.LoadLocation(c.deadlineTZ); err != nil {
+		return fmt.Errorf("--deadline-tz: %w", err)
+	}
+	if _, err := c.reminders(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *serveConfig) reminders() ([]int, error) {
+	var out []int
+	for _, s := range splitList(c.reminderDays) {
+		d, err := strconv.Atoi(s)
+		if err != nil || d < 1 || int64(d) >= c.deadlineDays {
+			return nil, fmt.Errorf("--reminder-days: %q is not a day between 1 and %d", s, c.deadlineDays-1)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
@@ -67,47 +120,24 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
-// runServe wires the store, the timestamper, the service and the web server,
-// then runs until ctx is cancelled (SIGINT/SIGTERM) and shuts down cleanly.
+// runServe builds the app, runs it until ctx is cancelled (SIGINT/SIGTERM)
+// and shuts down cleanly.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseServe(args, stderr)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg.logFormat, stderr)
-	db, err := storage.Open(cfg.data, storage.Options{})
+	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	ts, chainPEM, err := newTimestamper(cfg)
-	if err != nil {
-		return err
-	}
-	svc := core.NewService(db, ts,
-		core.WithLogger(log),
-		core.WithLimits(core.Limits{MaxTotalBytes: cfg.maxTotal, MaxFiles: int(cfg.maxFiles), MaxNameBytes: int(cfg.maxName)}),
-	)
-	srv := web.NewServer(svc, web.Config{
-		BaseURL:        cfg.baseURL,
-		TSAChainPEM:    chainPEM,
-		TrustedProxies: splitList(cfg.trustedProxies),
-		Logger:         log,
-	})
-	go svc.RunPendingTimestamps(ctx, cfg.retryEvery)
-	log.Info("lre listening", "addr", cfg.listen, "base_url", cfg.baseURL, "data", cfg.data, "tsa", tsaLabel(cfg))
-	fmt.Fprintf(stdout, "lre serving on http://%s (data in %s)\n", cfg.listen, cfg.data)
-	err = srv.ListenAndServe(ctx, cfg.listen)
+	defer a.Close()
+	fmt.Fprintf(stdout, "lre serving on %s (data in %s, mail: %s)\n", cfg.baseURL, cfg.data, a.mailLabel)
+	err = a.Run(ctx)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	log.Info("lre stopped")
 	return err
-}
-
-func tsaLabel(cfg serveConfig) string {
-	if cfg.tsaURLs == "" {
-		return "embedded (non-qualified)"
-	}
-	return cfg.tsaURLs
 }

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/lre-project/lre/certs"
+	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/smtp"
+	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/web"
+)
+
+// app is the wired service: the only place that knows every package.
+type app struct {
+	cfg       serveConfig
+	log       *slog.Logger
+	db        *storage.DB
+	svc       *core.Service
+	srv       *web.Server
+	bounce    *smtp.BounceServer
+	mailLabel string
+}
+
+// newApp opens the store, loads or creates the keys, and wires the
+// service to its adapters.
+func newApp(cfg serveConfig, log *slog.Logger) (*app, error) {
+	db, err := storage.Open(cfg.data, storage.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: db}
+	if err := a.wire(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) wire() error {
+	cfg := a.cfg
+	ts, chainPEM, err := newTimestamper(cfg)
+	if err != nil {
+		return err
+	}
+	seal, err := certs.LoadOrCreateSeal(filepath.Join(cfg.data, "seal"), cfg.providerName, time.Now, rand.Reader)
+	if err != nil {
+		return fmt.Errorf("seal: %w", err)
+	}
+	mailer, mailbox, err := a.newMailer()
+	if err != nil {
+		return err
+	}
+	loc, _ := time.LoadLocation(cfg.deadlineTZ)
+	reminders, _ := cfg.reminders()
+	provider := core.Provider{Name: cfg.providerName, Address: cfg.providerAddress, FromEmail: cfg.mailFrom, Qualified: cfg.qualified}
+	a.svc = core.NewService(a.db, ts,
+		core.WithLogger(a.log),
+		core.WithLimits(core.Limits{MaxTotalBytes: cfg.maxTotal, MaxFiles: int(cfg.maxFiles), MaxNameBytes: int(cfg.maxName)}),
+		core.WithMailer(mailer),
+		core.WithProvider(provider),
+		core.WithBaseURL(cfg.baseURL),
+		core.WithBounceDomain(cfg.bounceDomain),
+		core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders}),
+		core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge}),
+		core.WithRenderer(certs.NewRenderer(seal, ts)),
+	)
+	webCfg := web.Config{
+		BaseURL:        cfg.baseURL,
+		TSAChainPEM:    chainPEM,
+		TrustedProxies: splitList(cfg.trustedProxies),
+		Logger:         a.log,
+	}
+	if mailbox != nil {
+		webCfg.DevMailbox = devMailbox{mailbox}
+	}
+	a.srv = web.NewServer(a.svc, webCfg)
+	if cfg.bounceListen != "" {
+		a.bounce = smtp.NewBounceServer(cfg.bounceListen, cfg.bounceDomain, a.svc.HandleBounce, a.keepBounce)
+	}
+	return nil
+}
+
+// newMailer returns the SMTP sender, or the dev mailbox when no relay is set.
+func (a *app) newMailer() (core.Mailer, *smtp.Mailbox, error) {
+	cfg := a.cfg
+	var dkim *smtp.DKIMConfig
+	if cfg.dkimKey != "" {
+		key, err := smtp.LoadDKIMKey(cfg.dkimKey)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--dkim-key: %w", err)
+		}
+		dkim = &smtp.DKIMConfig{Domain: cfg.dkimDomain, Selector: cfg.dkimSelector, Signer: key}
+	}
+	if cfg.smtpAddr == "" {
+		dir := filepath.Join(cfg.data, "mailbox")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, nil, fmt.Errorf("dev mailbox: %w", err)
+		}
+		mb := &smtp.Mailbox{Dir: dir}
+		a.mailLabel = "dev mailbox at " + cfg.baseURL + "/dev/mailbox"
+		return mb, mb, nil
+	}
+	mode := map[string]smtp.TLSMode{"required": smtp.TLSRequired, "opportunistic": smtp.TLSOpportunistic, "off": smtp.TLSOff}[cfg.smtpTLS]
+	a.mailLabel = "SMTP relay " + cfg.smtpAddr
+	return &smtp.Sender{Addr: cfg.smtpAddr, HeloName: cfg.smtpHelo, StartTLS: mode, Username: cfg.smtpUser, Password: cfg.smtpPassword, DKIM: dkim}, nil, nil
+}
+
+// keepBounce logs an unparseable bounce; its bytes stay in DATA/bounces.
+func (a *app) keepBounce(raw []byte, reason string) {
+	a.log.Warn("unparseable bounce kept for inspection", "reason", reason, "bytes", len(raw))
+}
+
+// Run starts the background workers and the listeners and blocks until ctx
+// ends; then it waits for the workers to stop.
+func (a *app) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	every := a.cfg.retryEvery
+	for _, job := range []func(context.Context, time.Duration){a.svc.RunPendingTimestamps, a.svc.RunOutbox, a.svc.RunDeadlines} {
+		wg.Add(1)
+		go func() { defer wg.Done(); job(ctx, every) }()
+	}
+	if a.bounce != nil {
+		go func() {
+			if err := a.bounce.ListenAndServe(); err != nil && ctx.Err() == nil {
+				a.log.Error("bounce listener stopped", "err", err)
+			}
+		}()
+	}
+	a.log.Info("lre listening", "addr", a.cfg.listen, "base_url", a.cfg.baseURL, "data", a.cfg.data, "tsa", tsaLabel(a.cfg), "mail", a.mailLabel)
+	err := a.srv.ListenAndServe(ctx, a.cfg.listen)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// Close stops the bounce listener and closes the store.
+func (a *app) Close() {
+	if a.bounce != nil {
+		a.bounce.Close()
+	}
+	a.db.Close()
+}
+
+func tsaLabel(cfg serveConfig) string {
+	if cfg.tsaURLs == "" {
+		return "embedded (non-qualified)"
+	}
+	return cfg.tsaURLs
+}
+
+// devMailbox adapts the dev mailbox to the web page's interface.
+type devMailbox struct{ mb *smtp.Mailbox }
+
+func (d devMailbox) List() ([]web.MailboxItem, error) {
+	entries, err := d.mb.List()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.MailboxItem, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, web.MailboxItem{Name: e.Name, To: e.To, Subject: e.Subject, Date: e.Date, Size: e.Size})
+	}
+	return out, nil
+}
+
+func (d devMailbox) Read(name string) ([]byte, error) { return d.mb.Read(name) }
