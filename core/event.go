@@ -40,7 +40,7 @@ const etsiEventBase = "http://uri.etsi.org/19522/Event/"
 // URI returns the event's ETSI identifier.
 func (t EventType) URI() string {
 	switch t {
-	case EventReminderSent, EventConsentGiven, EventConsentWithdrawn, EventSendingPolicyLifted:
+	case EventReminderSent, EventConsentGiven, EventConsentWithdrawn, EventSendingPolicyLifted, EventContentPurged:
 		return lreEventBase + string(t)
 	}
 	return etsiEventBase + string(t)

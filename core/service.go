@@ -29,6 +29,9 @@ type Service struct {
 	retry       RetryPolicy
 	policy      SendingPolicy
 	kick        chan struct{}
+	webhooks    webhookConfig
+	hookKick    chan struct{}
+	retention   time.Duration
 	accounts    *accounts
 }
 
@@ -107,6 +110,8 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 		retry:       RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: 72 * time.Hour},
 		policy:      SendingPolicy{Window: 100, MinSample: 20, MaxHardRate: 0.08},
 		kick:        make(chan struct{}, 1),
+		webhooks:    webhookConfig{policy: DefaultWebhookPolicy},
+		hookKick:    make(chan struct{}, 1),
 		accounts:    newAccounts(),
 	}
 	for _, o := range opts {

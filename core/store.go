@@ -13,6 +13,7 @@ type Change struct {
 	Outbox  []OutboxEntry // new or updated queue entries
 	Secrets []Secret      // link tokens, verification codes, sessions (hashes only)
 	Outcome *SenderOutcome
+	Purge   []string // notice ids whose content is destroyed (retention)
 }
 
 // Secret indexes the hash of a secret handed to someone outside (a link
@@ -121,4 +122,9 @@ type Store interface {
 	ConsentStore
 	CertificateStore
 	AccountStore
+	WebhookStore
+	WebhookQueue
+	WebhookAdmin
+	EventStream
+	RetentionStore
 }

@@ -39,7 +39,7 @@ var (
 	bktCertificates = []byte("certificates")
 )
 
-var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents, bktCertificates}
+var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents, bktCertificates, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents}
 
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
 var keyHead = []byte("log_head")
@@ -51,6 +51,7 @@ var ErrInUse = errors.New("data dir in use by another lre process")
 // DB is the bbolt-backed store.
 type DB struct {
 	bolt *bolt.DB
+	keys *keyring // seals contents and webhook secrets (crypt.go)
 }
 
 var _ core.Store = (*DB)(nil)
@@ -87,8 +88,16 @@ func Open(dir string, o Options) (*DB, error) {
 	b.MaxBatchDelay = or(o.MaxBatchDelay, 2*time.Millisecond)
 	b.MaxBatchSize = or(o.MaxBatchSize, 256)
 	db := &DB{bolt: b}
+	if db.keys, err = loadKeyring(dir, o.ReadOnly); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	if !o.ReadOnly {
 		if err := b.Update(createBuckets); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		if err := b.Update(catchUpOps); err != nil {
 			b.Close()
 			return nil, fmt.Errorf("open store: %w", err)
 		}

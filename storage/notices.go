@@ -16,9 +16,13 @@ func idemKey(userID, key string) []byte { return []byte(userID + "\x00" + key) }
 // transaction. bbolt may run a batch function twice, so the function only
 // writes from d and resets what it reports on every run.
 func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, bool, error) {
+	sealed, err := db.keys.sealDeposit(d.Notice.ID, d.Contents)
+	if err != nil {
+		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
+	}
 	var out core.Notice
 	var existed bool
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+	err = db.bolt.Batch(func(tx *bolt.Tx) error {
 		out, existed = d.Notice, false
 		if d.IdempotencyKey != "" {
 			if id := tx.Bucket(bktIdempotency).Get(idemKey(d.Notice.SenderUserID, d.IdempotencyKey)); id != nil {
@@ -30,7 +34,7 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 				return fmt.Errorf("save idempotency key: %w", err)
 			}
 		}
-		return saveDeposit(tx, d)
+		return saveDeposit(tx, d, sealed)
 	})
 	if err != nil {
 		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
@@ -38,7 +42,7 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 	return out, existed, nil
 }
 
-func saveDeposit(tx *bolt.Tx, d core.Deposit) error {
+func saveDeposit(tx *bolt.Tx, d core.Deposit, sealed sealedDeposit) error {
 	id := []byte(d.Notice.ID)
 	if tx.Bucket(bktNotices).Get(id) != nil {
 		return core.Errorf(core.ECONFLICT, "letter %s already exists", d.Notice.ID)
@@ -49,10 +53,8 @@ func saveDeposit(tx *bolt.Tx, d core.Deposit) error {
 	if err := tx.Bucket(bktManifests).Put(id, d.Manifest); err != nil {
 		return fmt.Errorf("save manifest: %w", err)
 	}
-	for key, b := range d.Contents {
-		if err := tx.Bucket(bktContents).Put(contentKey(d.Notice.ID, key), b); err != nil {
-			return fmt.Errorf("save content %s: %w", key, err)
-		}
+	if err := putContents(tx, d.Notice, sealed); err != nil {
+		return err
 	}
 	return applyChange(tx, d.Change)
 }
@@ -131,12 +133,9 @@ func (db *DB) Manifest(ctx context.Context, id string) ([]byte, error) {
 func (db *DB) Content(ctx context.Context, id, key string) ([]byte, error) {
 	var b []byte
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bktContents).Get(contentKey(id, key))
-		if v == nil {
-			return core.Errorf(core.ENOTFOUND, "no document %q in letter %q", key, id)
-		}
-		b = clone(v)
-		return nil
+		var err error
+		b, err = db.keys.readContent(tx, id, key)
+		return err
 	})
 	return b, err
 }

@@ -41,8 +41,17 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 // applyChange writes a Change inside tx: events appended to the log, outbox
 // entries, secret hashes and the sender's outcome.
 func applyChange(tx *bolt.Tx, ch core.Change) error {
-	if _, err := appendEvents(tx, ch.Events); err != nil {
+	evs, err := appendEvents(tx, ch.Events)
+	if err != nil {
 		return err
+	}
+	if err := publishEvents(tx, evs); err != nil {
+		return err
+	}
+	for _, id := range ch.Purge {
+		if err := purgeContent(tx, id); err != nil {
+			return err
+		}
 	}
 	for _, e := range ch.Outbox {
 		if err := putOutbox(tx, e); err != nil {

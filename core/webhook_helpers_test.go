@@ -1,0 +1,170 @@
+package core_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/rfc3161"
+	"github.com/lre-project/lre/core/webhook"
+	"github.com/lre-project/lre/storage"
+)
+
+// hookPayload is the JSON a webhook receives.
+type hookPayload struct {
+	DeliveryID string `json:"delivery_id"`
+	Seq        uint64 `json:"seq"`
+	Type       string `json:"type"`
+	URI        string `json:"uri"`
+	LetterID   string `json:"letter_id"`
+	Time       string `json:"time"`
+	Hash       string `json:"hash"`
+}
+
+// received is one request a receiver got, with what it answered.
+type received struct {
+	header  http.Header
+	body    []byte
+	payload hookPayload
+	status  int
+}
+
+// receiver is a real HTTP endpoint on loopback that checks every
+// signature and answers from a script (then 200).
+type receiver struct {
+	t      testing.TB
+	srv    *httptest.Server
+	mu     sync.Mutex
+	secret string
+	script []int
+	got    []received
+}
+
+func newReceiver(t testing.TB, script ...int) *receiver {
+	r := &receiver{t: t, script: script}
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := webhook.Verify(req.Header.Get(webhook.SignatureHeader), r.secret, body, time.Now(), 5*time.Minute); err != nil {
+		r.t.Errorf("receiver: %v", err)
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	status := http.StatusOK
+	if len(r.script) > 0 {
+		status, r.script = r.script[0], r.script[1:]
+	}
+	var p hookPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		r.t.Errorf("receiver: body %s: %v", body, err)
+	}
+	r.got = append(r.got, received{header: req.Header.Clone(), body: body, payload: p, status: status})
+	w.WriteHeader(status)
+	io.WriteString(w, `{"ok":true}`)
+}
+
+func (r *receiver) setSecret(s string) {
+	r.mu.Lock()
+	r.secret = s
+	r.mu.Unlock()
+}
+
+func (r *receiver) requests() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]received(nil), r.got...)
+}
+
+// hookPolicy allows loopback (the receiver) and retries from one minute.
+var hookPolicy = core.WebhookPolicy{Retry: core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 24 * time.Hour}, AllowPrivate: true, MaxPerOrg: 10}
+
+func withHooks() core.Option {
+	return core.WithWebhooks(webhook.New(webhook.Options{AllowPrivate: true, Timeout: 5 * time.Second}), hookPolicy)
+}
+
+// admin adds an admin of the harness sender's organisation.
+func (h *harness) admin() core.User {
+	h.t.Helper()
+	email := fmt.Sprintf("admin%d@cabinet-martin.example", time.Now().UnixNano())
+	u, _, err := h.svc.AddUser(context.Background(), email, "Claire Admin", h.sender.Organisation, core.RoleAdmin)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return u
+}
+
+// hook registers r for the sender's organisation.
+func (h *harness) hook(r *receiver) core.Webhook {
+	h.t.Helper()
+	w, err := h.svc.CreateWebhook(context.Background(), h.admin(), r.srv.URL+"/lre")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	r.setSecret(w.Secret)
+	return w
+}
+
+func (h *harness) deliverHooks() int {
+	h.t.Helper()
+	n, err := h.svc.ProcessWebhooks(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+func (h *harness) deliveries(hookID string) []core.WebhookDelivery {
+	h.t.Helper()
+	ds, err := h.db.WebhookDeliveries(context.Background(), hookID, 0, 100)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ds
+}
+
+func seqsOf(rs []received) []uint64 {
+	var out []uint64
+	for _, r := range rs {
+		out = append(out, r.payload.Seq)
+	}
+	return out
+}
+
+// harnessOn is newHarness on an open store the test controls (to close
+// and reopen it) and an authority it can check tokens with, with webhooks
+// to loopback allowed.
+func harnessOn(t *testing.T, db *storage.DB, a *rfc3161.Authority, opts ...core.Option) *harness {
+	t.Helper()
+	c := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	m := &scriptedMailer{clock: c}
+	all := append([]core.Option{core.WithClock(c.Now), core.WithMailer(m), withHooks()}, opts...)
+	svc := core.NewService(db, rfc3161.NewLocal(a), all...)
+	u, _, err := svc.AddUser(context.Background(), "alice@example.org", "Alice Martin", "Cabinet Martin", core.RoleSender)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, db: db, svc: svc, clock: c, mailer: m, sender: u}
+}
+
+func newAuthority(t *testing.T) *rfc3161.Authority {
+	t.Helper()
+	a, err := rfc3161.LoadOrCreateAuthority(t.TempDir(), "test", time.Now, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

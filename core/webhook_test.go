@@ -1,0 +1,272 @@
+package core_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhook"
+	"github.com/lre-project/lre/storage"
+)
+
+// TestWebhookSignedDelivery: the receiver gets the event as JSON, its
+// signature verifies, and a tampered body, another secret or an old
+// timestamp do not.
+func TestWebhookSignedDelivery(t *testing.T) {
+	h := newHarness(t, withHooks())
+	r := newReceiver(t)
+	w := h.hook(r)
+	n := h.deposit()
+	if got := h.deliverHooks(); got != 1 {
+		t.Fatalf("ProcessWebhooks attempted %d deliveries, want 1", got)
+	}
+	reqs := r.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("receiver got %d requests, want 1", len(reqs))
+	}
+	ev := h.events(n.ID)[0]
+	p := reqs[0].payload
+	want := hookPayload{DeliveryID: reqs[0].header.Get(webhook.DeliveryHeader), Seq: ev.Seq, Type: "SubmissionAcceptance",
+		URI: "http://uri.etsi.org/19522/Event/SubmissionAcceptance", LetterID: n.ID, Time: ev.Time.UTC().Format(time.RFC3339Nano), Hash: hex.EncodeToString(ev.Hash)}
+	if p != want {
+		t.Errorf("payload = %+v\nwant      %+v", p, want)
+	}
+	if ct := reqs[0].header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	sig := reqs[0].header.Get(webhook.SignatureHeader)
+	body := reqs[0].body
+	tampered := bytes.Replace(body, []byte(n.ID), []byte("LRE-AAAA-AAAA-AAAA-AAAA"), 1)
+	tests := []struct {
+		name   string
+		body   []byte
+		secret string
+		now    time.Time
+		want   error
+	}{
+		{"as sent", body, w.Secret, time.Now(), nil},
+		{"tampered body", tampered, w.Secret, time.Now(), webhook.ErrBadSignature},
+		{"other secret", body, "whsec_other", time.Now(), webhook.ErrBadSignature},
+		{"replayed an hour later", body, w.Secret, time.Now().Add(time.Hour), webhook.ErrStale},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := webhook.Verify(sig, tt.secret, tt.body, tt.now, 5*time.Minute); !errors.Is(err, tt.want) {
+				t.Errorf("Verify = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	ds := h.deliveries(w.ID)
+	if len(ds) != 1 || !ds[0].Done || ds[0].Outcome != core.WebhookDelivered || len(ds[0].Attempts) != 1 || ds[0].Attempts[0].Status != 200 {
+		t.Errorf("delivery record = %+v, want one delivered attempt with 200", ds)
+	}
+}
+
+// TestWebhookOrderUnderRetries: the receiver refuses the first delivery
+// with 500; the letter's next event waits for it and arrives after it.
+func TestWebhookOrderUnderRetries(t *testing.T) {
+	h := newHarness(t, withHooks())
+	r := newReceiver(t, http.StatusInternalServerError)
+	h.hook(r)
+	n := h.deposit()
+	h.deliverHooks() // SubmissionAcceptance: 500
+	h.process()      // NotificationForAcceptance queued behind it
+	if got := h.deliverHooks(); got != 0 {
+		t.Fatalf("%d deliveries were due while the first one waits for its retry", got)
+	}
+	h.clock.Add(2 * time.Minute)
+	h.deliverHooks() // SubmissionAcceptance again: 200; the next becomes due
+	h.deliverHooks() // NotificationForAcceptance
+	evs := h.events(n.ID)
+	got := r.requests()
+	wantSeqs := []uint64{evs[0].Seq, evs[0].Seq, evs[1].Seq}
+	if !slices.Equal(seqsOf(got), wantSeqs) {
+		t.Fatalf("receiver saw seqs %v, want %v", seqsOf(got), wantSeqs)
+	}
+	if got[0].status != 500 || got[1].status != 200 || got[2].payload.Type != "NotificationForAcceptance" {
+		t.Errorf("statuses %d, %d and last type %s", got[0].status, got[1].status, got[2].payload.Type)
+	}
+	if got[0].payload.DeliveryID != got[1].payload.DeliveryID {
+		t.Errorf("a retry changed the delivery id: %s then %s", got[0].payload.DeliveryID, got[1].payload.DeliveryID)
+	}
+}
+
+// TestWebhookBackoffSchedule follows a receiver that always fails: each
+// wait doubles from Base up to Max with at most 20% jitter, the delivery is
+// abandoned once MaxAge has passed since the first attempt, and only then
+// does the letter's next event go.
+func TestWebhookBackoffSchedule(t *testing.T) {
+	h := newHarness(t, withHooks())
+	fails := make([]int, 200)
+	for i := range fails {
+		fails[i] = http.StatusServiceUnavailable
+	}
+	r := newReceiver(t, fails...)
+	w := h.hook(r)
+	h.deposit()
+	h.process()
+	first := h.clock.Now()
+	for attempt := 1; ; attempt++ {
+		if got := h.deliverHooks(); got != 1 {
+			t.Fatalf("attempt %d: %d deliveries due, want 1", attempt, got)
+		}
+		d := h.deliveries(w.ID)[1] // newest first: [next event, this one]
+		if d.Done {
+			if d.Outcome != core.WebhookAbandoned || h.clock.Now().Sub(first) < 24*time.Hour {
+				t.Fatalf("finished as %s after %s", d.Outcome, h.clock.Now().Sub(first))
+			}
+			if attempt < 20 {
+				t.Errorf("abandoned after only %d attempts", attempt)
+			}
+			break
+		}
+		base := min(time.Minute<<(attempt-1), time.Hour)
+		if wait := d.NotBefore.Sub(h.clock.Now()); wait < base || wait > base+base/5 {
+			t.Fatalf("after attempt %d the wait is %s, want %s plus at most 20%%", attempt, wait, base)
+		}
+		h.clock.Add(d.NotBefore.Sub(h.clock.Now()))
+		if attempt > 100 {
+			t.Fatal("never abandoned")
+		}
+	}
+	h.deliverHooks()
+	got := r.requests()
+	if last := got[len(got)-1].payload.Type; last != "NotificationForAcceptance" {
+		t.Errorf("after abandoning, the next delivery was %s, want the letter's next event", last)
+	}
+}
+
+// TestWebhookQueueSurvivesReopen: a delivery queued with its event is in
+// the file; a new process on the same data dir delivers it.
+func TestWebhookQueueSurvivesReopen(t *testing.T) {
+	dir := t.TempDir()
+	r := newReceiver(t)
+	ctx := context.Background()
+	db, err := storage.Open(dir, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := harnessOn(t, db, newAuthority(t))
+	h.hook(r)
+	n := h.deposit()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.requests()) != 0 {
+		t.Fatal("delivered before the worker ran")
+	}
+	db2, err := storage.Open(dir, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	svc := core.NewService(db2, nil, withHooks(), core.WithClock(h.clock.Now))
+	if _, err := svc.ProcessWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := r.requests()
+	if len(got) != 1 || got[0].payload.LetterID != n.ID || got[0].payload.Type != "SubmissionAcceptance" {
+		t.Fatalf("after reopening the receiver got %+v", got)
+	}
+}
+
+func TestWebhookURLGuard(t *testing.T) {
+	tests := []struct {
+		url          string
+		allowPrivate bool
+		ok           bool
+	}{
+		{"https://hooks.example.com/lre", false, true},
+		{"http://93.184.215.14:8080/x", false, true},
+		{"ftp://hooks.example.com/", false, false},
+		{"/relative", false, false},
+		{"https://user:pw@hooks.example.com/", false, false},
+		{"http://127.0.0.1:9000/", false, false},
+		{"http://localhost/", false, false},
+		{"http://[::1]/", false, false},
+		{"http://10.1.2.3/", false, false},
+		{"http://192.168.0.10/", false, false},
+		{"http://169.254.169.254/latest/meta-data", false, false},
+		{"http://[::ffff:127.0.0.1]/", false, false},
+		{"http://0.0.0.0/", false, false},
+		{"http://100.64.0.1/", false, false},
+		{"http://127.0.0.1:9000/", true, true},
+	}
+	for _, tt := range tests {
+		_, err := core.CheckWebhookURL(tt.url, tt.allowPrivate)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckWebhookURL(%q, allowPrivate=%v) = %v, want ok=%v", tt.url, tt.allowPrivate, err, tt.ok)
+		}
+		if err != nil && core.ErrorCode(err) != core.EINVALID {
+			t.Errorf("CheckWebhookURL(%q): code %s, want %s", tt.url, core.ErrorCode(err), core.EINVALID)
+		}
+	}
+	h := newHarness(t) // default policy: no private targets
+	r := newReceiver(t)
+	if _, err := h.svc.CreateWebhook(context.Background(), h.admin(), r.srv.URL); core.ErrorCode(err) != core.EINVALID {
+		t.Errorf("CreateWebhook on loopback without the allowance: %v, want %s", err, core.EINVALID)
+	}
+}
+
+func TestWebhookAdministration(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, withHooks())
+	r := newReceiver(t)
+	w := h.hook(r)
+	other, _, err := h.svc.AddUser(ctx, "admin@other.example", "Other Admin", "Other Org", core.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.CreateWebhook(ctx, h.sender, r.srv.URL); core.ErrorCode(err) != core.EFORBIDDEN {
+		t.Errorf("a sender created a webhook: %v", err)
+	}
+	if _, err := h.svc.WebhookDeliveries(ctx, other, w.ID, 0, 10); core.ErrorCode(err) != core.ENOTFOUND {
+		t.Errorf("another organisation's admin read the deliveries: %v", err)
+	}
+	if err := h.svc.DeleteWebhook(ctx, other, w.ID); core.ErrorCode(err) != core.ENOTFOUND {
+		t.Errorf("another organisation's admin deleted the webhook: %v", err)
+	}
+	if hooks, _ := h.svc.Webhooks(ctx, other); len(hooks) != 0 {
+		t.Errorf("another organisation sees %d webhooks", len(hooks))
+	}
+	admin := h.admin()
+	hooks, err := h.svc.Webhooks(ctx, admin)
+	if err != nil || len(hooks) != 1 || hooks[0].ID != w.ID || hooks[0].Secret != "" {
+		t.Fatalf("Webhooks = %+v, %v; want the one webhook without its secret", hooks, err)
+	}
+
+	h.deposit()
+	h.deliverHooks()
+	d := h.deliveries(w.ID)[0]
+	if _, err := h.svc.ReplayWebhookDelivery(ctx, other, w.ID, d.ID); core.ErrorCode(err) != core.ENOTFOUND {
+		t.Errorf("another organisation replayed: %v", err)
+	}
+	replay, err := h.svc.ReplayWebhookDelivery(ctx, admin, w.ID, d.ID)
+	if err != nil || replay.ReplayOf != d.ID || replay.Done {
+		t.Fatalf("replay = %+v, %v", replay, err)
+	}
+	if _, err := h.svc.ReplayWebhookDelivery(ctx, admin, w.ID, replay.ID); core.ErrorCode(err) != core.ECONFLICT {
+		t.Errorf("replaying a queued delivery: %v, want %s", err, core.ECONFLICT)
+	}
+	h.deliverHooks()
+	if got := r.requests(); len(got) != 2 || got[1].payload.Seq != got[0].payload.Seq || got[1].payload.DeliveryID != replay.ID {
+		t.Fatalf("after the replay the receiver got %+v", got)
+	}
+
+	h.process() // a new event queued for the webhook
+	if err := h.svc.DeleteWebhook(ctx, admin, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.deliverHooks(); n != 0 {
+		t.Errorf("%d deliveries due after the webhook was deleted", n)
+	}
+	if len(r.requests()) != 2 {
+		t.Errorf("the deleted webhook still received")
+	}
+}
