@@ -93,7 +93,7 @@ func (s *Server) readPart(p *multipart.Part, req *core.DepositRequest, fields ma
 		if len(req.Attachments) >= limits.MaxFiles {
 			return core.FieldError(core.ETOOLARGE, "attachments", "more than %d attachments; the limit (max_files) is %d", limits.MaxFiles, limits.MaxFiles)
 		}
-		fname := p.FileName()
+		fname := rawFileName(p)
 		if err := core.CheckFileName(fname, limits.MaxNameBytes); err != nil {
 			return err
 		}
@@ -153,4 +153,15 @@ func intakeError(err error, limits core.Limits) error {
 
 func tooLarge(limits core.Limits) error {
 	return core.FieldError(core.ETOOLARGE, "attachments", "the letter exceeds the max_total_size limit of %d bytes", limits.MaxTotalBytes)
+}
+
+// rawFileName returns the file name exactly as the sender wrote it.
+// multipart.Part.FileName strips directories, which would silently turn
+// "../../etc/passwd" into "passwd": we want to refuse such names instead.
+func rawFileName(p *multipart.Part) string {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil {
+		return ""
+	}
+	return params["filename"]
 }
