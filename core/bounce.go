@@ -95,11 +95,19 @@ func (s *Service) checkSendingPolicy(ctx context.Context, u User) error {
 	return nil
 }
 
-// LiftSuspension restarts a sender's bounce statistics. Only admins may.
+// LiftSuspension restarts a sender's bounce statistics and records who did
+// it as a SendingPolicyLifted event. Only admins may.
 // Errors: EFORBIDDEN.
 func (s *Service) LiftSuspension(ctx context.Context, admin User, userID string) error {
 	if admin.Role != RoleAdmin {
 		return Errorf(EFORBIDDEN, "only an admin may lift a sending suspension")
 	}
-	return s.store.ResetOutcomes(ctx, userID)
+	if err := s.store.ResetOutcomes(ctx, userID); err != nil {
+		return fmt.Errorf("lift suspension: %w", err)
+	}
+	ev := Event{Type: EventSendingPolicyLifted, Time: s.clock(), Details: map[string]string{"sender": userID, "lifted_by": admin.ID}}
+	if err := s.store.ApplyChange(ctx, Change{Events: []Event{ev}}); err != nil {
+		return fmt.Errorf("lift suspension: %w", err)
+	}
+	return nil
 }

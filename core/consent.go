@@ -121,7 +121,10 @@ func (s *Service) SetConsent(ctx context.Context, token string, give bool, a Acc
 	ev := Event{Type: typ, Time: now, Details: a.details(map[string]string{
 		"email": rec.Email, "text_version": ConsentTextVersion, "text": text, "text_sha256": digestOf([]byte(text)),
 	})}
-	if err := s.consents.PutConsent(ctx, rec, Change{Events: []Event{ev}}); err != nil {
+	// Once used, the link never expires: it is how the consumer withdraws
+	// later (or consents again).
+	keep := Secret{Hash: HashSecret(token), Purpose: PurposeConsent, Email: rec.Email}
+	if err := s.consents.PutConsent(ctx, rec, Change{Events: []Event{ev}, Secrets: []Secret{keep}}); err != nil {
 		return ConsentRecord{}, fmt.Errorf("set consent: %w", err)
 	}
 	return rec, nil

@@ -115,6 +115,16 @@ func checkOpen(n *Notice, now time.Time) error {
 	return nil
 }
 
+// checkIdentifiable allows identification to decide on an open letter, and
+// again after acceptance so that the recipient can come back for the
+// content once the first session has ended.
+func checkIdentifiable(n *Notice, now time.Time) error {
+	if n.Status == StatusAccepted {
+		return nil
+	}
+	return checkOpen(n, now)
+}
+
 // RequestCode sends a one-time code to the recipient's address. At most one
 // code per minute and 10 per letter. Errors: ENOTFOUND, ECONFLICT,
 // EUNAVAILABLE (asked too soon).
@@ -129,7 +139,7 @@ func (s *Service) RequestCode(ctx context.Context, token string, a Access) error
 	}
 	now := s.clock()
 	_, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
-		if err := checkOpen(n, now); err != nil {
+		if err := checkIdentifiable(n, now); err != nil {
 			return Change{}, err
 		}
 		id := &n.Identification
@@ -180,7 +190,7 @@ func (s *Service) VerifyCode(ctx context.Context, token, code, answer string, a 
 	var wrong error
 	_, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
 		wrong = nil
-		if err := checkOpen(n, now); err != nil {
+		if err := checkIdentifiable(n, now); err != nil {
 			return Change{}, err
 		}
 		id := &n.Identification
