@@ -1,0 +1,158 @@
+package smtp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	gosmtp "github.com/emersion/go-smtp"
+
+	"github.com/lre-project/lre/core"
+)
+
+// Bounce server limits: a DSN with the returned message is a few hundred
+// kilobytes at most; anything bigger is not a bounce worth reading.
+const (
+	DefaultMaxBounceBytes = 10 << 20
+	maxBounceRecipients   = 10
+	bounceIOTimeout       = time.Minute
+	bounceHandleTimeout   = 30 * time.Second
+)
+
+// BounceServer receives the delivery status notifications that remote
+// servers send to our VERP return paths (bounce+<id>@domain) and reports
+// each failed or delayed recipient to handle. It answers 550 for any other
+// recipient, so it is no open relay and no general mailbox.
+//
+// A message it cannot read as a DSN is passed to keep and still accepted:
+// refusing it would only make the remote server retry, then bounce the
+// bounce. When handle fails, the message gets a 451 so that the remote
+// server retries later; handle must therefore be idempotent.
+type BounceServer struct {
+	Now func() time.Time // nil means time.Now
+
+	server *gosmtp.Server
+	domain string
+	handle func(ctx context.Context, b core.Bounce) error
+	keep   func(raw []byte, reason string)
+
+	ctx    context.Context // cancelled by Close, bounds running handlers
+	cancel context.CancelFunc
+}
+
+// NewBounceServer prepares a server for addr (host:port) that accepts mail
+// for bounce+<id>@domain. keep may be nil to drop unreadable messages.
+func NewBounceServer(addr, domain string, handle func(ctx context.Context, b core.Bounce) error,
+	keep func(raw []byte, reason string)) *BounceServer {
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &BounceServer{domain: strings.ToLower(domain), handle: handle, keep: keep, ctx: ctx, cancel: cancel}
+	s := gosmtp.NewServer(gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) {
+		return &bounceSession{server: b}, nil
+	}))
+	s.Addr = addr
+	s.Domain = domain
+	s.MaxMessageBytes = DefaultMaxBounceBytes
+	s.MaxRecipients = maxBounceRecipients
+	s.ReadTimeout = bounceIOTimeout
+	s.WriteTimeout = bounceIOTimeout
+	b.server = s
+	return b
+}
+
+// ListenAndServe listens on the address given to NewBounceServer and serves
+// until Close.
+func (b *BounceServer) ListenAndServe() error {
+	if err := b.server.ListenAndServe(); err != nil && !errors.Is(err, gosmtp.ErrServerClosed) {
+		return fmt.Errorf("bounce server: %w", err)
+	}
+	return nil
+}
+
+// Serve serves on l until Close (tests listen on port 0 and pass l).
+func (b *BounceServer) Serve(l net.Listener) error {
+	if err := b.server.Serve(l); err != nil && !errors.Is(err, gosmtp.ErrServerClosed) {
+		return fmt.Errorf("bounce server: %w", err)
+	}
+	return nil
+}
+
+// Close stops listening, cancels running handlers and closes connections.
+func (b *BounceServer) Close() error {
+	b.cancel()
+	return b.server.Close()
+}
+
+func (b *BounceServer) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+// process reads one received message and reports its failures to handle
+// for every VERP id it was addressed to.
+func (b *BounceServer) process(ids []string, raw []byte) error {
+	d, err := ParseDSN(raw)
+	if err != nil {
+		if b.keep != nil {
+			b.keep(raw, err.Error())
+		}
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, bounceHandleTimeout)
+	defer cancel()
+	received := b.now().UTC()
+	for _, id := range ids {
+		for _, r := range d.Recipients {
+			if r.Action != "failed" && r.Action != "delayed" {
+				continue
+			}
+			err := b.handle(ctx, core.Bounce{NoticeID: id, Recipient: r.Recipient, Action: r.Action,
+				Status: r.Status, Diagnosis: r.Diagnostic, Reason: r.Reason, Received: received})
+			if err != nil {
+				return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0},
+					Message: "Bounce not recorded, try again later"}
+			}
+		}
+	}
+	return nil
+}
+
+// bounceSession is one SMTP transaction of the bounce server.
+type bounceSession struct {
+	server *BounceServer
+	ids    []string
+}
+
+// Mail accepts any return path: DSNs come from the null sender "<>".
+func (s *bounceSession) Mail(string, *gosmtp.MailOptions) error { return nil }
+
+func (s *bounceSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
+	id, ok := ParseVERP(to)
+	if !ok || verpDomain(to) != s.server.domain {
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1},
+			Message: "No such bounce address"}
+	}
+	for _, known := range s.ids {
+		if known == id {
+			return nil
+		}
+	}
+	s.ids = append(s.ids, id)
+	return nil
+}
+
+func (s *bounceSession) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err // go-smtp's size limit: 552 5.3.4
+	}
+	return s.server.process(s.ids, raw)
+}
+
+func (s *bounceSession) Reset()        { s.ids = nil }
+func (s *bounceSession) Logout() error { return nil }

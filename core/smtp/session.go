@@ -1,0 +1,247 @@
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	gosmtp "github.com/emersion/go-smtp"
+
+	"github.com/lre-project/lre/core"
+)
+
+// attempt is one SMTP transaction of a Sender, with its transcript.
+type attempt struct {
+	s    *Sender
+	tr   *transcript
+	helo string
+	tls  bool
+}
+
+// deliver runs the transaction. Only ErrAuth comes back as an error; every
+// other failure is a classified result.
+func (a *attempt) deliver(ctx context.Context, from, to string, msg []byte) (core.DeliveryResult, error) {
+	a.tr.note("connect %s", a.s.Addr)
+	d := net.Dialer{Timeout: a.s.dialTimeout()}
+	conn, err := d.DialContext(ctx, "tcp", a.s.Addr)
+	if err != nil {
+		return a.failure(ctx, err), nil
+	}
+	// Closing the connection is the only way to interrupt go-smtp's client,
+	// which sets its own deadlines on every command.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	defer conn.Close()
+
+	c, err := a.open(ctx, conn)
+	if err != nil {
+		return a.failure(ctx, err), nil
+	}
+	if err := a.authenticate(c); err != nil {
+		if errors.Is(err, ErrAuth) {
+			a.tr.note("%v", err)
+			return core.DeliveryResult{Text: err.Error()}, err
+		}
+		return a.failure(ctx, err), nil
+	}
+	if err := c.Mail(from, nil); err != nil {
+		return a.failure(ctx, err), nil
+	}
+	if err := c.Rcpt(to, nil); err != nil {
+		return a.failure(ctx, err), nil
+	}
+	return a.data(ctx, c, conn, msg), nil
+}
+
+// open reads the greeting, says EHLO and, as the TLS mode asks, upgrades
+// the connection with STARTTLS and says EHLO again.
+func (a *attempt) open(ctx context.Context, conn net.Conn) (*gosmtp.Client, error) {
+	c := a.client(conn)
+	if err := c.Hello(a.helo); err != nil {
+		return nil, err
+	}
+	offered, _ := c.Extension("STARTTLS")
+	switch {
+	case a.s.StartTLS == TLSOff:
+		return c, nil
+	case !offered && a.s.StartTLS == TLSOpportunistic:
+		a.tr.note("the server does not offer STARTTLS: sending in clear")
+		return c, nil
+	case !offered:
+		return nil, errNoStartTLS
+	}
+	tc, err := a.startTLS(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	// go-smtp v0.24 cannot upgrade a client it already greeted, so a new
+	// client takes over the TLS connection; it insists on a 220 before its
+	// EHLO, which RFC 3207 says the server does not send again: replay it.
+	a.tr.skip = 1
+	c = a.client(&greetedConn{Conn: tc, pending: []byte("220 " + a.host() + " ESMTP\r\n")})
+	if err := c.Hello(a.helo); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (a *attempt) client(conn net.Conn) *gosmtp.Client {
+	c := gosmtp.NewClient(conn)
+	c.DebugWriter = a.tr
+	c.CommandTimeout = a.s.commandTimeout()
+	c.SubmissionTimeout = a.s.dataTimeout()
+	return c
+}
+
+// startTLS sends STARTTLS on the raw connection (after go-smtp's EHLO, with
+// nothing left unread) and completes a verified handshake.
+func (a *attempt) startTLS(ctx context.Context, conn net.Conn) (net.Conn, error) {
+	conn.SetDeadline(time.Now().Add(a.s.commandTimeout()))
+	defer conn.SetDeadline(time.Time{})
+	tp := textproto.NewConn(struct {
+		io.Reader
+		io.Writer
+		io.Closer
+	}{io.TeeReader(conn, a.tr), io.MultiWriter(conn, a.tr), conn})
+	if err := tp.PrintfLine("STARTTLS"); err != nil {
+		return nil, err
+	}
+	if _, _, err := tp.ReadResponse(220); err != nil {
+		return nil, err
+	}
+	tc := tls.Client(conn, a.s.tlsConfig())
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, fmt.Errorf("tls handshake: %w", err)
+	}
+	st := tc.ConnectionState()
+	a.tr.note("TLS established: %s, %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
+	a.tls = true
+	return tc, nil
+}
+
+// authenticate logs in when credentials are configured. Refused or unsafe
+// credentials wrap ErrAuth; a temporary refusal or a lost connection is
+// returned as is and classified like any other failure.
+func (a *attempt) authenticate(c *gosmtp.Client) error {
+	if a.s.Username == "" {
+		return nil
+	}
+	if !a.tls && !isLoopback(a.s.Addr) {
+		return fmt.Errorf("%w: refusing to send credentials in clear to %s", ErrAuth, a.s.Addr)
+	}
+	var mech sasl.Client
+	switch {
+	case c.SupportsAuth("PLAIN"):
+		mech = sasl.NewPlainClient("", a.s.Username, a.s.Password)
+	case c.SupportsAuth("LOGIN"):
+		mech = sasl.NewLoginClient(a.s.Username, a.s.Password)
+	default:
+		return fmt.Errorf("%w: the server offers neither PLAIN nor LOGIN", ErrAuth)
+	}
+	a.tr.redact = true
+	defer func() { a.tr.redact = false }()
+	err := c.Auth(mech)
+	var se *gosmtp.SMTPError
+	if errors.As(err, &se) && se.Code/100 == 5 {
+		return fmt.Errorf("%w: %v", ErrAuth, err)
+	}
+	return err
+}
+
+// data sends the message. A connection lost once the terminator was
+// written leaves the outcome unknown: the server may have queued the
+// message, so the result is marked Ambiguous for the caller to record.
+func (a *attempt) data(ctx context.Context, c *gosmtp.Client, conn net.Conn, msg []byte) core.DeliveryResult {
+	w, err := c.Data()
+	if err != nil {
+		return a.failure(ctx, err)
+	}
+	a.tr.beginData()
+	conn.SetWriteDeadline(time.Now().Add(a.s.dataTimeout()))
+	if _, err := w.Write(msg); err != nil {
+		return a.failure(ctx, err)
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		var se *gosmtp.SMTPError
+		res := a.failure(ctx, err)
+		if !errors.As(err, &se) && a.tr.dataSent {
+			res.Ambiguous = true
+			a.tr.note("no reply after the end of data: the server may have accepted the message")
+		}
+		return res
+	}
+	enhanced, text := splitEnhanced(oneLine(resp.StatusText))
+	c.CommandTimeout = quitTimeout
+	_ = c.Quit() // the message is accepted; a failed QUIT changes nothing
+	return core.DeliveryResult{Class: core.DeliveryAccepted, Code: 250, Enhanced: enhanced,
+		Text: text, QueueID: parseQueueID(text)}
+}
+
+// failure classifies an error: an SMTP reply by its codes, anything else
+// (refused connection, timeout, reset, TLS) as a temporary network failure
+// with code 0.
+func (a *attempt) failure(ctx context.Context, err error) core.DeliveryResult {
+	var (
+		se   *gosmtp.SMTPError
+		te   *textproto.Error
+		code int
+		enh  string
+		text string
+	)
+	switch {
+	case errors.As(err, &se):
+		code, text = se.Code, oneLine(se.Message)
+		if se.EnhancedCode != gosmtp.EnhancedCodeNotSet && se.EnhancedCode != gosmtp.NoEnhancedCode {
+			enh = fmt.Sprintf("%d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
+		} else {
+			enh, text = splitEnhanced(text)
+		}
+	case errors.As(err, &te):
+		code = te.Code
+		enh, text = splitEnhanced(oneLine(te.Msg))
+	default:
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		text = err.Error()
+		a.tr.note("%s", text)
+	}
+	class, reason := Classify(code, enh)
+	return core.DeliveryResult{Class: class, Code: code, Enhanced: enh, Text: text, Reason: reason}
+}
+
+// host names the server: as it introduced itself, or as we dialled it.
+func (a *attempt) host() string {
+	if h := a.tr.greetingHost(); h != "" {
+		return h
+	}
+	return addrHost(a.s.Addr)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// greetedConn serves a replayed greeting before the real connection's
+// bytes; see attempt.open.
+type greetedConn struct {
+	net.Conn
+	pending []byte
+}
+
+func (g *greetedConn) Read(p []byte) (int, error) {
+	if len(g.pending) > 0 {
+		n := copy(p, g.pending)
+		g.pending = g.pending[n:]
+		return n, nil
+	}
+	return g.Conn.Read(p)
+}

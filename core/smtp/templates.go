@@ -1,0 +1,132 @@
+package smtp
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	texttemplate "text/template"
+	"time"
+	_ "time/tzdata" // deadlines are shown in Paris time even on a container without zoneinfo
+
+	"github.com/lre-project/lre/core"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+// The wording lives in one text and one HTML file per language, parsed once
+// at start-up: a broken template fails every test instead of one send.
+var (
+	textTemplates = map[string]*texttemplate.Template{
+		"fr": parseText("fr"),
+		"en": parseText("en"),
+	}
+	htmlTemplates = map[string]*htmltemplate.Template{
+		"fr": parseHTML("fr"),
+		"en": parseHTML("en"),
+	}
+)
+
+func parseText(lang string) *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New(lang).ParseFS(templateFS, "templates/"+lang+".txt.tmpl"))
+}
+
+func parseHTML(lang string) *htmltemplate.Template {
+	funcs := htmltemplate.FuncMap{"button": func(link, label string) buttonView {
+		return buttonView{Link: link, Label: label}
+	}}
+	return htmltemplate.Must(htmltemplate.New(lang).Funcs(funcs).ParseFS(templateFS, "templates/"+lang+".html.tmpl"))
+}
+
+// view holds what the templates may show. It is built from OutgoingMail field
+// by field, so nothing about the sender or the letter's content can reach a
+// template by accident (R.53-3).
+type view struct {
+	Name            string // recipient display name, may be empty
+	Provider        string
+	ProviderAddress string
+	Qualified       bool
+	NoticeID        string
+	Deadline        string // already formatted in Paris time
+	Link            string
+	Site            string // scheme://host of Link, where /verify lives
+	Code            string
+}
+
+type buttonView struct{ Link, Label string }
+
+func newView(m core.OutgoingMail, lang string) view {
+	v := view{
+		Name:            m.To.Name,
+		Provider:        m.Provider.Name,
+		ProviderAddress: m.Provider.Address,
+		Qualified:       m.Provider.Qualified,
+		NoticeID:        m.NoticeID,
+		Link:            m.Link,
+		Code:            m.Code,
+	}
+	if !m.Deadline.IsZero() {
+		v.Deadline = formatDeadline(m.Deadline, lang)
+	}
+	if u, err := url.Parse(m.Link); err == nil && u.Host != "" {
+		v.Site = u.Scheme + "://" + u.Host
+	}
+	return v
+}
+
+// language picks the wording: French unless English is asked for.
+func language(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "fr"
+}
+
+// render executes the subject, text and HTML templates of one kind.
+func render(kind core.MailKind, lang string, v view) (subject, text, html string, err error) {
+	tt, ht := textTemplates[lang], htmlTemplates[lang]
+	name := string(kind)
+	if tt.Lookup(name+".subject") == nil {
+		return "", "", "", core.FieldError(core.EINVALID, "kind", "unknown mail kind %q", kind)
+	}
+	var s, t, h bytes.Buffer
+	if err := tt.ExecuteTemplate(&s, name+".subject", v); err != nil {
+		return "", "", "", fmt.Errorf("render %s subject: %w", name, err)
+	}
+	if err := tt.ExecuteTemplate(&t, name+".text", v); err != nil {
+		return "", "", "", fmt.Errorf("render %s text: %w", name, err)
+	}
+	if err := ht.ExecuteTemplate(&h, name+".html", v); err != nil {
+		return "", "", "", fmt.Errorf("render %s html: %w", name, err)
+	}
+	return s.String(), t.String(), h.String(), nil
+}
+
+var paris = mustLoadParis()
+
+func mustLoadParis() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(fmt.Sprintf("load Europe/Paris: %v", err)) // cannot happen with time/tzdata linked in
+	}
+	return loc
+}
+
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin",
+	"juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// formatDeadline writes the deadline the way a recipient reads a date, in
+// Paris time because French law counts the days there, and says so.
+func formatDeadline(t time.Time, lang string) string {
+	p := t.In(paris)
+	if lang == "en" {
+		return fmt.Sprintf("%d %s %d at %s (Paris time)", p.Day(), p.Month(), p.Year(), p.Format("15:04"))
+	}
+	day := fmt.Sprint(p.Day())
+	if p.Day() == 1 {
+		day = "1er"
+	}
+	return fmt.Sprintf("%s %s %d à %s (heure de Paris)", day, frenchMonths[p.Month()-1], p.Year(), p.Format("15:04"))
+}
