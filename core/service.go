@@ -32,6 +32,7 @@ type Service struct {
 	webhooks    webhookConfig
 	hookKick    chan struct{}
 	retention   time.Duration
+	tlog        *transparency // nil: no transparency log (see WithTransparencyLog)
 	accounts    *accounts
 }
 

@@ -37,9 +37,12 @@ var (
 	bktOutcomes     = []byte("sender_outcomes")
 	bktConsents     = []byte("consents")
 	bktCertificates = []byte("certificates")
+	bktTreeNodes    = []byte("tlog_nodes")   // transparency log: (level, index) -> hash
+	bktCheckpoints  = []byte("checkpoints")  // big-endian size -> checkpoint JSON
+	bktNoticeIndex  = []byte("notice_index") // listing: scope, submission time, id
 )
 
-var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents, bktCertificates, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents}
+var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents, bktCertificates, bktTreeNodes, bktCheckpoints, bktNoticeIndex, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents}
 
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
 var keyHead = []byte("log_head")
@@ -94,6 +97,10 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	if !o.ReadOnly {
 		if err := b.Update(createBuckets); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		if err := b.Update(catchUpIndexes); err != nil {
 			b.Close()
 			return nil, fmt.Errorf("open store: %w", err)
 		}

@@ -49,6 +49,12 @@ func appendEvents(tx *bolt.Tx, evs []core.Event) ([]core.Event, error) {
 			if err := idx.Put(append([]byte(e.NoticeID+"\x00"), seqKey(seq)...), nil); err != nil {
 				return nil, fmt.Errorf("index event: %w", err)
 			}
+			if err := indexNotice(tx, e.NoticeID); err != nil {
+				return nil, err
+			}
+		}
+		if err := appendLeaf(tx, seq, hash); err != nil {
+			return nil, fmt.Errorf("append event: %w", err)
 		}
 		if err := meta.Put(keyHead, append(seqKey(seq), hash...)); err != nil {
 			return nil, fmt.Errorf("append event: %w", err)
@@ -96,18 +102,23 @@ func (db *DB) NoticeEvents(ctx context.Context, id string) ([]core.Event, error)
 }
 
 // VerifyLog re-reads the whole log in one read transaction and checks every
-// record with core.ChainVerifier. It returns the number of records checked,
-// and a *core.ChainError naming the first bad sequence number.
+// record with core.ChainVerifier, recomputes the transparency tree node by
+// node and checks every stored checkpoint's root against it. It returns the
+// number of records checked, and a *core.ChainError naming the first bad
+// sequence number.
 func (db *DB) VerifyLog(ctx context.Context) (uint64, error) {
 	var n uint64
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v := core.NewChainVerifier()
+		v, tree := core.NewChainVerifier(), newTreeCheck(tx)
 		c := tx.Bucket(bktEvents).Cursor()
 		for k, rec := c.First(); k != nil; k, rec = c.Next() {
 			if len(k) != 8 || len(rec) < 2*hashLen {
 				return &core.ChainError{Seq: seqOf(k), Reason: "malformed record"}
 			}
 			if err := v.Check(binary.BigEndian.Uint64(k), rec[:hashLen], rec[hashLen:2*hashLen], rec[2*hashLen:]); err != nil {
+				return err
+			}
+			if err := tree.add(binary.BigEndian.Uint64(k), rec[hashLen:2*hashLen]); err != nil {
 				return err
 			}
 			if err := ctx.Err(); err != nil {
@@ -121,7 +132,10 @@ func (db *DB) VerifyLog(ctx context.Context) (uint64, error) {
 		}
 		var err error
 		n, err = v.Finish(headSeq, headHash)
-		return err
+		if err != nil {
+			return err
+		}
+		return tree.finish(tx)
 	})
 	return n, err
 }

@@ -5,6 +5,12 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/api/v1/tsa/certs.pem", s.tsaCerts)
+	e.GET("/api/v1/log/checkpoint", s.logCheckpoint)
+	e.GET("/api/v1/log/checkpoints/:size", s.logCheckpointAt)
+	e.GET("/api/v1/log/checkpoints/:size/timestamp.tsr", s.logCheckpointToken)
+	e.GET("/api/v1/log/proof/inclusion", s.logInclusion)
+	e.GET("/api/v1/log/proof/consistency", s.logConsistency)
+	e.GET("/api/v1/log/key", s.logKey)
 	e.GET("/static/style.css", s.staticStyle)
 
 	api := e.Group("/api/v1", s.requireAPIKey)

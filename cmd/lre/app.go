@@ -13,6 +13,7 @@ import (
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/smtp"
+	"github.com/lre-project/lre/core/tlog"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )
@@ -53,6 +54,10 @@ func (a *app) wire() error {
 	if err != nil {
 		return fmt.Errorf("seal: %w", err)
 	}
+	logKey, err := tlog.LoadOrCreateSigner(filepath.Join(cfg.data, "log"), tlog.Origin(cfg.providerName), rand.Reader)
+	if err != nil {
+		return fmt.Errorf("transparency log key: %w", err)
+	}
 	mailer, mailbox, err := a.newMailer()
 	if err != nil {
 		return err
@@ -70,6 +75,7 @@ func (a *app) wire() error {
 		core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders}),
 		core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge}),
 		core.WithRenderer(certs.NewRenderer(seal, ts)),
+		core.WithTransparencyLog(a.db, logKey),
 	)
 	webCfg := web.Config{
 		BaseURL:        cfg.baseURL,
@@ -117,6 +123,10 @@ func (a *app) keepBounce(raw []byte, reason string) {
 	a.log.Warn("unparseable bounce kept for inspection", "reason", reason, "bytes", len(raw))
 }
 
+// checkpointEvery is how often a checkpoint is published when the log grew;
+// RunCheckpoints takes it as an argument, ready for a serve flag.
+const checkpointEvery = time.Minute
+
 // Run starts the background workers and the listeners and blocks until ctx
 // ends; then it waits for the workers to stop.
 func (a *app) Run(ctx context.Context) error {
@@ -128,6 +138,8 @@ func (a *app) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); job(ctx, every) }()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); a.svc.RunCheckpoints(ctx, checkpointEvery) }()
 	if a.bounce != nil {
 		go func() {
 			if err := a.bounce.ListenAndServe(); err != nil && ctx.Err() == nil {

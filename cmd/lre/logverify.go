@@ -2,16 +2,22 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path/filepath"
 
+	"github.com/lre-project/lre/core/tlog"
 	"github.com/lre-project/lre/storage"
 )
 
-// runLogVerify re-reads the evidence log and recomputes every hash. It opens
-// the store read-only, so it needs the server stopped (or a copy of the file).
+// runLogVerify re-reads the evidence log and recomputes every hash, the
+// transparency tree and every checkpoint's root, then checks each
+// checkpoint's signature with the log key in DATA/log. It opens the store
+// read-only, so it needs the server stopped (or a copy of the file).
 func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("log verify", "Recompute every hash of the evidence log; exit 1 naming the first bad sequence number.", stderr)
+	f := newFlags("log verify", "Recompute every hash of the evidence log and its transparency tree, and check every checkpoint (root and signature); exit 1 naming the first bad sequence number.", stderr)
 	var data string
 	f.string(&data, "data", "LRE_DATA", "./lre-data", "data directory")
 	if err := f.parse(args); err != nil {
@@ -27,5 +33,21 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	fmt.Fprintf(stdout, "evidence log OK: %d records, every hash and link verified\n", n)
+	key, err := tlog.LoadVerifierKey(filepath.Join(data, "log"))
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintln(stdout, "transparency log: no log key in DATA/log yet, no checkpoint to check")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cps, err := db.VerifyCheckpoints(ctx, func(note []byte) (uint64, []byte, error) {
+		c, err := tlog.OpenCheckpoint(note, key)
+		return c.Size, c.Root, err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "transparency log OK: tree recomputed, %d checkpoints match it and are signed by %s\n", cps, key)
 	return nil
 }

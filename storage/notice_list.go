@@ -1,0 +1,191 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"slices"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lre-project/lre/core"
+)
+
+// The listing index (bktNoticeIndex) holds, per letter, one key per scope
+// it belongs to: "s\x00<sender user id>\x00" or "o\x00<organisation>\x00",
+// then the submission time (8 bytes, big-endian nanoseconds) and the id;
+// plus a marker "n\x00<id>" saying the letter is indexed. A letter is
+// indexed with its first event, in the transaction that appends it; letters
+// still pending a timestamp have no event yet and are read from the pending
+// index instead.
+var keyNoticeIndexed = []byte("notice_index_v1")
+
+// maxListScan bounds the index entries one page reads, so that a filter
+// matching nothing cannot make a request walk a whole organisation.
+const maxListScan = 2000
+
+var _ core.NoticeLister = (*DB)(nil)
+
+func markerKey(id string) []byte { return []byte("n\x00" + id) }
+
+func scopePrefix(s core.NoticeScope) []byte {
+	if s.Organisation != "" {
+		return []byte("o\x00" + s.Organisation + "\x00")
+	}
+	return []byte("s\x00" + s.SenderUserID + "\x00")
+}
+
+// indexNotice indexes letter id once, when its first event is appended.
+func indexNotice(tx *bolt.Tx, id string) error {
+	b := tx.Bucket(bktNoticeIndex)
+	if b.Get(markerKey(id)) != nil {
+		return nil
+	}
+	n, err := getNotice(tx, id)
+	if err != nil {
+		return err
+	}
+	suffix := timeKey(n.SubmittedAt, n.ID)
+	keys := [][]byte{markerKey(id), append(scopePrefix(core.NoticeScope{SenderUserID: n.SenderUserID}), suffix...)}
+	if n.Sender.Organisation != "" {
+		keys = append(keys, append(scopePrefix(core.NoticeScope{Organisation: n.Sender.Organisation}), suffix...))
+	}
+	for _, k := range keys {
+		if err := b.Put(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// catchUpNoticeIndex indexes, once, the letters of a data dir written before
+// the index existed.
+func catchUpNoticeIndex(tx *bolt.Tx) error {
+	if tx.Bucket(bktMeta).Get(keyNoticeIndexed) != nil {
+		return nil
+	}
+	err := tx.Bucket(bktNotices).ForEach(func(k, _ []byte) error { return indexNotice(tx, string(k)) })
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bktMeta).Put(keyNoticeIndexed, []byte{1})
+}
+
+// ListNotices walks the scope's index from the newest letter backwards,
+// merged with the letters pending a timestamp, and filters each letter.
+func (db *DB) ListNotices(ctx context.Context, scope core.NoticeScope, q core.NoticeQuery) (core.NoticePage, error) {
+	upper := []byte{0xff}
+	if q.Cursor != "" {
+		c, err := base64.RawURLEncoding.DecodeString(q.Cursor)
+		if err != nil || len(c) < 9 {
+			return core.NoticePage{}, core.FieldError(core.EINVALID, "cursor", "cursor is not one this server issued")
+		}
+		upper = c
+	}
+	if !q.To.IsZero() {
+		if to := timeKey(q.To, ""); bytes.Compare(to, upper) < 0 {
+			upper = to
+		}
+	}
+	var page core.NoticePage
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		w, err := newListWalk(tx, scope, upper)
+		if err != nil {
+			return err
+		}
+		for scanned := 0; len(page.Notices) < q.Limit && scanned < maxListScan; scanned++ {
+			suffix, ok := w.next()
+			if !ok || (!q.From.IsZero() && timeOfKey(suffix).Before(q.From)) {
+				return nil
+			}
+			n, err := getNotice(tx, string(suffix[8:]))
+			if err != nil {
+				return err
+			}
+			if matches(n, q) {
+				page.Notices = append(page.Notices, n)
+			}
+			page.Next = base64.RawURLEncoding.EncodeToString(suffix)
+		}
+		if !w.more() {
+			page.Next = ""
+		}
+		return nil
+	})
+	return page, err
+}
+
+func matches(n core.Notice, q core.NoticeQuery) bool {
+	return (q.Status == "" || n.Status == q.Status) &&
+		(q.Recipient == "" || strings.EqualFold(n.Recipient.Email, q.Recipient))
+}
+
+// listWalk yields index suffixes (time, id) below an upper bound, newest
+// first, from the index cursor and the pending letters in scope.
+type listWalk struct {
+	c       *bolt.Cursor
+	prefix  []byte
+	key     []byte   // the index cursor's current suffix, nil when done
+	pending [][]byte // suffixes of pending letters, newest first
+}
+
+func newListWalk(tx *bolt.Tx, scope core.NoticeScope, upper []byte) (*listWalk, error) {
+	w := &listWalk{c: tx.Bucket(bktNoticeIndex).Cursor(), prefix: scopePrefix(scope)}
+	k, _ := w.c.Seek(append(slices.Clone(w.prefix), upper...))
+	if k == nil {
+		k, _ = w.c.Last()
+	} else {
+		k, _ = w.c.Prev()
+	}
+	w.set(k)
+	indexed := tx.Bucket(bktNoticeIndex)
+	err := tx.Bucket(bktPending).ForEach(func(id, _ []byte) error {
+		if indexed.Get(markerKey(string(id))) != nil {
+			return nil
+		}
+		n, err := getNotice(tx, string(id))
+		if err != nil {
+			return err
+		}
+		if inScope(n, scope) {
+			if s := timeKey(n.SubmittedAt, n.ID); bytes.Compare(s, upper) < 0 {
+				w.pending = append(w.pending, s)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(w.pending, func(a, b []byte) int { return bytes.Compare(b, a) })
+	return w, err
+}
+
+func inScope(n core.Notice, s core.NoticeScope) bool {
+	if s.Organisation != "" {
+		return n.Sender.Organisation == s.Organisation
+	}
+	return n.SenderUserID == s.SenderUserID
+}
+
+func (w *listWalk) set(k []byte) {
+	w.key = nil
+	if k != nil && bytes.HasPrefix(k, w.prefix) && len(k) >= len(w.prefix)+8 {
+		w.key = k[len(w.prefix):]
+	}
+}
+
+func (w *listWalk) more() bool { return w.key != nil || len(w.pending) > 0 }
+
+func (w *listWalk) next() ([]byte, bool) {
+	switch {
+	case w.key == nil && len(w.pending) == 0:
+		return nil, false
+	case w.key == nil || len(w.pending) > 0 && bytes.Compare(w.pending[0], w.key) > 0:
+		s := w.pending[0]
+		w.pending = w.pending[1:]
+		return s, true
+	}
+	s := clone(w.key)
+	k, _ := w.c.Prev()
+	w.set(k)
+	return s, true
+}
