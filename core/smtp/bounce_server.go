@@ -30,10 +30,12 @@ const (
 //
 // A message it cannot read as a DSN is passed to keep and still accepted:
 // refusing it would only make the remote server retry, then bounce the
-// bounce. When handle fails, the message gets a 451 so that the remote
-// server retries later; handle must therefore be idempotent.
+// bounce. So is one whose letter handle does not know (ENOTFOUND, EINVALID,
+// ECONFLICT). Any other handle error gets a 451 so that the remote server
+// retries later; handle must therefore be idempotent.
 type BounceServer struct {
-	Now func() time.Time // nil means time.Now
+	Now             func() time.Time // nil means time.Now
+	MaxMessageBytes int64            // 0 means DefaultMaxBounceBytes; set before serving
 
 	server *gosmtp.Server
 	domain string
@@ -55,7 +57,6 @@ func NewBounceServer(addr, domain string, handle func(ctx context.Context, b cor
 	}))
 	s.Addr = addr
 	s.Domain = domain
-	s.MaxMessageBytes = DefaultMaxBounceBytes
 	s.MaxRecipients = maxBounceRecipients
 	s.ReadTimeout = bounceIOTimeout
 	s.WriteTimeout = bounceIOTimeout
@@ -66,6 +67,7 @@ func NewBounceServer(addr, domain string, handle func(ctx context.Context, b cor
 // ListenAndServe listens on the address given to NewBounceServer and serves
 // until Close.
 func (b *BounceServer) ListenAndServe() error {
+	b.server.MaxMessageBytes = b.maxBytes()
 	if err := b.server.ListenAndServe(); err != nil && !errors.Is(err, gosmtp.ErrServerClosed) {
 		return fmt.Errorf("bounce server: %w", err)
 	}
@@ -74,6 +76,7 @@ func (b *BounceServer) ListenAndServe() error {
 
 // Serve serves on l until Close (tests listen on port 0 and pass l).
 func (b *BounceServer) Serve(l net.Listener) error {
+	b.server.MaxMessageBytes = b.maxBytes()
 	if err := b.server.Serve(l); err != nil && !errors.Is(err, gosmtp.ErrServerClosed) {
 		return fmt.Errorf("bounce server: %w", err)
 	}
@@ -84,6 +87,13 @@ func (b *BounceServer) Serve(l net.Listener) error {
 func (b *BounceServer) Close() error {
 	b.cancel()
 	return b.server.Close()
+}
+
+func (b *BounceServer) maxBytes() int64 {
+	if b.MaxMessageBytes > 0 {
+		return b.MaxMessageBytes
+	}
+	return DefaultMaxBounceBytes
 }
 
 func (b *BounceServer) now() time.Time {
@@ -113,13 +123,32 @@ func (b *BounceServer) process(ids []string, raw []byte) error {
 			}
 			err := b.handle(ctx, core.Bounce{NoticeID: id, Recipient: r.Recipient, Action: r.Action,
 				Status: r.Status, Diagnosis: r.Diagnostic, Reason: r.Reason, Received: received})
-			if err != nil {
-				return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0},
-					Message: "Bounce not recorded, try again later"}
+			if err == nil {
+				continue
 			}
+			if !retryable(err) {
+				if b.keep != nil {
+					b.keep(raw, fmt.Sprintf("bounce for %s not recorded: %v", id, err))
+				}
+				continue
+			}
+			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0},
+				Message: "Bounce not recorded, try again later"}
 		}
 	}
 	return nil
+}
+
+// retryable tells a failure worth the remote server's retry (our store or
+// a dependency is down) from a bounce that will never be recorded (an
+// unknown or already closed letter): the latter is kept, not refused, so
+// that the remote queue does not hold it for days.
+func retryable(err error) bool {
+	switch core.ErrorCode(err) {
+	case core.ENOTFOUND, core.EINVALID, core.ECONFLICT:
+		return false
+	}
+	return true
 }
 
 // bounceSession is one SMTP transaction of the bounce server.

@@ -47,13 +47,17 @@ func (r *bounceRecorder) snapshot() ([]core.Bounce, []string) {
 }
 
 func startBounceServer(t *testing.T, rec *bounceRecorder) string {
+	return startBounceServerMax(t, rec, 0)
+}
+
+func startBounceServerMax(t *testing.T, rec *bounceRecorder, maxBytes int64) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	bs := lresmtp.NewBounceServer(l.Addr().String(), "lre.example", rec.handle, rec.keep)
-	bs.Now = clock
+	bs.Now, bs.MaxMessageBytes = clock, maxBytes
 	done := make(chan error, 1)
 	go func() { done <- bs.Serve(l) }()
 	t.Cleanup(func() {
@@ -182,10 +186,23 @@ func TestBounceServerAsksForRetryWhenHandleFails(t *testing.T) {
 	}
 }
 
+// A bounce for a letter the service does not know is kept, not refused:
+// a retry would not help.
+func TestBounceServerKeepsUnknownLetters(t *testing.T) {
+	rec := &bounceRecorder{fail: core.Errorf(core.ENOTFOUND, "bounce for unknown letter")}
+	addr := startBounceServer(t, rec)
+	if err := sendBounce(t, addr, "bounce+cst-0123456789abcdef@lre.example", readSample(t, "postfix-5.1.1-user-unknown.eml")); err != nil {
+		t.Fatal(err)
+	}
+	if _, kept := rec.snapshot(); len(kept) != 1 {
+		t.Errorf("kept %v, want the message once", kept)
+	}
+}
+
 func TestBounceServerLimitsSize(t *testing.T) {
 	rec := &bounceRecorder{}
-	addr := startBounceServer(t, rec)
-	huge := append(readSample(t, "postfix-5.1.1-user-unknown.eml"), bytes.Repeat([]byte("x\r\n"), lresmtp.DefaultMaxBounceBytes/3+1)...)
+	addr := startBounceServerMax(t, rec, 64<<10)
+	huge := append(readSample(t, "postfix-5.1.1-user-unknown.eml"), bytes.Repeat([]byte("x\r\n"), 64<<10/3+1)...)
 	err := sendBounce(t, addr, "bounce+LRE-ABCD-EFGH-IJKL-MNOP@lre.example", huge)
 	var se *gosmtp.SMTPError
 	if !errors.As(err, &se) || se.Code != 552 {

@@ -108,6 +108,12 @@ func (ts *testServer) received() [][]byte {
 	return append([][]byte(nil), ts.messages...)
 }
 
+func (ts *testServer) tlsFlags() []bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([]bool(nil), ts.overTLS...)
+}
+
 type testSession struct {
 	ts   *testServer
 	conn *gosmtp.Conn

@@ -25,6 +25,7 @@ func TestSenderSend(t *testing.T) {
 		wantErr    error
 		transcript []string // lines the transcript must contain
 		delivered  int      // messages the server must have accepted
+		overTLS    bool     // whether they came over TLS
 	}{
 		{
 			name:   "accepted with queue id",
@@ -106,6 +107,17 @@ func TestSenderSend(t *testing.T) {
 				Enhanced: "2.0.0", Text: "OK: queued"},
 			transcript: []string{"C: STARTTLS", "S: 220 2.0.0 Ready to start TLS", "* TLS established: TLS 1.3"},
 			delivered:  1,
+			overTLS:    true,
+		},
+		{
+			name:   "opportunistic TLS uses STARTTLS when offered",
+			server: []serverOption{withTLS(cert)},
+			sender: lresmtp.Sender{StartTLS: lresmtp.TLSOpportunistic, TLSConfig: trusting},
+			want: core.DeliveryResult{Class: core.DeliveryAccepted, Host: "mx.test", Code: 250,
+				Enhanced: "2.0.0", Text: "OK: queued"},
+			transcript: []string{"* TLS established: TLS 1.3"},
+			delivered:  1,
+			overTLS:    true,
 		},
 		{
 			name:   "STARTTLS with an untrusted certificate",
@@ -131,6 +143,7 @@ func TestSenderSend(t *testing.T) {
 				Enhanced: "2.0.0", Text: "OK: queued"},
 			transcript: []string{"C: AUTH PLAIN [credentials hidden]", "S: 235 2.0.0 Authentication succeeded"},
 			delivered:  1,
+			overTLS:    true,
 		},
 		{
 			name:   "AUTH PLAIN in clear to loopback",
@@ -171,8 +184,16 @@ func TestSenderSend(t *testing.T) {
 				}
 			}
 			checkTranscriptPrivate(t, got.Transcript)
-			if ts != nil && len(ts.received()) != tt.delivered {
+			if ts == nil {
+				return
+			}
+			if len(ts.received()) != tt.delivered {
 				t.Errorf("server accepted %d messages, want %d", len(ts.received()), tt.delivered)
+			}
+			for _, tls := range ts.tlsFlags() {
+				if tls != tt.overTLS {
+					t.Errorf("message received over TLS: %v, want %v", tls, tt.overTLS)
+				}
 			}
 		})
 	}
