@@ -20,6 +20,7 @@ var statusOf = map[string]int{
 	core.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	core.EREFUSED:      http.StatusUnprocessableEntity,
 	core.EINTERNAL:     http.StatusInternalServerError,
+	core.EGONE:         http.StatusGone,
 }
 
 type errorBody struct {

@@ -99,6 +99,8 @@ func kindOfStatus(status int) string {
 		return "invalid"
 	case http.StatusTooManyRequests:
 		return "too_many"
+	case http.StatusGone:
+		return "gone"
 	case http.StatusServiceUnavailable:
 		return "unavailable"
 	}

@@ -109,6 +109,8 @@ var catalogue = map[string]struct{ fr, en string }{
 	"err_unavailable":       {"Service momentanément indisponible", "Service temporarily unavailable"},
 	"err_unavailable_text":  {"Le service ne peut pas répondre pour le moment. Réessayez dans quelques minutes.", "The service cannot answer right now. Try again in a few minutes."},
 	"err_internal":          {"Erreur interne", "Internal error"},
+	"err_gone":              {"Contenu supprimé", "Content deleted"},
+	"err_gone_text":         {"Le contenu de cette lettre a été supprimé à la fin de sa durée de conservation. Les preuves (dépôt, réception) restent disponibles auprès de l’expéditeur.", "The content of this letter was deleted at the end of its retention period. The proofs (deposit, receipt) remain available from the sender."},
 	"err_internal_text":     {"Une erreur s’est produite de notre côté. Rien n’a été perdu ; réessayez plus tard.", "Something went wrong on our side. Nothing was lost; try again later."},
 
 	// Public verification page.

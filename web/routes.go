@@ -4,6 +4,9 @@ package web
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics)
+	e.GET("/api/v1/openapi.json", s.openapiSpec)
 	e.GET("/api/v1/tsa/certs.pem", s.tsaCerts)
 	e.GET("/api/v1/log/checkpoint", s.logCheckpoint)
 	e.GET("/api/v1/log/checkpoints/:size", s.logCheckpointAt)
@@ -23,6 +26,13 @@ func (s *Server) routes() {
 	api.POST("/consents", s.consentRequest)
 	api.GET("/senders/me/rates", s.senderRates)
 	api.POST("/senders/:id/lift-suspension", s.senderLift)
+	api.GET("/events", s.eventsStream)
+	api.POST("/webhooks", s.webhookCreate)
+	api.GET("/webhooks", s.webhookList)
+	api.DELETE("/webhooks/:id", s.webhookDelete)
+	api.GET("/webhooks/:id/deliveries", s.webhookDeliveries)
+	api.POST("/webhooks/:id/deliveries/:delivery/replay", s.webhookReplay)
+	api.GET("/admin/backup", s.adminBackup)
 
 	// Pages: per-IP rate limits, bounded form bodies and CSRF tokens on
 	// every route of the group, and HTML error pages (see handleAnyError).

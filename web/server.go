@@ -32,6 +32,8 @@ type Config struct {
 	// Now is the clock the pages compare deadlines with; nil is time.Now.
 	// Pass the service's clock so that both agree.
 	Now func() time.Time
+	// Ops wires metrics, readiness checks and backups (ops_config.go).
+	Ops Ops
 }
 
 // Server is the HTTP server of lre.
@@ -57,6 +59,7 @@ func NewServer(svc *core.Service, cfg Config) *Server {
 	e.HTTPErrorHandler = s.handleAnyError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.Use(middleware.RequestID())
+	e.Use(s.observeRequests)
 	e.Use(middleware.Recover())
 	e.Use(secureHeaders)
 	s.routes()

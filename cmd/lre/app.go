@@ -12,6 +12,7 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/metrics"
 	"github.com/lre-project/lre/core/smtp"
 	"github.com/lre-project/lre/core/tlog"
 	"github.com/lre-project/lre/storage"
@@ -27,6 +28,7 @@ type app struct {
 	srv       *web.Server
 	bounce    *smtp.BounceServer
 	mailLabel string
+	metrics   *metrics.Metrics
 }
 
 // newApp opens the store, loads or creates the keys, and wires the
@@ -50,6 +52,9 @@ func (a *app) wire() error {
 	if err != nil {
 		return err
 	}
+	a.metrics = metrics.New()
+	a.metrics.WatchQueues(a.queues, time.Now)
+	ts = a.metrics.Timestamper(tsaLabel(cfg), ts)
 	seal, err := certs.LoadOrCreateSeal(filepath.Join(cfg.data, "seal"), cfg.providerName, time.Now, rand.Reader)
 	if err != nil {
 		return fmt.Errorf("seal: %w", err)
@@ -62,6 +67,7 @@ func (a *app) wire() error {
 	if err != nil {
 		return err
 	}
+	mailer = a.metrics.Mailer(mailer)
 	loc, _ := time.LoadLocation(cfg.deadlineTZ)
 	reminders, _ := cfg.reminders()
 	provider := core.Provider{Name: cfg.providerName, Address: cfg.providerAddress, FromEmail: cfg.mailFrom, Qualified: cfg.qualified}
@@ -75,6 +81,8 @@ func (a *app) wire() error {
 		core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders}),
 		core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge}),
 		core.WithRenderer(certs.NewRenderer(seal, ts)),
+		core.WithWebhooks(a.webhookPoster(), a.webhookPolicy()),
+		core.WithRetention(cfg.retention),
 		core.WithTransparencyLog(a.db, logKey),
 	)
 	webCfg := web.Config{
@@ -82,6 +90,7 @@ func (a *app) wire() error {
 		TSAChainPEM:    chainPEM,
 		TrustedProxies: splitList(cfg.trustedProxies),
 		Logger:         a.log,
+		Ops:            a.webOps(),
 	}
 	if mailbox != nil {
 		webCfg.DevMailbox = devMailbox{mailbox}
@@ -140,6 +149,7 @@ func (a *app) Run(ctx context.Context) error {
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); a.svc.RunCheckpoints(ctx, checkpointEvery) }()
+	a.runOps(ctx, &wg)
 	if a.bounce != nil {
 		go func() {
 			if err := a.bounce.ListenAndServe(); err != nil && ctx.Err() == nil {

@@ -3,6 +3,7 @@
 //	lre serve          start the service (API, pages, background workers)
 //	lre users add      create a user and print its API key
 //	lre log verify     re-check every hash of the evidence log
+//	lre backup         copy the database consistently, online or offline
 //
 // Configuration is read once, from flags with environment equivalents, and
 // passed down as plain values; this is the only package that wires core to
@@ -26,6 +27,7 @@ Usage:
   lre serve [flags]        start the service
   lre users add [flags]    create a user; prints its API key on the last line
   lre log verify [flags]   verify the whole evidence log; exit 1 naming the first bad record
+  lre backup [flags]       consistent copy of the database, online (--url) or offline (--data)
 
 Run "lre <command> --help" for the flags of a command. Every flag has an
 environment variable equivalent, shown in its help.
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUsersAdd(ctx, args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "log" && args[1] == "verify":
 		return runLogVerify(ctx, args[2:], stdout, stderr)
+	case args[0] == "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return nil

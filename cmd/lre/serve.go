@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // deadlines are computed in Europe/Paris on any host
+
+	"github.com/lre-project/lre/core"
 )
 
 // serveConfig is everything `lre serve` reads from flags and environment.
@@ -30,6 +32,9 @@ type serveConfig struct {
 	deadlineDays                                        int64
 	deadlineTZ, reminderDays                            string
 	retryMaxAge                                         time.Duration
+
+	retention, webhookTimeout time.Duration
+	webhookPrivate, metrics   bool
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -64,6 +69,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.string(&c.deadlineTZ, "deadline-tz", "LRE_DEADLINE_TZ", "Europe/Paris", "time zone whose 23:59:59 ends the deadline")
 	f.string(&c.reminderDays, "reminder-days", "LRE_REMINDER_DAYS", "7,12", "days after notification when reminders are sent (empty = none)")
 	f.duration(&c.retryMaxAge, "smtp-retry-max-age", "LRE_SMTP_RETRY_MAX_AGE", 72*time.Hour, "how long a temporarily refused notification is retried")
+	f.duration(&c.retention, "retention", "LRE_RETENTION", core.DefaultRetention, "how long after deposit a letter's body and attachments are kept before they are crypto-shredded; proofs stay (0 = keep forever)")
+	f.duration(&c.webhookTimeout, "webhook-timeout", "LRE_WEBHOOK_TIMEOUT", 10*time.Second, "how long a webhook endpoint has to answer one delivery")
+	f.bool(&c.webhookPrivate, "webhook-allow-private", "LRE_WEBHOOK_ALLOW_PRIVATE", false, "let webhooks target loopback and private addresses (on-premises receivers); off guards against SSRF")
+	f.bool(&c.metrics, "metrics", "LRE_METRICS", true, "serve Prometheus metrics at /metrics (expose it to the monitoring network only)")
 	if err := f.parse(args); err != nil {
 		return c, err
 	}
@@ -91,6 +100,10 @@ func (c *serveConfig) validate() error {
 		return errors.New("--deadline-days must be at least 1")
 	case c.retryEvery <= 0:
 		return errors.New("--retry-interval must be positive")
+	case c.retention < 0 || (c.retention > 0 && c.retention < 24*time.Hour):
+		return errors.New("--retention must be 0 (keep forever) or at least 24h")
+	case c.webhookTimeout <= 0 || c.webhookTimeout > time.Minute:
+		return errors.New("--webhook-timeout must be positive and at most 1m")
 	}
 	if _, err := time.LoadLocation(c.deadlineTZ); err != nil {
 		return fmt.Errorf("--deadline-tz: %w", err)

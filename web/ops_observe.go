@@ -1,0 +1,81 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// observeRequests logs every request (the access log) and feeds the HTTP
+// metrics. It runs after RequestID and before Recover, so it sees the
+// request id and the status of a recovered panic. The path is logged with
+// link tokens redacted and without its query; no header, body or
+// credential is logged.
+func (s *Server) observeRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		d := time.Since(start)
+		req, res := c.Request(), c.Response()
+		route := c.Path()
+		if route == "" || route == "/*" {
+			route = "unmatched"
+		}
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelWarn
+		}
+		s.log.LogAttrs(req.Context(), level, "http request",
+			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
+			slog.String("method", req.Method),
+			slog.String("path", RedactPath(req.URL.Path)),
+			slog.String("route", route),
+			slog.Int("status", res.Status),
+			slog.Int64("bytes", res.Size),
+			slog.Duration("duration", d),
+			slog.String("ip", c.RealIP()),
+		)
+		if m := s.cfg.Ops.Metrics; m != nil {
+			m.ObserveHTTP(req.Method, route, res.Status, d)
+			if req.Method == http.MethodPost && route == "/api/v1/notices" {
+				m.ObserveDeposit(depositResult(res))
+			}
+		}
+		return err
+	}
+}
+
+func depositResult(res *echo.Response) string {
+	switch {
+	case res.Header().Get("Idempotent-Replayed") == "true":
+		return "replayed"
+	case res.Status == http.StatusCreated:
+		return "deposited"
+	case res.Status == http.StatusAccepted:
+		return "pending_timestamp"
+	case res.Status >= 500:
+		return "error"
+	}
+	return "rejected"
+}
+
+// secretSegments are the first path segments followed by a bearer secret.
+var secretSegments = map[string]bool{"r": true, "consent": true}
+
+// RedactPath replaces the secret of /r/<token>/... and /consent/<token>
+// with "REDACTED", whatever follows, so that a log never holds a link
+// that opens a letter.
+func RedactPath(p string) string {
+	parts := strings.SplitN(strings.TrimLeft(p, "/"), "/", 3)
+	if len(parts) >= 2 && secretSegments[strings.ToLower(parts[0])] {
+		parts[1] = "REDACTED"
+		return "/" + strings.Join(parts, "/")
+	}
+	return p
+}

@@ -1,0 +1,45 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
+)
+
+// webhookJSON is a webhook as the API shows it; Secret only at creation.
+type webhookJSON struct {
+	ID        string `json:"id"`
+	URL       string `json:"url"`
+	CreatedBy string `json:"created_by"`
+	CreatedAt string `json:"created_at"`
+	Secret    string `json:"secret,omitempty"`
+}
+
+func webhookView(w core.Webhook) webhookJSON {
+	return webhookJSON{ID: w.ID, URL: w.URL, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt.UTC().Format(time.RFC3339)}
+}
+
+// maxJSONBytes bounds the small JSON bodies of the admin API.
+const maxJSONBytes = 16 << 10
+
+// webhookCreate is POST /api/v1/webhooks {"url": "..."}: the answer holds
+// the signing secret, shown this once.
+func (s *Server) webhookCreate(c echo.Context) error {
+	var in struct {
+		URL string `json:"url"`
+	}
+	if err := readJSONBody(c, &in); err != nil {
+		return err
+	}
+	w, err := s.svc.CreateWebhook(c.Request().Context(), userOf(c), in.URL)
+	if err != nil {
+		return err
+	}
+	out := webhookView(w)
+	out.Secret = w.Secret
+	c.Response().Header().Set("Location", "/api/v1/webhooks/"+w.ID)
+	return c.JSON(http.StatusCreated, out)
+}
