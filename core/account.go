@@ -64,7 +64,8 @@ type UserDirectory interface {
 	// UserByID and UserByEmail return ENOTFOUND for an unknown user.
 	UserByID(ctx context.Context, id string) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error)
-	// OrgUsers lists the users of an organisation, oldest first.
+	// OrgUsers lists the users of an organisation, oldest first (then by
+	// email).
 	OrgUsers(ctx context.Context, org string) ([]User, error)
 }
 

@@ -39,7 +39,9 @@ const (
 	maxPasswordBytes = 1024
 )
 
-func checkPassword(pw string) error {
+// CheckPassword reports whether pw is acceptable: valid UTF-8, at least
+// 12 characters, at most 1024 bytes. Errors: EINVALID (Field "password").
+func CheckPassword(pw string) error {
 	if !utf8.ValidString(pw) {
 		return FieldError(EINVALID, "password", "the password is not valid UTF-8")
 	}
@@ -95,7 +97,7 @@ func (s *Service) dummyHash() PasswordHash {
 // all their sessions. It is the administrator's bootstrap (lre users
 // passwd). Errors: EINVALID (Field "password"), ENOTFOUND.
 func (s *Service) SetPassword(ctx context.Context, email, password string) error {
-	if err := checkPassword(password); err != nil {
+	if err := CheckPassword(password); err != nil {
 		return err
 	}
 	u, err := s.store.UserByEmail(ctx, normEmail(email))

@@ -99,7 +99,7 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, token, password stri
 	if err != nil {
 		return User{}, err
 	}
-	if err := checkPassword(password); err != nil {
+	if err := CheckPassword(password); err != nil {
 		return User{}, err
 	}
 	h, err := s.hashPassword(password)

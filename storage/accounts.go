@@ -96,7 +96,12 @@ func (db *DB) OrgUsers(ctx context.Context, org string) ([]core.User, error) {
 			return nil
 		})
 	})
-	slices.SortFunc(out, func(a, b core.User) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	slices.SortFunc(out, func(a, b core.User) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Email, b.Email)
+	})
 	return out, err
 }
 

@@ -15,6 +15,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/log/proof/consistency", s.logConsistency)
 	e.GET("/api/v1/log/key", s.logKey)
 	e.GET("/static/style.css", s.staticStyle)
+	e.GET("/static/sender.css", s.senderStyle)
 
 	api := e.Group("/api/v1", s.requireAPIKey)
 	api.POST("/notices", s.noticeCreate)
@@ -33,6 +34,11 @@ func (s *Server) routes() {
 	api.GET("/webhooks/:id/deliveries", s.webhookDeliveries)
 	api.POST("/webhooks/:id/deliveries/:delivery/replay", s.webhookReplay)
 	api.GET("/admin/backup", s.adminBackup)
+	api.POST("/keys", s.keyCreate)
+	api.GET("/keys", s.keyList)
+	api.DELETE("/keys/:id", s.keyRevoke)
+	api.POST("/users", s.userCreate)
+	api.GET("/users", s.userList)
 
 	// Pages: per-IP rate limits, bounded form bodies and CSRF tokens on
 	// every route of the group, and HTML error pages (see handleAnyError).
@@ -54,4 +60,23 @@ func (s *Server) routes() {
 		p.GET("/dev/mailbox/:name", s.devMailboxRead)
 		p.GET("/dev/mailbox/:name/raw", s.devMailboxRaw)
 	}
+
+	// Accounts and the sender's pages: a session cookie instead of an API
+	// key, then the same handlers. The compose form is multipart, so its
+	// CSRF check runs while it streams (sender_intake.go), outside p.
+	ui := newSenderUI(s)
+	p.GET("/login", s.loginForm)
+	p.POST("/login", s.loginSubmit)
+	p.POST("/logout", s.logout)
+	p.GET("/account/password/:token", s.passwordForm)
+	p.POST("/account/password/:token", s.passwordSet)
+	app := p.Group("/app", s.requireSession)
+	app.GET("/letters", ui.letters)
+	app.GET("/letters/new", ui.compose)
+	app.POST("/letters", ui.send)
+	app.GET("/letters/:id", ui.letter)
+	app.GET("/letters/:id/manifest.json", s.noticeManifest)
+	app.GET("/letters/:id/timestamp.tsr", s.noticeTimestamp)
+	app.GET("/letters/:id/certificates/:file", s.noticeCertificate)
+	e.POST("/app/letters/preview", ui.preview, s.pageRateLimit(), s.requireSession)
 }

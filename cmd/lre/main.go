@@ -2,6 +2,7 @@
 //
 //	lre serve          start the service (API, pages, background workers)
 //	lre users add      create a user and print its API key
+//	lre users passwd   set a user's web password, read from stdin
 //	lre log verify     re-check every hash of the evidence log
 //	lre backup         copy the database consistently, online or offline
 //
@@ -26,6 +27,8 @@ const usage = `lre: electronic registered mail (lettre recommandée électroniqu
 Usage:
   lre serve [flags]        start the service
   lre users add [flags]    create a user; prints its API key on the last line
+                           (--password-stdin also sets its web password)
+  lre users passwd [flags] set a user's web password, read from stdin
   lre log verify [flags]   verify the whole evidence log; exit 1 naming the first bad record
   lre backup [flags]       consistent copy of the database, online (--url) or offline (--data)
 
@@ -60,7 +63,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case args[0] == "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "users" && args[1] == "add":
-		return runUsersAdd(ctx, args[2:], stdout, stderr)
+		return runUsersAddPassword(ctx, args[2:], stdout, stderr)
+	case len(args) >= 2 && args[0] == "users" && args[1] == "passwd":
+		return runUsersPasswd(ctx, args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "log" && args[1] == "verify":
 		return runLogVerify(ctx, args[2:], stdout, stderr)
 	case args[0] == "backup":

@@ -1,0 +1,155 @@
+package web
+
+import "fmt"
+
+// accountText is the catalogue of the login, account and sender pages,
+// merged into the pages' catalogue at start-up; a key defined twice is a
+// build mistake that every test catches.
+var accountText = map[string]struct{ fr, en string }{
+	// Login and passwords.
+	"acct_login_title":      {"Connexion", "Log in"},
+	"acct_email":            {"Adresse e-mail", "Email address"},
+	"acct_password":         {"Mot de passe", "Password"},
+	"acct_login_button":     {"Se connecter", "Log in"},
+	"acct_login_help":       {"Mot de passe oublié ? Demandez à l’administrateur de votre organisation un nouveau lien.", "Forgot your password? Ask your organisation’s administrator for a new link."},
+	"acct_err_login":        {"Adresse e-mail ou mot de passe incorrect.", "Wrong email or password."},
+	"acct_err_throttled":    {"Trop de tentatives échouées. Réessayez dans %d secondes.", "Too many failed attempts. Try again in %d seconds."},
+	"acct_password_title":   {"Choisir votre mot de passe", "Choose your password"},
+	"acct_password_intro":   {"Choisissez le mot de passe du compte %s.", "Choose the password of account %s."},
+	"acct_new_password":     {"Nouveau mot de passe", "New password"},
+	"acct_confirm_password": {"Le même, une seconde fois", "The same, once more"},
+	"acct_password_rules":   {"12 caractères au moins. Une phrase de plusieurs mots est facile à retenir et difficile à deviner.", "At least 12 characters. A phrase of several words is easy to remember and hard to guess."},
+	"acct_password_button":  {"Enregistrer le mot de passe", "Save the password"},
+	"acct_password_done":    {"Le mot de passe du compte %s est enregistré. Vous pouvez vous connecter.", "The password of account %s is saved. You can log in."},
+	"acct_err_mismatch":     {"Les deux mots de passe sont différents.", "The two passwords differ."},
+	"acct_err_password":     {"Ce mot de passe n’est pas accepté.", "This password is not accepted."},
+	"acct_role_sender":      {"expéditeur", "sender"},
+	"acct_role_auditor":     {"auditeur (lecture seule)", "auditor (read only)"},
+	"acct_role_admin":       {"administrateur", "administrator"},
+
+	// Navigation.
+	"snd_nav_label":   {"Espace expéditeur", "Sender area"},
+	"snd_nav_letters": {"Lettres", "Letters"},
+	"snd_nav_new":     {"Nouvelle lettre", "New letter"},
+	"snd_nav_logout":  {"Se déconnecter", "Log out"},
+
+	// Composing.
+	"snd_compose_title":            {"Nouvelle lettre recommandée", "New registered letter"},
+	"snd_recipient":                {"Destinataire", "Recipient"},
+	"snd_field_recipient_email":    {"Adresse e-mail du destinataire", "Recipient’s email address"},
+	"snd_field_recipient_name":     {"Nom du destinataire", "Recipient’s name"},
+	"snd_field_recipient_type":     {"Le destinataire est", "The recipient is"},
+	"snd_type_professional":        {"un professionnel", "a professional"},
+	"snd_type_consumer":            {"un particulier", "a consumer"},
+	"snd_type_help":                {"Un particulier doit avoir accepté au préalable de recevoir des lettres recommandées électroniques (art. L.100 CPCE).", "A consumer must have agreed beforehand to receive registered electronic letters (art. L.100 CPCE)."},
+	"snd_letter":                   {"Lettre", "Letter"},
+	"snd_field_subject":            {"Objet", "Subject"},
+	"snd_field_sender_reference":   {"Votre référence (facultatif)", "Your reference (optional)"},
+	"snd_field_body":               {"Message", "Message"},
+	"snd_field_attachments":        {"Pièces jointes", "Attachments"},
+	"snd_field_language":           {"Langue des courriels au destinataire", "Language of the emails to the recipient"},
+	"snd_language_help":            {"Les avis et les preuves sont rédigés dans cette langue.", "Notifications and proofs are written in this language."},
+	"snd_limits":                   {"%d fichiers au plus, %s au total avec le message, noms de fichier de %d octets au plus.", "At most %d files, %s in all with the message, file names of at most %d bytes."},
+	"snd_files_again":              {"Choisissez à nouveau les fichiers : un navigateur ne les garde pas.", "Choose the files again: a browser does not keep them."},
+	"snd_knowledge":                {"Question de contrôle (facultatif)", "Knowledge check (optional)"},
+	"snd_knowledge_help":           {"Une information que seul le destinataire connaît (un numéro de client) : il devra la donner avant d’accepter ou de refuser.", "Something only the recipient knows (a client number): they must give it before accepting or refusing."},
+	"snd_field_knowledge_question": {"Question", "Question"},
+	"snd_field_knowledge_answer":   {"Réponse attendue", "Expected answer"},
+	"snd_preview_button":           {"Vérifier avant l’envoi", "Check before sending"},
+	"snd_err_invalid":              {"Une valeur n’est pas acceptée : corrigez le champ signalé.", "A value is not accepted: correct the marked field."},
+	"snd_err_too_large":            {"La lettre dépasse une limite : voir les limites sous les pièces jointes.", "The letter exceeds a limit: see the limits under the attachments."},
+	"snd_err_refused":              {"Cette lettre ne peut pas être envoyée.", "This letter cannot be sent."},
+	"snd_err_draft":                {"Ce brouillon a expiré (15 minutes) ou n’existe plus : rien n’a été envoyé. Remplissez à nouveau le formulaire.", "This draft expired (15 minutes) or no longer exists: nothing was sent. Fill in the form again."},
+
+	// Confirmation.
+	"snd_preview_title":   {"Vérifiez la lettre avant l’envoi", "Check the letter before sending"},
+	"snd_preview_intro":   {"Voici exactement ce qui sera envoyé. Rien n’est envoyé avant que vous confirmiez.", "This is exactly what will be sent. Nothing is sent before you confirm."},
+	"snd_parts":           {"Contenu et empreintes", "Content and fingerprints"},
+	"snd_part_name":       {"Fichier", "File"},
+	"snd_part_type":       {"Type", "Type"},
+	"snd_part_size":       {"Taille", "Size"},
+	"snd_part_message":    {"le message", "the message"},
+	"snd_preview_total":   {"Taille totale : %s.", "Total size: %s."},
+	"snd_preview_digests": {"Les preuves reprendront ces empreintes SHA-256 ; l’empreinte du dépôt, qui couvre aussi le numéro et l’heure de la lettre, est calculée à l’envoi.", "The proofs will hold these SHA-256 fingerprints; the deposit digest, which also covers the letter’s number and time, is computed when it is sent."},
+	"snd_send_button":     {"Envoyer la lettre recommandée", "Send the registered letter"},
+	"snd_preview_expiry":  {"Cette vérification reste valable 15 minutes.", "This check stays valid for 15 minutes."},
+	"snd_start_over":      {"Annuler et recommencer", "Cancel and start again"},
+
+	// Letters.
+	"snd_letters_title":    {"Lettres recommandées", "Registered letters"},
+	"snd_letters_caption":  {"Lettres, les plus récentes d’abord", "Letters, newest first"},
+	"snd_filters":          {"Filtrer les lettres", "Filter the letters"},
+	"snd_filter_status":    {"Statut", "Status"},
+	"snd_filter_any":       {"Tous", "Any"},
+	"snd_filter_recipient": {"E-mail du destinataire", "Recipient’s email"},
+	"snd_filter_from":      {"Envoyées depuis le", "Sent from"},
+	"snd_filter_to":        {"Jusqu’au", "Until"},
+	"snd_filter_search":    {"Rechercher", "Search"},
+	"snd_filter_button":    {"Filtrer", "Filter"},
+	"snd_err_filter":       {"Un filtre n’est pas valable.", "A filter is not valid."},
+	"snd_col_date":         {"Envoyée le", "Sent on"},
+	"snd_col_status":       {"Statut", "Status"},
+	"snd_no_letters":       {"Aucune lettre pour l’instant.", "No letters yet."},
+	"snd_no_match":         {"Aucune lettre ne correspond à ces filtres.", "No letter matches these filters."},
+	"snd_pages":            {"Pages", "Pages"},
+	"snd_first_page":       {"Premières lettres", "First letters"},
+	"snd_next_page":        {"Lettres plus anciennes", "Older letters"},
+
+	"snd_status_pending_timestamp":   {"en attente d’horodatage", "awaiting timestamp"},
+	"snd_status_deposited":           {"déposée", "deposited"},
+	"snd_status_notified":            {"avis envoyé", "notified"},
+	"snd_status_notification_failed": {"avis non remis", "notification failed"},
+	"snd_status_accepted":            {"acceptée", "accepted"},
+	"snd_status_refused":             {"refusée", "refused"},
+	"snd_status_not_claimed":         {"non réclamée", "not claimed"},
+
+	// One letter.
+	"snd_letter_title":      {"Lettre recommandée", "Registered letter"},
+	"snd_submitted":         {"Déposée le", "Submitted on"},
+	"snd_deposit_digest":    {"Empreinte du dépôt (SHA-256)", "Deposit digest (SHA-256)"},
+	"snd_timestamp":         {"Horodatage", "Timestamp"},
+	"snd_ts_time":           {"Heure du dépôt", "Deposit time"},
+	"snd_ts_authority":      {"Autorité d’horodatage", "Time-stamping authority"},
+	"snd_ts_qualified":      {"qualifiée", "qualified"},
+	"snd_ts_nonqualified":   {"non qualifiée", "non-qualified"},
+	"snd_ts_serial":         {"Numéro de série", "Serial number"},
+	"snd_ts_policy":         {"Politique", "Policy"},
+	"snd_manifest_help":     {"les octets exacts couverts par l’empreinte du dépôt", "the exact bytes the deposit digest covers"},
+	"snd_tsr_help":          {"le jeton d’horodatage RFC 3161", "the RFC 3161 timestamp token"},
+	"snd_verify_help":       {"Pour vérifier sans nous faire confiance, avec la chaîne de l’autorité (/api/v1/tsa/certs.pem) :", "To check without trusting us, with the authority’s chain (/api/v1/tsa/certs.pem):"},
+	"snd_pending_timestamp": {"L’autorité d’horodatage n’a pas encore répondu. La lettre est conservée et sera horodatée dès que possible ; elle n’est pas encore déposée.", "The time-stamping authority has not answered yet. The letter is kept and will be timestamped as soon as possible; it is not deposited yet."},
+	"snd_proofs":            {"Preuves", "Proofs"},
+	"snd_no_proofs":         {"Aucune preuve n’est encore disponible.", "No proof is available yet."},
+	"snd_cert_deposit":      {"Preuve de dépôt", "Proof of deposit"},
+	"snd_cert_notification": {"Preuve de notification", "Proof of notification"},
+	"snd_cert_receipt":      {"Preuve de réception", "Proof of receipt"},
+	"snd_cert_refusal":      {"Preuve de refus", "Proof of refusal"},
+	"snd_cert_non-claim":    {"Preuve de non-réclamation", "Proof of non-claim"},
+	"snd_timeline":          {"Chronologie", "Timeline"},
+	"snd_event_details":     {"Détails de la preuve", "Evidence details"},
+	"snd_event_type":        {"Événement ETSI EN 319 522", "ETSI EN 319 522 event"},
+	"snd_event_seq":         {"Rang dans le journal", "Log sequence"},
+	"snd_event_hash":        {"Empreinte de l’enregistrement", "Record hash"},
+	"snd_no_events":         {"Aucun événement pour l’instant.", "No event yet."},
+
+	"snd_evt_SubmissionAcceptance":             {"Dépôt accepté et horodaté", "Deposit accepted and timestamped"},
+	"snd_evt_SubmissionRejection":              {"Dépôt refusé", "Deposit rejected"},
+	"snd_evt_NotificationForAcceptance":        {"Avis remis au serveur de messagerie du destinataire", "Notification accepted by the recipient’s mail server"},
+	"snd_evt_NotificationForAcceptanceFailure": {"Avis non remis", "Notification failed"},
+	"snd_evt_ConsignmentAcceptance":            {"Lettre acceptée par le destinataire", "Letter accepted by the recipient"},
+	"snd_evt_ConsignmentRejection":             {"Lettre refusée par le destinataire", "Letter refused by the recipient"},
+	"snd_evt_AcceptanceRejectionExpiry":        {"Délai expiré sans réponse", "Deadline passed without an answer"},
+	"snd_evt_ContentHandover":                  {"Contenu remis au destinataire", "Content handed over to the recipient"},
+	"snd_evt_ContentHandoverFailure":           {"Échec de la remise du contenu", "Content handover failed"},
+	"snd_evt_NotificationAccessTracking":       {"Lien de l’avis ouvert", "Notification link opened"},
+	"snd_evt_ReminderSent":                     {"Rappel envoyé", "Reminder sent"},
+}
+
+func init() {
+	for k, v := range accountText {
+		if _, dup := catalogue[k]; dup {
+			panic(fmt.Sprintf("web: catalogue key %q is defined twice", k))
+		}
+		catalogue[k] = v
+	}
+}

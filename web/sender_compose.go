@@ -1,0 +1,101 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
+)
+
+// composeView is the Data of the compose form, also shown again with the
+// sender's values and the error when a preview is refused.
+type composeView struct {
+	Frame  appFrame
+	Limits core.Limits
+	Form   map[string]string
+	Error  string // catalogue key
+	Field  string // the input at fault
+	Detail string // core's message
+}
+
+// previewView is the Data of the confirmation page: exactly what will be
+// sent, with each part's SHA-256.
+type previewView struct {
+	Frame      appFrame
+	DraftID    string
+	Req        core.DepositRequest
+	BodySize   int64
+	BodySHA256 string
+	Total      int64
+}
+
+func requireSender(u core.User) error {
+	if !canSend(u) {
+		return core.Errorf(core.EFORBIDDEN, "role %s may not send letters", u.Role)
+	}
+	return nil
+}
+
+// compose is GET /app/letters/new.
+func (ui *senderUI) compose(c echo.Context) error {
+	if err := requireSender(userOf(c)); err != nil {
+		return err
+	}
+	form := map[string]string{"recipient_type": core.RecipientProfessional, "language": ui.uiLang(c)}
+	return ui.renderCompose(c, http.StatusOK, composeView{Form: form})
+}
+
+func (ui *senderUI) renderCompose(c echo.Context, status int, v composeView) error {
+	v.Frame, v.Limits = frameOf(c), ui.svc.Limits()
+	return ui.renderApp(c, status, "sender_compose", "snd_compose_title", v)
+}
+
+// refuseCompose shows the form again with what the sender typed and why
+// it was refused; failures the sender cannot fix go to the error page.
+func (ui *senderUI) refuseCompose(c echo.Context, form map[string]string, err error) error {
+	code := core.ErrorCode(err)
+	if code != core.EINVALID && code != core.ETOOLARGE && code != core.EREFUSED {
+		return err
+	}
+	return ui.renderCompose(c, statusOf[code], composeView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: core.ErrorMessage(err)})
+}
+
+// preview is POST /app/letters/preview (multipart): it reads and hashes
+// the files once, keeps the letter as a draft of this session, and shows
+// what confirming will send.
+func (ui *senderUI) preview(c echo.Context) error {
+	u := userOf(c)
+	if err := requireSender(u); err != nil {
+		return err
+	}
+	ui.keepCSRF(c)
+	req, form, err := ui.readCompose(c)
+	if err != nil {
+		return ui.refuseCompose(c, form, err)
+	}
+	req.Sender = u
+	if err := ui.svc.CheckDeposit(c.Request().Context(), req); err != nil {
+		return ui.refuseCompose(c, form, err)
+	}
+	req.Sender = core.User{}
+	id, err := ui.drafts.put(ui.draftOwner(c), req)
+	if err != nil {
+		return err
+	}
+	v := previewView{Frame: frameOf(c), DraftID: id, Req: req, BodySize: int64(len(req.Body)), BodySHA256: hexDigest([]byte(req.Body))}
+	v.Total = draftSize(req)
+	return ui.renderApp(c, http.StatusOK, "sender_preview", "snd_preview_title", v)
+}
+
+// draftOwner ties drafts to the session, not only to the user.
+func (ui *senderUI) draftOwner(c echo.Context) string {
+	return hex.EncodeToString(core.HashSecret(ui.sessionToken(c)))
+}
+
+func hexDigest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
