@@ -33,6 +33,7 @@ type Service struct {
 	hookKick    chan struct{}
 	retention   time.Duration
 	tlog        *transparency // nil: no transparency log (see WithTransparencyLog)
+	audit       AuditMaterial
 	accounts    *accounts
 }
 

@@ -84,6 +84,7 @@ func (a *app) wire() error {
 		core.WithWebhooks(a.webhookPoster(), a.webhookPolicy()),
 		core.WithRetention(cfg.retention),
 		core.WithTransparencyLog(a.db, logKey),
+		core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.ChainPEM()}),
 	)
 	webCfg := web.Config{
 		BaseURL:        cfg.baseURL,

@@ -1,0 +1,259 @@
+package core
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// BundleIndex is bundle.json: what the bundle holds and where.
+type BundleIndex struct {
+	Version        int              `json:"version"`
+	NoticeID       string           `json:"notice_id"`
+	Provider       string           `json:"provider"`
+	Qualified      bool             `json:"qualified"`
+	Documents      []BundleDocument `json:"documents"`
+	Certificates   []string         `json:"certificates"`
+	CheckpointSize uint64           `json:"checkpoint_size"`
+}
+
+// BundleDocument is one part of the letter: ManifestIndex 0 is the body,
+// i > 0 the manifest's documents[i-1]. Path is empty once the content was
+// purged (retention over): its digest stays in the manifest.
+type BundleDocument struct {
+	ManifestIndex int    `json:"manifest_index"`
+	Name          string `json:"name"`
+	MediaType     string `json:"media_type"`
+	Size          int64  `json:"size"`
+	SHA256        string `json:"sha256"`
+	Path          string `json:"path,omitempty"`
+}
+
+// EvidenceFile is events.json: every event of the letter, with the ETSI EN
+// 319 522-2 component names where one exists, and the log record that lets
+// an auditor recompute the event's hash.
+type EvidenceFile struct {
+	Version           int        `json:"Version"`
+	MessageIdentifier string     `json:"MessageIdentifier"`
+	ChainRule         string     `json:"ChainRule"`
+	Evidences         []Evidence `json:"Evidences"`
+}
+
+// Evidence is one event as ETSI EN 319 522 names its parts.
+type Evidence struct {
+	EvidenceIdentifier string            `json:"EvidenceIdentifier"`
+	EventURI           string            `json:"EventURI"`
+	EventTime          string            `json:"EventTime"`
+	EventReasons       []EventReason     `json:"EventReasons,omitempty"`
+	SubmissionTime     string            `json:"SubmissionTime"`
+	MessageIdentifier  string            `json:"MessageIdentifier"`
+	IssuerDetails      IssuerDetails     `json:"IssuerDetails"`
+	SenderDetails      PartyDetails      `json:"SenderDetails"`
+	RecipientDetails   PartyDetails      `json:"RecipientDetails"`
+	SubmittedContent   []ContentPart     `json:"SubmittedContent"`
+	Details            map[string]string `json:"Details,omitempty"`
+	LogRecord          LogRecord         `json:"LogRecord"`
+}
+
+// EventReason is the code and text of a negative event.
+type EventReason struct {
+	Code    string `json:"Code"`
+	Details string `json:"Details,omitempty"`
+}
+
+// IssuerDetails names the provider that issued the evidence.
+type IssuerDetails struct {
+	Name      string `json:"Name"`
+	Address   string `json:"Address,omitempty"`
+	Qualified bool   `json:"Qualified"`
+}
+
+// PartyDetails identifies a sender or recipient and how strongly.
+type PartyDetails struct {
+	Name                 string `json:"Name"`
+	Identifier           string `json:"Identifier"`
+	IdentifierScheme     string `json:"IdentifierScheme"`
+	Organisation         string `json:"Organisation,omitempty"`
+	AssuranceLevel       string `json:"AssuranceLevel,omitempty"`
+	AuthenticationMethod string `json:"AuthenticationMethod,omitempty"`
+}
+
+// ContentPart is a digest of submitted content: the manifest (the deposit
+// digest), then the body and each document.
+type ContentPart struct {
+	Identifier   string `json:"Identifier"`
+	ContentType  string `json:"ContentType"`
+	DigestMethod string `json:"DigestMethod"`
+	DigestValue  string `json:"DigestValue"` // base64, as XML-DSig writes it
+}
+
+// LogRecord is the event's place in the hash-chained log: Hash is
+// ChainHash(Seq, PrevHash, CanonicalEvent), hashes in hex.
+type LogRecord struct {
+	Seq            uint64 `json:"Seq"`
+	PrevHash       string `json:"PrevHash"`
+	Hash           string `json:"Hash"`
+	CanonicalEvent string `json:"CanonicalEvent"`
+}
+
+// ProofsFile is proofs.json: the Merkle proofs tying each event to the
+// bundle's checkpoint. Hashes are hex.
+type ProofsFile struct {
+	LeafHashRule   string             `json:"leaf_hash_rule"`
+	CheckpointSize uint64             `json:"checkpoint_size"`
+	Inclusion      []BundleInclusion  `json:"inclusion"`
+	Consistency    *BundleConsistency `json:"consistency,omitempty"`
+}
+
+// BundleInclusion proves that the record Seq is leaf LeafIndex (Seq-1).
+type BundleInclusion struct {
+	Seq       uint64   `json:"seq"`
+	LeafIndex uint64   `json:"leaf_index"`
+	LeafHash  string   `json:"leaf_hash"`
+	Hashes    []string `json:"hashes"`
+}
+
+// BundleConsistency proves the tree of From records is a prefix of To's.
+type BundleConsistency struct {
+	From   uint64   `json:"from"`
+	To     uint64   `json:"to"`
+	Hashes []string `json:"hashes"`
+}
+
+// Rules an auditor needs to recompute hashes, as written in the bundle.
+const (
+	ChainRule    = `Hash = SHA-256("lre-event-v1" || 0x00 || Seq as 8 bytes big-endian || PrevHash || CanonicalEvent)`
+	LeafHashRule = `leaf_hash = SHA-256(0x00 || Hash) (RFC 6962 leaf of the record's 32-byte hash); leaf_index = seq - 1`
+	DigestSHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+)
+
+func bundleIndex(p bundleParts, prov Provider) ([]byte, error) {
+	ix := BundleIndex{
+		Version: BundleVersion, NoticeID: p.notice.ID, Provider: prov.Name, Qualified: prov.Qualified,
+		Documents: p.docs, Certificates: []string{}, CheckpointSize: p.checkpoint.Size,
+	}
+	for _, k := range p.certs {
+		ix.Certificates = append(ix.Certificates, string(k))
+	}
+	return marshalIndent(ix)
+}
+
+func evidenceJSON(p bundleParts, prov Provider) ([]byte, error) {
+	f := EvidenceFile{Version: 1, MessageIdentifier: p.notice.ID, ChainRule: ChainRule}
+	content := submittedContent(p)
+	for _, e := range p.events {
+		canon, err := EventBytes(e)
+		if err != nil {
+			return nil, err
+		}
+		n := p.notice
+		method, assurance := n.Recipient.Method, n.Recipient.Assurance
+		if m := e.Details["identification_method"]; m != "" {
+			method, assurance = m, e.Details["assurance_level"]
+		}
+		ev := Evidence{
+			EvidenceIdentifier: n.ID + "/" + strconv.FormatUint(e.Seq, 10),
+			EventURI:           e.Type.URI(),
+			EventTime:          e.Time.UTC().Format(time.RFC3339Nano),
+			SubmissionTime:     n.SubmittedAt.UTC().Format(time.RFC3339Nano),
+			MessageIdentifier:  n.ID,
+			IssuerDetails:      IssuerDetails{prov.Name, prov.Address, prov.Qualified},
+			SenderDetails:      partyDetails(n.Sender, n.Sender.Method, n.Sender.Assurance),
+			RecipientDetails:   partyDetails(n.Recipient, method, assurance),
+			SubmittedContent:   content,
+			Details:            e.Details,
+			LogRecord:          LogRecord{e.Seq, hex.EncodeToString(e.PrevHash), hex.EncodeToString(e.Hash), string(canon)},
+		}
+		if code := e.Details["reason"]; code != "" {
+			ev.EventReasons = []EventReason{{Code: code, Details: e.Details["reason_text"]}}
+		}
+		f.Evidences = append(f.Evidences, ev)
+	}
+	return marshalIndent(f)
+}
+
+func partyDetails(p Party, method, assurance string) PartyDetails {
+	return PartyDetails{Name: p.Name, Identifier: p.Email, IdentifierScheme: "mailto", Organisation: p.Organisation, AssuranceLevel: assurance, AuthenticationMethod: method}
+}
+
+func submittedContent(p bundleParts) []ContentPart {
+	out := []ContentPart{{Identifier: BundleManifest, ContentType: "application/json", DigestMethod: DigestSHA256, DigestValue: hexToBase64(p.notice.Digest)}}
+	for _, d := range p.docs {
+		out = append(out, ContentPart{Identifier: d.Name, ContentType: d.MediaType, DigestMethod: DigestSHA256, DigestValue: hexToBase64(d.SHA256)})
+	}
+	return out
+}
+
+func hexToBase64(h string) string {
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func proofsJSON(p bundleParts) ([]byte, error) {
+	f := ProofsFile{LeafHashRule: LeafHashRule, CheckpointSize: p.checkpoint.Size}
+	for i, ip := range p.inclusion {
+		f.Inclusion = append(f.Inclusion, BundleInclusion{Seq: p.events[i].Seq, LeafIndex: ip.Index, LeafHash: hex.EncodeToString(ip.LeafHash), Hashes: HexList(ip.Hashes)})
+	}
+	if c := p.consist; c != nil {
+		f.Consistency = &BundleConsistency{From: c.From, To: c.To, Hashes: HexList(c.Hashes)}
+	}
+	return marshalIndent(f)
+}
+
+func marshalIndent(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+func bundleReadme(p bundleParts, prov Provider) []byte {
+	var b strings.Builder
+	kind := "a NON-QUALIFIED electronic registered delivery service (eIDAS art. 43)"
+	if prov.Qualified {
+		kind = "a qualified electronic registered delivery service (eIDAS art. 44)"
+	}
+	fmt.Fprintf(&b, "Evidence bundle of registered letter %s\nIssued by %s, %s.\n\n", p.notice.ID, prov.Name, kind)
+	b.WriteString(`Every check below runs offline, with standard tools. The certificates in this
+bundle (tsa-chain.pem, seal.pem, log-key.txt) prove integrity only: compare
+their fingerprints with the ones the provider publishes before trusting them.
+
+1. The deposit: manifest.json lists the parties, the subject and the SHA-256
+   of every document; deposit.tsr is an RFC 3161 token over SHA-256(manifest.json).
+
+     openssl ts -verify -data manifest.json -in deposit.tsr -CAfile tsa-chain.pem
+     sha256sum manifest.json documents/*
+
+2. The evidence: events.json holds every event with its log record, where
+   ` + ChainRule + `.
+
+3. The transparency log: checkpoint.txt is a signed note (c2sp.org/tlog-checkpoint,
+   Ed25519 key in log-key.txt) committing to the Merkle root of the whole evidence
+   log; proofs.json proves each event is in it (` + LeafHashRule + `).
+   checkpoint.tsr dates the checkpoint:
+
+     openssl ts -verify -data checkpoint.txt -in checkpoint.tsr -CAfile tsa-chain.pem
+
+4. The certificates: each PDF under certificates/ is sealed (PAdES) by the
+   certificate in seal.pem:
+
+     pdfsig certificates/<kind>.pdf
+
+All of the above at once, plus the Merkle proofs and the note signature:
+
+     lre verify evidence.zip
+     lre verify evidence.zip --checkpoint an-earlier-checkpoint.txt
+
+To compare with a checkpoint you saved earlier, download the bundle with
+?consistency_from=<that checkpoint's size> so that it carries the consistency proof.
+`)
+	return []byte(b.String())
+}
