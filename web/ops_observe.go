@@ -28,8 +28,11 @@ func (s *Server) observeRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		level := slog.LevelInfo
-		if res.Status >= 500 {
+		switch {
+		case res.Status >= 500:
 			level = slog.LevelWarn
+		case quietRoutes[route]:
+			level = slog.LevelDebug
 		}
 		s.log.LogAttrs(req.Context(), level, "http request",
 			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
@@ -42,13 +45,26 @@ func (s *Server) observeRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.String("ip", c.RealIP()),
 		)
 		if m := s.cfg.Ops.Metrics; m != nil {
-			m.ObserveHTTP(req.Method, route, res.Status, d)
+			m.ObserveHTTP(methodLabel(req.Method), route, res.Status, d)
 			if req.Method == http.MethodPost && route == "/api/v1/notices" {
 				m.ObserveDeposit(depositResult(res))
 			}
 		}
 		return err
 	}
+}
+
+// quietRoutes are polled by probes and scrapers: logged at debug level.
+var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// methodLabel keeps the metrics' method label to the methods HTTP defines,
+// so that a client cannot create series at will.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 func depositResult(res *echo.Response) string {
