@@ -125,7 +125,7 @@ func TestAccessDecisions(t *testing.T) {
 		aliceLetter: {"alice": true, "audit": true, "root": true},
 		eveLetter:   {"eve": true, "eve-audit": true, "eve-root": true},
 	}
-	paths := []string{"", "/events", "/manifest.json", "/timestamp.tsr", "/certificates/nope.pdf"}
+	paths := []string{"", "/events", "/manifest.json", "/timestamp.tsr", "/certificates/nope.pdf", "/evidence.zip"}
 	for who, key := range keys {
 		b := s.browser(t)
 		b.login(emails[who])
@@ -138,15 +138,16 @@ func TestAccessDecisions(t *testing.T) {
 				}
 				for _, p := range paths {
 					x := s.api(t, key, http.MethodGet, "/api/v1/notices/"+id+p, nil)
-					wantCode := code
-					if p == "/certificates/nope.pdf" {
-						wantCode = http.StatusNotFound
-					}
-					if x.status != wantCode {
-						t.Errorf("API %s%s: %d, want %d", id, p, x.status, wantCode)
+					switch {
+					case p == "/certificates/nope.pdf" && x.status != http.StatusNotFound:
+						t.Errorf("API %s%s: %d, want 404", id, p, x.status)
+					case p == "/evidence.zip" && allowed[who] && x.status == http.StatusServiceUnavailable:
+						// The test site has no transparency log: past the access check.
+					case p != "/certificates/nope.pdf" && x.status != code:
+						t.Errorf("API %s%s: %d, want %d", id, p, x.status, code)
 					}
 				}
-				for _, p := range []string{"", "/manifest.json", "/timestamp.tsr", "/certificates/deposit.pdf"} {
+				for _, p := range []string{"", "/manifest.json", "/timestamp.tsr", "/certificates/deposit.pdf", "/evidence.zip"} {
 					x := b.get("/app/letters/" + id + p)
 					if allowed[who] != (x.status != http.StatusNotFound) {
 						t.Errorf("page %s%s: %d (allowed %v)", id, p, x.status, allowed[who])

@@ -125,6 +125,8 @@ var accountText = map[string]struct{ fr, en string }{
 	"snd_cert_receipt":      {"Preuve de réception", "Proof of receipt"},
 	"snd_cert_refusal":      {"Preuve de refus", "Proof of refusal"},
 	"snd_cert_non-claim":    {"Preuve de non-réclamation", "Proof of non-claim"},
+	"snd_evidence":          {"Dossier de preuves complet", "Complete evidence bundle"},
+	"snd_evidence_help":     {"toutes les preuves de la lettre et de quoi les vérifier hors ligne (lre verify)", "every proof of the letter and what is needed to check them offline (lre verify)"},
 	"snd_timeline":          {"Chronologie", "Timeline"},
 	"snd_event_details":     {"Détails de la preuve", "Evidence details"},
 	"snd_event_type":        {"Événement ETSI EN 319 522", "ETSI EN 319 522 event"},

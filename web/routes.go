@@ -80,5 +80,6 @@ func (s *Server) routes() {
 	app.GET("/letters/:id/manifest.json", s.noticeManifest)
 	app.GET("/letters/:id/timestamp.tsr", s.noticeTimestamp)
 	app.GET("/letters/:id/certificates/:file", s.noticeCertificate)
+	app.GET("/letters/:id/evidence.zip", s.noticeBundle)
 	e.POST("/app/letters/preview", ui.preview, s.pageRateLimit(), s.requireSession)
 }

@@ -70,6 +70,12 @@ func TestComposePreviewSend(t *testing.T) {
 		t.Error("the page's timestamp.tsr is not the token")
 	}
 	want(t, "manifest", b.get("/app/letters/"+id+"/manifest.json"), http.StatusOK)
+	if !strings.Contains(page.body, `href="/app/letters/`+id+`/evidence.zip"`) {
+		t.Error("letter page does not link the evidence bundle")
+	}
+	if x := b.get("/app/letters/" + id + "/evidence.zip"); x.status == http.StatusNotFound || x.status == http.StatusSeeOther {
+		t.Errorf("evidence bundle with a session: %s", x.header)
+	}
 }
 
 func TestCertificateDownloadWithSession(t *testing.T) {
