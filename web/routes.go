@@ -14,6 +14,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/log/proof/inclusion", s.logInclusion)
 	e.GET("/api/v1/log/proof/consistency", s.logConsistency)
 	e.GET("/api/v1/log/key", s.logKey)
+	e.POST("/verify/upload", s.verifyUpload, s.pageRateLimit())
 	e.GET("/static/style.css", s.staticStyle)
 	e.GET("/static/sender.css", s.senderStyle)
 

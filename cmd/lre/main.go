@@ -4,6 +4,7 @@
 //	lre users add      create a user and print its API key
 //	lre users passwd   set a user's web password, read from stdin
 //	lre log verify     re-check every hash of the evidence log
+//	lre verify FILE    verify an evidence bundle or certificate offline
 //	lre backup         copy the database consistently, online or offline
 //
 // Configuration is read once, from flags with environment equivalents, and
@@ -30,6 +31,8 @@ Usage:
                            (--password-stdin also sets its web password)
   lre users passwd [flags] set a user's web password, read from stdin
   lre log verify [flags]   verify the whole evidence log; exit 1 naming the first bad record
+  lre verify FILE [flags]  verify an evidence bundle or certificate PDF offline;
+                           exit 3-9 by kind of failure (see lre verify --help)
   lre backup [flags]       consistent copy of the database, online (--url) or offline (--data)
 
 Run "lre <command> --help" for the flags of a command. Every flag has an
@@ -47,6 +50,9 @@ func main() {
 	case err == nil:
 	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
 		os.Exit(2)
+	case errors.As(err, new(*exitError)):
+		fmt.Fprintln(os.Stderr, "lre:", err)
+		os.Exit(exitCode(err))
 	default:
 		fmt.Fprintln(os.Stderr, "lre:", err)
 		os.Exit(1)
@@ -68,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUsersPasswd(ctx, args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "log" && args[1] == "verify":
 		return runLogVerify(ctx, args[2:], stdout, stderr)
+	case args[0] == "verify":
+		return runVerify(ctx, args[1:], stdout, stderr)
 	case args[0] == "backup":
 		return runBackup(ctx, args[1:], stdout, stderr)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lre-project/lre/certs"
+	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/rfc3161"
+	"github.com/lre-project/lre/core/tlog"
+	"github.com/lre-project/lre/storage"
+)
+
+// captureMailer accepts every mail, as a remote server answering 250, and
+// keeps them so that the story can follow the recipient's links.
+type captureMailer struct {
+	mu   sync.Mutex
+	sent []core.OutgoingMail
+}
+
+func (m *captureMailer) Send(ctx context.Context, om core.OutgoingMail) (core.DeliveryResult, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, om)
+	return core.DeliveryResult{Class: core.DeliveryAccepted, Host: "mx.example.com", Code: 250, Enhanced: "2.0.0", Text: "Ok: queued", Time: time.Now()}, nil
+}
+
+func (m *captureMailer) last(kind core.MailKind) core.OutgoingMail {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.sent) - 1; i >= 0; i-- {
+		if m.sent[i].Kind == kind {
+			return m.sent[i]
+		}
+	}
+	return core.OutgoingMail{}
+}
+
+// story is one lre with a letter that went all the way: deposited with an
+// attachment, notified, the recipient identified by a one-time code,
+// accepted and downloaded it. It uses the real service, store, authority,
+// certificate renderer and transparency log, as lre serve wires them.
+type story struct {
+	t      *testing.T
+	dir    string
+	db     *storage.DB
+	svc    *core.Service
+	signer *tlog.Signer
+	mail   *captureMailer
+	sender core.User
+	notice core.Notice
+	// earlier is a checkpoint published right after the deposit.
+	earlier core.Checkpoint
+}
+
+func newStory(t *testing.T) *story {
+	t.Helper()
+	dir := t.TempDir()
+	s := &story{t: t, dir: dir}
+	s.open(dir)
+	return s.play()
+}
+
+// open wires a service over the data dir, creating its keys on first use.
+func (s *story) open(dir string) {
+	t := s.t
+	db, err := storage.Open(dir, storage.Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre test", time.Now, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seal, err := certs.LoadOrCreateSeal(filepath.Join(dir, "seal"), "lre test", time.Now, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.signer, err = tlog.LoadOrCreateSigner(filepath.Join(dir, "log"), tlog.Origin("lre test"), rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	ts := rfc3161.NewLocal(a)
+	s.db, s.mail = db, &captureMailer{}
+	s.svc = core.NewService(db, ts,
+		core.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		core.WithMailer(s.mail),
+		core.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"}),
+		core.WithBaseURL("https://lre.test"),
+		core.WithRenderer(certs.NewRenderer(seal, ts)),
+		core.WithTransparencyLog(db, s.signer),
+		core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()}),
+	)
+}
+
+func (s *story) play() *story {
+	t, ctx := s.t, context.Background()
+	var err error
+	mailer := s.mail
+	if s.sender, _, err = s.svc.AddUser(ctx, "alice@example.org", "Alice Martin", "Cabinet Martin", core.RoleSender); err != nil {
+		t.Fatal(err)
+	}
+	up, err := core.ReadUpload("contrat.pdf", "application/pdf", strings.NewReader("%PDF-1.4 contrat de bail, article 7"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.notice, _, err = s.svc.Deposit(ctx, core.DepositRequest{
+		Sender: s.sender, RecipientEmail: "bob@example.com", RecipientName: "Bob Durand",
+		Subject: "Mise en demeure", Body: "Madame, Monsieur, veuillez trouver ci-joint...", Attachments: []core.Upload{up},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.earlier, _, err = s.svc.PublishCheckpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.process()
+	token := path.Base(mailer.last(core.MailNotification).Link)
+	access := core.Access{IP: "192.0.2.7", UserAgent: "test"}
+	if err := s.svc.RequestCode(ctx, token, access); err != nil {
+		t.Fatal(err)
+	}
+	s.process()
+	session, err := s.svc.VerifyCode(ctx, token, mailer.last(core.MailOTP).Code, "", access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.svc.Decide(ctx, token, session, true, access); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.svc.Handover(ctx, token, session, s.notice.Documents[0].Key, access); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (s *story) process() {
+	s.t.Helper()
+	if _, err := s.svc.ProcessOutbox(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// bundle downloads the letter's evidence bundle.
+func (s *story) bundle(consistencyFrom uint64) []byte {
+	s.t.Helper()
+	b, err := s.svc.EvidenceBundle(context.Background(), s.sender, s.notice.ID, consistencyFrom)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return b
+}
+
+// logNoise appends n events of no letter (consent mail does that).
+func (s *story) logNoise(tag string, n int) {
+	s.t.Helper()
+	for i := range n {
+		ev := core.Event{Type: core.EventConsentGiven, Time: time.Now().UTC(), Details: map[string]string{"tag": tag, "n": string(rune('a' + i))}}
+		if err := s.db.ApplyChange(context.Background(), core.Change{Events: []core.Event{ev}}); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}

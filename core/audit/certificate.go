@@ -1,0 +1,159 @@
+package audit
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/lre-project/lre/core"
+)
+
+// The attachments every certificate carries (see package certs).
+const (
+	attToken    = "timestamp.tsr"
+	attManifest = "manifest.json"
+	attEvents   = "events.json"
+)
+
+// certificateView is a certificate PDF parsed far enough to run the checks.
+type certificateView struct {
+	file     *pdfFile
+	atts     map[string][]byte
+	manifest manifestDoc
+	events   eventsDoc
+}
+
+func readCertificate(data []byte) (*certificateView, error) {
+	f, err := parsePDF(data)
+	if err != nil {
+		return nil, err
+	}
+	list, err := f.attachments()
+	if err != nil {
+		return nil, err
+	}
+	c := &certificateView{file: f, atts: map[string][]byte{}}
+	for _, a := range list {
+		c.atts[a.Name] = a.Data
+	}
+	for _, n := range []string{attToken, attManifest, attEvents} {
+		if _, ok := c.atts[n]; !ok {
+			return nil, fmt.Errorf("%w: attachment %s is missing", errPDF, n)
+		}
+	}
+	if c.manifest, err = parseManifest(c.atts[attManifest]); err != nil {
+		return nil, fmt.Errorf("%w: %v", errPDF, err)
+	}
+	if c.events, err = parseEvents(c.atts[attEvents]); err != nil {
+		return nil, fmt.Errorf("%w: %v", errPDF, err)
+	}
+	return c, nil
+}
+
+// verifyCertificate checks a lone certificate PDF. It carries no authority
+// root, so its tokens are checked against their own signer certificate and
+// the report says so; it carries no Merkle proof either.
+func verifyCertificate(data []byte) *Report {
+	r := &Report{Input: "certificate"}
+	c, err := readCertificate(data)
+	if err != nil {
+		r.fail(KindFormat, "certificate", "%v", err)
+		return r
+	}
+	r.pass(KindFormat, "certificate", "PDF with its attachments %s, %s and %s", attToken, attManifest, attEvents)
+	r.NoticeID = c.manifest.NoticeID
+	tsa, err := selfAnchored(c.atts[attToken])
+	if err != nil {
+		r.fail(KindToken, "deposit token", "%v", err)
+		return r
+	}
+	r.Trust.SelfAnchor = true
+	r.Trust.TSARoot, r.Trust.TSARootSHA = tsa.root.Subject.String(), fingerprint(tsa.root)
+	seal := checkSeal(r, "seal", c.file, nil, tsa)
+	deposit, depositOK := checkDepositToken(r, c.atts[attToken], c.atts[attManifest], tsa)
+	evs, chainOK := checkEvents(r, c.events, c.manifest.NoticeID, c.atts[attManifest])
+	r.skip(KindProof, "inclusion proofs", "a certificate carries none: verify the evidence bundle (evidence.zip) to check the log")
+	if seal.root != nil {
+		r.Trust.SealRoot, r.Trust.SealRootSHA = seal.root.Subject.String(), fingerprint(seal.root)
+	}
+	r.finish()
+	if r.OK && depositOK && chainOK {
+		r.Proves = append(proves(c.manifest, deposit, evs), sealSentence("this certificate", seal))
+	}
+	return r
+}
+
+// checkSeal verifies a PDF's seal and records the outcome under name.
+func checkSeal(r *Report, name string, f *pdfFile, seal *anchors, tsa anchors) sealResult {
+	res, err := verifySeal(f, seal, tsa)
+	switch {
+	case errors.Is(err, errStamp):
+		r.fail(KindToken, name, "%v", err)
+	case errors.Is(err, errPDF):
+		r.fail(KindFormat, name, "%v", err)
+	case err != nil:
+		r.fail(KindSignature, name, "%v", err)
+	default:
+		r.pass(KindSignature, name, "sealed by %q, chaining to %q; signature time-stamped %s", res.signer.Subject.CommonName, res.root.Subject.CommonName, stampTime(res))
+	}
+	return res
+}
+
+func stampTime(res sealResult) string {
+	if res.stamp == nil {
+		return "(no time-stamp)"
+	}
+	return timeOr(res.stamp.Time)
+}
+
+func sealSentence(what string, res sealResult) string {
+	return fmt.Sprintf("%s was sealed by %s on %s and not changed since", what, res.signer.Subject.CommonName, stampTime(res))
+}
+
+// checkBundleCertificates verifies every PDF of the bundle against the
+// bundle's seal and authority, and checks that each carries the bundle's
+// manifest, deposit token and events.
+func checkBundleCertificates(r *Report, v *bundleView, evs []core.Event) []string {
+	var proved []string
+	known := map[string]bool{}
+	for _, e := range evs {
+		known[string(e.Hash)] = true
+	}
+	for _, name := range v.Names {
+		if !strings.HasPrefix(name, core.BundleCertificatesDir) || path.Ext(name) != ".pdf" {
+			continue
+		}
+		label := path.Base(name)
+		if v.seal == nil {
+			r.fail(KindFormat, label, "the bundle has certificates but no %s", core.BundleSeal)
+			continue
+		}
+		c, err := readCertificate(v.Files[name])
+		if err != nil {
+			r.fail(KindFormat, label, "%v", err)
+			continue
+		}
+		res := checkSeal(r, label, c.file, v.seal, v.tsa)
+		if !bytes.Equal(c.atts[attManifest], v.Files[core.BundleManifest]) {
+			r.fail(KindDocumentDigest, label, "its manifest.json differs from the bundle's")
+		}
+		if !bytes.Equal(c.atts[attToken], v.Files[core.BundleDepositToken]) {
+			r.fail(KindToken, label, "its timestamp.tsr differs from the bundle's deposit.tsr")
+		}
+		pevs, err := checkChain(c.events, v.manifest.NoticeID)
+		for _, e := range pevs {
+			if err == nil && !known[string(e.Hash)] {
+				err = fmt.Errorf("record %d is not among the bundle's events", e.Seq)
+			}
+		}
+		if err != nil {
+			r.fail(KindChain, label, "its events.json: %v", err)
+		}
+		if res.signer != nil && res.root != nil {
+			proved = append(proved, sealSentence(name, res))
+		}
+	}
+	return proved
+}
