@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -12,7 +13,8 @@ import (
 // evidence; "delayed" and others are logged and ignored. A bounce after the
 // recipient's server had accepted the notification means it never reached
 // the mailbox, so the letter moves to notification_failed unless the
-// recipient has already answered. Errors: ENOTFOUND for an unknown letter.
+// recipient has already answered. The same report received twice is
+// recorded once (bounce servers retry). Errors: ENOTFOUND for an unknown letter.
 func (s *Service) HandleBounce(ctx context.Context, b Bounce) error {
 	if !strings.EqualFold(b.Action, "failed") {
 		s.log.Info("delivery report ignored", "notice", b.NoticeID, "action", b.Action, "status", b.Status)
@@ -22,7 +24,12 @@ func (s *Service) HandleBounce(ctx context.Context, b Bounce) error {
 	if !ValidNoticeID(id) {
 		return Errorf(ENOTFOUND, "bounce for unknown letter %q", b.NoticeID)
 	}
+	key := strings.ToLower(b.Recipient + "|" + b.Status + "|" + b.Diagnosis)
 	_, err := s.store.UpdateNotice(ctx, id, func(n *Notice) (Change, error) {
+		if slices.Contains(n.Bounces, key) {
+			return Change{}, nil // the same report again: already evidence
+		}
+		n.Bounces = append(n.Bounces, key)
 		ev := Event{Type: EventNotificationFailure, NoticeID: n.ID, Time: s.clock(), Details: map[string]string{
 			"source":        "dsn",
 			"recipient":     b.Recipient,
@@ -34,7 +41,7 @@ func (s *Service) HandleBounce(ctx context.Context, b Bounce) error {
 		ch := Change{Events: []Event{ev}}
 		if n.Status == StatusNotified || n.Status == StatusDeposited {
 			n.Status, n.Deadline = StatusNotificationFail, time.Time{}
-			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, Outcome: OutcomeHardBounce}
+			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeHardBounce}
 		}
 		return ch, nil
 	})

@@ -48,7 +48,7 @@ func (s *Service) deliver(ctx context.Context, e OutboxEntry) error {
 		if e.InFlight && len(e.Attempts) > 0 {
 			e.Attempts[len(e.Attempts)-1].Ambiguous = true
 		}
-		if e.Mail.Kind == MailReminder && n.Status != StatusNotified {
+		if obsolete(e.Mail.Kind, n.Status) {
 			e.Done, e.InFlight, e.Outcome, skip = true, false, "skipped", true
 			e.Mail.Link, e.Mail.Code = "", ""
 			return Change{Outbox: []OutboxEntry{e}}, nil
@@ -98,6 +98,19 @@ func (s *Service) update(ctx context.Context, id string, fn func(n *Notice) (Cha
 	return n, s.store.ApplyChange(ctx, ch)
 }
 
+// obsolete reports mail that no longer has a purpose: a reminder once the
+// letter is no longer awaiting an answer, a notification retry once a late
+// bounce has failed the letter (the evidence already says it never arrived).
+func obsolete(kind MailKind, st Status) bool {
+	switch kind {
+	case MailReminder:
+		return st != StatusNotified
+	case MailNotification:
+		return st != StatusDeposited
+	}
+	return false
+}
+
 // finishAttempt records res on the entry and, for a final outcome, the
 // evidence event and the notice's new state.
 func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Change {
@@ -111,7 +124,7 @@ func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Ch
 		e.Done, e.Outcome = true, "delivered"
 		ch.Events = append(ch.Events, s.deliveredEvent(n, e, res, last.Started))
 		if e.Mail.Kind == MailNotification {
-			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, Outcome: OutcomeDelivered}
+			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeDelivered}
 			if n.Status == StatusDeposited {
 				n.Status, n.NotifiedAt, n.Deadline = StatusNotified, last.Started, e.Mail.Deadline
 				ch.Outbox = append(ch.Outbox, s.reminderEntries(*n, e)...)
@@ -124,7 +137,7 @@ func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Ch
 		}
 		ch.Events = append(ch.Events, s.failureEvent(n, e, res))
 		if e.Mail.Kind == MailNotification {
-			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, Outcome: bounceOutcome(res)}
+			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: bounceOutcome(res)}
 			if n.Status == StatusDeposited {
 				n.Status = StatusNotificationFail
 			}

@@ -82,6 +82,9 @@ type Notice struct {
 	Identification Identification  `json:"identification"`
 	Knowledge      *KnowledgeCheck `json:"knowledge,omitempty"`
 	Identity       *Identity       `json:"identity,omitempty"`
+	// Bounces are the delivery reports already recorded, so that a report
+	// delivered twice becomes evidence once.
+	Bounces []string `json:"bounces,omitempty"`
 }
 
 // Final reports whether the recipient's answer (or its absence) is settled.

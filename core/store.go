@@ -26,10 +26,13 @@ type Secret struct {
 	Expires  time.Time // zero = never
 }
 
-// SenderOutcome feeds a sender's delivery statistics (sending policy).
+// SenderOutcome feeds a sender's delivery statistics (sending policy). A
+// store keeps one outcome per notice: a late bounce replaces the delivered
+// outcome of the same letter instead of counting the letter twice.
 type SenderOutcome struct {
-	UserID  string
-	Outcome string // OutcomeDelivered, OutcomeHardBounce or OutcomeSoftBounce
+	UserID   string
+	NoticeID string
+	Outcome  string // OutcomeDelivered, OutcomeHardBounce or OutcomeSoftBounce
 }
 
 // Deposit is everything one deposit writes: the notice, its manifest and
@@ -121,10 +124,10 @@ type Store interface {
 	UserStore
 	ConsentStore
 	CertificateStore
-	AccountStore
 	WebhookStore
 	WebhookQueue
 	WebhookAdmin
 	EventStream
 	RetentionStore
+	AccountStore
 }

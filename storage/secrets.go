@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -43,35 +44,59 @@ func (db *DB) SecretNotice(ctx context.Context, hash []byte, now time.Time) (cor
 	return s, err
 }
 
-// Sender outcomes: one JSON list per sender, trimmed to the last 1000.
+// Sender outcomes: one JSON list per sender of (notice, outcome), trimmed
+// to the last maxOutcomes; a later outcome for the same notice (a late
+// bounce after a 250) replaces the earlier one.
 const maxOutcomes = 1000
+
+type outcome struct {
+	N string `json:"n"`
+	O string `json:"o"`
+}
+
+func readOutcomes(b *bolt.Bucket, userID string) ([]outcome, error) {
+	var list []outcome
+	if v := b.Get([]byte(userID)); v != nil {
+		if err := json.Unmarshal(v, &list); err != nil {
+			return nil, fmt.Errorf("decode outcomes: %w", err)
+		}
+	}
+	return list, nil
+}
 
 func addOutcome(tx *bolt.Tx, o core.SenderOutcome) error {
 	b := tx.Bucket(bktOutcomes)
-	var list []string
-	if v := b.Get([]byte(o.UserID)); v != nil {
-		if err := json.Unmarshal(v, &list); err != nil {
-			return fmt.Errorf("decode outcomes: %w", err)
-		}
+	list, err := readOutcomes(b, o.UserID)
+	if err != nil {
+		return err
 	}
-	list = append(list, o.Outcome)
+	i := slices.IndexFunc(list, func(x outcome) bool { return x.N == o.NoticeID && o.NoticeID != "" })
+	if i >= 0 {
+		list[i].O = o.Outcome
+	} else {
+		list = append(list, outcome{N: o.NoticeID, O: o.Outcome})
+	}
 	if len(list) > maxOutcomes {
 		list = list[len(list)-maxOutcomes:]
 	}
-	v, _ := json.Marshal(list)
+	v, err := json.Marshal(list)
+	if err != nil {
+		return fmt.Errorf("encode outcomes: %w", err)
+	}
 	return b.Put([]byte(o.UserID), v)
 }
 
 // RecentOutcomes returns a sender's last outcomes, oldest first.
 func (db *DB) RecentOutcomes(ctx context.Context, userID string) ([]string, error) {
-	var list []string
+	var out []string
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bktOutcomes).Get([]byte(userID)); v != nil {
-			return json.Unmarshal(v, &list)
+		list, err := readOutcomes(tx.Bucket(bktOutcomes), userID)
+		for _, o := range list {
+			out = append(out, o.O)
 		}
-		return nil
+		return err
 	})
-	return list, err
+	return out, err
 }
 
 // ResetOutcomes forgets a sender's outcomes (a suspension was lifted).
