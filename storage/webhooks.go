@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -112,11 +113,7 @@ func (db *DB) Webhooks(ctx context.Context, org string) ([]core.Webhook, error) 
 		}
 		return nil
 	})
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].CreatedAt.Before(out[j-1].CreatedAt); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b core.Webhook) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out, err
 }
 
