@@ -11,7 +11,7 @@ var accountText = map[string]struct{ fr, en string }{
 	"acct_email":            {"Adresse e-mail", "Email address"},
 	"acct_password":         {"Mot de passe", "Password"},
 	"acct_login_button":     {"Se connecter", "Log in"},
-	"acct_login_help":       {"Mot de passe oublié ? Demandez à l’administrateur de votre organisation un nouveau lien.", "Forgot your password? Ask your organisation’s administrator for a new link."},
+	"acct_login_help":       {"Mot de passe oublié ? Demandez à l’administrateur du service de le réinitialiser.", "Forgot your password? Ask the administrator of the service to reset it."},
 	"acct_err_login":        {"Adresse e-mail ou mot de passe incorrect.", "Wrong email or password."},
 	"acct_err_throttled":    {"Trop de tentatives échouées. Réessayez dans %d secondes.", "Too many failed attempts. Try again in %d seconds."},
 	"acct_password_title":   {"Choisir votre mot de passe", "Choose your password"},

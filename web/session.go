@@ -55,7 +55,9 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, err := s.svc.SessionUser(c.Request().Context(), s.sessionToken(c))
 		if core.ErrorCode(err) == core.EUNAUTHORIZED {
-			s.clearSession(c)
+			if s.sessionToken(c) != "" {
+				s.clearSession(c)
+			}
 			if safeMethod(c.Request().Method) {
 				return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 			}
