@@ -130,5 +130,4 @@ type Store interface {
 	EventStream
 	RetentionStore
 	AccountStore
-	AccountStore
 }
