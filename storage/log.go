@@ -29,6 +29,13 @@ func appendEvents(tx *bolt.Tx, evs []core.Event) ([]core.Event, error) {
 	if head := meta.Get(keyHead); head != nil {
 		prev = clone(head[8:])
 	}
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	tree, err := openTree(tx)
+	if err != nil {
+		return nil, fmt.Errorf("append event: %w", err)
+	}
 	out := make([]core.Event, 0, len(evs))
 	for _, e := range evs {
 		seq, err := events.NextSequence()
@@ -53,7 +60,7 @@ func appendEvents(tx *bolt.Tx, evs []core.Event) ([]core.Event, error) {
 				return nil, err
 			}
 		}
-		if err := appendLeaf(tx, seq, hash); err != nil {
+		if err := tree.append(seq, hash); err != nil {
 			return nil, fmt.Errorf("append event: %w", err)
 		}
 		if err := meta.Put(keyHead, append(seqKey(seq), hash...)); err != nil {

@@ -43,6 +43,9 @@ func indexNotice(tx *bolt.Tx, id string) error {
 		return nil
 	}
 	n, err := getNotice(tx, id)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		return nil // an event about no stored letter: nothing to list
+	}
 	if err != nil {
 		return err
 	}
@@ -52,7 +55,7 @@ func indexNotice(tx *bolt.Tx, id string) error {
 		keys = append(keys, append(scopePrefix(core.NoticeScope{Organisation: n.Sender.Organisation}), suffix...))
 	}
 	for _, k := range keys {
-		if err := b.Put(k, nil); err != nil {
+		if err := b.Put(k, []byte{1}); err != nil { // bbolt reads an empty value back as nil
 			return err
 		}
 	}

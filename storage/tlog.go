@@ -19,9 +19,11 @@ var keyTreeSize = []byte("tlog_size")
 
 var _ core.TransparencyStore = (*DB)(nil)
 
-// treeNodes exposes bktTreeNodes to core/tlog: key level (1 byte) then
-// index (8 bytes, big-endian).
-type treeNodes struct{ b *bolt.Bucket }
+// treeNodes exposes the tree to core/tlog. Leaves are not stored: leaf i
+// is the RFC 6962 leaf hash of record i+1's chain hash, read from the log.
+// Inner nodes live in bktTreeNodes under level (1 byte) then index (8
+// bytes, big-endian).
+type treeNodes struct{ tx *bolt.Tx }
 
 var _ tlog.NodeWriter = treeNodes{}
 
@@ -33,11 +35,21 @@ func nodeKey(level uint, index uint64) []byte {
 }
 
 func (n treeNodes) Node(level uint, index uint64) ([]byte, error) {
-	return n.b.Get(nodeKey(level, index)), nil
+	if level == 0 {
+		rec := n.tx.Bucket(bktEvents).Get(seqKey(index + 1))
+		if len(rec) < 2*hashLen {
+			return nil, nil
+		}
+		return tlog.LeafHash(rec[hashLen : 2*hashLen]), nil
+	}
+	return n.tx.Bucket(bktTreeNodes).Get(nodeKey(level, index)), nil
 }
 
 func (n treeNodes) PutNode(level uint, index uint64, hash []byte) error {
-	return n.b.Put(nodeKey(level, index), clone(hash))
+	if level == 0 {
+		return nil
+	}
+	return n.tx.Bucket(bktTreeNodes).Put(nodeKey(level, index), clone(hash))
 }
 
 func treeSize(tx *bolt.Tx) uint64 {
@@ -47,33 +59,55 @@ func treeSize(tx *bolt.Tx) uint64 {
 	return 0
 }
 
-// appendLeaf adds the record seq (whose chain hash is hash) to the tree in
-// the transaction that appends it. A tree behind the log (a data dir from
-// before the transparency log) first catches up from the records.
-func appendLeaf(tx *bolt.Tx, seq uint64, hash []byte) error {
-	if err := catchUpTree(tx, seq-1); err != nil {
+// treeAppender adds the records of one transaction to the tree, loading
+// its right border once. A tree behind the log (a data dir from before the
+// transparency log) first catches up from the records.
+type treeAppender struct {
+	tx    *bolt.Tx
+	nodes treeNodes
+	b     *tlog.Builder
+}
+
+func openTree(tx *bolt.Tx) (*treeAppender, error) {
+	if err := catchUpTree(tx, logSize(tx)); err != nil {
+		return nil, err
+	}
+	nodes := treeNodes{tx}
+	b, err := tlog.LoadBuilder(nodes, treeSize(tx))
+	if err != nil {
+		return nil, err
+	}
+	return &treeAppender{tx: tx, nodes: nodes, b: b}, nil
+}
+
+// append adds record seq, whose chain hash is hash, as leaf seq-1.
+func (t *treeAppender) append(seq uint64, hash []byte) error {
+	if t.b.Size() != seq-1 {
+		return fmt.Errorf("transparency log holds %d leaves, cannot append record %d", t.b.Size(), seq)
+	}
+	if err := t.b.AppendTo(t.nodes, hash); err != nil {
 		return err
 	}
-	size := treeSize(tx)
-	if size != seq-1 {
-		return fmt.Errorf("transparency log holds %d leaves, cannot append record %d", size, seq)
-	}
-	if _, err := tlog.Append(treeNodes{tx.Bucket(bktTreeNodes)}, size, hash); err != nil {
-		return err
-	}
-	return tx.Bucket(bktMeta).Put(keyTreeSize, seqKey(seq))
+	return t.tx.Bucket(bktMeta).Put(keyTreeSize, seqKey(seq))
 }
 
 // catchUpTree appends the records after the tree's size, up to upTo.
 func catchUpTree(tx *bolt.Tx, upTo uint64) error {
-	nodes := treeNodes{tx.Bucket(bktTreeNodes)}
 	size := treeSize(tx)
+	if size >= upTo {
+		return nil
+	}
+	nodes := treeNodes{tx}
+	b, err := tlog.LoadBuilder(nodes, size)
+	if err != nil {
+		return err
+	}
 	for ; size < upTo; size++ {
 		rec := tx.Bucket(bktEvents).Get(seqKey(size + 1))
 		if len(rec) < 2*hashLen {
 			return fmt.Errorf("transparency log catch-up: record %d missing", size+1)
 		}
-		if _, err := tlog.Append(nodes, size, rec[hashLen:2*hashLen]); err != nil {
+		if err := b.AppendTo(nodes, rec[hashLen:2*hashLen]); err != nil {
 			return err
 		}
 	}
@@ -84,16 +118,18 @@ func catchUpTree(tx *bolt.Tx, upTo uint64) error {
 // date with a data dir written before they existed. It is cheap when they
 // are: two reads.
 func catchUpIndexes(tx *bolt.Tx) error {
-	var head uint64
-	if h := tx.Bucket(bktMeta).Get(keyHead); len(h) >= 8 {
-		head = binary.BigEndian.Uint64(h[:8])
-	}
-	if treeSize(tx) < head {
-		if err := catchUpTree(tx, head); err != nil {
-			return err
-		}
+	if err := catchUpTree(tx, logSize(tx)); err != nil {
+		return err
 	}
 	return catchUpNoticeIndex(tx)
+}
+
+// logSize is the sequence number of the log head.
+func logSize(tx *bolt.Tx) uint64 {
+	if h := tx.Bucket(bktMeta).Get(keyHead); len(h) >= 8 {
+		return binary.BigEndian.Uint64(h[:8])
+	}
+	return 0
 }
 
 // TreeHead returns the tree's size and root.
@@ -101,7 +137,7 @@ func (db *DB) TreeHead(ctx context.Context) (core.TreeHead, error) {
 	var th core.TreeHead
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		th.Size = treeSize(tx)
-		root, err := tlog.Root(treeNodes{tx.Bucket(bktTreeNodes)}, th.Size)
+		root, err := tlog.Root(treeNodes{tx}, th.Size)
 		th.Root = root
 		return err
 	})
@@ -115,7 +151,7 @@ func (db *DB) InclusionProof(ctx context.Context, index, size uint64) (core.Incl
 		if n := treeSize(tx); size > n || index >= size {
 			return core.Errorf(core.ENOTFOUND, "no record %d in a tree of %d records (the log holds %d)", index+1, size, n)
 		}
-		nodes := treeNodes{tx.Bucket(bktTreeNodes)}
+		nodes := treeNodes{tx}
 		leaf, _ := nodes.Node(0, index)
 		p.LeafHash = clone(leaf)
 		var err error
@@ -133,7 +169,7 @@ func (db *DB) ConsistencyProof(ctx context.Context, from, to uint64) (core.Consi
 			return core.Errorf(core.ENOTFOUND, "no consistency proof from %d to %d records (the log holds %d)", from, to, n)
 		}
 		var err error
-		p.Hashes, err = tlog.ConsistencyProof(treeNodes{tx.Bucket(bktTreeNodes)}, from, to)
+		p.Hashes, err = tlog.ConsistencyProof(treeNodes{tx}, from, to)
 		return err
 	})
 	return p, err
@@ -249,7 +285,7 @@ type treeCheck struct {
 // built (written before the transparency log, not reopened since) has only
 // its records to check.
 func newTreeCheck(tx *bolt.Tx) *treeCheck {
-	t := &treeCheck{b: tlog.NewBuilder(), nodes: treeNodes{tx.Bucket(bktTreeNodes)}, cps: tx.Bucket(bktCheckpoints).Cursor()}
+	t := &treeCheck{b: tlog.NewBuilder(), nodes: treeNodes{tx}, cps: tx.Bucket(bktCheckpoints).Cursor()}
 	t.cpKey, t.cpVal = t.cps.First()
 	t.unbuilt = treeSize(tx) == 0 && t.cpKey == nil
 	return t

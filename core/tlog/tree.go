@@ -56,26 +56,14 @@ func EmptyRoot() []byte { return hasher.EmptyRoot() }
 // (0-based) of a tree that holds size leaves, and stores every node the new
 // leaf completes. It returns the new root.
 func Append(w NodeWriter, size uint64, eventHash []byte) ([]byte, error) {
-	if len(eventHash) != HashSize {
-		return nil, fmt.Errorf("tlog append: leaf data is %d bytes, want %d", len(eventHash), HashSize)
-	}
-	r, err := rangeOf(w, size)
+	b, err := LoadBuilder(w, size)
 	if err != nil {
 		return nil, err
 	}
-	var putErr error
-	visit := func(id compact.NodeID, hash []byte) {
-		if putErr == nil {
-			putErr = w.PutNode(id.Level, id.Index, hash)
-		}
+	if err := b.AppendTo(w, eventHash); err != nil {
+		return nil, err
 	}
-	if err := r.Append(LeafHash(eventHash), visit); err != nil {
-		return nil, fmt.Errorf("tlog append: %w", err)
-	}
-	if putErr != nil {
-		return nil, fmt.Errorf("tlog append: %w", putErr)
-	}
-	return rootOf(r)
+	return b.Root()
 }
 
 // Root returns the root hash of the tree's first size leaves.
@@ -196,6 +184,34 @@ type Builder struct {
 
 // NewBuilder starts an empty tree.
 func NewBuilder() *Builder { return &Builder{r: factory.NewEmptyRange(0)} }
+
+// LoadBuilder continues the stored tree of size leaves: it reads the
+// O(log n) nodes of its right border once, so that a transaction appending
+// many leaves does not read them again for each.
+func LoadBuilder(r NodeReader, size uint64) (*Builder, error) {
+	rng, err := rangeOf(r, size)
+	if err != nil {
+		return nil, err
+	}
+	return &Builder{r: rng}, nil
+}
+
+// AppendTo appends the next leaf and stores every node it completes in w.
+func (b *Builder) AppendTo(w NodeWriter, eventHash []byte) error {
+	var putErr error
+	err := b.Append(eventHash, func(level uint, index uint64, hash []byte) {
+		if putErr == nil {
+			putErr = w.PutNode(level, index, hash)
+		}
+	})
+	if err == nil {
+		err = putErr
+	}
+	if err != nil {
+		return fmt.Errorf("tlog append: %w", err)
+	}
+	return nil
+}
 
 // Append adds the record whose chain hash is eventHash as the next leaf and
 // calls visit (when not nil) with each node it completes, the leaf first.
