@@ -22,6 +22,7 @@ import (
 type Config struct {
 	BaseURL        string
 	TSAChainPEM    []byte   // served at /api/v1/tsa/certs.pem
+	SealChainPEM   []byte   // served at /api/v1/seal/certs.pem: trust anchor for certificate PDFs
 	TrustedProxies []string // CIDRs whose X-Forwarded-For is believed
 	Logger         *slog.Logger
 	// DevMailbox, when set, is shown at /dev/mailbox; nil removes the route.

@@ -89,6 +89,7 @@ func (a *app) wire() error {
 	webCfg := web.Config{
 		BaseURL:        cfg.baseURL,
 		TSAChainPEM:    chainPEM,
+		SealChainPEM:   seal.ChainPEM(),
 		TrustedProxies: splitList(cfg.trustedProxies),
 		Logger:         a.log,
 		Ops:            a.webOps(),
