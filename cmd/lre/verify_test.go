@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/audit"
+	"github.com/lre-project/lre/core/tlog"
 )
 
 var updateAudit = flag.Bool("update-audit", false, "rewrite testdata/audit/evidence.zip and receipt.pdf from a fresh story")
@@ -378,5 +380,33 @@ func TestVerifyUsage(t *testing.T) {
 		if !strings.Contains(help.String(), string(k)) {
 			t.Errorf("--help does not document exit code of %s", k)
 		}
+	}
+}
+
+// lre log verify recomputes the tree and checks every checkpoint's root
+// and signature with the key in DATA/log.
+func TestLogVerifyChecksCheckpoints(t *testing.T) {
+	s := newStory(t)
+	s.logNoise("more", 3)
+	if _, _, err := s.svc.PublishCheckpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.db.Close()
+	out, _, err := runCLI(t, "log", "verify", "--data", s.dir)
+	if err != nil || !strings.Contains(out, "transparency log OK: tree recomputed, 2 checkpoints") {
+		t.Fatalf("log verify: %v\n%s", err, out)
+	}
+	other := t.TempDir()
+	if _, err := tlog.LoadOrCreateSigner(other, "someone-else", rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"checkpoint.key", "checkpoint.pub"} {
+		b, _ := os.ReadFile(filepath.Join(other, f))
+		if err := os.WriteFile(filepath.Join(s.dir, "log", f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, _, err := runCLI(t, "log", "verify", "--data", s.dir); err == nil || !strings.Contains(err.Error(), "checkpoint 1") {
+		t.Fatalf("checkpoints accepted under another key: %v\n%s", err, out)
 	}
 }
