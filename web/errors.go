@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,6 +47,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.JSON(he.Code, errorBody{errorDetail{Code: code, Message: msg}})
 		return
 	}
+	err = diskFull(err)
 	var ce *core.Error
 	detail := errorDetail{Code: core.EINTERNAL, Message: "internal error"}
 	if errors.As(err, &ce) {
@@ -62,6 +64,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", "30")
 	}
 	_ = c.JSON(status, errorBody{detail})
+}
+
+// diskFull turns a write that failed for lack of space into EUNAVAILABLE:
+// the disk is a dependency that is down, the transaction was rolled back,
+// and the same request succeeds once an operator frees space.
+func diskFull(err error) error {
+	if !errors.Is(err, syscall.ENOSPC) || core.ErrorCode(err) != core.EINTERNAL {
+		return err
+	}
+	return &core.Error{Code: core.EUNAVAILABLE, Message: "the server is out of storage space: nothing was stored; retry later", Err: err}
 }
 
 // codeOfStatus names echo's own errors (404 route, 405 method) in our vocabulary.

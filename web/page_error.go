@@ -35,7 +35,7 @@ func (s *Server) pageError(c echo.Context, err error) {
 	if c.Response().Committed {
 		return
 	}
-	status, kind, detail := classify(err)
+	status, kind, detail := classify(diskFull(err))
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 	}
