@@ -83,13 +83,19 @@ func (ui *senderUI) readCompose(c echo.Context) (core.DepositRequest, map[string
 	}
 	var req core.DepositRequest
 	budget := limits.MaxTotalBytes
-	for {
+	// A browser sends the token, the text fields, and the chosen files or
+	// one empty file part: anything longer is refused before it is read.
+	maxParts := 2 + len(composeFields) + limits.MaxFiles
+	for parts := 1; ; parts++ {
 		p, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return req, fields, intakeError(err, limits)
+		}
+		if parts > maxParts {
+			return req, fields, core.Errorf(core.EINVALID, "too many form fields")
 		}
 		if p.FormName() == "_csrf" {
 			tok, _ := io.ReadAll(io.LimitReader(p, 256))
@@ -142,7 +148,7 @@ func (ui *senderUI) readComposePart(p *multipart.Part, req *core.DepositRequest,
 // readAttachment reads one file under the remaining budget. A browser
 // sends an empty, nameless part when no file was chosen: it is skipped.
 func readAttachment(p *multipart.Part, req *core.DepositRequest, budget *int64, limits core.Limits) error {
-	fname := p.FileName()
+	fname := rawFileName(p)
 	if fname == "" {
 		if n, _ := io.Copy(io.Discard, io.LimitReader(p, 1)); n == 0 {
 			return nil
