@@ -70,9 +70,36 @@ func (s *Service) certificate(ctx context.Context, n Notice, kind CertificateKin
 	if err != nil {
 		return Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
+	cp, err := s.checkpointCovering(ctx, evs[idx].Seq)
+	if err != nil {
+		return Certificate{}, fmt.Errorf("certificate: %w", err)
+	}
 	return Certificate{
 		Kind: kind, Language: n.Language, Provider: s.provider, Notice: n,
 		Event: evs[idx], Events: evs[:idx+1], Manifest: manifest,
 		VerifyURL: s.baseURL + "/verify?id=" + n.ID, Deadline: n.Deadline,
+		Checkpoint: cp,
 	}, nil
+}
+
+// checkpointCovering returns the note of the smallest checkpoint that
+// includes record seq, publishing one first if none does yet, so that every
+// certificate names a checkpoint an auditor can check the event against.
+// Without a transparency log it returns nothing.
+func (s *Service) checkpointCovering(ctx context.Context, seq uint64) ([]byte, error) {
+	t, err := s.transparencyLog()
+	if err != nil {
+		return nil, nil
+	}
+	cp, err := t.store.CheckpointCovering(ctx, seq)
+	if ErrorCode(err) == ENOTFOUND {
+		if _, _, err = s.PublishCheckpoint(ctx); err != nil {
+			return nil, err
+		}
+		cp, err = t.store.CheckpointCovering(ctx, seq)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cp.Note, nil
 }

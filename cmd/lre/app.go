@@ -134,10 +134,6 @@ func (a *app) keepBounce(raw []byte, reason string) {
 	a.log.Warn("unparseable bounce kept for inspection", "reason", reason, "bytes", len(raw))
 }
 
-// checkpointEvery is how often a checkpoint is published when the log grew;
-// RunCheckpoints takes it as an argument, ready for a serve flag.
-const checkpointEvery = time.Minute
-
 // Run starts the background workers and the listeners and blocks until ctx
 // ends; then it waits for the workers to stop.
 func (a *app) Run(ctx context.Context) error {
@@ -150,7 +146,7 @@ func (a *app) Run(ctx context.Context) error {
 		go func() { defer wg.Done(); job(ctx, every) }()
 	}
 	wg.Add(1)
-	go func() { defer wg.Done(); a.svc.RunCheckpoints(ctx, checkpointEvery) }()
+	go func() { defer wg.Done(); a.svc.RunCheckpoints(ctx, a.cfg.checkpointEvery) }()
 	a.runOps(ctx, &wg)
 	if a.bounce != nil {
 		go func() {

@@ -32,6 +32,7 @@ type serveConfig struct {
 	deadlineDays                                        int64
 	deadlineTZ, reminderDays                            string
 	retryMaxAge                                         time.Duration
+	checkpointEvery                                     time.Duration
 
 	retention, webhookTimeout time.Duration
 	webhookPrivate, metrics   bool
@@ -68,6 +69,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.int64(&c.deadlineDays, "deadline-days", "LRE_DEADLINE_DAYS", 15, "days the recipient has, counted from the day after notification")
 	f.string(&c.deadlineTZ, "deadline-tz", "LRE_DEADLINE_TZ", "Europe/Paris", "time zone whose 23:59:59 ends the deadline")
 	f.string(&c.reminderDays, "reminder-days", "LRE_REMINDER_DAYS", "7,12", "days after notification when reminders are sent (empty = none)")
+	f.duration(&c.checkpointEvery, "checkpoint-interval", "LRE_CHECKPOINT_INTERVAL", time.Minute, "how often a signed, timestamped checkpoint of the evidence log is published when the log grew")
 	f.duration(&c.retryMaxAge, "smtp-retry-max-age", "LRE_SMTP_RETRY_MAX_AGE", 72*time.Hour, "how long a temporarily refused notification is retried")
 	f.duration(&c.retention, "retention", "LRE_RETENTION", core.DefaultRetention, "how long after deposit a letter's body and attachments are kept before they are crypto-shredded; proofs stay (0 = keep forever)")
 	f.duration(&c.webhookTimeout, "webhook-timeout", "LRE_WEBHOOK_TIMEOUT", 10*time.Second, "how long a webhook endpoint has to answer one delivery")
@@ -100,6 +102,8 @@ func (c *serveConfig) validate() error {
 		return errors.New("--deadline-days must be at least 1")
 	case c.retryEvery <= 0:
 		return errors.New("--retry-interval must be positive")
+	case c.checkpointEvery <= 0:
+		return errors.New("--checkpoint-interval must be positive")
 	case c.retention < 0 || (c.retention > 0 && c.retention < 24*time.Hour):
 		return errors.New("--retention must be 0 (keep forever) or at least 24h")
 	case c.webhookTimeout <= 0 || c.webhookTimeout > time.Minute:
