@@ -48,14 +48,8 @@ type NoticeLister interface {
 
 // ListNotices lists the letters viewer may see, newest first: a sender's own,
 // or for auditors and admins their organisation's, the same rule as Notice.
-// The store lists when it implements NoticeLister (storage.DB does).
-// Errors: EINVALID (with Field) for a bad filter or cursor, EUNAVAILABLE
-// when the store cannot list.
+// Errors: EINVALID (with Field) for a bad filter or cursor.
 func (s *Service) ListNotices(ctx context.Context, viewer User, q NoticeQuery) (NoticePage, error) {
-	l, ok := s.store.(NoticeLister)
-	if !ok {
-		return NoticePage{}, Errorf(EUNAVAILABLE, "listing letters is not supported by this store")
-	}
 	q, err := checkNoticeQuery(q)
 	if err != nil {
 		return NoticePage{}, err
@@ -64,7 +58,7 @@ func (s *Service) ListNotices(ctx context.Context, viewer User, q NoticeQuery) (
 	if viewer.Organisation != "" && (viewer.Role == RoleAuditor || viewer.Role == RoleAdmin) {
 		scope = NoticeScope{Organisation: viewer.Organisation}
 	}
-	p, err := l.ListNotices(ctx, scope, q)
+	p, err := s.store.ListNotices(ctx, scope, q)
 	if err != nil {
 		return NoticePage{}, fmt.Errorf("list letters: %w", err)
 	}

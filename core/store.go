@@ -130,4 +130,5 @@ type Store interface {
 	EventStream
 	RetentionStore
 	AccountStore
+	NoticeLister
 }
