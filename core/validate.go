@@ -59,6 +59,11 @@ func checkEmail(field, v string) (string, error) {
 	if len(v) > maxEmailBytes {
 		return "", FieldError(EINVALID, field, "%s is longer than %d bytes", field, maxEmailBytes)
 	}
+	// The mailer does not negotiate SMTPUTF8, so such an address could
+	// never be notified: refuse it now rather than after the deposit.
+	if strings.IndexFunc(v, func(r rune) bool { return r > unicode.MaxASCII }) >= 0 {
+		return "", FieldError(EINVALID, field, "%s must be written in ASCII: internationalised addresses are not supported (write the domain in its xn-- form)", field)
+	}
 	addr, err := mail.ParseAddress(v)
 	if err != nil || addr.Name != "" || addr.Address != v {
 		return "", FieldError(EINVALID, field, "%s must be exactly one email address like name@example.org", field)
