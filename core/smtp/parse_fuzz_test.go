@@ -64,9 +64,9 @@ func FuzzMailboxRead(f *testing.F) {
 	dir := filepath.Join(root, "mailbox")
 	const filed = "20260101T000000.000Z-ntf-lre-abcd.eml"
 	for name, body := range map[string]string{
-		filepath.Join(root, "secret.eml"):                  "SECRET outside the mailbox",
+		filepath.Join(root, "secret.eml"):                 "SECRET outside the mailbox",
 		filepath.Join(root, "20260101T000000.000Z-x.eml"): "SECRET beside the mailbox",
-		filepath.Join(dir, filed):                          "Message-ID: <ntf-lre-abcd@localhost>\r\n\r\nfiled",
+		filepath.Join(dir, filed):                         "Message-ID: <ntf-lre-abcd@localhost>\r\n\r\nfiled",
 		filepath.Join(dir, ".20260101T000000.000Z-h.eml"): "SECRET hidden",
 	} {
 		if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
