@@ -122,7 +122,9 @@ func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Ch
 	switch {
 	case res.Class == DeliveryAccepted:
 		e.Done, e.Outcome = true, "delivered"
-		ch.Events = append(ch.Events, s.deliveredEvent(n, e, res, last.Started))
+		if isEvidence(e.Mail.Kind) {
+			ch.Events = append(ch.Events, s.deliveredEvent(n, e, res, last.Started))
+		}
 		if e.Mail.Kind == MailNotification {
 			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeDelivered}
 			if n.Status == StatusDeposited {
@@ -135,7 +137,9 @@ func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Ch
 		if res.Class != DeliveryPermanent {
 			res.Reason = "retries_exhausted"
 		}
-		ch.Events = append(ch.Events, s.failureEvent(n, e, res))
+		if isEvidence(e.Mail.Kind) {
+			ch.Events = append(ch.Events, s.failureEvent(n, e, res))
+		}
 		if e.Mail.Kind == MailNotification {
 			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: bounceOutcome(res)}
 			if n.Status == StatusDeposited {
@@ -151,6 +155,11 @@ func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Ch
 	ch.Outbox = append([]OutboxEntry{e}, ch.Outbox...)
 	return ch
 }
+
+// isEvidence says which mail the evidence log records: the notification and
+// its reminders. One-time codes and consent requests are steps of other
+// flows (their outcome shows in the identification and consent events).
+func isEvidence(k MailKind) bool { return k == MailNotification || k == MailReminder }
 
 func bounceOutcome(res DeliveryResult) string {
 	if res.Class == DeliveryPermanent {

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,4 +198,30 @@ func TestSendingPolicySuspendsAndLifts(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.deposit()
+}
+
+// One-time codes travel through the same outbox but are not notifications:
+// the evidence keeps exactly one NotificationForAcceptance per letter.
+func TestOTPMailIsNotANotificationEvent(t *testing.T) {
+	h := newHarness(t)
+	n := h.deposit()
+	h.process()
+	link := h.mailer.sent[0].Link
+	token := link[strings.LastIndex(link, "/r/")+3:]
+	if err := h.svc.RequestCode(context.Background(), token, core.Access{IP: "192.0.2.1"}); err != nil {
+		t.Fatal(err)
+	}
+	h.process()
+	if k := h.mailer.kinds(); countKind(k, core.MailOTP) != 1 {
+		t.Fatalf("kinds sent = %v, want one OTP", k)
+	}
+	got := 0
+	for _, e := range h.events(n.ID) {
+		if e.Type == core.EventNotificationForAcceptance {
+			got++
+		}
+	}
+	if got != 1 {
+		t.Fatalf("%d NotificationForAcceptance events, want 1: %v", got, types(h.events(n.ID)))
+	}
 }

@@ -113,6 +113,12 @@ var catalogue = map[string]struct{ fr, en string }{
 	"err_gone_text":         {"Le contenu de cette lettre a été supprimé à la fin de sa durée de conservation. Les preuves (dépôt, réception) restent disponibles auprès de l’expéditeur.", "The content of this letter was deleted at the end of its retention period. The proofs (deposit, receipt) remain available from the sender."},
 	"err_internal_text":     {"Une erreur s’est produite de notre côté. Rien n’a été perdu ; réessayez plus tard.", "Something went wrong on our side. Nothing was lost; try again later."},
 
+	// Home page.
+	"home_title":  {"Lettres recommandées électroniques", "Electronic registered letters"},
+	"home_intro":  {"Ce service envoie des lettres recommandées électroniques : l’expéditeur dépose la lettre, le destinataire est prévenu par e-mail et peut l’accepter ou la refuser ; chaque étape est prouvée.", "This service sends electronic registered letters: the sender deposits the letter, the recipient is told by email and can accept or refuse it; every step is proven."},
+	"home_verify": {"Vous avez reçu un avis ? Vérifiez qu’il est authentique", "Received a notification? Check that it is genuine"},
+	"home_login":  {"Espace expéditeurs et auditeurs", "Senders and auditors: log in"},
+
 	// Public verification page.
 	"verify_title":      {"Vérifier un avis de lettre recommandée", "Check a registered letter notification"},
 	"verify_intro":      {"Vous avez reçu un e-mail annonçant une lettre recommandée électronique et vous doutez qu’il soit authentique ? Saisissez le numéro de la lettre et le code de vérification écrits dans cet e-mail.", "Did you receive an email announcing a registered electronic letter, and you are not sure it is genuine? Enter the letter number and the verification code written in that email."},

@@ -127,8 +127,13 @@ func TestRecipientRefuses(t *testing.T) {
 		t.Errorf("refusal page:\n%s", x.body)
 	}
 	seen = append(seen, x)
-	letter := want(t, "letter after refusal", b.get("/r/"+token+"/letter"), http.StatusForbidden)
-	doc := want(t, "document after refusal", b.get("/r/"+token+"/documents/doc-01"), http.StatusForbidden)
+	letter := want(t, "letter after refusal", b.get("/r/"+token+"/letter"), http.StatusConflict)
+	doc := want(t, "document after refusal", b.get("/r/"+token+"/documents/doc-01"), http.StatusConflict)
+	for _, x := range []exchange{letter, doc} {
+		if !strings.Contains(text(x.body), "Cette lettre a été refusée") {
+			t.Errorf("after refusal the content pages must show the refused state:\n%s", x.body)
+		}
+	}
 	again := want(t, "link after refusal", b.get(m.Link), http.StatusOK)
 	second := want(t, "accept after refusal", b.post("/r/"+token+"/decide", url.Values{"action": {"accept"}, "confirm": {"yes"}}), http.StatusConflict)
 	seen = append(seen, letter, doc, again, second)

@@ -81,7 +81,10 @@ func (s *Server) recipientFail(c echo.Context, err error) error {
 		return verr
 	}
 	lp := letterPage{View: v, Detail: core.ErrorMessage(err)}
-	if code != core.EFORBIDDEN && s.letterState(v) != stateOpen {
+	// A refused or expired letter answers with its state page whatever was
+	// asked; only an accepted one keeps the error (its content stays
+	// reachable after identifying again).
+	if s.letterState(v) != stateOpen && (code != core.EFORBIDDEN || v.Status != core.StatusAccepted) {
 		return s.renderState(c, http.StatusConflict, v)
 	}
 	switch code {

@@ -55,6 +55,7 @@ func (s *Server) routes() {
 	p.POST("/r/:token/decide", s.recipientDecide)
 	p.GET("/r/:token/letter", s.recipientLetter)
 	p.GET("/r/:token/documents/:key", s.recipientDocument)
+	p.GET("/", s.home)
 	p.GET("/verify", s.verifyForm)
 	p.POST("/verify", s.verifyCheck)
 	p.GET("/consent/:token", s.consentPage)
