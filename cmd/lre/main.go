@@ -34,6 +34,7 @@ Usage:
   lre verify FILE [flags]  verify an evidence bundle or certificate PDF offline;
                            exit 3-9 by kind of failure (see lre verify --help)
   lre backup [flags]       consistent copy of the database, online (--url) or offline (--data)
+  lre bench [flags]        measure deposits/s and latency against a ceiling and a naive design
 
 Run "lre <command> --help" for the flags of a command. Every flag has an
 environment variable equivalent, shown in its help.
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runVerify(ctx, args[1:], stdout, stderr)
 	case args[0] == "backup":
 		return runBackup(ctx, args[1:], stdout, stderr)
+	case args[0] == "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return nil
