@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,6 +32,11 @@ var depositFields = map[string]bool{
 
 // noticeCreate is POST /api/v1/notices.
 func (s *Server) noticeCreate(c echo.Context) error {
+	release, err := intake.acquire(c.Request().Context(), letterWeight(c.Request(), s.svc.Limits()))
+	if err != nil {
+		return err
+	}
+	defer release()
 	req, err := s.readDeposit(c)
 	if err != nil {
 		return err
@@ -165,3 +172,82 @@ func rawFileName(p *multipart.Part) string {
 	}
 	return params["filename"]
 }
+
+// The intake's memory budget. A deposit holds its letter in memory from
+// the multipart read to the end of its transaction, about three times over
+// (the content, its sealed copy, bbolt's pages), so 64 five-megabyte letters
+// at once would need a gigabyte. Deposits therefore take their
+// Content-Length from a budget of intakeBudget bytes before reading the
+// body, and wait, in arrival order, for earlier ones to finish; a request
+// that waits longer than intakeWait gets a 503 with Retry-After. Waiting
+// requests are not read, so TCP holds the senders back. Letters of 100 KB
+// never wait below 190 concurrent senders. The budget is per process, as
+// the memory it protects is.
+const (
+	intakeBudget = 24 << 20
+	intakeUnit   = 64 << 10
+	intakeWait   = 20 * time.Second
+)
+
+var intake = newByteBudget(intakeBudget)
+
+// letterWeight is what a deposit takes from the budget: its Content-Length,
+// or the largest letter allowed when the sender did not say. Over the
+// budget, it takes the whole budget, so that one letter can always pass.
+func letterWeight(r *http.Request, limits core.Limits) int64 {
+	n := r.ContentLength
+	if n < 0 || n > limits.MaxTotalBytes+multipartOverhead {
+		n = limits.MaxTotalBytes + multipartOverhead
+	}
+	return min(n, intakeBudget)
+}
+
+// byteBudget is a weighted semaphore in units of intakeUnit bytes: tokens
+// in a channel, collected by one acquirer at a time so that two large
+// letters never each hold half of what both need.
+type byteBudget struct {
+	turn   chan struct{}
+	tokens chan struct{}
+}
+
+func newByteBudget(bytes int64) *byteBudget {
+	b := &byteBudget{turn: make(chan struct{}, 1), tokens: make(chan struct{}, bytes/intakeUnit)}
+	for range cap(b.tokens) {
+		b.tokens <- struct{}{}
+	}
+	return b
+}
+
+// acquire takes n bytes of the budget; release gives them back.
+func (b *byteBudget) acquire(ctx context.Context, n int64) (release func(), err error) {
+	k := int((n + intakeUnit - 1) / intakeUnit)
+	timer := time.NewTimer(intakeWait)
+	defer timer.Stop()
+	giveBack := func(got int) {
+		for range got {
+			b.tokens <- struct{}{}
+		}
+	}
+	select {
+	case b.turn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+		return nil, errIntakeBusy
+	}
+	defer func() { <-b.turn }()
+	for got := 0; got < k; got++ {
+		select {
+		case <-b.tokens:
+		case <-ctx.Done():
+			giveBack(got)
+			return nil, ctx.Err()
+		case <-timer.C:
+			giveBack(got)
+			return nil, errIntakeBusy
+		}
+	}
+	return func() { giveBack(k) }, nil
+}
+
+var errIntakeBusy = core.Errorf(core.EUNAVAILABLE, "too many letters are being received at once; retry later")
