@@ -160,9 +160,12 @@ func TestClientTimeoutRetry(t *testing.T) {
 	l := newLetter(rand.New(rand.NewPCG(3, 4)), "SLOW1", 1, 8<<10)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	timeouts := 0
+	timeouts, replays := 0, 0
 	var first notice
-	for range 5 {
+	for tries := 0; first.ID == "" || replays < 2; tries++ {
+		if tries == 20 {
+			t.Fatalf("after %d tries: %d time-outs, %d answers", tries, timeouts, replays)
+		}
 		r, err := impatient.deposit(ctx, l)
 		if err != nil {
 			timeouts++
@@ -177,13 +180,15 @@ func TestClientTimeoutRetry(t *testing.T) {
 		}
 		if first.ID == "" {
 			first = n
+		} else {
+			replays++
 		}
 		if n.ID != first.ID || r.header.Get("Idempotent-Replayed") != "true" {
 			t.Errorf("retry answered %s (replayed %q), first answer named %s", n.ID, r.header.Get("Idempotent-Replayed"), first.ID)
 		}
 	}
-	if timeouts == 0 || first.ID == "" {
-		t.Fatalf("%d time-outs out of 5 tries; want some and some answers", timeouts)
+	if timeouts == 0 {
+		t.Fatal("the client never timed out: the test proves nothing")
 	}
 	ext.delay.Store(0)
 	waitFor(t, 30*time.Second, "the letter notified", func() bool { return s.c.notice(t, first.ID).Status == "notified" })
