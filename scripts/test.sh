@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs the outside tools the tests check our
-# outputs with (openssl, poppler, NSS tools, chromium), then vet and race tests.
+# outputs with (openssl, poppler, NSS tools, chromium), then vet, staticcheck,
+# the race tests (the process-level tests of e2e/ included: they kill the real
+# binary, fill a small tmpfs, drive a browser) and every fuzz target for 5s.
 # Usage: scripts/test.sh [extra go test flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +29,6 @@ if go list -deps ./core | grep -E 'go.etcd.io/bbolt|labstack/echo|go-pdf/fpdf|lr
   echo "core imports infrastructure (see README, Architecture)" >&2
   exit 1
 fi
+scripts/staticcheck.sh
 go test -race -count=1 "$@" ./...
+scripts/fuzz.sh 5s
