@@ -97,23 +97,7 @@ func (s *Server) readPart(p *multipart.Part, req *core.DepositRequest, fields ma
 	defer p.Close()
 	name := p.FormName()
 	if name == "attachments" {
-		if len(req.Attachments) >= limits.MaxFiles {
-			return core.FieldError(core.ETOOLARGE, "attachments", "more than %d attachments; the limit (max_files) is %d", limits.MaxFiles, limits.MaxFiles)
-		}
-		fname := rawFileName(p)
-		if err := core.CheckFileName(fname, limits.MaxNameBytes); err != nil {
-			return err
-		}
-		u, err := core.ReadUpload(fname, p.Header.Get("Content-Type"), p, *budget)
-		if core.ErrorCode(err) == core.ETOOLARGE {
-			return tooLarge(limits)
-		}
-		if err != nil {
-			return intakeError(err, limits)
-		}
-		*budget -= u.Size
-		req.Attachments = append(req.Attachments, u)
-		return nil
+		return readAttachment(p, req, budget, limits)
 	}
 	if !depositFields[name] {
 		return core.FieldError(core.EINVALID, name, "unknown field %q", name)
