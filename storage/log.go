@@ -113,29 +113,27 @@ func (db *DB) NoticeEvents(ctx context.Context, id string) ([]core.Event, error)
 // node and checks every stored checkpoint's root against it. It returns the
 // number of records checked, and a *core.ChainError naming the first bad
 // sequence number.
+//
+// The two checks run on two cores: this goroutine reads, hashes and parses
+// the records, and hands the hashes of those that passed to another, which
+// recomputes the tree. Both only read the transaction's buckets, fetched
+// before the second starts; a read-only bbolt transaction allows that.
 func (db *DB) VerifyLog(ctx context.Context) (uint64, error) {
 	var n uint64
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v, tree := core.NewChainVerifier(), newTreeCheck(tx)
-		c := tx.Bucket(bktEvents).Cursor()
-		for k, rec := c.First(); k != nil; k, rec = c.Next() {
-			if len(k) != 8 || len(rec) < 2*hashLen {
-				return &core.ChainError{Seq: seqOf(k), Reason: "malformed record"}
-			}
-			if err := v.Check(binary.BigEndian.Uint64(k), rec[:hashLen], rec[hashLen:2*hashLen], rec[2*hashLen:]); err != nil {
-				return err
-			}
-			if err := tree.add(binary.BigEndian.Uint64(k), rec[hashLen:2*hashLen]); err != nil {
-				return err
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		headSeq, headHash := logHead(tx)
+		v, tree, c := core.NewChainVerifier(), newTreeCheck(tx), tx.Bucket(bktEvents).Cursor()
+		leaves := make(chan []leaf, 4)
+		treeErr := make(chan error, 1)
+		go func() { treeErr <- tree.addAll(leaves) }()
+		chainErr := checkRecords(ctx, v, c, leaves)
+		// The tree only saw records that passed the chain check, so its
+		// error, if any, is about an earlier record.
+		if err := <-treeErr; err != nil {
+			return err
 		}
-		var headSeq uint64
-		var headHash []byte
-		if head := tx.Bucket(bktMeta).Get(keyHead); len(head) == 8+hashLen {
-			headSeq, headHash = binary.BigEndian.Uint64(head[:8]), head[8:]
+		if chainErr != nil {
+			return chainErr
 		}
 		var err error
 		n, err = v.Finish(headSeq, headHash)
@@ -145,6 +143,65 @@ func (db *DB) VerifyLog(ctx context.Context) (uint64, error) {
 		return tree.finish(tx)
 	})
 	return n, err
+}
+
+// leaf is a checked record's sequence number and hash; hash points into
+// the read transaction's pages.
+type leaf struct {
+	seq  uint64
+	hash []byte
+}
+
+// leafBatch amortises the hand-over between the two goroutines.
+const leafBatch = 4096
+
+// checkRecords runs v over every record and sends the checked ones to
+// leaves, which it closes.
+func checkRecords(ctx context.Context, v *core.ChainVerifier, c *bolt.Cursor, leaves chan<- []leaf) error {
+	defer close(leaves)
+	batch := make([]leaf, 0, leafBatch)
+	for k, rec := c.First(); k != nil; k, rec = c.Next() {
+		if len(k) != 8 || len(rec) < 2*hashLen {
+			return &core.ChainError{Seq: seqOf(k), Reason: "malformed record"}
+		}
+		seq := binary.BigEndian.Uint64(k)
+		if err := v.Check(seq, rec[:hashLen], rec[hashLen:2*hashLen], rec[2*hashLen:]); err != nil {
+			leaves <- batch
+			return err
+		}
+		if batch = append(batch, leaf{seq, rec[hashLen : 2*hashLen]}); len(batch) == leafBatch {
+			leaves <- batch
+			batch = make([]leaf, 0, leafBatch)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	leaves <- batch
+	return ctx.Err()
+}
+
+// addAll adds every leaf to the tree check and returns its first error,
+// reading on to the end so that the sender never blocks.
+func (t *treeCheck) addAll(leaves <-chan []leaf) error {
+	var first error
+	for batch := range leaves {
+		for _, l := range batch {
+			if first == nil {
+				first = t.add(l.seq, l.hash)
+			}
+		}
+	}
+	return first
+}
+
+// logHead returns the head record's sequence number and hash (0, nil for
+// an empty log).
+func logHead(tx *bolt.Tx) (uint64, []byte) {
+	if head := tx.Bucket(bktMeta).Get(keyHead); len(head) == 8+hashLen {
+		return binary.BigEndian.Uint64(head[:8]), head[8:]
+	}
+	return 0, nil
 }
 
 func seqOf(k []byte) uint64 {
