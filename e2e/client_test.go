@@ -247,3 +247,44 @@ func checkAck(l letter, r reply) (notice, error) {
 	}
 	return n, nil
 }
+
+// checkServed fetches what the API serves for each acknowledged letter:
+// a manifest that hashes to the acknowledged deposit digest, the
+// acknowledged document digests, a token, and events numbered without a
+// gap or a repeat across all the letters, whose events are the whole log.
+// It returns the number of events.
+func checkServed(t testing.TB, c *client, letters []ackedLetter) int {
+	t.Helper()
+	seqs := map[uint64]string{}
+	for _, a := range letters {
+		id := a.ack.ID
+		if m := c.mustGet(t, "/api/v1/notices/"+id+"/manifest.json"); sha256Hex(m.body) != a.ack.DepositDigest {
+			t.Errorf("%s: manifest.json hashes to %s, acknowledged digest %s", id, sha256Hex(m.body), a.ack.DepositDigest)
+		}
+		n := c.notice(t, id)
+		if n.DepositDigest != a.ack.DepositDigest || n.Body.SHA256 != a.l.bodyHash || len(n.Documents) != len(a.l.files) {
+			t.Errorf("%s: served as %+v, acknowledged as %+v", id, n, a.ack)
+			continue
+		}
+		for i, d := range n.Documents {
+			if d.SHA256 != a.l.files[i].hash {
+				t.Errorf("%s: document %d served with digest %s, acknowledged %s", id, i+1, d.SHA256, a.l.files[i].hash)
+			}
+		}
+		if n.Status != "pending_timestamp" {
+			c.mustGet(t, "/api/v1/notices/"+id+"/timestamp.tsr")
+		}
+		for _, e := range c.events(t, id) {
+			if other, dup := seqs[e.Seq]; dup {
+				t.Errorf("event %d served for %s and %s", e.Seq, other, id)
+			}
+			seqs[e.Seq] = id
+		}
+	}
+	for i := 1; i <= len(seqs); i++ {
+		if _, ok := seqs[uint64(i)]; !ok {
+			t.Errorf("the letters' %d events skip sequence number %d", len(seqs), i)
+		}
+	}
+	return len(seqs)
+}

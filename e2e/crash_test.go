@@ -218,8 +218,12 @@ func TestCrashUnderLoad(t *testing.T) {
 		}
 		return true
 	})
+	served := checkServed(t, c, letters)
 	p.stop()
 	records := verifyLog(t, dir)
+	if records != served {
+		t.Errorf("lre log verify checked %d records, the letters have %d events", records, served)
+	}
 
 	db := openStore(t, dir)
 	checkLetters(t, db, userID, letters, bothRoots(t, dir, ext), sk)

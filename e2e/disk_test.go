@@ -167,6 +167,7 @@ func TestDiskFull(t *testing.T) {
 		}
 		return true
 	})
+	checkServed(t, c, letters)
 	p.stop()
 	if records := verifyLog(t, dir); records != 2*len(letters) {
 		t.Errorf("log holds %d records, want %d", records, 2*len(letters))

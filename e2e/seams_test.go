@@ -107,8 +107,12 @@ func (s *seamSetup) finish(t *testing.T, letters []ackedLetter) int {
 		}
 		return true
 	})
+	served := checkServed(t, s.c, letters)
 	s.p.stop()
 	records := verifyLog(t, s.dir)
+	if records != served {
+		t.Errorf("lre log verify checked %d records, the letters have %d events", records, served)
+	}
 	db := openStore(t, s.dir)
 	checkLetters(t, db, s.userID, letters, embeddedRoots(t, s.dir), s.sk)
 	return records
@@ -193,6 +197,7 @@ func TestClientTimeoutRetry(t *testing.T) {
 	ext.delay.Store(0)
 	waitFor(t, 30*time.Second, "the letter notified", func() bool { return s.c.notice(t, first.ID).Status == "notified" })
 	t.Logf("%d client time-outs, %d tokens granted for one letter", timeouts, ext.granted.Load())
+	checkServed(t, s.c, []ackedLetter{{l, first}})
 	s.p.stop()
 	if records := verifyLog(t, s.dir); records != 2 {
 		t.Errorf("log holds %d records, want 2", records)
@@ -258,6 +263,7 @@ func TestCrashAfterTokenBeforeCommit(t *testing.T) {
 		}
 		return true
 	})
+	checkServed(t, s.c, letters)
 	s.p.stop()
 	if records := verifyLog(t, s.dir); records != 2*len(letters) {
 		t.Errorf("log holds %d records, want %d", records, 2*len(letters))
