@@ -16,7 +16,10 @@ import (
 //   - an auditor or an admin sees every letter of their organisation;
 //   - an admin creates and lists the users of their organisation;
 //   - a user without an organisation sees only their own letters and
-//     manages nobody.
+//     manages nobody;
+//   - an admin without an organisation is the provider's operator: the
+//     only one who takes provider-wide actions such as backups
+//     (CheckOperator, which answers EFORBIDDEN: no id is at stake).
 //
 // Anything outside these rules is ENOTFOUND, never EFORBIDDEN, so that ids
 // of other organisations leak nothing.

@@ -13,11 +13,12 @@ import (
 
 // adminBackup is GET /api/v1/admin/backup: a consistent copy of the whole
 // database, streamed from one read transaction while the server goes on.
-// Admins only. Contents and webhook secrets stay sealed in the copy.
+// The provider's operator only (core.CheckOperator): the copy holds every
+// organisation's data. Contents and webhook secrets stay sealed in it.
 func (s *Server) adminBackup(c echo.Context) error {
 	u := userOf(c)
-	if u.Role != core.RoleAdmin {
-		return core.Errorf(core.EFORBIDDEN, "only admins take backups")
+	if err := core.CheckOperator(u); err != nil {
+		return err
 	}
 	if s.cfg.Ops.Backup == nil {
 		return core.Errorf(core.EUNAVAILABLE, "backups are not available on this server")

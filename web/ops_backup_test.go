@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,12 +18,38 @@ import (
 	"github.com/lre-project/lre/storage"
 )
 
+// TestBackupRoles: the copy holds every organisation's data, so only the
+// provider's operator (an admin without an organisation) may take it; an
+// organisation's admin is refused openly, with 403 like everyone else.
+func TestBackupRoles(t *testing.T) {
+	s := newOpsSite(t)
+	cases := []struct {
+		who    string
+		org    string
+		role   core.Role
+		status int
+	}{
+		{"operator", "", core.RoleAdmin, http.StatusOK},
+		{"organisation admin", "Cabinet Dupont", core.RoleAdmin, http.StatusForbidden},
+		{"organisation auditor", "Cabinet Dupont", core.RoleAuditor, http.StatusForbidden},
+		{"sender without organisation", "", core.RoleSender, http.StatusForbidden},
+	}
+	for _, c := range cases {
+		t.Run(c.who, func(t *testing.T) {
+			x := want(t, c.who, s.api(t, "GET", "/api/v1/admin/backup", s.user(t, c.org, c.role), ""), c.status)
+			if c.status == http.StatusForbidden && !strings.Contains(x.body, `"code":"forbidden"`) {
+				t.Errorf("refusal body %s", x.body)
+			}
+		})
+	}
+}
+
 // TestBackupUnderLoad takes a backup through the API while deposits go
 // on: the copy opens, its log verifies, and it holds every letter whose
 // deposit was acknowledged before the backup began, content included.
 func TestBackupUnderLoad(t *testing.T) {
 	s := newOpsSite(t)
-	sender, admin := s.user(t, "Cabinet Dupont", core.RoleSender), s.user(t, "Cabinet Dupont", core.RoleAdmin)
+	sender, admin := s.user(t, "Cabinet Dupont", core.RoleSender), s.user(t, "", core.RoleAdmin)
 	want(t, "sender backup", s.api(t, "GET", "/api/v1/admin/backup", sender, ""), http.StatusForbidden)
 
 	var mu sync.Mutex

@@ -129,7 +129,11 @@ func newOpsSite(t testing.TB, opts ...opsOption) *opsSite {
 // user adds an account and returns its API key.
 func (s *opsSite) user(t testing.TB, org string, role core.Role) string {
 	t.Helper()
-	email := fmt.Sprintf("%s%d@%s.example", role, time.Now().UnixNano(), strings.ToLower(strings.ReplaceAll(org, " ", "-")))
+	domain := strings.ToLower(strings.ReplaceAll(org, " ", "-"))
+	if domain == "" {
+		domain = "provider" // the operator and other users without an organisation
+	}
+	email := fmt.Sprintf("%s%d@%s.example", role, time.Now().UnixNano(), domain)
 	_, key, err := s.svc.AddUser(context.Background(), email, "Test "+string(role), org, role)
 	if err != nil {
 		t.Fatalf("add %s: %v", role, err)

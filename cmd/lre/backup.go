@@ -16,7 +16,7 @@ import (
 const backupSummary = `Take a consistent copy of the database (lre.db).
 
 While lre serve runs it holds the file, so ask it for the copy:
-  lre backup --url http://127.0.0.1:8080 --key $ADMIN_KEY --out lre-backup.db
+  lre backup --url http://127.0.0.1:8080 --key $OPS_KEY --out lre-backup.db
 When it is stopped, copy the file directly:
   lre backup --data ./lre-data --out lre-backup.db
 The copy is written atomically and its evidence log verified. Contents and
@@ -28,7 +28,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var data, url, key, out string
 	f.string(&data, "data", "LRE_DATA", "./lre-data", "data directory of a stopped lre (ignored with --url)")
 	f.string(&url, "url", "LRE_URL", "", "base URL of a running lre; the copy is streamed by GET /api/v1/admin/backup")
-	f.string(&key, "key", "LRE_API_KEY", "", "an admin's API key, for --url (prefer the environment variable)")
+	f.string(&key, "key", "LRE_API_KEY", "", "the operator's API key (an admin without organisation), for --url (prefer the environment variable)")
 	f.string(&out, "out", "", "", "file to write the copy to (required)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -40,7 +40,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var err error
 	if url != "" {
 		if key == "" {
-			return fmt.Errorf("--url needs --key (or LRE_API_KEY), an admin's API key: %w", errUsage)
+			return fmt.Errorf("--url needs --key (or LRE_API_KEY), the operator's API key: %w", errUsage)
 		}
 		n, err = storage.WriteFileAtomic(out, func(w io.Writer) (int64, error) { return downloadBackup(ctx, url, key, w) })
 	} else {

@@ -43,7 +43,7 @@ func newBackupFixture(t *testing.T, letters int) *backupFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, f.adminKey, err = f.svc.AddUser(ctx, "root@example.org", "Root", "ACME", core.RoleAdmin); err != nil {
+	if _, f.adminKey, err = f.svc.AddUser(ctx, "root@example.org", "Root", "", core.RoleAdmin); err != nil { // the operator
 		t.Fatal(err)
 	}
 	for i := range letters {
