@@ -64,6 +64,19 @@ func (s *Service) passwordLink(ctx context.Context, userID string) (string, time
 	return s.baseURL + "/account/password/" + token, expires, nil
 }
 
+// orgUser returns user id if it belongs to admin's organisation. Anyone
+// else, unknown or of another organisation (or of none), is ENOTFOUND.
+func (s *Service) orgUser(ctx context.Context, admin User, id string) (User, error) {
+	u, err := s.store.UserByID(ctx, id)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return User{}, fmt.Errorf("find user: %w", err)
+	}
+	if err != nil || admin.Organisation == "" || u.Organisation != admin.Organisation {
+		return User{}, Errorf(ENOTFOUND, "no user %q in your organisation", id)
+	}
+	return u, nil
+}
+
 // OrgUsers lists the users of admin's organisation.
 // Errors: EFORBIDDEN for a non-admin.
 func (s *Service) OrgUsers(ctx context.Context, admin User) ([]User, error) {

@@ -103,11 +103,15 @@ func (s *Service) checkSendingPolicy(ctx context.Context, u User) error {
 }
 
 // LiftSuspension restarts a sender's bounce statistics and records who did
-// it as a SendingPolicyLifted event. Only admins may.
-// Errors: EFORBIDDEN.
+// it as a SendingPolicyLifted event. Only an admin of the sender's own
+// organisation may. Errors: EFORBIDDEN for a non-admin, ENOTFOUND for an
+// unknown user or one of another organisation (or of none).
 func (s *Service) LiftSuspension(ctx context.Context, admin User, userID string) error {
 	if admin.Role != RoleAdmin {
 		return Errorf(EFORBIDDEN, "only an admin may lift a sending suspension")
+	}
+	if _, err := s.orgUser(ctx, admin, userID); err != nil {
+		return err
 	}
 	if err := s.store.ResetOutcomes(ctx, userID); err != nil {
 		return fmt.Errorf("lift suspension: %w", err)

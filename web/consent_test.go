@@ -100,11 +100,19 @@ func TestConsentRequestAPI(t *testing.T) {
 
 func TestSenderRatesAndLift(t *testing.T) {
 	s := newSite(t)
-	sender, key, err := s.svc.AddUser(context.Background(), "agence@immo.example", "Agence Immo", "", core.RoleSender)
+	sender, key, err := s.svc.AddUser(context.Background(), "agence@immo.example", "Agence Immo", "Immo", core.RoleSender)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, adminKey, err := s.svc.AddUser(context.Background(), "admin@lre.test", "Admin", "", core.RoleAdmin)
+	_, adminKey, err := s.svc.AddUser(context.Background(), "admin@immo.example", "Admin", "Immo", core.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, foreignKey, err := s.svc.AddUser(context.Background(), "admin@other.example", "Other Admin", "Other", core.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, operatorKey, err := s.svc.AddUser(context.Background(), "ops@lre.test", "Operator", "", core.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,5 +128,8 @@ func TestSenderRatesAndLift(t *testing.T) {
 		t.Errorf("rates %s (%v)", x.body, err)
 	}
 	want(t, "sender lifts", get(key, http.MethodPost, "/api/v1/senders/"+sender.ID+"/lift-suspension"), http.StatusForbidden)
+	want(t, "another organisation's admin lifts", get(foreignKey, http.MethodPost, "/api/v1/senders/"+sender.ID+"/lift-suspension"), http.StatusNotFound)
+	want(t, "admin without organisation lifts", get(operatorKey, http.MethodPost, "/api/v1/senders/"+sender.ID+"/lift-suspension"), http.StatusNotFound)
+	want(t, "admin lifts an unknown user", get(adminKey, http.MethodPost, "/api/v1/senders/nobody/lift-suspension"), http.StatusNotFound)
 	want(t, "admin lifts", get(adminKey, http.MethodPost, "/api/v1/senders/"+sender.ID+"/lift-suspension"), http.StatusNoContent)
 }
