@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/digitorus/timestamp"
+
+	"github.com/lre-project/lre/internal/keyfile"
 )
 
 // EmbeddedPolicy is the TSA policy OID written in every token of the embedded
@@ -108,7 +110,7 @@ func newAuthority(root, cert *x509.Certificate, key crypto.Signer, now func() ti
 	if err := checkChain(cert, nil, roots, t); err != nil {
 		return nil, fmt.Errorf("signer certificate does not chain to the root: %w", err)
 	}
-	chain := append(pemBlock("CERTIFICATE", cert.Raw), pemBlock("CERTIFICATE", root.Raw)...)
+	chain := append(keyfile.EncodePEM("CERTIFICATE", cert.Raw), keyfile.EncodePEM("CERTIFICATE", root.Raw)...)
 	return &Authority{root: root, cert: cert, key: key, roots: roots, chainPEM: chain, now: now, rand: rand}, nil
 }
 

@@ -10,13 +10,14 @@ import (
 	"github.com/digitorus/timestamp"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/keyfile"
 )
 
 // newRequest builds the DER TimeStampReq both timestampers send: SHA-256
 // imprint, a fresh nonce so that a replayed answer is caught, and certReq so
 // that the token carries its signer certificate and stays checkable offline.
 func newRequest(digest []byte, rand io.Reader) ([]byte, *big.Int, error) {
-	nonce, err := randomPositive(rand)
+	nonce, err := keyfile.RandomPositive(rand)
 	if err != nil {
 		return nil, nil, fmt.Errorf("draw nonce: %w", err)
 	}
