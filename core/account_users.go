@@ -64,6 +64,24 @@ func (s *Service) passwordLink(ctx context.Context, userID string) (string, time
 	return s.baseURL + "/account/password/" + token, expires, nil
 }
 
+// IssuePasswordLink gives admin a new one-use set-password link (72 h) for
+// a user of their organisation who lost, or never set, their password.
+// It changes nothing else: the current password works until the link is
+// used (which also ends the user's sessions), and earlier links until
+// used or expired. Errors: EFORBIDDEN for a non-admin or an
+// admin without an organisation, ENOTFOUND for an unknown user or one of
+// another organisation.
+func (s *Service) IssuePasswordLink(ctx context.Context, admin User, userID string) (url string, expires time.Time, err error) {
+	if err := checkAdmin(admin); err != nil {
+		return "", time.Time{}, err
+	}
+	u, err := s.orgUser(ctx, admin, userID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return s.passwordLink(ctx, u.ID)
+}
+
 // orgUser returns user id if it belongs to admin's organisation. Anyone
 // else, unknown or of another organisation (or of none), is ENOTFOUND.
 func (s *Service) orgUser(ctx context.Context, admin User, id string) (User, error) {

@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	api.DELETE("/keys/:id", s.keyRevoke)
 	api.POST("/users", s.userCreate)
 	api.GET("/users", s.userList)
+	api.POST("/users/:id/password-link", s.userPasswordLink)
 
 	// Pages: per-IP rate limits, bounded form bodies and CSRF tokens on
 	// every route of the group, and HTML error pages (see handleAnyError).
