@@ -67,6 +67,26 @@ func (s *Service) SenderRates(ctx context.Context, userID string) (SenderRates, 
 	if err != nil {
 		return SenderRates{}, fmt.Errorf("sender rates: %w", err)
 	}
+	return s.rates(outs), nil
+}
+
+// SuspendedSenders counts the senders whose sending is suspended now, for
+// monitoring (one number, not a series per sender). Errors: internal only.
+func (s *Service) SuspendedSenders(ctx context.Context) (int, error) {
+	n := 0
+	err := s.store.EachSenderOutcomes(ctx, func(_ string, outs []string) {
+		if s.rates(outs).Suspended {
+			n++
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("suspended senders: %w", err)
+	}
+	return n, nil
+}
+
+// rates applies the sending policy to a sender's outcomes, oldest first.
+func (s *Service) rates(outs []string) SenderRates {
 	if len(outs) > s.policy.Window {
 		outs = outs[len(outs)-s.policy.Window:]
 	}
@@ -86,7 +106,7 @@ func (s *Service) SenderRates(ctx context.Context, userID string) (SenderRates, 
 		r.HardRate = float64(r.HardBounces) / float64(r.Notifications)
 	}
 	r.Suspended = r.Notifications >= s.policy.MinSample && r.HardRate > s.policy.MaxHardRate
-	return r, nil
+	return r
 }
 
 // checkSendingPolicy refuses deposits from a suspended sender.

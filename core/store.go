@@ -102,6 +102,9 @@ type SenderStats interface {
 	RecentOutcomes(ctx context.Context, userID string) ([]string, error)
 	// ResetOutcomes forgets them (an admin lifted a suspension).
 	ResetOutcomes(ctx context.Context, userID string) error
+	// EachSenderOutcomes calls fn with the last outcomes of every sender
+	// that has any, oldest first, from one consistent read.
+	EachSenderOutcomes(ctx context.Context, fn func(userID string, outcomes []string)) error
 }
 
 // UserStore keeps accounts and the hashes of their API keys.

@@ -99,6 +99,25 @@ func (db *DB) RecentOutcomes(ctx context.Context, userID string) ([]string, erro
 	return out, err
 }
 
+// EachSenderOutcomes calls fn with every sender's outcomes, in one read
+// transaction.
+func (db *DB) EachSenderOutcomes(ctx context.Context, fn func(userID string, outcomes []string)) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bktOutcomes).ForEach(func(k, _ []byte) error {
+			list, err := readOutcomes(tx.Bucket(bktOutcomes), string(k))
+			if err != nil {
+				return err
+			}
+			outs := make([]string, len(list))
+			for i, o := range list {
+				outs[i] = o.O
+			}
+			fn(string(k), outs)
+			return nil
+		})
+	})
+}
+
 // ResetOutcomes forgets a sender's outcomes (a suspension was lifted).
 func (db *DB) ResetOutcomes(ctx context.Context, userID string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {

@@ -97,7 +97,8 @@ func newOpsSite(t testing.TB, opts ...opsOption) *opsSite {
 		core.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"}),
 		core.WithWebhooks(s.metrics.WebhookPoster(poster), policy),
 	}, setup.svc...)
-	s.svc = core.NewService(db, s.metrics.Timestamper("embedded", rfc3161.NewLocal(auth)), svcOpts...)
+	s.svc = core.NewService(s.metrics.Store(db), s.metrics.Timestamper("embedded", rfc3161.NewLocal(auth)), svcOpts...)
+	s.metrics.WatchSenders(s.svc.SuspendedSenders)
 	s.metrics.WatchQueues(func(ctx context.Context) (metrics.Queues, error) {
 		q, err := db.QueueStats(ctx)
 		return metrics.Queues{Outbox: q.Outbox, Webhooks: q.Webhooks, PendingTimestamps: q.PendingTimestamps, OldestOutboxDue: q.OldestOutboxDue, OldestWebhookDue: q.OldestWebhookDue}, err

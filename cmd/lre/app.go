@@ -71,7 +71,7 @@ func (a *app) wire() error {
 	loc, _ := time.LoadLocation(cfg.deadlineTZ)
 	reminders, _ := cfg.reminders()
 	provider := core.Provider{Name: cfg.providerName, Address: cfg.providerAddress, FromEmail: cfg.mailFrom, Qualified: cfg.qualified}
-	a.svc = core.NewService(a.db, ts,
+	a.svc = core.NewService(a.metrics.Store(a.db), ts,
 		core.WithLogger(a.log),
 		core.WithLimits(core.Limits{MaxTotalBytes: cfg.maxTotal, MaxFiles: int(cfg.maxFiles), MaxNameBytes: int(cfg.maxName)}),
 		core.WithMailer(mailer),
@@ -86,6 +86,7 @@ func (a *app) wire() error {
 		core.WithTransparencyLog(a.db, logKey),
 		core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.ChainPEM()}),
 	)
+	a.metrics.WatchSenders(a.svc.SuspendedSenders)
 	webCfg := web.Config{
 		BaseURL:        cfg.baseURL,
 		TSAChainPEM:    chainPEM,

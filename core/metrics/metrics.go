@@ -1,7 +1,7 @@
 // Package metrics exposes lre's Prometheus metrics. It owns one registry
 // (never the global one), decorates core's outbound interfaces
-// (Timestamper, Mailer, WebhookPoster) to measure them, and counts what the
-// web layer reports. cmd/lre wires it; core knows nothing of it.
+// (Timestamper, Mailer, WebhookPoster) and its Store to measure them, and
+// counts what the web layer reports. cmd/lre wires it; core knows nothing of it.
 package metrics
 
 import (
@@ -24,6 +24,7 @@ type Metrics struct {
 	smtp        *prometheus.CounterVec
 	hookResults *prometheus.CounterVec
 	http        *prometheus.HistogramVec
+	outcomes    *prometheus.CounterVec
 }
 
 // New returns Metrics on a fresh registry that also carries the Go runtime
@@ -52,8 +53,11 @@ func New() *Metrics {
 			Name: "lre_http_request_duration_seconds", Help: "HTTP requests by method, route pattern and status.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route", "status"}),
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lre_notifications_total", Help: "Notification outcomes recorded for the sending policy: delivered, hard_bounce, soft_bounce. A late bounce after a delivery counts once more.",
+		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.deposits, m.tsaLatency, m.tsaFailures, m.smtp, m.hookResults, m.http,
+	reg.MustRegister(m.deposits, m.tsaLatency, m.tsaFailures, m.smtp, m.hookResults, m.http, m.outcomes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -1,0 +1,35 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/lre-project/lre/core"
+)
+
+// TestSendingPolicyMetrics: notification outcomes are counted by outcome,
+// a late bounce included, and the suspended senders are one gauge.
+func TestSendingPolicyMetrics(t *testing.T) {
+	s := newOpsSite(t, withService(core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 1, MaxHardRate: 0.08})))
+	key := s.user(t, "Cabinet Dupont", core.RoleSender)
+	id := s.deposit(t, key, letterFields())
+	s.outbox(t)
+	scrape := func(what string, series ...string) {
+		t.Helper()
+		x := want(t, what, s.api(t, "GET", "/metrics", "", ""), http.StatusOK)
+		for _, line := range series {
+			if !strings.Contains(x.body, line+"\n") {
+				t.Errorf("%s: metrics lack %s", what, line)
+			}
+		}
+	}
+	scrape("after delivery", `lre_notifications_total{outcome="delivered"} 1`, `lre_senders_suspended 0`)
+
+	err := s.svc.HandleBounce(context.Background(), core.Bounce{NoticeID: id, Recipient: "bob@example.com", Action: "failed", Status: "5.1.1", Diagnosis: "550 5.1.1 no such user", Reason: core.ReasonBadMailbox})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrape("after a late bounce", `lre_notifications_total{outcome="delivered"} 1`, `lre_notifications_total{outcome="hard_bounce"} 1`, `lre_senders_suspended 1`)
+}
