@@ -2,20 +2,19 @@ package certs
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"math/big"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/lre-project/lre/internal/keyfile"
 )
 
 // Seal is the provider's electronic seal: an ECDSA P-256 key and its
@@ -79,7 +78,7 @@ func LoadOrCreateSeal(dir, name string, now func() time.Time, rand io.Reader) (*
 
 // ChainPEM returns the seal certificate followed by its root, PEM encoded.
 func (s *Seal) ChainPEM() []byte {
-	return append(certPEM(s.cert), certPEM(s.root)...)
+	return append(keyfile.EncodePEM("CERTIFICATE", s.cert.Raw), keyfile.EncodePEM("CERTIFICATE", s.root.Raw)...)
 }
 
 // Certificate returns the seal certificate.
@@ -89,21 +88,14 @@ func (s *Seal) Certificate() *x509.Certificate { return s.cert }
 func (s *Seal) Root() *x509.Certificate { return s.root }
 
 func createSeal(dir, name string, now time.Time, rand io.Reader) (*Seal, error) {
-	rootKey, err := ecdsa.GenerateKey(elliptic.P256(), rand)
-	if err != nil {
-		return nil, fmt.Errorf("root key: %w", err)
-	}
-	tmpl, err := template(name+" Root CA", now, rootValidity, rand)
-	if err != nil {
-		return nil, err
-	}
+	tmpl := template(name+" Root CA", now, rootValidity)
 	tmpl.IsCA, tmpl.BasicConstraintsValid, tmpl.MaxPathLenZero = true, true, true
 	tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
-	root, err := issue(tmpl, tmpl, &rootKey.PublicKey, rootKey, rand)
+	root, rootKey, err := keyfile.NewPair(tmpl, nil, nil, rand)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("seal root: %w", err)
 	}
-	if err := writePEM(dir, rootKeyFile, rootKey, root); err != nil {
+	if err := keyfile.WritePair(filepath.Join(dir, rootKeyFile), filepath.Join(dir, rootCertFile), rootKey, root); err != nil {
 		return nil, err
 	}
 	return renewSeal(dir, name, root, rootKey, now, rand)
@@ -112,34 +104,27 @@ func createSeal(dir, name string, now time.Time, rand io.Reader) (*Seal, error) 
 // renewSeal issues a new seal key and certificate under root. The files are
 // written key first so that a crash leaves a readable, if expired, pair.
 func renewSeal(dir, name string, root *x509.Certificate, rootKey *ecdsa.PrivateKey, now time.Time, rand io.Reader) (*Seal, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand)
-	if err != nil {
-		return nil, fmt.Errorf("seal key: %w", err)
-	}
-	tmpl, err := template(name, now, sealValidity, rand)
-	if err != nil {
-		return nil, err
-	}
+	tmpl := template(name, now, sealValidity)
 	tmpl.BasicConstraintsValid = true
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
 	tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}
 	tmpl.UnknownExtKeyUsage = []asn1.ObjectIdentifier{oidDocumentSigning}
-	cert, err := issue(tmpl, root, &key.PublicKey, rootKey, rand)
+	cert, key, err := keyfile.NewPair(tmpl, root, rootKey, rand)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("seal certificate: %w", err)
 	}
-	if err := writePEM(dir, sealKeyFile, key, cert); err != nil {
+	if err := keyfile.WritePair(filepath.Join(dir, sealKeyFile), filepath.Join(dir, sealCertFile), key, cert); err != nil {
 		return nil, err
 	}
 	return &Seal{key: key, cert: cert, root: root}, nil
 }
 
 func loadSeal(dir, name string, now time.Time, rand io.Reader) (*Seal, error) {
-	rootKey, root, err := readPEM(dir, rootKeyFile, rootCertFile)
+	rootKey, root, err := readPair(dir, rootKeyFile, rootCertFile)
 	if err != nil {
 		return nil, err
 	}
-	key, cert, err := readPEM(dir, sealKeyFile, sealCertFile)
+	key, cert, err := readPair(dir, sealKeyFile, sealCertFile)
 	if err != nil {
 		return nil, err
 	}
@@ -152,118 +137,29 @@ func loadSeal(dir, name string, now time.Time, rand io.Reader) (*Seal, error) {
 	return &Seal{key: key, cert: cert, root: root}, nil
 }
 
-func template(cn string, now time.Time, validity time.Duration, rand io.Reader) (*x509.Certificate, error) {
-	serial := make([]byte, 16)
-	if _, err := io.ReadFull(rand, serial); err != nil {
-		return nil, fmt.Errorf("certificate serial: %w", err)
-	}
-	serial[0] &= 0x7f
+// template leaves the serial number to keyfile.NewPair.
+func template(cn string, now time.Time, validity time.Duration) *x509.Certificate {
 	notBefore := now.Add(-time.Hour) // tolerate clock skew on the verifier's side
 	return &x509.Certificate{
-		SerialNumber: new(big.Int).SetBytes(serial),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    notBefore,
-		NotAfter:     notBefore.Add(validity),
-	}, nil
+		Subject:   pkix.Name{CommonName: cn},
+		NotBefore: notBefore,
+		NotAfter:  notBefore.Add(validity),
+	}
 }
 
-func issue(tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, signer *ecdsa.PrivateKey, rand io.Reader) (*x509.Certificate, error) {
-	der, err := x509.CreateCertificate(rand, tmpl, parent, pub, signer)
+// readPair does not check the key file's mode, unlike the authority's
+// keystore: the seal never did, and refusing now could stop an existing data
+// directory from starting.
+func readPair(dir, keyFile, certFile string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
+	cert, k, err := keyfile.ReadPairAnyMode(filepath.Join(dir, keyFile), filepath.Join(dir, certFile))
 	if err != nil {
-		return nil, fmt.Errorf("issue %s: %w", tmpl.Subject.CommonName, err)
-	}
-	return x509.ParseCertificate(der)
-}
-
-// writePEM writes the key (0600) and then its certificate (0644) under the
-// names that go with keyFile, each through a temporary file and a rename.
-func writePEM(dir, keyFile string, key *ecdsa.PrivateKey, cert *x509.Certificate) error {
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return fmt.Errorf("encode key: %w", err)
-	}
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	if err := writeFile(filepath.Join(dir, keyFile), keyPEM, 0o600); err != nil {
-		return err
-	}
-	return writeFile(filepath.Join(dir, certFileFor(keyFile)), certPEM(cert), 0o644)
-}
-
-func certFileFor(keyFile string) string {
-	if keyFile == rootKeyFile {
-		return rootCertFile
-	}
-	return sealCertFile
-}
-
-func writeFile(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".seal-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-func readPEM(dir, keyFile, certFile string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
-	kb, err := pemBlock(filepath.Join(dir, keyFile), "PRIVATE KEY")
-	if err != nil {
-		return nil, nil, err
-	}
-	k, err := x509.ParsePKCS8PrivateKey(kb)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", keyFile, err)
+		return nil, nil, fmt.Errorf("read seal: %w", err)
 	}
 	key, ok := k.(*ecdsa.PrivateKey)
 	if !ok {
-		return nil, nil, fmt.Errorf("read %s: not an ECDSA key", keyFile)
-	}
-	cb, err := pemBlock(filepath.Join(dir, certFile), "CERTIFICATE")
-	if err != nil {
-		return nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(cb)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", certFile, err)
-	}
-	if !key.PublicKey.Equal(cert.PublicKey) {
-		return nil, nil, fmt.Errorf("%s does not hold the key of %s", keyFile, certFile)
+		return nil, nil, fmt.Errorf("read seal: %s: not an ECDSA key", keyFile)
 	}
 	return key, cert, nil
-}
-
-func pemBlock(path, typ string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read seal: %w", err)
-	}
-	block, _ := pem.Decode(b)
-	if block == nil || block.Type != typ {
-		return nil, fmt.Errorf("read seal: %s holds no %s block", path, typ)
-	}
-	return block.Bytes, nil
-}
-
-func certPEM(c *x509.Certificate) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
 
 // certHash is the ESSCertIDv2 hash of c (SHA-256 of its DER).
