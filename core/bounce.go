@@ -122,6 +122,23 @@ func (s *Service) checkSendingPolicy(ctx context.Context, u User) error {
 	return nil
 }
 
+// canLift lets an organisation's admin lift its own senders, and the
+// provider's operator (an admin without organisation, who watches the
+// provider-wide bounce rate) any sender.
+func (s *Service) canLift(ctx context.Context, admin User, userID string) error {
+	if !admin.IsOperator() {
+		_, err := s.orgUser(ctx, admin, userID)
+		return err
+	}
+	if _, err := s.store.UserByID(ctx, userID); err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return Errorf(ENOTFOUND, "no user %q", userID)
+		}
+		return fmt.Errorf("find user: %w", err)
+	}
+	return nil
+}
+
 // LiftSuspension restarts a sender's bounce statistics and records who did
 // it as a SendingPolicyLifted event. Only an admin of the sender's own
 // organisation may. Errors: EFORBIDDEN for a non-admin, ENOTFOUND for an
@@ -130,7 +147,7 @@ func (s *Service) LiftSuspension(ctx context.Context, admin User, userID string)
 	if admin.Role != RoleAdmin {
 		return Errorf(EFORBIDDEN, "only an admin may lift a sending suspension")
 	}
-	if _, err := s.orgUser(ctx, admin, userID); err != nil {
+	if err := s.canLift(ctx, admin, userID); err != nil {
 		return err
 	}
 	if err := s.store.ResetOutcomes(ctx, userID); err != nil {

@@ -129,7 +129,8 @@ func TestSenderRatesAndLift(t *testing.T) {
 	}
 	want(t, "sender lifts", get(key, http.MethodPost, "/api/v1/senders/"+sender.ID+"/lift-suspension"), http.StatusForbidden)
 	want(t, "another organisation's admin lifts", get(foreignKey, http.MethodPost, "/api/v1/senders/"+sender.ID+"/lift-suspension"), http.StatusNotFound)
-	want(t, "admin without organisation lifts", get(operatorKey, http.MethodPost, "/api/v1/senders/"+sender.ID+"/lift-suspension"), http.StatusNotFound)
+	want(t, "the operator lifts any organisation's sender", get(operatorKey, http.MethodPost, "/api/v1/senders/"+sender.ID+"/lift-suspension"), http.StatusNoContent)
+	want(t, "the operator lifts an unknown user", get(operatorKey, http.MethodPost, "/api/v1/senders/nobody/lift-suspension"), http.StatusNotFound)
 	want(t, "admin lifts an unknown user", get(adminKey, http.MethodPost, "/api/v1/senders/nobody/lift-suspension"), http.StatusNotFound)
 	want(t, "admin lifts", get(adminKey, http.MethodPost, "/api/v1/senders/"+sender.ID+"/lift-suspension"), http.StatusNoContent)
 }
