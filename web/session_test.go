@@ -39,6 +39,11 @@ func TestLogin(t *testing.T) {
 		}
 		bodies = append(bodies, strings.Replace(x.body, c.email, "EMAIL", 1))
 	}
+	for i, body := range bodies[1:] {
+		if body != bodies[0] {
+			t.Errorf("failed login %d answers differently from the first: unknown users and wrong passwords must look the same", i+1)
+		}
+	}
 	if b.cookie("lre_session") != nil {
 		t.Fatal("a failed login set a session cookie")
 	}
