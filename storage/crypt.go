@@ -17,6 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/keyfile"
 )
 
 // Contents at rest. Each letter's body and attachments are sealed with
@@ -76,22 +77,14 @@ func createMasterKey(path string) ([]byte, error) {
 		return nil, err
 	}
 	text := []byte(hex.EncodeToString(key) + "\n")
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err := keyfile.WriteNew(path, text, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		return os.ReadFile(path)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.Write(text); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return text, f.Close()
+	return text, nil
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {

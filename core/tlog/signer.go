@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/keyfile"
 )
 
 // Key files in the signer's directory. The private key never leaves it.
@@ -63,11 +64,11 @@ func LoadOrCreateSigner(dir, origin string, rand io.Reader) (*Signer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("log key: %w", err)
 	}
-	if err := writeNew(priv, s+"\n", 0o600); err != nil {
-		return nil, err
+	if err := keyfile.WriteNew(priv, []byte(s+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("log key: %w", err)
 	}
-	if err := writeNew(pub, v+"\n", 0o644); err != nil {
-		return nil, err
+	if err := keyfile.WriteNew(pub, []byte(v+"\n"), 0o644); err != nil {
+		return nil, fmt.Errorf("log key: %w", err)
 	}
 	return newSigner(s, v)
 }
@@ -89,22 +90,6 @@ func newSigner(skey, vkey string) (*Signer, error) {
 		return nil, errors.New("log key: the public key does not belong to the private key")
 	}
 	return &Signer{signer: s, verifier: strings.TrimSpace(vkey)}, nil
-}
-
-func writeNew(path, content string, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return fmt.Errorf("log key: %w", err)
-	}
-	if _, err := f.WriteString(content); err != nil {
-		f.Close()
-		return fmt.Errorf("log key: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("log key: %w", err)
-	}
-	return f.Close()
 }
 
 // Origin returns the log's origin, the name of its key.

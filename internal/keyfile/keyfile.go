@@ -47,14 +47,15 @@ func WriteAtomic(path string, data []byte, perm fs.FileMode) error {
 // WriteNew creates path with data and mode perm, failing with an error that
 // wraps fs.ErrExist when the file is already there: for a key generated once,
 // where a second creator must not replace the first one's key.
+// Errors from the file system name the path already.
 func WriteNew(path string, data []byte, perm fs.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
+		return fmt.Errorf("create: %w", err)
 	}
 	_, err = f.Write(data)
 	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
+		return fmt.Errorf("create: %w", err)
 	}
 	return nil
 }
