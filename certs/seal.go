@@ -151,7 +151,7 @@ func template(cn string, now time.Time, validity time.Duration) *x509.Certificat
 // keystore: the seal never did, and refusing now could stop an existing data
 // directory from starting.
 func readPair(dir, keyFile, certFile string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
-	cert, k, err := keyfile.ReadPairAnyMode(filepath.Join(dir, keyFile), filepath.Join(dir, certFile))
+	cert, k, err := keyfile.ReadPair(filepath.Join(dir, keyFile), filepath.Join(dir, certFile))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read seal: %w", err)
 	}

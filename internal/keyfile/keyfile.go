@@ -90,13 +90,6 @@ func ReadPair(keyPath, certPath string) (*x509.Certificate, crypto.Signer, error
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
 		return nil, nil, fmt.Errorf("key %s has mode %o, want 600", keyPath, perm)
 	}
-	return ReadPairAnyMode(keyPath, certPath)
-}
-
-// ReadPairAnyMode is ReadPair without the mode check. The seal has always
-// loaded its keys whatever their mode; refusing them is a change of
-// behaviour to decide on its own, not part of sharing this code.
-func ReadPairAnyMode(keyPath, certPath string) (*x509.Certificate, crypto.Signer, error) {
 	cert, err := readPEM(certPath, certBlock, x509.ParseCertificate)
 	if err != nil {
 		return nil, nil, err

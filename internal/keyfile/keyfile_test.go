@@ -167,17 +167,6 @@ func TestReadPairRefuses(t *testing.T) {
 	}
 }
 
-func TestReadPairAnyModeAcceptsReadableKey(t *testing.T) {
-	dir := t.TempDir()
-	writeRootAndLeaf(t, dir)
-	if err := os.Chmod(filepath.Join(dir, "leaf.key"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := keyfile.ReadPairAnyMode(filepath.Join(dir, "leaf.key"), filepath.Join(dir, "leaf.pem")); err != nil {
-		t.Errorf("ReadPairAnyMode: %v", err)
-	}
-}
-
 func TestRandomPositive(t *testing.T) {
 	seen := map[string]bool{}
 	for range 100 {
