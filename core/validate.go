@@ -70,10 +70,32 @@ func checkEmail(field, v string) (string, error) {
 	}
 	at := strings.LastIndexByte(v, '@')
 	local, domain := v[:at], v[at+1:]
-	if local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+	if local == "" || !validDomain(domain) {
 		return "", FieldError(EINVALID, field, "%s must be exactly one email address like name@example.org", field)
 	}
 	return v, nil
+}
+
+// validDomain accepts a DNS host name of at least two labels, each 1-63
+// letters, digits or inner hyphens (RFC 1035, RFC 5321 section 4.1.2): no
+// IP literal, no underscore, so that every accepted address can be mailed.
+func validDomain(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 || len(d) > 253 {
+		return false
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // CheckFileName validates an attachment's name as the sender gave it. The name
