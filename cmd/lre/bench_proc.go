@@ -21,6 +21,7 @@ type procSample struct {
 	at      time.Time
 	cpu     time.Duration
 	peakRSS int64 // VmHWM, bytes
+	written int64 // write_bytes of /proc/PID/io: what reached the block layer
 }
 
 // procDelta is what a process used between two samples.
@@ -29,6 +30,7 @@ type procDelta struct {
 	wall    time.Duration
 	cpu     time.Duration
 	peakRSS int64
+	written int64
 	anonMax int64 // largest RssAnon seen while sampling (no kernel high-water mark for it)
 }
 
@@ -57,6 +59,7 @@ func readProc(pid int) procSample {
 	}
 	s := procSample{ok: true, at: time.Now(), cpu: time.Duration(ticks) * time.Second / clockTicks}
 	s.peakRSS = statusKB(fmt.Sprintf("/proc/%d/status", pid), "VmHWM:") * 1024
+	s.written = ioBytes(fmt.Sprintf("/proc/%d/io", pid), "write_bytes:")
 	return s
 }
 
@@ -64,7 +67,7 @@ func (s procSample) delta(later procSample) procDelta {
 	if !s.ok || !later.ok {
 		return procDelta{}
 	}
-	return procDelta{ok: true, wall: later.at.Sub(s.at), cpu: later.cpu - s.cpu, peakRSS: later.peakRSS}
+	return procDelta{ok: true, wall: later.at.Sub(s.at), cpu: later.cpu - s.cpu, peakRSS: later.peakRSS, written: later.written - s.written}
 }
 
 // sampleAnon reads pid's RssAnon every 100ms until stop is called and
@@ -99,6 +102,21 @@ func (d procDelta) cores() float64 {
 		return 0
 	}
 	return d.cpu.Seconds() / d.wall.Seconds()
+}
+
+// ioBytes reads a "key: 123" line of /proc/PID/io.
+func ioBytes(path, key string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // statusKB reads a "Key:   123 kB" line of a /proc status-like file.

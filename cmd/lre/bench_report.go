@@ -30,10 +30,10 @@ func newBenchReport(cfg benchConfig, args []string) *benchReport {
 func (r *benchReport) print(w io.Writer) {
 	fmt.Fprintf(w, "\n%s\n%s\n%d concurrent senders, %s measured per target after %s of warm-up\n\n", r.command, r.machine.summary(), r.cfg.concurrency, r.cfg.duration, r.cfg.warmup)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "size\ttarget\tletters/s\tp50\tp95\tp99\tmax\terrors\tserver CPU\tpeak RSS")
+	fmt.Fprintln(tw, "size\ttarget\tletters/s\tp50\tp95\tp99\tmax\terrors\tserver CPU\tpeak RSS\tdisk writes/letter")
 	for _, run := range r.runs {
 		c := run.cells()
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.size, c.target, c.rate, c.p50, c.p95, c.p99, c.max, c.errors, c.cpu, c.rss)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.size, c.target, c.rate, c.p50, c.p95, c.p99, c.max, c.errors, c.cpu, c.rss, c.disk)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -44,14 +44,14 @@ func (r *benchReport) print(w io.Writer) {
 
 // runCells is a run formatted for both the terminal and Markdown.
 type runCells struct {
-	size, target, rate, p50, p95, p99, max, errors, cpu, rss string
+	size, target, rate, p50, p95, p99, max, errors, cpu, rss, disk string
 }
 
 func (run benchRun) cells() runCells {
 	c := runCells{
-		size: formatSize(run.size), target: run.target, rate: fmt.Sprintf("%.0f", run.res.Rate),
+		size: formatSize(run.size), target: run.target, rate: formatRate(run.res.Rate),
 		p50: formatLatency(run.res.P50), p95: formatLatency(run.res.P95), p99: formatLatency(run.res.P99), max: formatLatency(run.res.Max),
-		errors: fmt.Sprint(run.res.Errors), cpu: "not measurable", rss: "not measurable",
+		errors: fmt.Sprint(run.res.Errors), cpu: "not measurable", rss: "not measurable", disk: "not measurable",
 	}
 	if run.proc.ok {
 		c.cpu = fmt.Sprintf("%.2f cores", run.proc.cores())
@@ -59,6 +59,9 @@ func (run benchRun) cells() runCells {
 			c.cpu += fmt.Sprintf(", %s/letter", (run.proc.cpu / time.Duration(run.res.Deposits)).Round(time.Microsecond))
 		}
 		c.rss = fmt.Sprintf("%s (anon %s)", formatBytes(run.proc.peakRSS), formatBytes(run.proc.anonMax))
+		if run.res.Deposits > 0 {
+			c.disk = fmt.Sprintf("%.0f KB", float64(run.proc.written)/float64(run.res.Deposits)/1000)
+		}
 	}
 	return c
 }
@@ -146,10 +149,10 @@ func (r *benchReport) markdown() string {
 	m := r.machine
 	fmt.Fprintf(&b, "Machine: %d × %s, %s RAM, %s, %s; load average %s before, %s after (other work on the machine shows here). Load generator on the same machine, %d concurrent senders, %s measured per target after %s of warm-up; each target runs in a child process of its own, so its CPU time and peak RSS are its own.\n\n",
 		m.nproc, m.cpuModel, formatBytes(m.memBytes), m.kernel, m.goVersion, m.loadBefore, m.loadAfter, r.cfg.concurrency, r.cfg.duration, r.cfg.warmup)
-	b.WriteString("| size | target | letters/s | p50 | p95 | p99 | max | errors | server CPU | peak RSS |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| size | target | letters/s | p50 | p95 | p99 | max | errors | server CPU | peak RSS | disk writes/letter |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, run := range r.runs {
 		c := run.cells()
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.size, c.target, c.rate, c.p50, c.p95, c.p99, c.max, c.errors, c.cpu, c.rss)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.size, c.target, c.rate, c.p50, c.p95, c.p99, c.max, c.errors, c.cpu, c.rss, c.disk)
 	}
 	b.WriteString("\n")
 	for _, line := range r.findings() {
@@ -193,4 +196,11 @@ func formatLatency(d time.Duration) string {
 		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
 	}
 	return d.Round(time.Microsecond).String()
+}
+
+func formatRate(r float64) string {
+	if r < 10 {
+		return fmt.Sprintf("%.1f", r)
+	}
+	return fmt.Sprintf("%.0f", r)
 }
