@@ -31,7 +31,9 @@ func NewChainVerifier() *ChainVerifier {
 
 // Check verifies the record stored under seq. It returns a *ChainError when a
 // record is missing (a gap), out of order, not linked to its predecessor, or
-// when its bytes no longer match its hash.
+// when its bytes no longer match its hash. It does not decode the event:
+// the hash already proves the bytes are the ones appended, and decoding
+// dominated the cost of verifying a million records.
 func (v *ChainVerifier) Check(seq uint64, prev, hash, body []byte) error {
 	if seq != v.next {
 		return &ChainError{Seq: v.next, Reason: fmt.Sprintf("expected sequence %d, found %d (record missing or reordered)", v.next, seq)}
@@ -41,9 +43,6 @@ func (v *ChainVerifier) Check(seq uint64, prev, hash, body []byte) error {
 	}
 	if !bytes.Equal(ChainHash(seq, prev, body), hash) {
 		return &ChainError{Seq: seq, Reason: "record bytes do not match the stored hash"}
-	}
-	if _, err := ParseEventBytes(body); err != nil {
-		return &ChainError{Seq: seq, Reason: "record is not a valid event: " + err.Error()}
 	}
 	v.next++
 	v.prev = append(v.prev[:0:0], hash...)
