@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -19,25 +20,65 @@ const (
 // were attempted. Each attempt is made durable before the message leaves
 // and its result after, so a crash in between shows up on restart as an
 // attempt without result, which is recorded as ambiguous before retrying.
+// It works through the whole queue (a burst of 20,000 letters must not wait
+// for the next tick between batches), mailWorkers messages at a time.
 func (s *Service) ProcessOutbox(ctx context.Context) (int, error) {
 	if s.mailer == nil {
 		return 0, nil
 	}
-	due, err := s.store.DueOutbox(ctx, s.clock(), 100)
-	if err != nil {
-		return 0, fmt.Errorf("process outbox: %w", err)
+	const batch, maxRounds = 100, 200
+	total := 0
+	for round := 0; round < maxRounds; round++ {
+		due, err := s.store.DueOutbox(ctx, s.clock(), batch)
+		if err != nil {
+			return total, fmt.Errorf("process outbox: %w", err)
+		}
+		n, err := s.deliverAll(ctx, due)
+		total += n
+		if err != nil || len(due) < batch {
+			return total, err
+		}
 	}
-	n := 0
+	s.Kick() // more remains: come back at once rather than at the next tick
+	return total, nil
+}
+
+// mailWorkers bounds concurrent SMTP transactions: enough to hide a relay's
+// latency, few enough not to look like a flood to it.
+const mailWorkers = 4
+
+// deliverAll runs one attempt of each entry, mailWorkers at a time, and
+// returns how many were attempted and the first error.
+func (s *Service) deliverAll(ctx context.Context, due []OutboxEntry) (int, error) {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		n     int
+	)
+	sem := make(chan struct{}, mailWorkers)
 	for _, e := range due {
-		if err := ctx.Err(); err != nil {
-			return n, err
+		if ctx.Err() != nil {
+			break
 		}
-		if err := s.deliver(ctx, e); err != nil {
-			return n, fmt.Errorf("deliver %s: %w", e.ID, err)
-		}
-		n++
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			err := s.deliver(ctx, e)
+			mu.Lock()
+			defer mu.Unlock()
+			n++
+			if err != nil && first == nil {
+				first = fmt.Errorf("deliver %s: %w", e.ID, err)
+			}
+		}()
 	}
-	return n, nil
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return n, first
 }
 
 // deliver runs one attempt of entry e.

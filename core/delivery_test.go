@@ -225,3 +225,23 @@ func TestOTPMailIsNotANotificationEvent(t *testing.T) {
 		t.Fatalf("%d NotificationForAcceptance events, want 1: %v", got, types(h.events(n.ID)))
 	}
 }
+
+// A burst is drained by one call, not 100 mails per tick.
+func TestProcessOutboxDrainsABurst(t *testing.T) {
+	h := newHarness(t)
+	const letters = 250
+	for i := 0; i < letters; i++ {
+		h.deposit()
+	}
+	n, err := h.svc.ProcessOutbox(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != letters || countKind(h.mailer.kinds(), core.MailNotification) != letters {
+		t.Fatalf("one call attempted %d and sent %d notifications, want %d", n, countKind(h.mailer.kinds(), core.MailNotification), letters)
+	}
+	due, _ := h.db.DueOutbox(context.Background(), h.clock.Now(), 10)
+	if len(due) != 0 {
+		t.Fatalf("%d entries still due", len(due))
+	}
+}
