@@ -53,8 +53,9 @@ var ErrInUse = errors.New("data dir in use by another lre process")
 
 // DB is the bbolt-backed store.
 type DB struct {
-	bolt *bolt.DB
-	keys *keyring // seals contents and webhook secrets (crypt.go)
+	bolt  *bolt.DB
+	keys  *keyring     // seals contents and webhook secrets (crypt.go)
+	group *groupCommit // shares commits between concurrent deposits (notices.go)
 }
 
 var _ core.Store = (*DB)(nil)
@@ -90,7 +91,7 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	b.MaxBatchDelay = or(o.MaxBatchDelay, 2*time.Millisecond)
 	b.MaxBatchSize = or(o.MaxBatchSize, 256)
-	db := &DB{bolt: b}
+	db := &DB{bolt: b, group: &groupCommit{db: b}}
 	if db.keys, err = loadKeyring(dir, o.ReadOnly); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("open store: %w", err)

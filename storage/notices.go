@@ -23,7 +23,7 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 	}
 	var out core.Notice
 	var existed bool
-	err = groupCommitOf(db.bolt).do(func(tx *bolt.Tx) error {
+	err = db.group.do(func(tx *bolt.Tx) error {
 		out, existed = d.Notice, false
 		if d.IdempotencyKey != "" {
 			if id := tx.Bucket(bktIdempotency).Get(idemKey(d.Notice.SenderUserID, d.IdempotencyKey)); id != nil {
@@ -65,15 +65,6 @@ type groupCommit struct {
 type commitCall struct {
 	fn   func(*bolt.Tx) error
 	done chan error
-}
-
-// groupCommits holds one groupCommit per open database; the DB type lives
-// in db.go, where this state would belong.
-var groupCommits sync.Map // *bolt.DB -> *groupCommit
-
-func groupCommitOf(b *bolt.DB) *groupCommit {
-	g, _ := groupCommits.LoadOrStore(b, &groupCommit{db: b})
-	return g.(*groupCommit)
 }
 
 // do runs fn in the next commit and returns that commit's error, or fn's.
