@@ -64,8 +64,8 @@ var _ core.Store = (*DB)(nil)
 type Options struct {
 	ReadOnly      bool
 	LockTimeout   time.Duration // how long to wait for another process's lock (default 1s)
-	MaxBatchDelay time.Duration // group-commit window for concurrent deposits (default 2ms)
-	MaxBatchSize  int           // deposits per group commit (default 256)
+	MaxBatchDelay time.Duration // bbolt Batch window for other batched writes (default 2ms); deposits use the group commit, which has no timer
+	MaxBatchSize  int           // most deposits in one group commit (default 256)
 }
 
 // Open opens (creating if needed) the database file lre.db in dir.
