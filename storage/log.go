@@ -56,9 +56,6 @@ func appendEvents(tx *bolt.Tx, evs []core.Event) ([]core.Event, error) {
 			if err := idx.Put(append([]byte(e.NoticeID+"\x00"), seqKey(seq)...), nil); err != nil {
 				return nil, fmt.Errorf("index event: %w", err)
 			}
-			if err := indexNotice(tx, e.NoticeID); err != nil {
-				return nil, err
-			}
 		}
 		if err := tree.append(seq, hash); err != nil {
 			return nil, fmt.Errorf("append event: %w", err)

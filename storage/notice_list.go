@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -16,10 +17,9 @@ import (
 // it belongs to: "s\x00<sender user id>\x00" or "o\x00<organisation>\x00",
 // then the submission time (8 bytes, big-endian nanoseconds) and the id;
 // plus a marker "n\x00<id>" saying the letter is indexed. A letter is
-// indexed with its first event, in the transaction that appends it; letters
-// still pending a timestamp have no event yet and are read from the pending
-// index instead.
-var keyNoticeIndexed = []byte("notice_index_v1")
+// indexed when it is first stored (putNotice), pending a timestamp or not.
+// v2: v1 indexed letters at their first event and left pending ones out.
+var keyNoticeIndexed = []byte("notice_index_v2")
 
 // maxListScan bounds the index entries one page reads, so that a filter
 // matching nothing cannot make a request walk a whole organisation.
@@ -36,27 +36,20 @@ func scopePrefix(s core.NoticeScope) []byte {
 	return []byte("s\x00" + s.SenderUserID + "\x00")
 }
 
-// indexNotice indexes letter id once, when its first event is appended.
-func indexNotice(tx *bolt.Tx, id string) error {
+// indexNotice indexes letter n once, in the transaction that first stores it.
+func indexNotice(tx *bolt.Tx, n core.Notice) error {
 	b := tx.Bucket(bktNoticeIndex)
-	if b.Get(markerKey(id)) != nil {
+	if b.Get(markerKey(n.ID)) != nil {
 		return nil
 	}
-	n, err := getNotice(tx, id)
-	if core.ErrorCode(err) == core.ENOTFOUND {
-		return nil // an event about no stored letter: nothing to list
-	}
-	if err != nil {
-		return err
-	}
 	suffix := timeKey(n.SubmittedAt, n.ID)
-	keys := [][]byte{markerKey(id), append(scopePrefix(core.NoticeScope{SenderUserID: n.SenderUserID}), suffix...)}
+	keys := [][]byte{markerKey(n.ID), append(scopePrefix(core.NoticeScope{SenderUserID: n.SenderUserID}), suffix...)}
 	if n.Sender.Organisation != "" {
 		keys = append(keys, append(scopePrefix(core.NoticeScope{Organisation: n.Sender.Organisation}), suffix...))
 	}
 	for _, k := range keys {
 		if err := b.Put(k, []byte{1}); err != nil { // bbolt reads an empty value back as nil
-			return err
+			return fmt.Errorf("index letter %s: %w", n.ID, err)
 		}
 	}
 	return nil
@@ -68,15 +61,21 @@ func catchUpNoticeIndex(tx *bolt.Tx) error {
 	if tx.Bucket(bktMeta).Get(keyNoticeIndexed) != nil {
 		return nil
 	}
-	err := tx.Bucket(bktNotices).ForEach(func(k, _ []byte) error { return indexNotice(tx, string(k)) })
+	err := tx.Bucket(bktNotices).ForEach(func(k, _ []byte) error {
+		n, err := getNotice(tx, string(k))
+		if err != nil {
+			return err
+		}
+		return indexNotice(tx, n)
+	})
 	if err != nil {
 		return err
 	}
 	return tx.Bucket(bktMeta).Put(keyNoticeIndexed, []byte{1})
 }
 
-// ListNotices walks the scope's index from the newest letter backwards,
-// merged with the letters pending a timestamp, and filters each letter.
+// ListNotices walks the scope's index from the newest letter backwards and
+// filters each letter.
 func (db *DB) ListNotices(ctx context.Context, scope core.NoticeScope, q core.NoticeQuery) (core.NoticePage, error) {
 	upper := []byte{0xff}
 	if q.Cursor != "" {
@@ -93,10 +92,7 @@ func (db *DB) ListNotices(ctx context.Context, scope core.NoticeScope, q core.No
 	}
 	var page core.NoticePage
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		w, err := newListWalk(tx, scope, upper)
-		if err != nil {
-			return err
-		}
+		w := newListWalk(tx, scope, upper)
 		for scanned := 0; len(page.Notices) < q.Limit && scanned < maxListScan; scanned++ {
 			suffix, ok := w.next()
 			if !ok || (!q.From.IsZero() && timeOfKey(suffix).Before(q.From)) {
@@ -124,16 +120,15 @@ func matches(n core.Notice, q core.NoticeQuery) bool {
 		(q.Recipient == "" || strings.EqualFold(n.Recipient.Email, q.Recipient))
 }
 
-// listWalk yields index suffixes (time, id) below an upper bound, newest
-// first, from the index cursor and the pending letters in scope.
+// listWalk yields index suffixes (time, id) of one scope below an upper
+// bound, newest first.
 type listWalk struct {
-	c       *bolt.Cursor
-	prefix  []byte
-	key     []byte   // the index cursor's current suffix, nil when done
-	pending [][]byte // suffixes of pending letters, newest first
+	c      *bolt.Cursor
+	prefix []byte
+	key    []byte // the cursor's current suffix, nil when done
 }
 
-func newListWalk(tx *bolt.Tx, scope core.NoticeScope, upper []byte) (*listWalk, error) {
+func newListWalk(tx *bolt.Tx, scope core.NoticeScope, upper []byte) *listWalk {
 	w := &listWalk{c: tx.Bucket(bktNoticeIndex).Cursor(), prefix: scopePrefix(scope)}
 	k, _ := w.c.Seek(append(slices.Clone(w.prefix), upper...))
 	if k == nil {
@@ -142,31 +137,7 @@ func newListWalk(tx *bolt.Tx, scope core.NoticeScope, upper []byte) (*listWalk, 
 		k, _ = w.c.Prev()
 	}
 	w.set(k)
-	indexed := tx.Bucket(bktNoticeIndex)
-	err := tx.Bucket(bktPending).ForEach(func(id, _ []byte) error {
-		if indexed.Get(markerKey(string(id))) != nil {
-			return nil
-		}
-		n, err := getNotice(tx, string(id))
-		if err != nil {
-			return err
-		}
-		if inScope(n, scope) {
-			if s := timeKey(n.SubmittedAt, n.ID); bytes.Compare(s, upper) < 0 {
-				w.pending = append(w.pending, s)
-			}
-		}
-		return nil
-	})
-	slices.SortFunc(w.pending, func(a, b []byte) int { return bytes.Compare(b, a) })
-	return w, err
-}
-
-func inScope(n core.Notice, s core.NoticeScope) bool {
-	if s.Organisation != "" {
-		return n.Sender.Organisation == s.Organisation
-	}
-	return n.SenderUserID == s.SenderUserID
+	return w
 }
 
 func (w *listWalk) set(k []byte) {
@@ -176,16 +147,11 @@ func (w *listWalk) set(k []byte) {
 	}
 }
 
-func (w *listWalk) more() bool { return w.key != nil || len(w.pending) > 0 }
+func (w *listWalk) more() bool { return w.key != nil }
 
 func (w *listWalk) next() ([]byte, bool) {
-	switch {
-	case w.key == nil && len(w.pending) == 0:
+	if w.key == nil {
 		return nil, false
-	case w.key == nil || len(w.pending) > 0 && bytes.Compare(w.pending[0], w.key) > 0:
-		s := w.pending[0]
-		w.pending = w.pending[1:]
-		return s, true
 	}
 	s := clone(w.key)
 	k, _ := w.c.Prev()

@@ -32,8 +32,8 @@ func listIDs(t *testing.T, db interface {
 }
 
 // Letters stored before the listing index existed are indexed on open;
-// letters pending a timestamp (no event yet) are listed from the pending
-// index, in time order with the others.
+// letters pending a timestamp (no event yet) are listed in time order with
+// the others.
 func TestListingIndexCatchUpAndPending(t *testing.T) {
 	dir := t.TempDir()
 	db := openDB(t, dir)
@@ -58,7 +58,7 @@ func TestListingIndexCatchUpAndPending(t *testing.T) {
 		if err := tx.DeleteBucket([]byte("notice_index")); err != nil {
 			return err
 		}
-		return tx.Bucket([]byte("meta")).Delete([]byte("notice_index_v1"))
+		return tx.Bucket([]byte("meta")).Delete([]byte("notice_index_v2"))
 	})
 	db = openDB(t, dir)
 	if got := listIDs(t, db, scope); !slices.Equal(got, want) {

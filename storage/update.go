@@ -78,10 +78,15 @@ func timeKey(t time.Time, id string) []byte {
 	return append(k, id...)
 }
 
-// reindexNotice moves n between the pending and deadline indexes.
+// reindexNotice lists a new letter and moves n between the pending and
+// deadline indexes.
 func reindexNotice(tx *bolt.Tx, old, n core.Notice) error {
 	pending, deadlines := tx.Bucket(bktPending), tx.Bucket(bktDeadlines)
-	if old.ID != "" {
+	if old.ID == "" {
+		if err := indexNotice(tx, n); err != nil {
+			return err
+		}
+	} else {
 		if err := pending.Delete([]byte(old.ID)); err != nil {
 			return fmt.Errorf("reindex: %w", err)
 		}
