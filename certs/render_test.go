@@ -151,7 +151,7 @@ func checkEvents(t *testing.T, b []byte, c core.Certificate) {
 		AttestedEvidence  string
 		Evidences         []struct {
 			EvidenceIdentifier string
-			EventType          string
+			EventURI           string
 			EventTime          string
 			RecipientDetails   struct{ AssuranceLevel string }
 			LogRecord          struct {
@@ -168,7 +168,7 @@ func checkEvents(t *testing.T, b []byte, c core.Certificate) {
 		t.Fatalf("events.json: letter %s with %d evidences", f.MessageIdentifier, len(f.Evidences))
 	}
 	last := f.Evidences[len(f.Evidences)-1]
-	if last.EventType != c.Event.Type.URI() || last.EvidenceIdentifier != f.AttestedEvidence || last.EvidenceIdentifier != strconv.FormatUint(c.Event.Seq, 10) {
+	if last.EventURI != c.Event.Type.URI() || last.EvidenceIdentifier != f.AttestedEvidence || last.EvidenceIdentifier != c.Notice.ID+"/"+strconv.FormatUint(c.Event.Seq, 10) {
 		t.Errorf("events.json: attested evidence %+v", last)
 	}
 	for i, e := range f.Evidences {

@@ -39,6 +39,7 @@ type BundleDocument struct {
 type EvidenceFile struct {
 	Version           int        `json:"Version"`
 	MessageIdentifier string     `json:"MessageIdentifier"`
+	AttestedEvidence  string     `json:"AttestedEvidence,omitempty"` // in a certificate: the event it attests
 	ChainRule         string     `json:"ChainRule"`
 	Evidences         []Evidence `json:"Evidences"`
 }
@@ -143,14 +144,23 @@ func bundleIndex(p bundleParts, prov Provider) ([]byte, error) {
 }
 
 func evidenceJSON(p bundleParts, prov Provider) ([]byte, error) {
-	f := EvidenceFile{Version: 1, MessageIdentifier: p.notice.ID, ChainRule: ChainRule}
-	content := submittedContent(p)
-	for _, e := range p.events {
+	return EvidenceJSON(p.notice, p.events, prov, 0)
+}
+
+// EvidenceJSON is events.json, written alike into evidence bundles and
+// certificate PDFs so that one reader (core/audit) checks both. attested,
+// when not 0, is the sequence number of the event a certificate attests.
+func EvidenceJSON(n Notice, events []Event, prov Provider, attested uint64) ([]byte, error) {
+	f := EvidenceFile{Version: 1, MessageIdentifier: n.ID, ChainRule: ChainRule}
+	if attested != 0 {
+		f.AttestedEvidence = n.ID + "/" + strconv.FormatUint(attested, 10)
+	}
+	content := submittedContent(n)
+	for _, e := range events {
 		canon, err := EventBytes(e)
 		if err != nil {
 			return nil, err
 		}
-		n := p.notice
 		method, assurance := n.Recipient.Method, n.Recipient.Assurance
 		if m := e.Details["identification_method"]; m != "" {
 			method, assurance = m, e.Details["assurance_level"]
@@ -180,9 +190,9 @@ func partyDetails(p Party, method, assurance string) PartyDetails {
 	return PartyDetails{Name: p.Name, Identifier: p.Email, IdentifierScheme: "mailto", Organisation: p.Organisation, AssuranceLevel: assurance, AuthenticationMethod: method}
 }
 
-func submittedContent(p bundleParts) []ContentPart {
-	out := []ContentPart{{Identifier: BundleManifest, ContentType: "application/json", DigestMethod: DigestSHA256, DigestValue: hexToBase64(p.notice.Digest)}}
-	for _, d := range p.docs {
+func submittedContent(n Notice) []ContentPart {
+	out := []ContentPart{{Identifier: BundleManifest, ContentType: "application/json", DigestMethod: DigestSHA256, DigestValue: hexToBase64(n.Digest)}}
+	for _, d := range append([]Document{n.Body}, n.Documents...) {
 		out = append(out, ContentPart{Identifier: d.Name, ContentType: d.MediaType, DigestMethod: DigestSHA256, DigestValue: hexToBase64(d.SHA256)})
 	}
 	return out

@@ -57,8 +57,9 @@ func (m manifestDoc) part(i int) (manifestPart, bool) {
 	return manifestPart{}, false
 }
 
-// eventsDoc reads events.json as the bundle writes it (EventURI) and as
-// the certificates write it (EventType holds the URI).
+// eventsDoc reads events.json as core.EvidenceJSON writes it (EventURI)
+// and as certificates issued before that format was shared wrote it
+// (EventType held the URI): issued proofs are served unchanged for years.
 type eventsDoc struct {
 	MessageIdentifier string `json:"MessageIdentifier"`
 	Evidences         []struct {
