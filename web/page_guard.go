@@ -29,13 +29,35 @@ type RateLimit struct {
 var (
 	defaultPageGets  = RateLimit{PerSecond: 20, Burst: 40}
 	defaultPagePosts = RateLimit{PerSecond: 5, Burst: 10}
+	// defaultPerToken bounds requests on one link token whatever the
+	// client IP, so that spreading guesses over many addresses does not
+	// multiply them (core's per-letter code lockout is the last line).
+	defaultPerToken = RateLimit{PerSecond: 2, Burst: 20}
 	// errCSRF is every CSRF failure (missing, wrong or cross-site token).
 	errCSRF = echo.NewHTTPError(http.StatusForbidden, "csrf")
 )
 
 // pageGuards is the middleware of every page, cheapest first.
 func (s *Server) pageGuards() []echo.MiddlewareFunc {
-	return []echo.MiddlewareFunc{s.pageRateLimit(), limitForm, s.csrf()}
+	return []echo.MiddlewareFunc{s.pageRateLimit(), tokenRateLimit(), limitForm, s.csrf()}
+}
+
+// tokenRateLimit applies one bucket per link token (/r/:token,
+// /consent/:token) across all clients. The store keys on the token's hash,
+// never on the token itself.
+func tokenRateLimit() echo.MiddlewareFunc {
+	limit := rateLimiterBy(defaultPerToken, func(c echo.Context) (string, error) {
+		return string(core.HashSecret(c.Param("token"))), nil
+	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		limited := limit(next)
+		return func(c echo.Context) error {
+			if c.Param("token") == "" {
+				return next(c)
+			}
+			return limited(c)
+		}
+	}
 }
 
 // pageRateLimit applies the GET bucket to safe methods and the POST bucket
@@ -59,10 +81,16 @@ func rateLimiter(l, def RateLimit) echo.MiddlewareFunc {
 	if l.PerSecond <= 0 {
 		l = def
 	}
+	return rateLimiterBy(l, nil)
+}
+
+// rateLimiterBy limits per identifier (nil: the client IP).
+func rateLimiterBy(l RateLimit, id middleware.Extractor) echo.MiddlewareFunc {
 	retry := fmt.Sprint(int(math.Ceil(1 / l.PerSecond)))
 	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(l.PerSecond), Burst: l.Burst})
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: store,
+		Store:               store,
+		IdentifierExtractor: id,
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", retry)
 			return echo.NewHTTPError(http.StatusTooManyRequests, "too many requests")
