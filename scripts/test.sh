@@ -30,5 +30,6 @@ if go list -deps ./core | grep -E 'go.etcd.io/bbolt|labstack/echo|go-pdf/fpdf|lr
   exit 1
 fi
 scripts/staticcheck.sh
-go test -race -count=1 "$@" ./...
+# Fuzz first, so that the race tests' summary closes the output.
 scripts/fuzz.sh 5s
+go test -race -count=1 "$@" ./...
