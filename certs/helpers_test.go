@@ -19,7 +19,7 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/rfc3161"
+	"github.com/lre-project/lre/rfc3161"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/certs (manifest.json, golden texts)")
@@ -281,7 +281,7 @@ func writeTemp(t testing.TB, b []byte) string {
 }
 
 // testAuthority returns the project's embedded time-stamping authority
-// (core/rfc3161), to time-stamp signatures, and the file holding its chain
+// (rfc3161), to time-stamp signatures, and the file holding its chain
 // for openssl ts -verify -CAfile.
 func testAuthority(t testing.TB) (core.Timestamper, string) {
 	t.Helper()

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The files of an evidence bundle, in the order they are written. core/audit
+// The files of an evidence bundle, in the order they are written. audit
 // reads bundles by these names.
 const (
 	BundleReadme          = "README.txt"

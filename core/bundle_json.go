@@ -148,7 +148,7 @@ func evidenceJSON(p bundleParts, prov Provider) ([]byte, error) {
 }
 
 // EvidenceJSON is events.json, written alike into evidence bundles and
-// certificate PDFs so that one reader (core/audit) checks both. attested,
+// certificate PDFs so that one reader (audit) checks both. attested,
 // when not 0, is the sequence number of the event a certificate attests.
 func EvidenceJSON(n Notice, events []Event, prov Provider, attested uint64) ([]byte, error) {
 	f := EvidenceFile{Version: 1, MessageIdentifier: n.ID, ChainRule: ChainRule}

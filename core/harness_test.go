@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/rfc3161"
+	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -26,7 +26,7 @@ func (c *clock) Add(d time.Duration) {
 }
 
 // scriptedMailer answers each Send with the next scripted result; the
-// SMTP side of these answers is tested against a real server in core/smtp.
+// SMTP side of these answers is tested against a real server in smtp.
 type scriptedMailer struct {
 	mu     sync.Mutex
 	script []core.DeliveryResult

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// MailKind says which message to compose. The composer (core/smtp) owns the
+// MailKind says which message to compose. The composer (smtp) owns the
 // wording; the domain decides what each kind may reveal: none of them names
 // the sender, the subject or the content (R.53-3).
 type MailKind string

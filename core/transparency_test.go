@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/rfc3161"
-	"github.com/lre-project/lre/core/tlog"
+	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
 )
 

@@ -79,7 +79,7 @@ type WebhookResponse struct {
 	Body   string // bounded excerpt
 }
 
-// WebhookPoster sends one signed delivery body to a webhook (core/webhook).
+// WebhookPoster sends one signed delivery body to a webhook (webhook).
 // It returns an error when no HTTP response came back (refused address,
 // timeout, connection reset); any response, 2xx or not, is returned as is.
 type WebhookPoster interface {

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/rfc3161"
-	"github.com/lre-project/lre/core/webhook"
+	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/webhook"
 	"github.com/lre-project/lre/storage"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/webhook"
+	"github.com/lre-project/lre/webhook"
 	"github.com/lre-project/lre/storage"
 )
 

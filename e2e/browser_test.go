@@ -17,8 +17,8 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/rfc3161"
-	"github.com/lre-project/lre/core/smtp"
+	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/smtp"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )

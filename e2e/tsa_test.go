@@ -15,7 +15,7 @@ import (
 
 	"github.com/digitorus/timestamp"
 
-	"github.com/lre-project/lre/core/rfc3161"
+	"github.com/lre-project/lre/rfc3161"
 )
 
 // tsaMode is how the test authority answers.
@@ -30,7 +30,7 @@ const (
 )
 
 // tsa is an external RFC 3161 authority on loopback: the embedded authority
-// of core/rfc3161 behind its own ServeHTTP, with scripted failures. roots
+// of rfc3161 behind its own ServeHTTP, with scripted failures. roots
 // is the PEM file to pass as --tsa-roots.
 type tsa struct {
 	a       *rfc3161.Authority

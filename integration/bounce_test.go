@@ -13,7 +13,7 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/lre-project/lre/core"
-	lresmtp "github.com/lre-project/lre/core/smtp"
+	lresmtp "github.com/lre-project/lre/smtp"
 )
 
 // The Postfix sample's placeholders, replaced with the letter under test.

@@ -11,7 +11,7 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 
 	"github.com/lre-project/lre/core"
-	lresmtp "github.com/lre-project/lre/core/smtp"
+	lresmtp "github.com/lre-project/lre/smtp"
 )
 
 // What the MX received carries a DKIM signature that a receiver checks

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/rfc3161"
-	lresmtp "github.com/lre-project/lre/core/smtp"
+	"github.com/lre-project/lre/rfc3161"
+	lresmtp "github.com/lre-project/lre/smtp"
 	"github.com/lre-project/lre/storage"
 )
 

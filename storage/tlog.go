@@ -10,7 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/tlog"
+	"github.com/lre-project/lre/tlog"
 )
 
 // keyTreeSize in bktMeta holds the number of leaves of the transparency
@@ -19,7 +19,7 @@ var keyTreeSize = []byte("tlog_size")
 
 var _ core.TransparencyStore = (*DB)(nil)
 
-// treeNodes exposes the tree to core/tlog. Leaves are not stored: leaf i
+// treeNodes exposes the tree to tlog. Leaves are not stored: leaf i
 // is the RFC 6962 leaf hash of record i+1's chain hash, read from the log.
 // Inner nodes live in bktTreeNodes under level (1 byte) then index (8
 // bytes, big-endian).

@@ -16,7 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/tlog"
+	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
 )
 

@@ -20,9 +20,9 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/audit"
-	"github.com/lre-project/lre/core/rfc3161"
-	"github.com/lre-project/lre/core/tlog"
+	"github.com/lre-project/lre/audit"
+	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )

@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/rfc3161"
+	"github.com/lre-project/lre/rfc3161"
 )
 
 var updateSeeds = flag.Bool("update-fuzz-seeds", false, "rewrite the fuzz seeds in testdata/api from the builders in this file")

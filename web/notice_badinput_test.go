@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/smtp"
+	"github.com/lre-project/lre/smtp"
 )
 
 // TestDepositMalformedMultipart: bodies that are not the multipart they
@@ -103,7 +103,7 @@ func TestDepositOddInput(t *testing.T) {
 // TestEncodedInjectionStaysText: percent- and MIME-encoded line breaks are
 // ordinary characters, so a deposit may carry them; they must then come
 // out as the same text everywhere and never be decoded into a header: in
-// the notification mail as core/smtp composes it, and in the download's
+// the notification mail as smtp composes it, and in the download's
 // Content-Disposition.
 func TestEncodedInjectionStaysText(t *testing.T) {
 	s := newSite(t)

@@ -17,7 +17,7 @@ import (
 // a real bbolt file, without the network: what `lre bench` measures minus
 // HTTP over loopback and the load generator. B/op shows what intake buffers
 // per letter. Run with -cpu 1,2 and compare with BenchmarkLocalTimestamp
-// (core/rfc3161), which every deposit pays.
+// (rfc3161), which every deposit pays.
 func BenchmarkNoticeCreate(b *testing.B) {
 	for _, size := range []int{1000, 100_000, 5_000_000} {
 		for _, par := range []int{1, 32} {

@@ -20,7 +20,7 @@ type Ops struct {
 	Backup func(w io.Writer, size func(int64)) (int64, error)
 }
 
-// Metrics is what the server reports to and serves from (core/metrics).
+// Metrics is what the server reports to and serves from (metrics).
 type Metrics interface {
 	ObserveHTTP(method, route string, status int, d time.Duration)
 	ObserveDeposit(result string)

@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/metrics"
-	"github.com/lre-project/lre/core/rfc3161"
-	"github.com/lre-project/lre/core/webhook"
+	"github.com/lre-project/lre/metrics"
+	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/webhook"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )

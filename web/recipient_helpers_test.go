@@ -22,7 +22,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/rfc3161"
+	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )

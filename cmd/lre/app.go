@@ -12,9 +12,9 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/metrics"
-	"github.com/lre-project/lre/core/smtp"
-	"github.com/lre-project/lre/core/tlog"
+	"github.com/lre-project/lre/metrics"
+	"github.com/lre-project/lre/smtp"
+	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )

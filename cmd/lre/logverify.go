@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 
-	"github.com/lre-project/lre/core/tlog"
+	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
 )
 

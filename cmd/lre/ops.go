@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/metrics"
-	"github.com/lre-project/lre/core/webhook"
+	"github.com/lre-project/lre/metrics"
+	"github.com/lre-project/lre/webhook"
 	"github.com/lre-project/lre/web"
 )
 

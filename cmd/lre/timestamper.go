@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/rfc3161"
+	"github.com/lre-project/lre/rfc3161"
 )
 
 // newTimestamper returns the configured authority and the PEM chain that

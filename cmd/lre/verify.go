@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/lre-project/lre/core/audit"
+	"github.com/lre-project/lre/audit"
 )
 
 const verifyUsage = `Usage: lre verify FILE [--checkpoint FILE] [--json]
@@ -59,7 +59,7 @@ func (e *exitError) Error() string {
 	return fmt.Sprintf("verification failed (%s)", e.kind)
 }
 
-// runVerify is lre verify; the checks live in core/audit.
+// runVerify is lre verify; the checks live in audit.
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	file, earlierPath, asJSON, err := parseVerify(args, stderr)
 	if err != nil {

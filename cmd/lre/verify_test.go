@@ -20,8 +20,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/audit"
-	"github.com/lre-project/lre/core/tlog"
+	"github.com/lre-project/lre/audit"
+	"github.com/lre-project/lre/tlog"
 )
 
 var updateAudit = flag.Bool("update-audit", false, "rewrite testdata/audit/evidence.zip and receipt.pdf from a fresh story")
@@ -80,7 +80,7 @@ func TestVerifyBundleRoundTrip(t *testing.T) {
 	}
 }
 
-// writeFixtures saves a bundle and a certificate for core/audit's tests and
+// writeFixtures saves a bundle and a certificate for audit's tests and
 // fuzz seeds: go test ./cmd/lre -run TestVerifyBundleRoundTrip -update-audit
 func (s *story) writeFixtures(bundle []byte) {
 	pdf, err := s.svc.CertificatePDF(context.Background(), s.sender, s.notice.ID, core.CertReceipt)
