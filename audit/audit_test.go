@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/audit"
+	"github.com/lre-project/lre/core"
 )
 
 // The fixtures are a real bundle and certificate, written by

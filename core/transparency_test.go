@@ -10,8 +10,8 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/rfc3161"
-	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/tlog"
 )
 
 type tlogHarness struct {

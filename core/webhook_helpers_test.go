@@ -14,8 +14,8 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/rfc3161"
-	"github.com/lre-project/lre/webhook"
 	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/webhook"
 )
 
 // hookPayload is the JSON a webhook receives.

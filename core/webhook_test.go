@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/webhook"
 	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/webhook"
 )
 
 // TestWebhookSignedDelivery: the receiver gets the event as JSON, its

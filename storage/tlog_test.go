@@ -16,8 +16,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/tlog"
 )
 
 // logEvents appends n events that belong to no letter, as consent mail does.

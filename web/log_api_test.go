@@ -18,12 +18,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lre-project/lre/audit"
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/audit"
 	"github.com/lre-project/lre/rfc3161"
-	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/web"
 )
 

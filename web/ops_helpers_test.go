@@ -19,9 +19,9 @@ import (
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/metrics"
 	"github.com/lre-project/lre/rfc3161"
-	"github.com/lre-project/lre/webhook"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
+	"github.com/lre-project/lre/webhook"
 )
 
 // opsSite is a site wired like lre serve: metrics decorating the

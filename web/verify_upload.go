@@ -7,8 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/audit"
+	"github.com/lre-project/lre/core"
 )
 
 // Upload bounds: a bundle carries the letter (at most the deposit limit,

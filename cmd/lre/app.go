@@ -14,8 +14,8 @@ import (
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/metrics"
 	"github.com/lre-project/lre/smtp"
-	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/web"
 )
 

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/internal/benchref"
+	"github.com/lre-project/lre/rfc3161"
 )
 
 // runBenchTarget is the child process of `lre bench`: it serves one target

@@ -8,8 +8,8 @@ import (
 	"io/fs"
 	"path/filepath"
 
-	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/tlog"
 )
 
 // runLogVerify re-reads the evidence log and recomputes every hash, the

@@ -7,8 +7,8 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/metrics"
-	"github.com/lre-project/lre/webhook"
 	"github.com/lre-project/lre/web"
+	"github.com/lre-project/lre/webhook"
 )
 
 // Operations wiring of lre serve: webhooks, retention, metrics, readiness

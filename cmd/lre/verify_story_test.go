@@ -15,8 +15,8 @@ import (
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/rfc3161"
-	"github.com/lre-project/lre/tlog"
 	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/tlog"
 )
 
 // captureMailer accepts every mail, as a remote server answering 250, and

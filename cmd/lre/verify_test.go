@@ -19,8 +19,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/audit"
+	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/tlog"
 )
 
