@@ -35,7 +35,8 @@ const (
 // SubmissionAcceptance event in one transaction. When no authority answers,
 // the notice is stored as StatusPendingTimestamp with no event, and
 // RetryPendingTimestamps completes it later. With an Idempotency-Key already
-// used by the same sender it returns the earlier notice and replayed=true.
+// used by the same sender for the same request it returns the earlier notice
+// and replayed=true; for a different request, EKEYREUSED.
 // Errors: EINVALID or ETOOLARGE (with Field), EFORBIDDEN for a role that may
 // not send, EINTERNAL.
 func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, replayed bool, err error) {
@@ -45,10 +46,11 @@ func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, re
 	if err := checkIdempotencyKey(req.IdempotencyKey); err != nil {
 		return Notice{}, false, err
 	}
+	digest := requestDigest(req)
 	if req.IdempotencyKey != "" {
-		prev, err := s.store.NoticeByIdempotencyKey(ctx, req.Sender.ID, req.IdempotencyKey)
-		if err == nil {
-			return prev, true, nil
+		prev, err := s.replay(ctx, req, digest)
+		if err == nil || ErrorCode(err) == EKEYREUSED {
+			return prev, err == nil, err
 		}
 		if ErrorCode(err) != ENOTFOUND {
 			return Notice{}, false, fmt.Errorf("deposit: %w", err)
@@ -61,6 +63,7 @@ func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, re
 	if err != nil {
 		return Notice{}, false, err
 	}
+	d.RequestDigest = digest
 	if d.Notice.RecipientType == RecipientConsumer {
 		if err := s.checkConsent(ctx, d.Notice.Recipient.Email); err != nil {
 			return Notice{}, false, err
@@ -71,10 +74,17 @@ func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, re
 	if err != nil {
 		return Notice{}, false, fmt.Errorf("deposit: %w", err)
 	}
-	if len(d.Outbox) > 0 && !existed {
+	if existed {
+		// A concurrent request took the key first: it may have been another letter.
+		if n, err = s.replay(ctx, req, digest); err != nil {
+			return Notice{}, false, err
+		}
+		return n, true, nil
+	}
+	if len(d.Outbox) > 0 {
 		s.Kick()
 	}
-	return n, existed, nil
+	return n, false, nil
 }
 
 // timestampDeposit obtains the token outside any store transaction. On

@@ -42,6 +42,7 @@ type Deposit struct {
 	Manifest       []byte
 	Contents       map[string][]byte // Document.Key -> bytes
 	IdempotencyKey string
+	RequestDigest  string // stored with the key: what the key was used for
 	Change
 }
 
@@ -51,8 +52,9 @@ type DepositStore interface {
 	// by the same sender it commits nothing and returns the earlier notice
 	// with existed=true.
 	SaveDeposit(ctx context.Context, d Deposit) (n Notice, existed bool, err error)
-	// NoticeByIdempotencyKey returns ENOTFOUND when the key is unused.
-	NoticeByIdempotencyKey(ctx context.Context, userID, key string) (Notice, error)
+	// NoticeByIdempotencyKey returns the notice created with key and the
+	// RequestDigest stored with it; ENOTFOUND when the key is unused.
+	NoticeByIdempotencyKey(ctx context.Context, userID, key string) (n Notice, requestDigest string, err error)
 }
 
 // NoticeUpdater moves a notice through its lifecycle.

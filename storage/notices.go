@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -12,6 +13,13 @@ import (
 )
 
 func idemKey(userID, key string) []byte { return []byte(userID + "\x00" + key) }
+
+// splitIdem reads an idempotency entry: the notice id, then the request
+// digest after a NUL (absent in entries written before digests were kept).
+func splitIdem(v []byte) (id, digest string) {
+	id, digest, _ = strings.Cut(string(v), "\x00")
+	return id, digest
+}
 
 // SaveDeposit commits a whole deposit in one group-committed, fsynced
 // transaction (see groupCommit). The function may run twice, so it only
@@ -26,12 +34,13 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 	err = db.group.do(func(tx *bolt.Tx) error {
 		out, existed = d.Notice, false
 		if d.IdempotencyKey != "" {
-			if id := tx.Bucket(bktIdempotency).Get(idemKey(d.Notice.SenderUserID, d.IdempotencyKey)); id != nil {
-				n, err := getNotice(tx, string(id))
+			if v := tx.Bucket(bktIdempotency).Get(idemKey(d.Notice.SenderUserID, d.IdempotencyKey)); v != nil {
+				id, _ := splitIdem(v)
+				n, err := getNotice(tx, id)
 				out, existed = n, true
 				return err
 			}
-			if err := tx.Bucket(bktIdempotency).Put(idemKey(d.Notice.SenderUserID, d.IdempotencyKey), []byte(d.Notice.ID)); err != nil {
+			if err := tx.Bucket(bktIdempotency).Put(idemKey(d.Notice.SenderUserID, d.IdempotencyKey), []byte(d.Notice.ID+"\x00"+d.RequestDigest)); err != nil {
 				return fmt.Errorf("save idempotency key: %w", err)
 			}
 		}
@@ -183,18 +192,21 @@ func getNotice(tx *bolt.Tx, id string) (core.Notice, error) {
 }
 
 // NoticeByIdempotencyKey finds the notice a sender created with key.
-func (db *DB) NoticeByIdempotencyKey(ctx context.Context, userID, key string) (core.Notice, error) {
+func (db *DB) NoticeByIdempotencyKey(ctx context.Context, userID, key string) (core.Notice, string, error) {
 	var n core.Notice
+	var digest string
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		id := tx.Bucket(bktIdempotency).Get(idemKey(userID, key))
-		if id == nil {
+		v := tx.Bucket(bktIdempotency).Get(idemKey(userID, key))
+		if v == nil {
 			return core.Errorf(core.ENOTFOUND, "idempotency key not used")
 		}
+		var id string
+		id, digest = splitIdem(v)
 		var err error
-		n, err = getNotice(tx, string(id))
+		n, err = getNotice(tx, id)
 		return err
 	})
-	return n, err
+	return n, digest, err
 }
 
 // Notice returns the notice id.

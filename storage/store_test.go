@@ -275,7 +275,7 @@ func TestSaveDepositIdempotency(t *testing.T) {
 			if n := verifyCount(t, db); n != wantRecords {
 				t.Errorf("log has %d records, want %d", n, wantRecords)
 			}
-			byKey, err := db.NoticeByIdempotencyKey(ctx, tt.second, "key-42")
+			byKey, _, err := db.NoticeByIdempotencyKey(ctx, tt.second, "key-42")
 			if err != nil || byKey.ID != wantID {
 				t.Errorf("NoticeByIdempotencyKey = %s, %v; want %s", byKey.ID, err, wantID)
 			}
@@ -369,7 +369,7 @@ func TestReadersReportNotFound(t *testing.T) {
 		"Manifest":               func() error { _, err := db.Manifest(ctx, id); return err },
 		"NoticeEvents":           func() error { _, err := db.NoticeEvents(ctx, id); return err },
 		"Content":                func() error { _, err := db.Content(ctx, id, "body"); return err },
-		"NoticeByIdempotencyKey": func() error { _, err := db.NoticeByIdempotencyKey(ctx, "usr_a", "k"); return err },
+		"NoticeByIdempotencyKey": func() error { _, _, err := db.NoticeByIdempotencyKey(ctx, "usr_a", "k"); return err },
 	}
 	for name, f := range checks {
 		t.Run(name, func(t *testing.T) {

@@ -22,6 +22,7 @@ var statusOf = map[string]int{
 	core.EREFUSED:      http.StatusUnprocessableEntity,
 	core.EINTERNAL:     http.StatusInternalServerError,
 	core.EGONE:         http.StatusGone,
+	core.EKEYREUSED:    http.StatusUnprocessableEntity,
 }
 
 type errorBody struct {
@@ -79,7 +80,7 @@ func diskFull(err error) error {
 // codeOfStatus names echo's own errors (404 route, 405 method) in our vocabulary.
 func codeOfStatus(status int) string {
 	for code, st := range statusOf {
-		if st == status && code != core.EREFUSED {
+		if st == status && code != core.EREFUSED && code != core.EKEYREUSED {
 			return code
 		}
 	}

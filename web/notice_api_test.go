@@ -484,7 +484,7 @@ func TestIdempotencyKey(t *testing.T) {
 		e := newEnv(t)
 		key := e.addUser(t, "alice@acme.example", "ACME", core.RoleSender)
 		first := e.post(t, key, multipartBody(letter().parts()...), "Idempotency-Key", "order-1")
-		second := e.post(t, key, multipartBody(letter().with("subject", "changed").parts()...), "Idempotency-Key", "order-1")
+		second := e.post(t, key, multipartBody(letter().parts()...), "Idempotency-Key", "order-1")
 		if first.status != http.StatusCreated || second.status != http.StatusCreated {
 			t.Fatalf("first %s, second %s; want 201 twice", first, second)
 		}
@@ -497,6 +497,36 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 		if evs := e.events(t, key, a.ID); len(evs) != 1 {
 			t.Errorf("%d events, want 1", len(evs))
+		}
+		if n := e.logRecords(t); n != 1 {
+			t.Errorf("log holds %d records, want 1", n)
+		}
+	})
+
+	t.Run("same key, different letter", func(t *testing.T) {
+		e := newEnv(t)
+		key := e.addUser(t, "alice@acme.example", "ACME", core.RoleSender)
+		first := e.post(t, key, multipartBody(letter().parts(file("a.pdf", []byte("%PDF one")))...), "Idempotency-Key", "order-2")
+		if first.status != http.StatusCreated {
+			t.Fatalf("first %s, want 201", first)
+		}
+		for name, l := range map[string][]part{
+			"subject":    letter().with("subject", "changed").parts(file("a.pdf", []byte("%PDF one"))),
+			"recipient":  letter().with("recipient_email", "eve@evil.example").parts(file("a.pdf", []byte("%PDF one"))),
+			"attachment": letter().parts(file("a.pdf", []byte("%PDF two"))),
+			"no file":    letter().parts(),
+		} {
+			r := e.post(t, key, multipartBody(l...), "Idempotency-Key", "order-2")
+			if r.status != http.StatusUnprocessableEntity {
+				t.Errorf("%s changed: %s, want 422", name, r)
+				continue
+			}
+			if ae := r.apiError(t).Error; ae.Code != core.EKEYREUSED || ae.Field != "Idempotency-Key" {
+				t.Errorf("%s changed: %s, want 422 %s on Idempotency-Key", name, r, core.EKEYREUSED)
+			}
+			if r.header.Get("Idempotent-Replayed") != "" {
+				t.Errorf("%s changed: marked as replayed", name)
+			}
 		}
 		if n := e.logRecords(t); n != 1 {
 			t.Errorf("log holds %d records, want 1", n)
