@@ -3,7 +3,6 @@ package web
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,7 +11,7 @@ import (
 // observeRequests logs every request (the access log) and feeds the HTTP
 // metrics. It runs after RequestID and before Recover, so it sees the
 // request id and the status of a recovered panic. The path is logged with
-// link tokens redacted and without its query; no header, body or
+// its secrets redacted (redact.go) and without its query; no header, body or
 // credential is logged.
 func (s *Server) observeRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -37,7 +36,7 @@ func (s *Server) observeRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		s.log.LogAttrs(req.Context(), level, "http request",
 			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
 			slog.String("method", req.Method),
-			slog.String("path", RedactPath(req.URL.Path)),
+			slog.String("path", s.redact.path(req.URL.Path)),
 			slog.String("route", route),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
@@ -79,19 +78,4 @@ func depositResult(res *echo.Response) string {
 		return "error"
 	}
 	return "rejected"
-}
-
-// secretSegments are the first path segments followed by a bearer secret.
-var secretSegments = map[string]bool{"r": true, "consent": true}
-
-// RedactPath replaces the secret of /r/<token>/... and /consent/<token>
-// with "REDACTED", whatever follows, so that a log never holds a link
-// that opens a letter.
-func RedactPath(p string) string {
-	parts := strings.SplitN(strings.TrimLeft(p, "/"), "/", 3)
-	if len(parts) >= 2 && secretSegments[strings.ToLower(parts[0])] {
-		parts[1] = "REDACTED"
-		return "/" + strings.Join(parts, "/")
-	}
-	return p
 }

@@ -44,6 +44,8 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	pages map[string]*template.Template
+	// redact hides the secret path segments in logs; built from the routes.
+	redact redactor
 }
 
 // NewServer builds the server and its routes.
@@ -64,6 +66,7 @@ func NewServer(svc *core.Service, cfg Config) *Server {
 	e.Use(middleware.Recover())
 	e.Use(secureHeaders)
 	s.routes()
+	s.redact = newRedactor(e.Routes())
 	return s
 }
 
