@@ -21,6 +21,7 @@ type Metrics struct {
 	deposits    *prometheus.CounterVec
 	tsaLatency  *prometheus.HistogramVec
 	tsaFailures *prometheus.CounterVec
+	tsaRejects  *prometheus.CounterVec
 	smtp        *prometheus.CounterVec
 	hookResults *prometheus.CounterVec
 	http        *prometheus.HistogramVec
@@ -43,6 +44,9 @@ func New() *Metrics {
 		tsaFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lre_timestamp_failures_total", Help: "Timestamp requests that brought no valid token, by authority.",
 		}, []string{"tsa"}),
+		tsaRejects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lre_timestamp_rejected_total", Help: "Answers of an authority refused, by authority and reason: gen_time (clock skew), nonce, imprint, signature, usage, chain, status, weak_hash, malformed, transport.",
+		}, []string{"tsa", "reason"}),
 		smtp: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lre_smtp_results_total", Help: "Outgoing mail attempts by outcome class: accepted, temporary, permanent, error.",
 		}, []string{"class"}),
@@ -57,7 +61,7 @@ func New() *Metrics {
 			Name: "lre_notifications_total", Help: "Notification outcomes recorded for the sending policy: delivered, hard_bounce, soft_bounce. A late bounce after a delivery counts once more.",
 		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.deposits, m.tsaLatency, m.tsaFailures, m.smtp, m.hookResults, m.http, m.outcomes,
+	reg.MustRegister(m.deposits, m.tsaLatency, m.tsaFailures, m.tsaRejects, m.smtp, m.hookResults, m.http, m.outcomes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -74,6 +78,12 @@ func (m *Metrics) Handler() http.Handler {
 // the raw path, so that no token becomes a label.
 func (m *Metrics) ObserveHTTP(method, route string, status int, d time.Duration) {
 	m.http.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// TimestampRejected counts one refused answer of the authority at url; it
+// fits rfc3161.WithRejected.
+func (m *Metrics) TimestampRejected(url, reason string) {
+	m.tsaRejects.WithLabelValues(url, reason).Inc()
 }
 
 // ObserveDeposit counts one deposit request by result.

@@ -43,6 +43,8 @@ type Client struct {
 	backoff       time.Duration
 	sleep         func(context.Context, time.Duration) error
 	qualified     bool
+	fresh         freshness
+	rejected      func(url, reason string)
 }
 
 var _ core.Timestamper = (*Client)(nil)
@@ -82,6 +84,21 @@ func WithIntermediates(certs []*x509.Certificate) ClientOption {
 // with roots to match: the flag is a claim the product makes to courts.
 func WithQualified() ClientOption { return func(c *Client) { c.qualified = true } }
 
+// WithClock sets the clock that fresh tokens' genTime is compared with and
+// the skew allowed beyond the authority's stated accuracy (time.Now and
+// DefaultMaxSkew by default). A token outside is refused with ErrGenTime.
+func WithClock(now func() time.Time, maxSkew time.Duration) ClientOption {
+	return func(c *Client) { c.fresh = freshness{now: now, maxSkew: maxSkew} }
+}
+
+// WithRejected calls fn for every answer that was refused, with the
+// authority's URL (redacted) and the reason: the name of the check that
+// failed (gen_time, nonce, imprint, signature, ...) or "transport". It lets
+// the caller count refusals without parsing errors; fn must be fast.
+func WithRejected(fn func(url, reason string)) ClientOption {
+	return func(c *Client) { c.rejected = fn }
+}
+
 // NewClient returns a Client for the authorities at urls (http or https), in
 // order of preference, trusting tokens that chain to roots.
 func NewClient(urls []string, roots *x509.CertPool, opts ...ClientOption) (*Client, error) {
@@ -92,6 +109,7 @@ func NewClient(urls []string, roots *x509.CertPool, opts ...ClientOption) (*Clie
 		retries: DefaultRetries,
 		backoff: DefaultBackoff,
 		sleep:   sleep,
+		fresh:   freshness{now: time.Now, maxSkew: DefaultMaxSkew},
 	}
 	for _, opt := range opts {
 		opt(c)
@@ -104,8 +122,10 @@ func NewClient(urls []string, roots *x509.CertPool, opts ...ClientOption) (*Clie
 		return nil, errors.New("new time-stamp client: no trusted roots")
 	case c.retries < 0 || c.backoff < 0:
 		return nil, fmt.Errorf("new time-stamp client: negative retries %d or backoff %s", c.retries, c.backoff)
-	case c.http == nil || c.rand == nil || c.sleep == nil:
-		return nil, errors.New("new time-stamp client: nil HTTP client, rand or sleep")
+	case c.http == nil || c.rand == nil || c.sleep == nil || c.fresh.now == nil:
+		return nil, errors.New("new time-stamp client: nil HTTP client, rand, sleep or clock")
+	case c.fresh.maxSkew < 0:
+		return nil, fmt.Errorf("new time-stamp client: negative clock skew %s", c.fresh.maxSkew)
 	}
 	return c, nil
 }
@@ -202,6 +222,9 @@ func (c *Client) round(ctx context.Context, digest []byte) (core.Token, error) {
 		if err == nil {
 			return tok, nil
 		}
+		if c.rejected != nil && ctx.Err() == nil {
+			c.rejected(u.Redacted(), reason(err))
+		}
 		errs = append(errs, fmt.Errorf("time-stamp from %s: %w", u.Redacted(), err))
 	}
 	return core.Token{}, errors.Join(errs...)
@@ -216,7 +239,7 @@ func (c *Client) ask(ctx context.Context, u *url.URL, digest []byte) (core.Token
 	if err != nil {
 		return core.Token{}, err
 	}
-	tok, err := Verify(respDER, digest, nonce, c.roots, c.intermediates)
+	tok, err := verifyFresh(respDER, digest, nonce, c.roots, c.intermediates, c.fresh)
 	if err != nil {
 		return core.Token{}, err
 	}

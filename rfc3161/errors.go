@@ -47,3 +47,23 @@ var (
 	// configuration or the authority is not the one we trust.
 	ErrChain = errors.New("rfc3161: signer certificate not trusted")
 )
+
+// reasons name the sentinels for metrics and logs, in a fixed vocabulary.
+var reasons = []struct {
+	err  error
+	name string
+}{
+	{ErrGenTime, "gen_time"}, {ErrMalformed, "malformed"}, {ErrStatus, "status"}, {ErrWeakHash, "weak_hash"},
+	{ErrImprint, "imprint"}, {ErrNonce, "nonce"}, {ErrSignature, "signature"}, {ErrUsage, "usage"}, {ErrChain, "chain"},
+}
+
+// reason names the check err failed, or "transport" when the authority gave
+// no response to check (network, HTTP status, content type).
+func reason(err error) string {
+	for _, r := range reasons {
+		if errors.Is(err, r.err) {
+			return r.name
+		}
+	}
+	return "transport"
+}

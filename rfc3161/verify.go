@@ -97,7 +97,12 @@ func strongHash(oid asn1.ObjectIdentifier) (crypto.Hash, bool) {
 // Token has Qualified false: only the caller knows whether it configured a
 // qualified authority.
 func Verify(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, intermediates []*x509.Certificate) (core.Token, error) {
-	tok, err := verify(respDER, digest, nonce, roots, intermediates)
+	return verifyFresh(respDER, digest, nonce, roots, intermediates, freshness{})
+}
+
+// verifyFresh is Verify that also bounds genTime, for a token just received.
+func verifyFresh(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, intermediates []*x509.Certificate, fresh freshness) (core.Token, error) {
+	tok, err := verify(respDER, digest, nonce, roots, intermediates, fresh)
 	if err != nil {
 		return core.Token{}, fmt.Errorf("verify time-stamp: %w", err)
 	}
@@ -112,7 +117,7 @@ func VerifyToken(respDER, digest []byte, roots *x509.CertPool, intermediates []*
 	return Verify(respDER, digest, nil, roots, intermediates)
 }
 
-func verify(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, intermediates []*x509.Certificate) (core.Token, error) {
+func verify(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, intermediates []*x509.Certificate, fresh freshness) (core.Token, error) {
 	tokenDER, err := parseResponse(respDER)
 	if err != nil {
 		return core.Token{}, err
@@ -135,6 +140,9 @@ func verify(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, interm
 		return core.Token{}, err
 	}
 	if err := checkChain(signer, p7.Certificates, roots, info.GenTime); err != nil {
+		return core.Token{}, err
+	}
+	if err := fresh.check(info); err != nil {
 		return core.Token{}, err
 	}
 	return core.Token{

@@ -59,6 +59,13 @@ type opsOption func(*opsSetup)
 type opsSetup struct {
 	svc          []core.Option
 	allowPrivate bool
+	timestamper  func(*metrics.Metrics) (string, core.Timestamper)
+}
+
+// withOpsTimestamper replaces the embedded authority: ts gets the site's
+// metrics (to wire rfc3161.WithRejected) and returns its label and itself.
+func withOpsTimestamper(ts func(*metrics.Metrics) (string, core.Timestamper)) opsOption {
+	return func(c *opsSetup) { c.timestamper = ts }
 }
 
 // withService adds service options (retention, policies).
@@ -97,7 +104,11 @@ func newOpsSite(t testing.TB, opts ...opsOption) *opsSite {
 		core.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"}),
 		core.WithWebhooks(s.metrics.WebhookPoster(poster), policy),
 	}, setup.svc...)
-	s.svc = core.NewService(s.metrics.Store(db), s.metrics.Timestamper("embedded", rfc3161.NewLocal(auth)), svcOpts...)
+	label, ts := "embedded", core.Timestamper(rfc3161.NewLocal(auth))
+	if setup.timestamper != nil {
+		label, ts = setup.timestamper(s.metrics)
+	}
+	s.svc = core.NewService(s.metrics.Store(db), s.metrics.Timestamper(label, ts), svcOpts...)
 	s.metrics.WatchSenders(s.svc.SuspendedSenders)
 	s.metrics.WatchQueues(func(ctx context.Context) (metrics.Queues, error) {
 		q, err := db.QueueStats(ctx)

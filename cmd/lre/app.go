@@ -48,12 +48,12 @@ func newApp(cfg serveConfig, log *slog.Logger) (*app, error) {
 
 func (a *app) wire() error {
 	cfg := a.cfg
-	ts, chainPEM, err := newTimestamper(cfg)
+	a.metrics = metrics.New()
+	a.metrics.WatchQueues(a.queues, time.Now)
+	ts, chainPEM, err := newTimestamper(cfg, a.metrics.TimestampRejected)
 	if err != nil {
 		return err
 	}
-	a.metrics = metrics.New()
-	a.metrics.WatchQueues(a.queues, time.Now)
 	ts = a.metrics.Timestamper(tsaLabel(cfg), ts)
 	seal, err := certs.LoadOrCreateSeal(filepath.Join(cfg.data, "seal"), cfg.providerName, time.Now, rand.Reader)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	_ "time/tzdata" // deadlines are computed in Europe/Paris on any host
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/rfc3161"
 )
 
 // serveConfig is everything `lre serve` reads from flags and environment.
@@ -24,7 +25,7 @@ type serveConfig struct {
 	mailFrom                      string
 	trustedProxies, logFormat     string
 	maxTotal, maxFiles, maxName   int64
-	retryEvery                    time.Duration
+	retryEvery, tsaMaxSkew        time.Duration
 
 	smtpAddr, smtpTLS, smtpUser, smtpPassword, smtpHelo string
 	dkimKey, dkimSelector, dkimDomain                   string
@@ -46,6 +47,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.string(&c.baseURL, "base-url", "LRE_BASE_URL", "", "public URL of the service, used in links (default http://<listen>)")
 	f.string(&c.tsaURLs, "tsa", "LRE_TSA_URLS", "", "comma-separated RFC 3161 authority URLs, tried in order; empty = the embedded (non-qualified) authority")
 	f.string(&c.tsaRoots, "tsa-roots", "LRE_TSA_ROOTS", "", "PEM file of the roots trusted for --tsa tokens (required with --tsa)")
+	f.duration(&c.tsaMaxSkew, "tsa-max-skew", "LRE_TSA_MAX_SKEW", rfc3161.DefaultMaxSkew, "how far a --tsa token's genTime may be from the local clock, beyond the authority's stated accuracy; a token outside is refused and the letter stays pending_timestamp")
 	f.string(&c.providerName, "provider-name", "LRE_PROVIDER_NAME", "lre", "the provider's name, shown in mails and proofs")
 	f.string(&c.providerAddress, "provider-address", "LRE_PROVIDER_ADDRESS", "", "the provider's postal or web address, shown in mails and proofs")
 	f.bool(&c.qualified, "qualified", "LRE_QUALIFIED", false, "the provider is a qualified trust service provider using a qualified TSA (eIDAS art. 44); leave off otherwise")
@@ -100,6 +102,8 @@ func (c *serveConfig) validate() error {
 		return errors.New("--dkim-key, --dkim-selector and --dkim-domain go together")
 	case c.deadlineDays < 1:
 		return errors.New("--deadline-days must be at least 1")
+	case c.tsaMaxSkew < 0 || c.tsaMaxSkew > time.Hour:
+		return errors.New("--tsa-max-skew must be between 0 and 1h")
 	case c.retryEvery <= 0:
 		return errors.New("--retry-interval must be positive")
 	case c.checkpointEvery <= 0:

@@ -15,8 +15,11 @@ import (
 
 // newTimestamper returns the configured authority and the PEM chain that
 // verifies its tokens: the embedded one (created in DATA/tsa on first start)
-// when no URL is configured, else a failover client over --tsa.
-func newTimestamper(cfg serveConfig) (core.Timestamper, []byte, error) {
+// when no URL is configured, else a failover client over --tsa whose
+// tokens must agree with the local clock within --tsa-max-skew; rejected
+// hears of every refused answer. The embedded authority signs with this
+// host's clock, so its genTime is the local time by construction.
+func newTimestamper(cfg serveConfig, rejected func(url, reason string)) (core.Timestamper, []byte, error) {
 	urls := splitList(cfg.tsaURLs)
 	if len(urls) == 0 {
 		a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(cfg.data, "tsa"), cfg.providerName, time.Now, rand.Reader)
@@ -36,7 +39,7 @@ func newTimestamper(cfg serveConfig) (core.Timestamper, []byte, error) {
 	if !roots.AppendCertsFromPEM(pem) {
 		return nil, nil, fmt.Errorf("--tsa-roots %s: no PEM certificate found", cfg.tsaRoots)
 	}
-	c, err := rfc3161.NewClient(urls, roots)
+	c, err := rfc3161.NewClient(urls, roots, rfc3161.WithClock(time.Now, cfg.tsaMaxSkew), rfc3161.WithRejected(rejected))
 	if err != nil {
 		return nil, nil, fmt.Errorf("--tsa: %w", err)
 	}
