@@ -127,7 +127,7 @@ func (s *Service) checkSendingPolicy(ctx context.Context, u User) error {
 // provider-wide bounce rate) any sender.
 func (s *Service) canLift(ctx context.Context, admin User, userID string) error {
 	if !admin.IsOperator() {
-		_, err := s.orgUser(ctx, admin, userID)
+		_, err := OrgUser(ctx, s.store, admin, userID)
 		return err
 	}
 	if _, err := s.store.UserByID(ctx, userID); err != nil {

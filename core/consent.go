@@ -60,11 +60,11 @@ func (s *Service) RequestConsent(ctx context.Context, sender User, email, name, 
 	if sender.Role != RoleSender && sender.Role != RoleAdmin {
 		return ConsentRecord{}, Errorf(EFORBIDDEN, "role %s may not request consent", sender.Role)
 	}
-	email, err := checkEmail("email", email)
+	email, err := CheckEmail("email", email)
 	if err != nil {
 		return ConsentRecord{}, err
 	}
-	if err := checkHeaderText("name", name, maxNameRunes, false); err != nil {
+	if err := CheckHeaderText("name", name, MaxNameRunes, false); err != nil {
 		return ConsentRecord{}, err
 	}
 	if lang, err = oneOf("language", lang, "fr", "fr", "en"); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 )
 
 func TestNotificationOutcomes(t *testing.T) {
@@ -28,7 +29,7 @@ func TestNotificationOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.mailer.script = tt.script
+			h.mailer.Script(tt.script...)
 			n := h.deposit()
 			for i := 0; i < tt.rounds; i++ {
 				h.process()
@@ -49,7 +50,7 @@ func TestNotificationOutcomes(t *testing.T) {
 			if last.Details["attempts"] != itoa(tt.attempts) {
 				t.Fatalf("attempts = %s, want %d", last.Details["attempts"], tt.attempts)
 			}
-			if n := countKind(h.mailer.kinds(), core.MailNotification); n != tt.attempts {
+			if n := countKind(h.mailer.Kinds(), core.MailNotification); n != tt.attempts {
 				t.Fatalf("sent %d notifications, want %d", n, tt.attempts)
 			}
 		})
@@ -71,7 +72,7 @@ func countKind(ks []core.MailKind, k core.MailKind) int {
 func TestRetriesExhaustedAfterMaxAge(t *testing.T) {
 	h := newHarness(t)
 	temp := core.DeliveryResult{Class: core.DeliveryTemporary, Code: 421, Text: "busy"}
-	h.mailer.script = slices.Repeat([]core.DeliveryResult{temp}, 100)
+	h.mailer.Script(slices.Repeat([]core.DeliveryResult{temp}, 100)...)
 	n := h.deposit()
 	for i := 0; i < 80 && h.notice(n.ID).Status == core.StatusDeposited; i++ {
 		h.process()
@@ -98,8 +99,8 @@ func TestNotificationSetsParisDeadlineAndReminders(t *testing.T) {
 	}
 	h.clock.Add(7 * 24 * time.Hour)
 	h.process()
-	if countKind(h.mailer.kinds(), core.MailReminder) != 1 {
-		t.Fatalf("kinds sent = %v, want one reminder by day 7", h.mailer.kinds())
+	if countKind(h.mailer.Kinds(), core.MailReminder) != 1 {
+		t.Fatalf("kinds sent = %v, want one reminder by day 7", h.mailer.Kinds())
 	}
 	evs := h.events(n.ID)
 	if evs[len(evs)-1].Type != core.EventReminderSent {
@@ -146,7 +147,7 @@ func TestCrashDuringSendIsRecordedAsAmbiguous(t *testing.T) {
 		t.Fatalf("last event %s %v: want an acceptance flagged as ambiguous retry after 2 attempts", last.Type, last.Details)
 	}
 	h.process()
-	if c := countKind(h.mailer.kinds(), core.MailNotification); c != 1 {
+	if c := countKind(h.mailer.Kinds(), core.MailNotification); c != 1 {
 		t.Fatalf("sent %d notifications after the crashed attempt, want exactly 1 more", c)
 	}
 }
@@ -155,7 +156,7 @@ func TestLateBounceAfterNotified(t *testing.T) {
 	h := newHarness(t)
 	n := h.deposit()
 	h.process()
-	err := h.svc.HandleBounce(context.Background(), core.Bounce{NoticeID: "lre" + n.ID[3:], Recipient: "bob@example.com", Action: "failed", Status: "5.1.1", Reason: core.ReasonBadMailbox, Received: h.clock.Now()})
+	err := h.svc.Letters.HandleBounce(context.Background(), core.Bounce{NoticeID: "lre" + n.ID[3:], Recipient: "bob@example.com", Action: "failed", Status: "5.1.1", Reason: core.ReasonBadMailbox, Received: h.clock.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,32 +170,32 @@ func TestLateBounceAfterNotified(t *testing.T) {
 	}
 	// The letter no longer expires: it was never notified.
 	h.clock.Add(30 * 24 * time.Hour)
-	if k, err := h.svc.ExpireDeadlines(context.Background()); err != nil || k != 0 {
+	if k, err := h.svc.Letters.ExpireDeadlines(context.Background()); err != nil || k != 0 {
 		t.Fatalf("expired %d, %v", k, err)
 	}
 }
 
 func TestSendingPolicySuspendsAndLifts(t *testing.T) {
-	h := newHarness(t, core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 5, MaxHardRate: 0.08}))
+	h := newHarness(t, services.WithLetters(core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 5, MaxHardRate: 0.08})))
 	bad := core.DeliveryResult{Class: core.DeliveryPermanent, Code: 550, Enhanced: "5.1.1", Reason: core.ReasonBadMailbox}
-	h.mailer.script = []core.DeliveryResult{bad, {Class: core.DeliveryAccepted, Code: 250}, {Class: core.DeliveryAccepted, Code: 250}, {Class: core.DeliveryAccepted, Code: 250}, {Class: core.DeliveryAccepted, Code: 250}}
+	h.mailer.Script([]core.DeliveryResult{bad, {Class: core.DeliveryAccepted, Code: 250}, {Class: core.DeliveryAccepted, Code: 250}, {Class: core.DeliveryAccepted, Code: 250}, {Class: core.DeliveryAccepted, Code: 250}}...)
 	for i := 0; i < 5; i++ {
 		h.deposit()
 		h.process()
 	}
-	_, _, err := h.svc.Deposit(context.Background(), core.DepositRequest{Sender: h.sender, RecipientEmail: "c@example.com", RecipientName: "C", Subject: "S", Body: "B"})
+	_, _, err := h.svc.Letters.Deposit(context.Background(), core.DepositRequest{Sender: h.sender, RecipientEmail: "c@example.com", RecipientName: "C", Subject: "S", Body: "B"})
 	if core.ErrorCode(err) != core.EREFUSED {
 		t.Fatalf("deposit with 20%% hard bounces: err = %v, want refused", err)
 	}
-	r, _ := h.svc.SenderRates(context.Background(), h.sender.ID)
+	r, _ := h.svc.Letters.SenderRates(context.Background(), h.sender.ID)
 	if !r.Suspended || r.HardBounces != 1 || r.Notifications != 5 {
 		t.Fatalf("rates = %+v", r)
 	}
-	if err := h.svc.LiftSuspension(context.Background(), h.sender, h.sender.ID); core.ErrorCode(err) != core.EFORBIDDEN {
+	if err := h.svc.Letters.LiftSuspension(context.Background(), h.sender, h.sender.ID); core.ErrorCode(err) != core.EFORBIDDEN {
 		t.Fatalf("a sender lifted its own suspension: %v", err)
 	}
-	admin, _, _ := h.svc.AddUser(context.Background(), "admin@example.org", "Admin", "Cabinet Martin", core.RoleAdmin)
-	if err := h.svc.LiftSuspension(context.Background(), admin, h.sender.ID); err != nil {
+	admin, _, _ := h.svc.Accounts.AddUser(context.Background(), "admin@example.org", "Admin", "Cabinet Martin", core.RoleAdmin)
+	if err := h.svc.Letters.LiftSuspension(context.Background(), admin, h.sender.ID); err != nil {
 		t.Fatal(err)
 	}
 	h.deposit()
@@ -206,13 +207,13 @@ func TestOTPMailIsNotANotificationEvent(t *testing.T) {
 	h := newHarness(t)
 	n := h.deposit()
 	h.process()
-	link := h.mailer.sent[0].Link
+	link := h.mailer.Sent()[0].Link
 	token := link[strings.LastIndex(link, "/r/")+3:]
-	if err := h.svc.RequestCode(context.Background(), token, core.Access{IP: "192.0.2.1"}); err != nil {
+	if err := h.svc.Letters.RequestCode(context.Background(), token, core.Access{IP: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
 	h.process()
-	if k := h.mailer.kinds(); countKind(k, core.MailOTP) != 1 {
+	if k := h.mailer.Kinds(); countKind(k, core.MailOTP) != 1 {
 		t.Fatalf("kinds sent = %v, want one OTP", k)
 	}
 	got := 0
@@ -233,15 +234,17 @@ func TestProcessOutboxDrainsABurst(t *testing.T) {
 	for i := 0; i < letters; i++ {
 		h.deposit()
 	}
-	n, err := h.svc.ProcessOutbox(context.Background())
+	n, err := h.svc.Letters.ProcessOutbox(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != letters || countKind(h.mailer.kinds(), core.MailNotification) != letters {
-		t.Fatalf("one call attempted %d and sent %d notifications, want %d", n, countKind(h.mailer.kinds(), core.MailNotification), letters)
+	if n != letters || countKind(h.mailer.Kinds(), core.MailNotification) != letters {
+		t.Fatalf("one call attempted %d and sent %d notifications, want %d", n, countKind(h.mailer.Kinds(), core.MailNotification), letters)
 	}
 	due, _ := h.db.DueOutbox(context.Background(), h.clock.Now(), 10)
 	if len(due) != 0 {
 		t.Fatalf("%d entries still due", len(due))
 	}
 }
+
+var paris, _ = time.LoadLocation("Europe/Paris")

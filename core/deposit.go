@@ -179,7 +179,7 @@ func (s *Service) newDeposit(req DepositRequest) (Deposit, error) {
 
 // validate checks every field of req and returns the notice's fixed part.
 func (s *Service) validate(req DepositRequest) (Notice, error) {
-	email, err := checkEmail("recipient_email", req.RecipientEmail)
+	email, err := CheckEmail("recipient_email", req.RecipientEmail)
 	if err != nil {
 		return Notice{}, err
 	}
@@ -188,12 +188,12 @@ func (s *Service) validate(req DepositRequest) (Notice, error) {
 		max      int
 		required bool
 	}{
-		{"recipient_name", req.RecipientName, maxNameRunes, true},
+		{"recipient_name", req.RecipientName, MaxNameRunes, true},
 		{"subject", req.Subject, maxSubjectRunes, true},
 		{"sender_reference", req.SenderReference, maxReferenceRunes, false},
 	}
 	for _, c := range checks {
-		if err := checkHeaderText(c.field, c.v, c.max, c.required); err != nil {
+		if err := CheckHeaderText(c.field, c.v, c.max, c.required); err != nil {
 			return Notice{}, err
 		}
 	}
@@ -301,10 +301,10 @@ func (s *Service) setKnowledge(n *Notice, req DepositRequest) error {
 	if q == "" || a == "" {
 		return FieldError(EINVALID, "knowledge_answer", "knowledge_question and knowledge_answer go together")
 	}
-	if err := checkHeaderText("knowledge_question", q, maxSubjectRunes, true); err != nil {
+	if err := CheckHeaderText("knowledge_question", q, maxSubjectRunes, true); err != nil {
 		return err
 	}
-	if err := checkHeaderText("knowledge_answer", a, maxKnowledgeAnswer, true); err != nil {
+	if err := CheckHeaderText("knowledge_answer", a, maxKnowledgeAnswer, true); err != nil {
 		return err
 	}
 	n.Knowledge = &KnowledgeCheck{Question: q, AnswerHash: knowledgeHash(n.ID, a)}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 )
@@ -46,8 +47,8 @@ func benchDeposit(b *testing.B, opts storage.Options, senders int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := core.NewService(db, rfc3161.NewLocal(a), core.WithLogger(quiet))
-	u, _, err := svc.AddUser(ctx, "bench@example.org", "Bench", "Bench", core.RoleSender)
+	svc := services.New(db, rfc3161.NewLocal(a), services.WithLogger(quiet))
+	u, _, err := svc.Accounts.AddUser(ctx, "bench@example.org", "Bench", "Bench", core.RoleSender)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func benchDeposit(b *testing.B, opts storage.Options, senders int) {
 	deposit := func() {
 		req := core.DepositRequest{Sender: u, RecipientEmail: "coowner@example.com", RecipientName: "Copropriétaire", Subject: "Convocation",
 			Body: "Madame, Monsieur,", Attachments: []core.Upload{up}, IdempotencyKey: fmt.Sprintf("bench-%d", seq.Add(1))}
-		if _, _, err := svc.Deposit(ctx, req); err != nil {
+		if _, _, err := svc.Letters.Deposit(ctx, req); err != nil {
 			b.Fatal(err)
 		}
 	}

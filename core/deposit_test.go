@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 )
@@ -70,13 +71,13 @@ func openStore(t *testing.T, dir string) *storage.DB {
 	return db
 }
 
-func newService(db *storage.DB, ts core.Timestamper, opts ...core.Option) *core.Service {
-	return core.NewService(db, ts, append([]core.Option{core.WithLogger(quiet), core.WithTimestampTimeout(5 * time.Second)}, opts...)...)
+func newService(db *storage.DB, ts core.Timestamper, opts ...services.Option) *services.Set {
+	return services.New(db, ts, append([]services.Option{services.WithLogger(quiet), services.WithLetters(core.WithTimestampTimeout(5 * time.Second))}, opts...)...)
 }
 
-func addUser(t *testing.T, svc *core.Service, email string, role core.Role) core.User {
+func addUser(t *testing.T, svc *services.Set, email string, role core.Role) core.User {
 	t.Helper()
-	u, _, err := svc.AddUser(context.Background(), email, "Test User", "ACME", role)
+	u, _, err := svc.Accounts.AddUser(context.Background(), email, "Test User", "ACME", role)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestDepositRoles(t *testing.T) {
 			db := openStore(t, t.TempDir())
 			svc := newService(db, newTSA(t).client(t))
 			u := addUser(t, svc, "user@acme.example", tt.role)
-			n, _, err := svc.Deposit(context.Background(), letterRequest(u))
+			n, _, err := svc.Letters.Deposit(context.Background(), letterRequest(u))
 			if tt.wantCode == "" {
 				if err != nil || n.Status != core.StatusDeposited {
 					t.Fatalf("Deposit = %s, %v; want deposited", n.Status, err)
@@ -176,13 +177,13 @@ func TestDepositValidatesForEveryEntryPoint(t *testing.T) {
 		{"bad language", func(r *core.DepositRequest) { r.Language = "de" }, core.EINVALID, "language", ""},
 	}
 	db := openStore(t, t.TempDir())
-	svc := newService(db, newTSA(t).client(t), core.WithLimits(limits))
+	svc := newService(db, newTSA(t).client(t), services.WithLetters(core.WithLimits(limits)))
 	u := addUser(t, svc, "alice@acme.example", core.RoleSender)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := letterRequest(u)
 			tt.edit(&req)
-			_, _, err := svc.Deposit(context.Background(), req)
+			_, _, err := svc.Letters.Deposit(context.Background(), req)
 			var ce *core.Error
 			if core.ErrorCode(err) != tt.wantCode || !errors.As(err, &ce) || ce.Field != tt.wantField || !strings.Contains(ce.Message, tt.wantText) {
 				t.Errorf("Deposit: %v, want %s on field %s naming %q", err, tt.wantCode, tt.wantField, tt.wantText)
@@ -210,7 +211,7 @@ func TestPendingDepositSurvivesRestart(t *testing.T) {
 	}
 	svc := newService(db, authority.client(t))
 	u := addUser(t, svc, "alice@acme.example", core.RoleSender)
-	n, _, err := svc.Deposit(ctx, letterRequest(u, mustUpload(t, "contrat.pdf", pdf)))
+	n, _, err := svc.Letters.Deposit(ctx, letterRequest(u, mustUpload(t, "contrat.pdf", pdf)))
 	if err != nil {
 		t.Fatalf("deposit while the TSA is down: %v", err)
 	}
@@ -224,7 +225,7 @@ func TestPendingDepositSurvivesRestart(t *testing.T) {
 	authority.down.Store(false)
 	db = openStore(t, dir)
 	svc = newService(db, authority.client(t))
-	done, err := svc.RetryPendingTimestamps(ctx)
+	done, err := svc.Letters.RetryPendingTimestamps(ctx)
 	if err != nil || done != 1 {
 		t.Fatalf("retry after restart = %d, %v; want 1", done, err)
 	}
@@ -279,7 +280,7 @@ func TestRetryPendingConcurrently(t *testing.T) {
 	authority.down.Store(true)
 	var ids []string
 	for range deposits {
-		n, _, err := svc.Deposit(ctx, letterRequest(u))
+		n, _, err := svc.Letters.Deposit(ctx, letterRequest(u))
 		if err != nil || n.Status != core.StatusPendingTimestamp {
 			t.Fatalf("deposit while down = %s, %v", n.Status, err)
 		}
@@ -290,7 +291,7 @@ func TestRetryPendingConcurrently(t *testing.T) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			done, err := svc.RetryPendingTimestamps(ctx)
+			done, err := svc.Letters.RetryPendingTimestamps(ctx)
 			if err != nil {
 				t.Errorf("retry: %v", err)
 			}
@@ -321,11 +322,11 @@ func TestIdempotentReplayWhilePending(t *testing.T) {
 	u := addUser(t, svc, "alice@acme.example", core.RoleSender)
 	req := letterRequest(u)
 	req.IdempotencyKey = "pending-1"
-	first, replayed, err := svc.Deposit(ctx, req)
+	first, replayed, err := svc.Letters.Deposit(ctx, req)
 	if err != nil || replayed {
 		t.Fatalf("first deposit: replayed %v, %v", replayed, err)
 	}
-	second, replayed, err := svc.Deposit(ctx, req)
+	second, replayed, err := svc.Letters.Deposit(ctx, req)
 	if err != nil || !replayed || second.ID != first.ID {
 		t.Errorf("replay while pending = %s replayed %v, %v; want %s replayed", second.ID, replayed, err, first.ID)
 	}

@@ -3,7 +3,6 @@ package core
 import (
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -61,13 +60,4 @@ func NewSecret(rand io.Reader, prefix string) (secret string, hash []byte, err e
 func HashSecret(secret string) []byte {
 	sum := sha256.Sum256([]byte(secret))
 	return sum[:]
-}
-
-// newUserID returns a random user identifier.
-func newUserID(rand io.Reader) (string, error) {
-	var b [8]byte
-	if _, err := io.ReadFull(rand, b[:]); err != nil {
-		return "", fmt.Errorf("user id: %w", err)
-	}
-	return "usr_" + hex.EncodeToString(b[:]), nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 )
@@ -25,7 +26,7 @@ func TestRetentionPurge(t *testing.T) {
 	}
 	defer db.Close()
 	auth := newAuthority(t)
-	h := harnessOn(t, db, auth, core.WithRetention(10*24*time.Hour))
+	h := harnessOn(t, db, auth, services.WithLetters(core.WithRetention(10*24*time.Hour)))
 	n := h.deposit()
 	h.process() // notified: 15 days to answer
 	body, err := db.Content(ctx, n.ID, "body")
@@ -42,7 +43,7 @@ func TestRetentionPurge(t *testing.T) {
 	}
 
 	h.clock.Add(10 * 24 * time.Hour)
-	if _, err := h.svc.ExpireDeadlines(ctx); err != nil {
+	if _, err := h.svc.Letters.ExpireDeadlines(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := purge(t, h); got != 1 {
@@ -79,7 +80,7 @@ func TestRetentionPurge(t *testing.T) {
 
 func purge(t *testing.T, h *harness) int {
 	t.Helper()
-	n, err := h.svc.PurgeExpiredContent(context.Background())
+	n, err := h.svc.Letters.PurgeExpiredContent(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,6 @@ type Service struct {
 	retention   time.Duration
 	tlog        *transparency // nil: no transparency log (see WithTransparencyLog)
 	audit       AuditMaterial
-	accounts    *accounts
 }
 
 // RetryPolicy bounds how a temporarily refused mail is retried: exponential
@@ -114,7 +113,6 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 		kick:        make(chan struct{}, 1),
 		webhooks:    webhookConfig{policy: DefaultWebhookPolicy},
 		hookKick:    make(chan struct{}, 1),
-		accounts:    newAccounts(),
 	}
 	for _, o := range opts {
 		o(s)

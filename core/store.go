@@ -109,14 +109,6 @@ type SenderStats interface {
 	EachSenderOutcomes(ctx context.Context, fn func(userID string, outcomes []string)) error
 }
 
-// UserStore keeps accounts and the hashes of their API keys.
-type UserStore interface {
-	// CreateUser returns ECONFLICT when the email is taken.
-	CreateUser(ctx context.Context, u User, keyHash []byte) error
-	// UserByKeyHash returns EUNAUTHORIZED for an unknown key hash.
-	UserByKeyHash(ctx context.Context, keyHash []byte) (User, error)
-}
-
 // Store is everything the Service needs from persistence.
 type Store interface {
 	DepositStore
@@ -126,7 +118,7 @@ type Store interface {
 	WorkQueue
 	SecretIndex
 	SenderStats
-	UserStore
+	UserFinder
 	ConsentStore
 	CertificateStore
 	WebhookStore
@@ -134,6 +126,5 @@ type Store interface {
 	WebhookAdmin
 	EventStream
 	RetentionStore
-	AccountStore
 	NoticeLister
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
@@ -41,24 +43,18 @@ func newTlogHarness(t *testing.T, wrap func(core.TransparencyStore) core.Transpa
 	if wrap != nil {
 		store = wrap(db)
 	}
-	c := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
-	m := &scriptedMailer{clock: c}
-	svc := core.NewService(db, rfc3161.NewLocal(a), core.WithClock(c.Now), core.WithMailer(m), core.WithTransparencyLog(store, s))
-	u, _, err := svc.AddUser(context.Background(), "alice@example.org", "Alice Martin", "Cabinet Martin", core.RoleSender)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tlogHarness{harness: &harness{t: t, db: db, svc: svc, clock: c, mailer: m, sender: u}, auth: a, signer: s}
+	h := harnessOf(lretest.On(t, db, a, services.WithLetters(core.WithTransparencyLog(store, s))))
+	return &tlogHarness{harness: h, auth: a, signer: s}
 }
 
 func TestPublishCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	h := newTlogHarness(t, nil)
-	if _, _, err := h.svc.PublishCheckpoint(ctx); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, _, err := h.svc.Evidence.PublishCheckpoint(ctx); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Fatalf("publish on an empty log: %v", err)
 	}
 	h.deposit()
-	c1, isNew, err := h.svc.PublishCheckpoint(ctx)
+	c1, isNew, err := h.svc.Evidence.PublishCheckpoint(ctx)
 	if err != nil || !isNew || c1.Size != 1 {
 		t.Fatalf("first publication: size %d, new %v, %v", c1.Size, isNew, err)
 	}
@@ -70,39 +66,39 @@ func TestPublishCheckpoint(t *testing.T) {
 	if _, err := rfc3161.VerifyToken(c1.Token.DER, sum[:], h.auth.Roots(), nil); err != nil {
 		t.Fatalf("checkpoint token: %v", err)
 	}
-	again, isNew, err := h.svc.PublishCheckpoint(ctx)
+	again, isNew, err := h.svc.Evidence.PublishCheckpoint(ctx)
 	if err != nil || isNew || again.Size != 1 {
 		t.Fatalf("publication without new records: size %d, new %v, %v", again.Size, isNew, err)
 	}
 	n := h.deposit()
 	h.process()
-	c2, isNew, err := h.svc.PublishCheckpoint(ctx)
+	c2, isNew, err := h.svc.Evidence.PublishCheckpoint(ctx)
 	if err != nil || !isNew || c2.Size < 3 {
 		t.Fatalf("second publication: size %d, new %v, %v", c2.Size, isNew, err)
 	}
-	latest, err := h.svc.LatestCheckpoint(ctx)
+	latest, err := h.svc.Evidence.LatestCheckpoint(ctx)
 	if err != nil || latest.Size != c2.Size {
 		t.Fatalf("latest: %d, %v", latest.Size, err)
 	}
-	if got, err := h.svc.CheckpointAt(ctx, 1); err != nil || string(got.Note) != string(c1.Note) {
+	if got, err := h.svc.Evidence.CheckpointAt(ctx, 1); err != nil || string(got.Note) != string(c1.Note) {
 		t.Fatalf("checkpoint 1 changed: %v", err)
 	}
 	evs := h.events(n.ID)
-	p, err := h.svc.LogInclusionProof(ctx, evs[0].Seq, c2.Size)
+	p, err := h.svc.Evidence.LogInclusionProof(ctx, evs[0].Seq, c2.Size)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := tlog.VerifyInclusion(p.Index, p.Size, evs[0].Hash, p.Hashes, c2.Root); err != nil {
 		t.Fatalf("inclusion proof: %v", err)
 	}
-	cp, err := h.svc.LogConsistencyProof(ctx, 1, c2.Size)
+	cp, err := h.svc.Evidence.LogConsistencyProof(ctx, 1, c2.Size)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := tlog.VerifyConsistency(1, c2.Size, cp.Hashes, c1.Root, c2.Root); err != nil {
 		t.Fatalf("consistency proof: %v", err)
 	}
-	key, err := h.svc.LogKey()
+	key, err := h.svc.Evidence.LogKey()
 	if err != nil || key != h.signer.VerifierKey() {
 		t.Fatalf("log key %q, %v", key, err)
 	}
@@ -122,25 +118,25 @@ func TestLogProofArguments(t *testing.T) {
 		{"size below seq", 2, 1, core.EINVALID, "size"},
 		{"size beyond the log", 1, 5, core.ENOTFOUND, ""},
 	} {
-		_, err := h.svc.LogInclusionProof(ctx, c.seq, c.size)
+		_, err := h.svc.Evidence.LogInclusionProof(ctx, c.seq, c.size)
 		if core.ErrorCode(err) != c.code {
 			t.Errorf("%s: %v, want %s", c.name, err, c.code)
 		}
 	}
-	if _, err := h.svc.LogConsistencyProof(ctx, 2, 1); core.ErrorCode(err) != core.EINVALID {
+	if _, err := h.svc.Evidence.LogConsistencyProof(ctx, 2, 1); core.ErrorCode(err) != core.EINVALID {
 		t.Errorf("consistency from > to: %v", err)
 	}
-	if _, err := h.svc.LogConsistencyProof(ctx, 1, 9); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := h.svc.Evidence.LogConsistencyProof(ctx, 1, 9); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("consistency beyond the log: %v", err)
 	}
 }
 
 func TestTransparencyNotConfigured(t *testing.T) {
 	h := newHarness(t)
-	if _, _, err := h.svc.PublishCheckpoint(context.Background()); core.ErrorCode(err) != core.EUNAVAILABLE {
+	if _, _, err := h.svc.Evidence.PublishCheckpoint(context.Background()); core.ErrorCode(err) != core.EUNAVAILABLE {
 		t.Errorf("publish: %v", err)
 	}
-	if _, err := h.svc.LogKey(); core.ErrorCode(err) != core.EUNAVAILABLE {
+	if _, err := h.svc.Evidence.LogKey(); core.ErrorCode(err) != core.EUNAVAILABLE {
 		t.Errorf("key: %v", err)
 	}
 }
@@ -165,15 +161,15 @@ func TestPublishRefusesAFork(t *testing.T) {
 	var f *forkedTree
 	h := newTlogHarness(t, func(s core.TransparencyStore) core.TransparencyStore { f = &forkedTree{TransparencyStore: s}; return f })
 	h.deposit()
-	if _, _, err := h.svc.PublishCheckpoint(ctx); err != nil {
+	if _, _, err := h.svc.Evidence.PublishCheckpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
 	h.deposit()
 	f.fork = true
-	if _, _, err := h.svc.PublishCheckpoint(ctx); core.ErrorCode(err) != core.EINTERNAL {
+	if _, _, err := h.svc.Evidence.PublishCheckpoint(ctx); core.ErrorCode(err) != core.EINTERNAL {
 		t.Fatalf("signed a tree that does not extend the last checkpoint: %v", err)
 	}
-	if c, _ := h.svc.LatestCheckpoint(ctx); c.Size != 1 {
+	if c, _ := h.svc.Evidence.LatestCheckpoint(ctx); c.Size != 1 {
 		t.Fatalf("latest checkpoint is %d", c.Size)
 	}
 }
@@ -183,10 +179,10 @@ func TestRunCheckpointsPublishes(t *testing.T) {
 	h.deposit()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { h.svc.RunCheckpoints(ctx, 10*time.Millisecond); close(done) }()
+	go func() { h.svc.Evidence.RunCheckpoints(ctx, 10*time.Millisecond); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if c, err := h.svc.LatestCheckpoint(context.Background()); err == nil && c.Size == 1 {
+		if c, err := h.svc.Evidence.LatestCheckpoint(context.Background()); err == nil && c.Size == 1 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -208,13 +204,13 @@ func BenchmarkPublishCheckpoint(b *testing.B) {
 	defer db.Close()
 	a, _ := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "bench", time.Now, rand.Reader)
 	s, _ := tlog.LoadOrCreateSigner(filepath.Join(dir, "log"), "bench-log", rand.Reader)
-	svc := core.NewService(db, rfc3161.NewLocal(a), core.WithTransparencyLog(db, s))
+	svc := services.New(db, rfc3161.NewLocal(a), services.WithLetters(core.WithTransparencyLog(db, s)))
 	ev := core.Event{Type: core.EventConsentGiven, Time: time.Now()}
 	for b.Loop() {
 		if err := db.ApplyChange(ctx, core.Change{Events: []core.Event{ev}}); err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := svc.PublishCheckpoint(ctx); err != nil {
+		if _, _, err := svc.Evidence.PublishCheckpoint(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,16 +10,16 @@ import (
 // Field limits for text that ends up in headers, pages and PDFs.
 const (
 	maxEmailBytes     = 254 // RFC 5321 path limit
-	maxNameRunes      = 200
+	MaxNameRunes      = 200
 	maxSubjectRunes   = 255
 	maxReferenceRunes = 100
 	maxIdemKeyBytes   = 255
 )
 
-// checkHeaderText validates a single-line field that may end up in an email
+// CheckHeaderText validates a single-line field that may end up in an email
 // header or a PDF: valid UTF-8, no CR/LF or other control characters, no
 // bidirectional overrides that could disguise it.
-func checkHeaderText(field, v string, maxRunes int, required bool) error {
+func CheckHeaderText(field, v string, maxRunes int, required bool) error {
 	if !utf8.ValidString(v) {
 		return FieldError(EINVALID, field, "%s is not valid UTF-8", field)
 	}
@@ -49,10 +49,10 @@ func isBidiControl(r rune) bool {
 	return r == '\u200e' || r == '\u200f' || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
 }
 
-// checkEmail accepts exactly one bare address (no display name, no list, no
+// CheckEmail accepts exactly one bare address (no display name, no list, no
 // group) whose domain has at least one dot.
-func checkEmail(field, v string) (string, error) {
-	if err := checkHeaderText(field, v, maxEmailBytes, true); err != nil {
+func CheckEmail(field, v string) (string, error) {
+	if err := CheckHeaderText(field, v, maxEmailBytes, true); err != nil {
 		return "", err
 	}
 	v = strings.TrimSpace(v)

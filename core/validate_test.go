@@ -26,7 +26,7 @@ func TestRecipientAddressMustBeMailable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
-			_, _, err := h.svc.Deposit(context.Background(), core.DepositRequest{Sender: h.sender, RecipientEmail: tt.addr, RecipientName: "Bob", Subject: "S", Body: "B"})
+			_, _, err := h.svc.Letters.Deposit(context.Background(), core.DepositRequest{Sender: h.sender, RecipientEmail: tt.addr, RecipientName: "Bob", Subject: "S", Body: "B"})
 			if tt.ok && err != nil {
 				t.Fatalf("refused: %v", err)
 			}

@@ -2,7 +2,6 @@ package core_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,8 +12,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/rfc3161"
-	"github.com/lre-project/lre/storage"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/webhook"
 )
 
@@ -92,15 +90,15 @@ func (r *receiver) requests() []received {
 // hookPolicy allows loopback (the receiver) and retries from one minute.
 var hookPolicy = core.WebhookPolicy{Retry: core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 24 * time.Hour}, AllowPrivate: true, MaxPerOrg: 10}
 
-func withHooks() core.Option {
-	return core.WithWebhooks(webhook.New(webhook.Options{AllowPrivate: true, Timeout: 5 * time.Second}), hookPolicy)
+func withHooks() services.Option {
+	return services.WithLetters(core.WithWebhooks(webhook.New(webhook.Options{AllowPrivate: true, Timeout: 5 * time.Second}), hookPolicy))
 }
 
 // admin adds an admin of the harness sender's organisation.
 func (h *harness) admin() core.User {
 	h.t.Helper()
 	email := fmt.Sprintf("admin%d@cabinet-martin.example", time.Now().UnixNano())
-	u, _, err := h.svc.AddUser(context.Background(), email, "Claire Admin", h.sender.Organisation, core.RoleAdmin)
+	u, _, err := h.svc.Accounts.AddUser(context.Background(), email, "Claire Admin", h.sender.Organisation, core.RoleAdmin)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -110,7 +108,7 @@ func (h *harness) admin() core.User {
 // hook registers r for the sender's organisation.
 func (h *harness) hook(r *receiver) core.Webhook {
 	h.t.Helper()
-	w, err := h.svc.CreateWebhook(context.Background(), h.admin(), r.srv.URL+"/lre")
+	w, err := h.svc.Webhooks.CreateWebhook(context.Background(), h.admin(), r.srv.URL+"/lre")
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -120,7 +118,7 @@ func (h *harness) hook(r *receiver) core.Webhook {
 
 func (h *harness) deliverHooks() int {
 	h.t.Helper()
-	n, err := h.svc.ProcessWebhooks(context.Background())
+	n, err := h.svc.Webhooks.ProcessWebhooks(context.Background())
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -142,29 +140,4 @@ func seqsOf(rs []received) []uint64 {
 		out = append(out, r.payload.Seq)
 	}
 	return out
-}
-
-// harnessOn is newHarness on an open store the test controls (to close
-// and reopen it) and an authority it can check tokens with, with webhooks
-// to loopback allowed.
-func harnessOn(t *testing.T, db *storage.DB, a *rfc3161.Authority, opts ...core.Option) *harness {
-	t.Helper()
-	c := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
-	m := &scriptedMailer{clock: c}
-	all := append([]core.Option{core.WithClock(c.Now), core.WithMailer(m), withHooks()}, opts...)
-	svc := core.NewService(db, rfc3161.NewLocal(a), all...)
-	u, _, err := svc.AddUser(context.Background(), "alice@example.org", "Alice Martin", "Cabinet Martin", core.RoleSender)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{t: t, db: db, svc: svc, clock: c, mailer: m, sender: u}
-}
-
-func newAuthority(t *testing.T) *rfc3161.Authority {
-	t.Helper()
-	a, err := rfc3161.LoadOrCreateAuthority(t.TempDir(), "test", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/webhook"
 )
@@ -166,8 +167,8 @@ func TestWebhookQueueSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	svc := core.NewService(db2, nil, withHooks(), core.WithClock(h.clock.Now))
-	if _, err := svc.ProcessWebhooks(ctx); err != nil {
+	svc := services.New(db2, nil, withHooks(), services.WithClock(h.clock.Now))
+	if _, err := svc.Webhooks.ProcessWebhooks(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got := r.requests()
@@ -209,7 +210,7 @@ func TestWebhookURLGuard(t *testing.T) {
 	}
 	h := newHarness(t) // default policy: no private targets
 	r := newReceiver(t)
-	if _, err := h.svc.CreateWebhook(context.Background(), h.admin(), r.srv.URL); core.ErrorCode(err) != core.EINVALID {
+	if _, err := h.svc.Webhooks.CreateWebhook(context.Background(), h.admin(), r.srv.URL); core.ErrorCode(err) != core.EINVALID {
 		t.Errorf("CreateWebhook on loopback without the allowance: %v, want %s", err, core.EINVALID)
 	}
 }
@@ -219,24 +220,24 @@ func TestWebhookAdministration(t *testing.T) {
 	h := newHarness(t, withHooks())
 	r := newReceiver(t)
 	w := h.hook(r)
-	other, _, err := h.svc.AddUser(ctx, "admin@other.example", "Other Admin", "Other Org", core.RoleAdmin)
+	other, _, err := h.svc.Accounts.AddUser(ctx, "admin@other.example", "Other Admin", "Other Org", core.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.svc.CreateWebhook(ctx, h.sender, r.srv.URL); core.ErrorCode(err) != core.EFORBIDDEN {
+	if _, err := h.svc.Webhooks.CreateWebhook(ctx, h.sender, r.srv.URL); core.ErrorCode(err) != core.EFORBIDDEN {
 		t.Errorf("a sender created a webhook: %v", err)
 	}
-	if _, err := h.svc.WebhookDeliveries(ctx, other, w.ID, 0, 10); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := h.svc.Webhooks.WebhookDeliveries(ctx, other, w.ID, 0, 10); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("another organisation's admin read the deliveries: %v", err)
 	}
-	if err := h.svc.DeleteWebhook(ctx, other, w.ID); core.ErrorCode(err) != core.ENOTFOUND {
+	if err := h.svc.Webhooks.DeleteWebhook(ctx, other, w.ID); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("another organisation's admin deleted the webhook: %v", err)
 	}
-	if hooks, _ := h.svc.Webhooks(ctx, other); len(hooks) != 0 {
+	if hooks, _ := h.svc.Webhooks.Webhooks(ctx, other); len(hooks) != 0 {
 		t.Errorf("another organisation sees %d webhooks", len(hooks))
 	}
 	admin := h.admin()
-	hooks, err := h.svc.Webhooks(ctx, admin)
+	hooks, err := h.svc.Webhooks.Webhooks(ctx, admin)
 	if err != nil || len(hooks) != 1 || hooks[0].ID != w.ID || hooks[0].Secret != "" {
 		t.Fatalf("Webhooks = %+v, %v; want the one webhook without its secret", hooks, err)
 	}
@@ -244,14 +245,14 @@ func TestWebhookAdministration(t *testing.T) {
 	h.deposit()
 	h.deliverHooks()
 	d := h.deliveries(w.ID)[0]
-	if _, err := h.svc.ReplayWebhookDelivery(ctx, other, w.ID, d.ID); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := h.svc.Webhooks.ReplayWebhookDelivery(ctx, other, w.ID, d.ID); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("another organisation replayed: %v", err)
 	}
-	replay, err := h.svc.ReplayWebhookDelivery(ctx, admin, w.ID, d.ID)
+	replay, err := h.svc.Webhooks.ReplayWebhookDelivery(ctx, admin, w.ID, d.ID)
 	if err != nil || replay.ReplayOf != d.ID || replay.Done {
 		t.Fatalf("replay = %+v, %v", replay, err)
 	}
-	if _, err := h.svc.ReplayWebhookDelivery(ctx, admin, w.ID, replay.ID); core.ErrorCode(err) != core.ECONFLICT {
+	if _, err := h.svc.Webhooks.ReplayWebhookDelivery(ctx, admin, w.ID, replay.ID); core.ErrorCode(err) != core.ECONFLICT {
 		t.Errorf("replaying a queued delivery: %v, want %s", err, core.ECONFLICT)
 	}
 	h.deliverHooks()
@@ -260,7 +261,7 @@ func TestWebhookAdministration(t *testing.T) {
 	}
 
 	h.process() // a new event queued for the webhook
-	if err := h.svc.DeleteWebhook(ctx, admin, w.ID); err != nil {
+	if err := h.svc.Webhooks.DeleteWebhook(ctx, admin, w.ID); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.deliverHooks(); n != 0 {

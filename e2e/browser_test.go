@@ -17,6 +17,7 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/smtp"
 	"github.com/lre-project/lre/storage"
@@ -290,7 +291,7 @@ func (c *fakeClock) advance(d time.Duration) {
 // --deadline-days is at least 1.
 type inProcess struct {
 	site
-	svc   *core.Service
+	svc   *services.Set
 	clock *fakeClock
 	users map[string]core.User
 }
@@ -321,21 +322,21 @@ func startInProcess(t *testing.T) *inProcess {
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	svc := core.NewService(db, ts,
-		core.WithClock(clock.now),
-		core.WithLogger(log),
-		core.WithMailer(&smtp.Sender{Addr: sk.addr, StartTLS: smtp.TLSOff}),
-		core.WithProvider(core.Provider{Name: "lre", FromEmail: "noreply@localhost"}),
-		core.WithBaseURL(base),
-		core.WithBounceDomain("localhost"),
-		core.WithDeadlines(core.DeadlinePolicy{Days: 15, Location: paris}),
-		core.WithRenderer(certs.NewRenderer(seal, ts)),
+	svc := services.New(db, ts,
+		services.WithClock(clock.now),
+		services.WithLogger(log),
+		services.WithLetters(core.WithMailer(&smtp.Sender{Addr: sk.addr, StartTLS: smtp.TLSOff})),
+		services.WithLetters(core.WithProvider(core.Provider{Name: "lre", FromEmail: "noreply@localhost"})),
+		services.WithBaseURL(base),
+		services.WithLetters(core.WithBounceDomain("localhost")),
+		services.WithLetters(core.WithDeadlines(core.DeadlinePolicy{Days: 15, Location: paris})),
+		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts))),
 	)
 	hs.Config.Handler = web.NewServer(svc, web.Config{BaseURL: base, TSAChainPEM: tsa.ChainPEM(), Logger: log, Now: clock.now})
 	hs.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); svc.RunOutbox(ctx, 200*time.Millisecond) }()
+	go func() { defer close(done); svc.Letters.RunOutbox(ctx, 200*time.Millisecond) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done
@@ -350,9 +351,9 @@ func startInProcess(t *testing.T) *inProcess {
 		account
 		role core.Role
 	}{{alice, core.RoleSender}, {carol, core.RoleAuditor}} {
-		u, _, err := svc.AddUser(ctx, a.email, a.name, cabinetOrg, a.role)
+		u, _, err := svc.Accounts.AddUser(ctx, a.email, a.name, cabinetOrg, a.role)
 		if err == nil {
-			err = svc.SetPassword(ctx, a.email, a.password)
+			err = svc.Accounts.SetPassword(ctx, a.email, a.password)
 		}
 		if err != nil {
 			t.Fatalf("add %s: %v", a.email, err)
@@ -368,7 +369,7 @@ func scenarioDeadline(t *testing.T, b context.Context) {
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	subject, body := "Convocation à l'assemblée V3N8", "Vous êtes convoqué. Ordre du jour H6T1."
-	n, _, err := s.svc.Deposit(ctx, core.DepositRequest{Sender: s.users[alice.email], RecipientEmail: "eve.absente@example.org",
+	n, _, err := s.svc.Letters.Deposit(ctx, core.DepositRequest{Sender: s.users[alice.email], RecipientEmail: "eve.absente@example.org",
 		RecipientName: "Ève Absente", RecipientType: core.RecipientProfessional, Subject: subject, Body: body, Language: "fr"})
 	if err != nil {
 		t.Fatal(err)
@@ -382,7 +383,7 @@ func scenarioDeadline(t *testing.T, b context.Context) {
 		t.Fatal("before the deadline the link offers no code or shows no deadline")
 	}
 	s.clock.advance(17 * 24 * time.Hour)
-	if got, err := s.svc.ExpireDeadlines(ctx); err != nil || got != 1 {
+	if got, err := s.svc.Letters.ExpireDeadlines(ctx); err != nil || got != 1 {
 		t.Fatalf("ExpireDeadlines 17 days later: %d letters, %v; want 1", got, err)
 	}
 	rcpt.open(link, http.StatusOK)

@@ -38,7 +38,7 @@ func startBounceServer(t *testing.T, w *world) *bounceServer {
 		t.Fatal(err)
 	}
 	b := &bounceServer{addr: l.Addr().String()}
-	handle := func(ctx context.Context, bn core.Bounce) error { return w.svc.HandleBounce(ctx, bn) }
+	handle := func(ctx context.Context, bn core.Bounce) error { return w.svc.Letters.HandleBounce(ctx, bn) }
 	srv := lresmtp.NewBounceServer(b.addr, bounceDomain, handle, func(_ []byte, reason string) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -152,7 +152,7 @@ func TestLateDSNForNotifiedLetter(t *testing.T) {
 	// Neither a reminder nor the expiry of the deadline it no longer has.
 	w.clock.Set(time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC))
 	w.rounds(1)
-	if _, err := w.svc.ExpireDeadlines(context.Background()); err != nil {
+	if _, err := w.svc.Letters.ExpireDeadlines(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := types(w.events(n.ID)); !slices.Equal(got, want) {
@@ -212,7 +212,7 @@ func TestSameDSNTwiceIsOneFailure(t *testing.T) {
 		}
 	}
 	failures := ofType(w.events(n.ID), core.EventNotificationFailure)
-	rates, err := w.svc.SenderRates(context.Background(), w.alice.ID)
+	rates, err := w.svc.Letters.SenderRates(context.Background(), w.alice.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestDSNWhileNotificationRetryIsPending(t *testing.T) {
 		var linkErr error
 		if len(got) > 0 {
 			token := readMessage(t, got[0].Data).linkToken(t)
-			linkErr = w.svc.RequestCode(context.Background(), token, core.Access{IP: "192.0.2.7"})
+			linkErr = w.svc.Letters.RequestCode(context.Background(), token, core.Access{IP: "192.0.2.7"})
 		}
 		t.Fatalf("core.Service.deliver still sends a pending notification retry after a DSN failed the letter "+
 			"(only reminders check the status): the MX accepted %d more copies, the evidence reads %v with status %s "+

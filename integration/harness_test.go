@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	lresmtp "github.com/lre-project/lre/smtp"
 	"github.com/lre-project/lre/storage"
@@ -65,14 +66,14 @@ type world struct {
 	dir    string
 	clock  *clock
 	sender *lresmtp.Sender
-	opts   []core.Option
+	opts   []services.Option
 	db     *storage.DB
-	svc    *core.Service
+	svc    *services.Set
 	alice  core.User
 }
 
 // newWorld opens a service whose mail goes to the SMTP server at addr.
-func newWorld(t *testing.T, addr string, opts ...core.Option) *world {
+func newWorld(t *testing.T, addr string, opts ...services.Option) *world {
 	t.Helper()
 	c := &clock{t: start}
 	w := &world{t: t, dir: t.TempDir(), clock: c, opts: opts, sender: &lresmtp.Sender{
@@ -81,7 +82,7 @@ func newWorld(t *testing.T, addr string, opts ...core.Option) *world {
 	}}
 	w.open()
 	t.Cleanup(func() { w.db.Close() })
-	u, _, err := w.svc.AddUser(context.Background(), senderEmail, senderName, senderOrg, core.RoleSender)
+	u, _, err := w.svc.Accounts.AddUser(context.Background(), senderEmail, senderName, senderOrg, core.RoleSender)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,16 +102,16 @@ func (w *world) open() {
 		db.Close()
 		w.t.Fatal(err)
 	}
-	all := append([]core.Option{
-		core.WithClock(w.clock.Now),
-		core.WithMailer(w.sender),
-		core.WithLogger(slog.New(slog.DiscardHandler)),
-		core.WithBaseURL("https://lre.test"),
-		core.WithBounceDomain(bounceDomain),
-		core.WithProvider(core.Provider{Name: "LRE Test", Address: "1 rue de la Paix, 75002 Paris", FromEmail: providerFrom}),
-		core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 72 * time.Hour}),
+	all := append([]services.Option{
+		services.WithClock(w.clock.Now),
+		services.WithLetters(core.WithMailer(w.sender)),
+		services.WithLogger(slog.New(slog.DiscardHandler)),
+		services.WithBaseURL("https://lre.test"),
+		services.WithLetters(core.WithBounceDomain(bounceDomain)),
+		services.WithLetters(core.WithProvider(core.Provider{Name: "LRE Test", Address: "1 rue de la Paix, 75002 Paris", FromEmail: providerFrom})),
+		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 72 * time.Hour})),
 	}, w.opts...)
-	w.db, w.svc = db, core.NewService(db, rfc3161.NewLocal(a), all...)
+	w.db, w.svc = db, services.New(db, rfc3161.NewLocal(a), all...)
 }
 
 // restart drops the service and closes the store, as a process exit
@@ -134,7 +135,7 @@ func (w *world) deposit(to string) core.Notice {
 }
 
 func (w *world) tryDeposit(to string) (core.Notice, error) {
-	n, _, err := w.svc.Deposit(context.Background(), core.DepositRequest{
+	n, _, err := w.svc.Letters.Deposit(context.Background(), core.DepositRequest{
 		Sender: w.alice, RecipientEmail: to, RecipientName: "Bob Durand",
 		Subject: letterSubject, Body: letterBody,
 	})
@@ -145,7 +146,7 @@ func (w *world) tryDeposit(to string) (core.Notice, error) {
 // entries it attempted.
 func (w *world) process() int {
 	w.t.Helper()
-	n, err := w.svc.ProcessOutbox(context.Background())
+	n, err := w.svc.Letters.ProcessOutbox(context.Background())
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 )
 
 const unknownRecipient = "nobody@destinataire.example"
@@ -36,7 +37,7 @@ func TestSendingPolicySuspendsOnHardBounces(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := startMX(t)
 			m.refuseRcpt(unknownRecipient, smtpReply(550, "5.1.1", "User unknown"))
-			w := newWorld(t, m.addr, core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 5, MaxHardRate: 0.08}))
+			w := newWorld(t, m.addr, services.WithLetters(core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 5, MaxHardRate: 0.08})))
 			for range tt.good {
 				w.deposit(recipientEmail)
 			}
@@ -45,7 +46,7 @@ func TestSendingPolicySuspendsOnHardBounces(t *testing.T) {
 			}
 			w.rounds(2)
 
-			rates, err := w.svc.SenderRates(context.Background(), w.alice.ID)
+			rates, err := w.svc.Letters.SenderRates(context.Background(), w.alice.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,11 +63,11 @@ func TestSendingPolicySuspendsOnHardBounces(t *testing.T) {
 				t.Errorf("refusal message %q does not say %q", core.ErrorMessage(err), tt.refusedAs)
 			}
 
-			other, _, err := w.svc.AddUser(context.Background(), "carol@autre-cabinet.example", "Carol", "Autre cabinet", core.RoleSender)
+			other, _, err := w.svc.Accounts.AddUser(context.Background(), "carol@autre-cabinet.example", "Carol", "Autre cabinet", core.RoleSender)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := w.svc.Deposit(context.Background(), core.DepositRequest{Sender: other, RecipientEmail: recipientEmail,
+			if _, _, err := w.svc.Letters.Deposit(context.Background(), core.DepositRequest{Sender: other, RecipientEmail: recipientEmail,
 				RecipientName: "Bob Durand", Subject: "Convocation", Body: "Madame, Monsieur,"}); err != nil {
 				t.Errorf("another sender's deposit: %v", err)
 			}
@@ -79,7 +80,7 @@ func TestSendingPolicySuspendsOnHardBounces(t *testing.T) {
 // 12 notifications the rate is 8.3%, above the 8% limit.
 func TestSendingPolicyCountsLateDSNOnce(t *testing.T) {
 	m := startMX(t)
-	w := newWorld(t, m.addr, core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 5, MaxHardRate: 0.08}))
+	w := newWorld(t, m.addr, services.WithLetters(core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 5, MaxHardRate: 0.08})))
 	for range 12 {
 		w.deposit(recipientEmail)
 	}
@@ -89,7 +90,7 @@ func TestSendingPolicyCountsLateDSNOnce(t *testing.T) {
 	if err := sendDSN(t, b.addr, sent.From, postfixDSN(t, sent)); err != nil {
 		t.Fatalf("DSN refused: %v", err)
 	}
-	rates, err := w.svc.SenderRates(context.Background(), w.alice.ID)
+	rates, err := w.svc.Letters.SenderRates(context.Background(), w.alice.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func answer(accept bool) func(w *world, m *mx, token string) {
 	return func(w *world, m *mx, token string) {
 		w.t.Helper()
 		ctx, a := context.Background(), core.Access{IP: "192.0.2.7", UserAgent: "integration"}
-		if err := w.svc.RequestCode(ctx, token, a); err != nil {
+		if err := w.svc.Letters.RequestCode(ctx, token, a); err != nil {
 			w.t.Fatal(err)
 		}
 		w.process()
@@ -96,11 +96,11 @@ func answer(accept bool) func(w *world, m *mx, token string) {
 		if sub == nil {
 			w.t.Fatalf("no one-time code in the mail:\n%s", otp.Text)
 		}
-		session, err := w.svc.VerifyCode(ctx, token, sub[1], "", a)
+		session, err := w.svc.Letters.VerifyCode(ctx, token, sub[1], "", a)
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		if _, err := w.svc.Decide(ctx, token, session, accept, a); err != nil {
+		if _, err := w.svc.Letters.Decide(ctx, token, session, accept, a); err != nil {
 			w.t.Fatal(err)
 		}
 	}

@@ -65,7 +65,7 @@ func TestStopDuringSendResendsSameMessage(t *testing.T) {
 
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
-			go func() { _, err := w.svc.ProcessOutbox(ctx); done <- err }()
+			go func() { _, err := w.svc.Letters.ProcessOutbox(ctx); done <- err }()
 			<-m.hung
 			if tt.crash {
 				if err := w.db.Close(); err != nil {

@@ -7,18 +7,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 )
 
 // Store counts the sender outcomes (delivered, hard and soft bounces) that
 // st commits, whichever path records them: an SMTP reply or a late DSN.
-func (m *Metrics) Store(st core.Store) core.Store { return &store{Store: st, m: m} }
+func (m *Metrics) Store(st services.Store) services.Store { return &store{Store: st, m: m} }
 
 type store struct {
-	core.Store
+	services.Store
 	m *Metrics
 }
 
-var _ core.Store = (*store)(nil)
+var _ services.Store = (*store)(nil)
 
 // UpdateNotice counts the outcome of the run of fn that committed; a store
 // may run fn more than once (batched transactions), so earlier runs don't.
@@ -39,7 +40,7 @@ func (st *store) UpdateNotice(ctx context.Context, id string, fn func(n *core.No
 }
 
 // WatchSenders registers the gauge lre_senders_suspended, read from count
-// at each scrape (core.Service.SuspendedSenders). One number, not a series
+// at each scrape (the letters service's SuspendedSenders). One number, not a series
 // per sender: sender ids would make the cardinality grow with the users.
 func (m *Metrics) WatchSenders(count func(context.Context) (int, error)) {
 	m.reg.MustRegister(&senderCollector{count: count})

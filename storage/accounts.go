@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/lre-project/lre/core/accounts"
 	"slices"
 	"strings"
 	"time"
@@ -19,15 +20,15 @@ import (
 // sessions are deleted when revoked, used or ended: they are credentials,
 // not evidence.
 
-var _ core.AccountStore = (*DB)(nil)
+var _ accounts.Store = (*DB)(nil)
 
 // Bucket names of accounts, created with the others by Open. Changing one
 // breaks every existing data dir.
 var (
-	bktKeyMeta        = []byte("api_key_meta")    // key hash -> core.APIKey
-	bktPasswords      = []byte("passwords")       // user id -> core.PasswordHash
+	bktKeyMeta        = []byte("api_key_meta")    // key hash -> accounts.APIKey
+	bktPasswords      = []byte("passwords")       // user id -> accounts.PasswordHash
 	bktPasswordTokens = []byte("password_tokens") // token hash -> passwordToken
-	bktSessions       = []byte("web_sessions")    // session hash -> core.Session
+	bktSessions       = []byte("web_sessions")    // session hash -> accounts.Session
 	bktUserSessions   = []byte("user_sessions")   // user id, 0, session hash -> empty
 )
 
@@ -106,7 +107,7 @@ func (db *DB) OrgUsers(ctx context.Context, org string) ([]core.User, error) {
 }
 
 // AddAPIKey stores a new key's hash and its metadata.
-func (db *DB) AddAPIKey(ctx context.Context, k core.APIKey, hash []byte) error {
+func (db *DB) AddAPIKey(ctx context.Context, k accounts.APIKey, hash []byte) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		if _, err := getUser(tx, []byte(k.UserID)); err != nil {
 			return err
@@ -121,8 +122,8 @@ func (db *DB) AddAPIKey(ctx context.Context, k core.APIKey, hash []byte) error {
 // keyMeta returns the metadata of the key with hash, owned by userID. The
 // first key of a user, made by CreateUser, has none: it is described from
 // the user record.
-func keyMeta(tx *bolt.Tx, hash, userID []byte) (core.APIKey, error) {
-	k := core.APIKey{ID: core.APIKeyID(hash), UserID: string(userID), Prefix: "lre_"}
+func keyMeta(tx *bolt.Tx, hash, userID []byte) (accounts.APIKey, error) {
+	k := accounts.APIKey{ID: accounts.APIKeyID(hash), UserID: string(userID), Prefix: "lre_"}
 	if v := tx.Bucket(bktKeyMeta).Get(hash); v != nil {
 		err := json.Unmarshal(v, &k)
 		return k, err
@@ -133,8 +134,8 @@ func keyMeta(tx *bolt.Tx, hash, userID []byte) (core.APIKey, error) {
 }
 
 // APIKeys lists the live keys of userID, oldest first.
-func (db *DB) APIKeys(ctx context.Context, userID string) ([]core.APIKey, error) {
-	out := []core.APIKey{}
+func (db *DB) APIKeys(ctx context.Context, userID string) ([]accounts.APIKey, error) {
+	out := []accounts.APIKey{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bktAPIKeys).ForEach(func(hash, owner []byte) error {
 			if string(owner) != userID {
@@ -145,7 +146,7 @@ func (db *DB) APIKeys(ctx context.Context, userID string) ([]core.APIKey, error)
 			return err
 		})
 	})
-	slices.SortFunc(out, func(a, b core.APIKey) int {
+	slices.SortFunc(out, func(a, b accounts.APIKey) int {
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 			return c
 		}
@@ -160,7 +161,7 @@ func (db *DB) RevokeAPIKey(ctx context.Context, userID, id string) error {
 		keys := tx.Bucket(bktAPIKeys)
 		c := keys.Cursor()
 		for hash, owner := c.First(); hash != nil; hash, owner = c.Next() {
-			if string(owner) == userID && core.APIKeyID(hash) == id {
+			if string(owner) == userID && accounts.APIKeyID(hash) == id {
 				h := clone(hash)
 				if err := keys.Delete(h); err != nil {
 					return fmt.Errorf("revoke key: %w", err)
@@ -175,10 +176,10 @@ func (db *DB) RevokeAPIKey(ctx context.Context, userID, id string) error {
 // TouchAPIKey records the last use of a key, writing only when at is
 // later than what is recorded, which a read transaction checks first.
 func (db *DB) TouchAPIKey(ctx context.Context, hash []byte, at time.Time) error {
-	stale := func(tx *bolt.Tx) (core.APIKey, bool, error) {
+	stale := func(tx *bolt.Tx) (accounts.APIKey, bool, error) {
 		owner := tx.Bucket(bktAPIKeys).Get(hash)
 		if owner == nil {
-			return core.APIKey{}, false, nil
+			return accounts.APIKey{}, false, nil
 		}
 		k, err := keyMeta(tx, hash, owner)
 		return k, err == nil && at.After(k.LastUsedAt), err
@@ -241,7 +242,7 @@ func (db *DB) PasswordTokenUser(ctx context.Context, hash []byte, now time.Time)
 
 // SetPassword stores a password hash, consumes the token if one is given,
 // and ends every session of the user, in one transaction.
-func (db *DB) SetPassword(ctx context.Context, userID string, h core.PasswordHash, tokenHash []byte, now time.Time) error {
+func (db *DB) SetPassword(ctx context.Context, userID string, h accounts.PasswordHash, tokenHash []byte, now time.Time) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		if _, err := getUser(tx, []byte(userID)); err != nil {
 			return err
@@ -261,13 +262,13 @@ func (db *DB) SetPassword(ctx context.Context, userID string, h core.PasswordHas
 		if err := putJSON(tx.Bucket(bktPasswords), []byte(userID), h); err != nil {
 			return fmt.Errorf("save password: %w", err)
 		}
-		return deleteUserSessions(tx, userID, func(core.Session) bool { return true })
+		return deleteUserSessions(tx, userID, func(accounts.Session) bool { return true })
 	})
 }
 
 // Password returns the stored password hash of userID.
-func (db *DB) Password(ctx context.Context, userID string) (core.PasswordHash, error) {
-	var h core.PasswordHash
+func (db *DB) Password(ctx context.Context, userID string) (accounts.PasswordHash, error) {
+	var h accounts.PasswordHash
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bktPasswords).Get([]byte(userID))
 		if v == nil {
@@ -283,14 +284,14 @@ func userSessionKey(userID string, hash []byte) []byte {
 }
 
 // deleteUserSessions deletes the sessions of userID for which drop is true.
-func deleteUserSessions(tx *bolt.Tx, userID string, drop func(core.Session) bool) error {
+func deleteUserSessions(tx *bolt.Tx, userID string, drop func(accounts.Session) bool) error {
 	idx, sessions := tx.Bucket(bktUserSessions), tx.Bucket(bktSessions)
 	prefix := []byte(userID + "\x00")
 	var doomed [][]byte
 	c := idx.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		hash := k[len(prefix):]
-		var s core.Session
+		var s accounts.Session
 		if v := sessions.Get(hash); v != nil {
 			if err := json.Unmarshal(v, &s); err != nil {
 				return fmt.Errorf("decode session: %w", err)
@@ -313,9 +314,9 @@ func deleteUserSessions(tx *bolt.Tx, userID string, drop func(core.Session) bool
 }
 
 // PutSession writes a session and forgets the user's expired ones.
-func (db *DB) PutSession(ctx context.Context, hash []byte, s core.Session) error {
+func (db *DB) PutSession(ctx context.Context, hash []byte, s accounts.Session) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		expired := func(o core.Session) bool { return !s.LastSeen.Before(o.Expires) }
+		expired := func(o accounts.Session) bool { return !s.LastSeen.Before(o.Expires) }
 		if err := deleteUserSessions(tx, s.UserID, expired); err != nil {
 			return fmt.Errorf("purge sessions: %w", err)
 		}
@@ -327,8 +328,8 @@ func (db *DB) PutSession(ctx context.Context, hash []byte, s core.Session) error
 }
 
 // Session returns the session stored under hash.
-func (db *DB) Session(ctx context.Context, hash []byte) (core.Session, error) {
-	var s core.Session
+func (db *DB) Session(ctx context.Context, hash []byte) (accounts.Session, error) {
+	var s accounts.Session
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bktSessions).Get(hash)
 		if v == nil {
@@ -346,7 +347,7 @@ func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
 		if v == nil {
 			return nil
 		}
-		var s core.Session
+		var s accounts.Session
 		if err := json.Unmarshal(v, &s); err != nil {
 			return fmt.Errorf("decode session: %w", err)
 		}

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"github.com/lre-project/lre/core/accounts"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestFirstKeyIsManaged(t *testing.T) {
 	ctx := context.Background()
 	hash := core.HashSecret("lre_first")
 	keys, err := db.APIKeys(ctx, u.ID)
-	if err != nil || len(keys) != 1 || keys[0].ID != core.APIKeyID(hash) || !keys[0].CreatedAt.Equal(u.CreatedAt) {
+	if err != nil || len(keys) != 1 || keys[0].ID != accounts.APIKeyID(hash) || !keys[0].CreatedAt.Equal(u.CreatedAt) {
 		t.Fatalf("keys %+v, %v", keys, err)
 	}
 	at := time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)
@@ -68,7 +69,7 @@ func TestSessionsArePurged(t *testing.T) {
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	put := func(name string, at time.Time) {
 		t.Helper()
-		s := core.Session{UserID: u.ID, CreatedAt: at, LastSeen: at, Expires: at.Add(30 * time.Minute)}
+		s := accounts.Session{UserID: u.ID, CreatedAt: at, LastSeen: at, Expires: at.Add(30 * time.Minute)}
 		if err := db.PutSession(ctx, core.HashSecret(name), s); err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +90,7 @@ func TestSessionsArePurged(t *testing.T) {
 	if err := db.DeleteSession(ctx, core.HashSecret("recent")); err != nil || alive("recent") {
 		t.Fatalf("delete: %v", err)
 	}
-	if err := db.SetPassword(ctx, u.ID, core.PasswordHash{Algorithm: "argon2id"}, nil, t0); err != nil {
+	if err := db.SetPassword(ctx, u.ID, accounts.PasswordHash{Algorithm: "argon2id"}, nil, t0); err != nil {
 		t.Fatal(err)
 	}
 	if alive("new") {

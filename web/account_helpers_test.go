@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/lre-project/lre/core/accounts"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
@@ -30,7 +32,7 @@ import (
 
 const password = "une phrase de passe assez longue"
 
-var cheapPasswords = core.WithPasswordParams(core.PasswordParams{Time: 1, Memory: 64, Threads: 1, KeyLen: 32})
+var cheapPasswords = services.WithAccounts(accounts.WithPasswordParams(accounts.PasswordParams{Time: 1, Memory: 64, Threads: 1, KeyLen: 32}))
 
 func appSite(t testing.TB, opts ...siteOption) *site {
 	t.Helper()
@@ -38,7 +40,7 @@ func appSite(t testing.TB, opts ...siteOption) *site {
 }
 
 // appSiteWith is appSite with more service options (limits).
-func appSiteWith(t testing.TB, svcOpts []core.Option, opts ...siteOption) *site {
+func appSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *site {
 	t.Helper()
 	auth, err := rfc3161.LoadOrCreateAuthority(filepath.Join(t.TempDir(), "tsa"), "lre account tests", time.Now, rand.Reader)
 	if err != nil {
@@ -57,9 +59,9 @@ func appSiteWith(t testing.TB, svcOpts []core.Option, opts ...siteOption) *site 
 	cfg.BaseURL += srv.Listener.Addr().String()
 	s := &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: cfg.BaseURL}
 	cfg.Now = s.clock.Now
-	all := []core.Option{core.WithLogger(siteLog), core.WithClock(s.clock.Now), core.WithMailer(s.mail), core.WithBaseURL(s.url), cheapPasswords,
-		core.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"})}
-	s.svc = core.NewService(db, rfc3161.NewLocal(auth), append(all, svcOpts...)...)
+	all := []services.Option{services.WithLogger(siteLog), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.mail)), services.WithBaseURL(s.url), cheapPasswords,
+		services.WithLetters(core.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"}))}
+	s.svc = services.New(db, rfc3161.NewLocal(auth), append(all, svcOpts...)...)
 	srv.Config.Handler = web.NewServer(s.svc, cfg)
 	if strings.HasPrefix(cfg.BaseURL, "https://") {
 		srv.StartTLS()
@@ -78,11 +80,11 @@ func appSiteWith(t testing.TB, svcOpts []core.Option, opts ...siteOption) *site 
 func (s *site) account(t testing.TB, email, org string, role core.Role) (core.User, string) {
 	t.Helper()
 	ctx := context.Background()
-	u, key, err := s.svc.AddUser(ctx, email, "Test "+strings.Split(email, "@")[0], org, role)
+	u, key, err := s.svc.Accounts.AddUser(ctx, email, "Test "+strings.Split(email, "@")[0], org, role)
 	if err != nil {
 		t.Fatalf("add user %s: %v", email, err)
 	}
-	if err := s.svc.SetPassword(ctx, email, password); err != nil {
+	if err := s.svc.Accounts.SetPassword(ctx, email, password); err != nil {
 		t.Fatal(err)
 	}
 	return u, key

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"github.com/lre-project/lre/core/accounts"
 	"io"
 	"net/http"
 
@@ -21,7 +22,7 @@ type keyJSON struct {
 	Key        string `json:"key,omitempty"`
 }
 
-func keyView(k core.APIKey) keyJSON {
+func keyView(k accounts.APIKey) keyJSON {
 	return keyJSON{ID: k.ID, Label: k.Label, Prefix: k.Prefix, CreatedAt: rfc3339(k.CreatedAt), LastUsedAt: rfc3339(k.LastUsedAt)}
 }
 
@@ -52,7 +53,7 @@ func (s *Server) keyCreate(c echo.Context) error {
 	if err := readJSON(c, &in); err != nil {
 		return err
 	}
-	k, secret, err := s.svc.CreateAPIKey(c.Request().Context(), userOf(c), in.Label)
+	k, secret, err := s.svc.Accounts.CreateAPIKey(c.Request().Context(), userOf(c), in.Label)
 	if err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func (s *Server) keyCreate(c echo.Context) error {
 
 // keyList is GET /api/v1/keys: the caller's keys, never their secrets.
 func (s *Server) keyList(c echo.Context) error {
-	keys, err := s.svc.APIKeys(c.Request().Context(), userOf(c))
+	keys, err := s.svc.Accounts.APIKeys(c.Request().Context(), userOf(c))
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (s *Server) keyList(c echo.Context) error {
 
 // keyRevoke is DELETE /api/v1/keys/:id; another user's key is 404.
 func (s *Server) keyRevoke(c echo.Context) error {
-	if err := s.svc.RevokeAPIKey(c.Request().Context(), userOf(c), c.Param("id")); err != nil {
+	if err := s.svc.Accounts.RevokeAPIKey(c.Request().Context(), userOf(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

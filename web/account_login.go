@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"github.com/lre-project/lre/core/accounts"
 	"math"
 	"net/http"
 
@@ -32,7 +33,7 @@ func rawFormValue(c echo.Context, name string, max int) (string, error) {
 // loginForm is GET /login; a live session goes straight on.
 func (s *Server) loginForm(c echo.Context) error {
 	next := localNext(c.QueryParam("next"))
-	if _, err := s.svc.SessionUser(c.Request().Context(), s.sessionToken(c)); err == nil {
+	if _, err := s.svc.Accounts.SessionUser(c.Request().Context(), s.sessionToken(c)); err == nil {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
 	return s.renderLogin(c, http.StatusOK, loginView{Next: next})
@@ -57,8 +58,8 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	}
 	v := loginView{Email: email, Next: localNext(c.Request().PostFormValue("next"))}
 	ctx := c.Request().Context()
-	_, token, err := s.svc.Login(ctx, email, password, c.RealIP())
-	var te *core.ThrottledError
+	_, token, err := s.svc.Accounts.Login(ctx, email, password, c.RealIP())
+	var te *accounts.ThrottledError
 	switch {
 	case errors.As(err, &te):
 		v.Error, v.Wait = "acct_err_throttled", int(math.Ceil(te.Wait.Seconds()))
@@ -70,7 +71,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	if err := s.svc.Logout(ctx, s.sessionToken(c)); err != nil {
+	if err := s.svc.Accounts.Logout(ctx, s.sessionToken(c)); err != nil {
 		return err
 	}
 	s.setSession(c, token)
@@ -80,7 +81,7 @@ func (s *Server) loginSubmit(c echo.Context) error {
 // logout is POST /logout: the session ends on the server, not only in the
 // browser.
 func (s *Server) logout(c echo.Context) error {
-	if err := s.svc.Logout(c.Request().Context(), s.sessionToken(c)); err != nil {
+	if err := s.svc.Accounts.Logout(c.Request().Context(), s.sessionToken(c)); err != nil {
 		return err
 	}
 	s.clearSession(c)

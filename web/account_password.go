@@ -19,7 +19,7 @@ type passwordView struct {
 
 // passwordForm is GET /account/password/:token.
 func (s *Server) passwordForm(c echo.Context) error {
-	u, err := s.svc.PasswordTokenUser(c.Request().Context(), c.Param("token"))
+	u, err := s.svc.Accounts.PasswordTokenUser(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (s *Server) renderPassword(c echo.Context, status int, v passwordView) erro
 // passwordSet is POST /account/password/:token: the link works once.
 func (s *Server) passwordSet(c echo.Context) error {
 	ctx, token := c.Request().Context(), c.Param("token")
-	u, err := s.svc.PasswordTokenUser(ctx, token)
+	u, err := s.svc.Accounts.PasswordTokenUser(ctx, token)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) passwordSet(c echo.Context) error {
 		v.Error = "acct_err_mismatch"
 		return s.renderPassword(c, http.StatusUnprocessableEntity, v)
 	}
-	if _, err := s.svc.SetPasswordWithToken(ctx, token, pw); err != nil {
+	if _, err := s.svc.Accounts.SetPasswordWithToken(ctx, token, pw); err != nil {
 		if core.ErrorCode(err) != core.EINVALID {
 			return err
 		}

@@ -16,7 +16,7 @@ func (s *Server) userPasswordLink(c echo.Context) error {
 	if id == "" || len(id) > 64 {
 		return core.Errorf(core.ENOTFOUND, "no such user")
 	}
-	url, expires, err := s.svc.IssuePasswordLink(c.Request().Context(), userOf(c), id)
+	url, expires, err := s.svc.Accounts.IssuePasswordLink(c.Request().Context(), userOf(c), id)
 	if err != nil {
 		return err
 	}

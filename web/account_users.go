@@ -34,7 +34,7 @@ func (s *Server) userCreate(c echo.Context) error {
 	if err := readJSON(c, &in); err != nil {
 		return err
 	}
-	u, inv, err := s.svc.CreateOrgUser(c.Request().Context(), userOf(c), in.Email, in.Name, in.Role)
+	u, inv, err := s.svc.Accounts.CreateOrgUser(c.Request().Context(), userOf(c), in.Email, in.Name, in.Role)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) userCreate(c echo.Context) error {
 
 // userList is GET /api/v1/users, for admins: their organisation's users.
 func (s *Server) userList(c echo.Context) error {
-	users, err := s.svc.OrgUsers(c.Request().Context(), userOf(c))
+	users, err := s.svc.Accounts.OrgUsers(c.Request().Context(), userOf(c))
 	if err != nil {
 		return err
 	}

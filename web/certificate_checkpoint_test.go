@@ -18,18 +18,18 @@ func TestCertificateCarriesCoveringCheckpoint(t *testing.T) {
 	e := newAuditEnv(t)
 	u, _ := e.user(t, "alice@example.org", "Cabinet", core.RoleSender)
 	n := e.deposit(t, u, "bob@example.com")
-	if _, err := e.svc.LatestCheckpoint(context.Background()); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := e.svc.Evidence.LatestCheckpoint(context.Background()); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Fatalf("a checkpoint exists before any certificate: %v", err)
 	}
-	pdf, err := e.svc.CertificatePDF(context.Background(), u, n.ID, core.CertDeposit)
+	pdf, err := e.svc.Evidence.CertificatePDF(context.Background(), u, n.ID, core.CertDeposit)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp, err := e.svc.LatestCheckpoint(context.Background())
+	cp, err := e.svc.Evidence.LatestCheckpoint(context.Background())
 	if err != nil {
 		t.Fatalf("no checkpoint was published for the certificate: %v", err)
 	}
-	evs, _ := e.svc.NoticeEvents(context.Background(), u, n.ID)
+	evs, _ := e.svc.Letters.NoticeEvents(context.Background(), u, n.ID)
 	if cp.Size < evs[0].Seq {
 		t.Fatalf("checkpoint of size %d does not cover seq %d", cp.Size, evs[0].Seq)
 	}

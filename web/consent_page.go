@@ -19,7 +19,7 @@ type consentView struct {
 // consentPage is GET /consent/:token: the exact text the consumer agrees
 // to, where they stand, and the buttons. Showing it changes nothing.
 func (s *Server) consentPage(c echo.Context) error {
-	rec, err := s.svc.ConsentByToken(c.Request().Context(), c.Param("token"))
+	rec, err := s.svc.Consent.ConsentByToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}

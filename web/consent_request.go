@@ -27,7 +27,7 @@ func (s *Server) consentRequest(c echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return core.Errorf(core.EINVALID, "send email, name and language as JSON or form fields (at most %d bytes)", maxFormBytes)
 	}
-	rec, err := s.svc.RequestConsent(c.Request().Context(), userOf(c), req.Email, req.Name, req.Language)
+	rec, err := s.svc.Consent.RequestConsent(c.Request().Context(), userOf(c), req.Email, req.Name, req.Language)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ func (s *Server) consentSet(c echo.Context) error {
 	if action != "give" && action != "withdraw" {
 		return core.FieldError(core.EINVALID, "action", "choose give or withdraw")
 	}
-	rec, err := s.svc.SetConsent(c.Request().Context(), c.Param("token"), action == "give", accessOf(c))
+	rec, err := s.svc.Consent.SetConsent(c.Request().Context(), c.Param("token"), action == "give", accessOf(c))
 	if err != nil {
 		return err
 	}

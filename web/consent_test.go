@@ -100,19 +100,19 @@ func TestConsentRequestAPI(t *testing.T) {
 
 func TestSenderRatesAndLift(t *testing.T) {
 	s := newSite(t)
-	sender, key, err := s.svc.AddUser(context.Background(), "agence@immo.example", "Agence Immo", "Immo", core.RoleSender)
+	sender, key, err := s.svc.Accounts.AddUser(context.Background(), "agence@immo.example", "Agence Immo", "Immo", core.RoleSender)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, adminKey, err := s.svc.AddUser(context.Background(), "admin@immo.example", "Admin", "Immo", core.RoleAdmin)
+	_, adminKey, err := s.svc.Accounts.AddUser(context.Background(), "admin@immo.example", "Admin", "Immo", core.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, foreignKey, err := s.svc.AddUser(context.Background(), "admin@other.example", "Other Admin", "Other", core.RoleAdmin)
+	_, foreignKey, err := s.svc.Accounts.AddUser(context.Background(), "admin@other.example", "Other Admin", "Other", core.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, operatorKey, err := s.svc.AddUser(context.Background(), "ops@lre.test", "Operator", "", core.RoleAdmin)
+	_, operatorKey, err := s.svc.Accounts.AddUser(context.Background(), "ops@lre.test", "Operator", "", core.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
@@ -36,7 +37,7 @@ func TestDepositOnFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	auth := newAuthority(t)
-	svc := core.NewService(fullDisk{db}, rfc3161.NewLocal(auth), core.WithLogger(quiet))
+	svc := services.New(fullDisk{db}, rfc3161.NewLocal(auth), services.WithLogger(quiet))
 	e := &env{db: db, svc: svc, auth: auth, chain: auth.ChainPEM()}
 	e.web = web.NewServer(svc, web.Config{BaseURL: "http://lre.test", TSAChainPEM: e.chain, Logger: quiet})
 	e.srv = httptest.NewServer(e.web)

@@ -23,7 +23,7 @@ func (s *Server) eventsStream(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	evs, next, err := s.svc.Events(c.Request().Context(), userOf(c), after, int(limit))
+	evs, next, err := s.svc.Webhooks.Events(c.Request().Context(), userOf(c), after, int(limit))
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/digitorus/timestamp"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
@@ -41,7 +42,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // behind a loopback HTTP listener, and the embedded timestamp authority.
 type env struct {
 	db    *storage.DB
-	svc   *core.Service
+	svc   *services.Set
 	web   *web.Server
 	srv   *httptest.Server
 	auth  *rfc3161.Authority
@@ -49,7 +50,7 @@ type env struct {
 }
 
 type envConfig struct {
-	opts []core.Option
+	opts []services.Option
 	ts   core.Timestamper // nil: the embedded authority, in process
 	auth *rfc3161.Authority
 	dir  string
@@ -58,7 +59,7 @@ type envConfig struct {
 type envOption func(*envConfig)
 
 func withLimits(l core.Limits) envOption {
-	return func(c *envConfig) { c.opts = append(c.opts, core.WithLimits(l)) }
+	return func(c *envConfig) { c.opts = append(c.opts, services.WithLetters(core.WithLimits(l))) }
 }
 
 // withTimestamper makes the service use ts, whose tokens a issues.
@@ -91,8 +92,8 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	svcOpts := append([]core.Option{core.WithLogger(quiet), core.WithTimestampTimeout(5 * time.Second)}, cfg.opts...)
-	svc := core.NewService(db, cfg.ts, svcOpts...)
+	svcOpts := append([]services.Option{services.WithLogger(quiet), services.WithLetters(core.WithTimestampTimeout(5 * time.Second))}, cfg.opts...)
+	svc := services.New(db, cfg.ts, svcOpts...)
 	e := &env{db: db, svc: svc, auth: cfg.auth, chain: cfg.auth.ChainPEM()}
 	e.web = web.NewServer(svc, web.Config{BaseURL: "http://lre.test", TSAChainPEM: e.chain, Logger: quiet})
 	e.srv = httptest.NewServer(e.web)
@@ -106,7 +107,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 // addUser creates a user through the service and returns its API key.
 func (e *env) addUser(t testing.TB, email, org string, role core.Role) string {
 	t.Helper()
-	_, key, err := e.svc.AddUser(context.Background(), email, "Test "+string(role), org, role)
+	_, key, err := e.svc.Accounts.AddUser(context.Background(), email, "Test "+string(role), org, role)
 	if err != nil {
 		t.Fatalf("add user %s: %v", email, err)
 	}

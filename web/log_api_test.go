@@ -21,6 +21,7 @@ import (
 	"github.com/lre-project/lre/audit"
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
@@ -44,7 +45,7 @@ func (f *flakyTSA) Timestamp(ctx context.Context, d []byte) (core.Token, error) 
 // transparency log, certificates and the material bundles carry.
 type auditEnv struct {
 	db     *storage.DB
-	svc    *core.Service
+	svc    *services.Set
 	srv    *httptest.Server
 	auth   *rfc3161.Authority
 	tsa    *flakyTSA
@@ -68,10 +69,10 @@ func newAuditEnv(t *testing.T) *auditEnv {
 		t.Fatal(err)
 	}
 	e := &auditEnv{db: db, auth: a, tsa: &flakyTSA{ts: rfc3161.NewLocal(a)}, signer: s}
-	e.svc = core.NewService(db, e.tsa, core.WithLogger(quiet), core.WithTimestampTimeout(5*time.Second),
-		core.WithRenderer(certs.NewRenderer(seal, e.tsa)),
-		core.WithTransparencyLog(db, s),
-		core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()}))
+	e.svc = services.New(db, e.tsa, services.WithLogger(quiet), services.WithLetters(core.WithTimestampTimeout(5*time.Second)),
+		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, e.tsa))),
+		services.WithLetters(core.WithTransparencyLog(db, s)),
+		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()})))
 	e.srv = httptest.NewServer(web.NewServer(e.svc, web.Config{BaseURL: "http://lre.test", TSAChainPEM: a.ChainPEM(), Logger: quiet}))
 	t.Cleanup(func() {
 		e.srv.Close()
@@ -82,7 +83,7 @@ func newAuditEnv(t *testing.T) *auditEnv {
 
 func (e *auditEnv) user(t *testing.T, email, org string, role core.Role) (core.User, string) {
 	t.Helper()
-	u, key, err := e.svc.AddUser(context.Background(), email, "Test "+string(role), org, role)
+	u, key, err := e.svc.Accounts.AddUser(context.Background(), email, "Test "+string(role), org, role)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func (e *auditEnv) user(t *testing.T, email, org string, role core.Role) (core.U
 
 func (e *auditEnv) deposit(t *testing.T, u core.User, recipient string) core.Notice {
 	t.Helper()
-	n, _, err := e.svc.Deposit(context.Background(), core.DepositRequest{Sender: u, RecipientEmail: recipient, RecipientName: "Bob", Subject: "Objet", Body: "Corps"})
+	n, _, err := e.svc.Letters.Deposit(context.Background(), core.DepositRequest{Sender: u, RecipientEmail: recipient, RecipientName: "Bob", Subject: "Objet", Body: "Corps"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func TestLogAPI(t *testing.T) {
 	for range 3 {
 		e.deposit(t, u, "bob@example.com")
 	}
-	if _, _, err := e.svc.PublishCheckpoint(context.Background()); err != nil {
+	if _, _, err := e.svc.Evidence.PublishCheckpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	resp, note := e.get(t, "/api/v1/log/checkpoint", "")
@@ -204,7 +205,7 @@ func TestLogAPI(t *testing.T) {
 
 func mustList(t *testing.T, e *auditEnv, u core.User) []core.Notice {
 	t.Helper()
-	p, err := e.svc.ListNotices(context.Background(), u, core.NoticeQuery{Limit: 100})
+	p, err := e.svc.Letters.ListNotices(context.Background(), u, core.NoticeQuery{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestEvidenceBundleAPI(t *testing.T) {
 	if rep := verifyUploadReq(t, e, "evidence.zip", bad, nil); rep.OK || len(rep.Failed) == 0 {
 		t.Fatalf("a damaged bundle verified: %+v", rep)
 	}
-	cp, err := e.svc.CheckpointAt(context.Background(), 1)
+	cp, err := e.svc.Evidence.CheckpointAt(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

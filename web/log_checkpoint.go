@@ -14,7 +14,7 @@ import (
 // logCheckpoint is GET /api/v1/log/checkpoint: the latest signed checkpoint
 // (c2sp.org/tlog-checkpoint note).
 func (s *Server) logCheckpoint(c echo.Context) error {
-	cp, err := s.svc.LatestCheckpoint(c.Request().Context())
+	cp, err := s.svc.Evidence.LatestCheckpoint(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (s *Server) logCheckpointToken(c echo.Context) error {
 
 // logKey is GET /api/v1/log/key: the note verifier key of the checkpoints.
 func (s *Server) logKey(c echo.Context) error {
-	key, err := s.svc.LogKey()
+	key, err := s.svc.Evidence.LogKey()
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Server) checkpointParam(c echo.Context) (core.Checkpoint, error) {
 	if err != nil {
 		return core.Checkpoint{}, err
 	}
-	return s.svc.CheckpointAt(c.Request().Context(), size)
+	return s.svc.Evidence.CheckpointAt(c.Request().Context(), size)
 }
 
 func checkpointNote(c echo.Context, cp core.Checkpoint) error {

@@ -35,7 +35,7 @@ func (s *Server) logInclusion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.svc.LogInclusionProof(c.Request().Context(), seq, size)
+	p, err := s.svc.Evidence.LogInclusionProof(c.Request().Context(), seq, size)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (s *Server) logConsistency(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.svc.LogConsistencyProof(c.Request().Context(), from, to)
+	p, err := s.svc.Evidence.LogConsistencyProof(c.Request().Context(), from, to)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) sizeOrLatest(c echo.Context, field string) (uint64, error) {
 	if v := c.QueryParam(field); v != "" {
 		return uintParam(v, field, true)
 	}
-	cp, err := s.svc.LatestCheckpoint(c.Request().Context())
+	cp, err := s.svc.Evidence.LatestCheckpoint(c.Request().Context())
 	if err != nil {
 		return 0, err
 	}

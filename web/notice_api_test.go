@@ -699,7 +699,7 @@ func TestTimestampOutage(t *testing.T) {
 		t.Errorf("log holds %d records while pending, want 0", got)
 	}
 
-	if done, err := e.svc.RetryPendingTimestamps(ctx); err == nil || done != 0 {
+	if done, err := e.svc.Letters.RetryPendingTimestamps(ctx); err == nil || done != 0 {
 		t.Errorf("retry while still down = %d, %v; want 0 and an error", done, err)
 	}
 	if got := e.get(t, key, "/api/v1/notices/"+n.ID).notice(t).Status; got != "pending_timestamp" {
@@ -707,11 +707,11 @@ func TestTimestampOutage(t *testing.T) {
 	}
 
 	flaky.down.Store(false)
-	done, err := e.svc.RetryPendingTimestamps(ctx)
+	done, err := e.svc.Letters.RetryPendingTimestamps(ctx)
 	if err != nil || done != 1 {
 		t.Fatalf("retry after the TSA is back = %d, %v; want 1", done, err)
 	}
-	if again, err := e.svc.RetryPendingTimestamps(ctx); err != nil || again != 0 {
+	if again, err := e.svc.Letters.RetryPendingTimestamps(ctx); err != nil || again != 0 {
 		t.Errorf("second retry = %d, %v; want 0", again, err)
 	}
 	got := e.get(t, key, "/api/v1/notices/"+n.ID).notice(t)

@@ -13,7 +13,7 @@ func (s *Server) noticeBundle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.svc.EvidenceBundle(c.Request().Context(), userOf(c), c.Param("id"), from)
+	b, err := s.svc.Evidence.EvidenceBundle(c.Request().Context(), userOf(c), c.Param("id"), from)
 	if err != nil {
 		return err
 	}

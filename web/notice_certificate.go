@@ -16,7 +16,7 @@ func (s *Server) noticeCertificate(c echo.Context) error {
 	if !ok {
 		return core.Errorf(core.ENOTFOUND, "certificates are served as <kind>.pdf")
 	}
-	pdf, err := s.svc.CertificatePDF(c.Request().Context(), userOf(c), c.Param("id"), core.CertificateKind(kind))
+	pdf, err := s.svc.Evidence.CertificatePDF(c.Request().Context(), userOf(c), c.Param("id"), core.CertificateKind(kind))
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ var depositFields = map[string]bool{
 
 // noticeCreate is POST /api/v1/notices.
 func (s *Server) noticeCreate(c echo.Context) error {
-	release, err := intake.acquire(c.Request().Context(), letterWeight(c.Request(), s.svc.Limits()))
+	release, err := intake.acquire(c.Request().Context(), letterWeight(c.Request(), s.svc.Letters.Limits()))
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (s *Server) noticeCreate(c echo.Context) error {
 	}
 	req.Sender = userOf(c)
 	req.IdempotencyKey = c.Request().Header.Get("Idempotency-Key")
-	n, replayed, err := s.svc.Deposit(c.Request().Context(), req)
+	n, replayed, err := s.svc.Letters.Deposit(c.Request().Context(), req)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (s *Server) noticeCreate(c echo.Context) error {
 // readDeposit streams the multipart form: text fields into the request,
 // attachments through core.ReadUpload, which hashes as it reads.
 func (s *Server) readDeposit(c echo.Context) (core.DepositRequest, error) {
-	limits := s.svc.Limits()
+	limits := s.svc.Letters.Limits()
 	r := c.Request()
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {

@@ -10,7 +10,7 @@ import (
 
 // noticeGet is GET /api/v1/notices/:id.
 func (s *Server) noticeGet(c echo.Context) error {
-	n, err := s.svc.Notice(c.Request().Context(), userOf(c), c.Param("id"))
+	n, err := s.svc.Letters.Notice(c.Request().Context(), userOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -20,7 +20,7 @@ func (s *Server) noticeGet(c echo.Context) error {
 // noticeManifest is GET /api/v1/notices/:id/manifest.json: the exact bytes
 // the deposit digest covers.
 func (s *Server) noticeManifest(c echo.Context) error {
-	b, err := s.svc.NoticeManifest(c.Request().Context(), userOf(c), c.Param("id"))
+	b, err := s.svc.Letters.NoticeManifest(c.Request().Context(), userOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (s *Server) noticeManifest(c echo.Context) error {
 
 // noticeTimestamp is GET /api/v1/notices/:id/timestamp.tsr (DER TimeStampResp).
 func (s *Server) noticeTimestamp(c echo.Context) error {
-	b, err := s.svc.NoticeTimestamp(c.Request().Context(), userOf(c), c.Param("id"))
+	b, err := s.svc.Letters.NoticeTimestamp(c.Request().Context(), userOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *Server) noticeTimestamp(c echo.Context) error {
 
 // noticeEvents is GET /api/v1/notices/:id/events.
 func (s *Server) noticeEvents(c echo.Context) error {
-	evs, err := s.svc.NoticeEvents(c.Request().Context(), userOf(c), c.Param("id"))
+	evs, err := s.svc.Letters.NoticeEvents(c.Request().Context(), userOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func (s *Server) noticeList(c echo.Context) error {
 			return core.FieldError(core.EINVALID, "limit", "limit must be a number between 1 and %d", core.MaxListLimit)
 		}
 	}
-	page, err := s.svc.ListNotices(c.Request().Context(), userOf(c), q)
+	page, err := s.svc.Letters.ListNotices(c.Request().Context(), userOf(c), q)
 	if err != nil {
 		return err
 	}

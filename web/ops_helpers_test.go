@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/metrics"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
@@ -57,7 +58,7 @@ func (s *syncBuffer) String() string {
 type opsOption func(*opsSetup)
 
 type opsSetup struct {
-	svc          []core.Option
+	svc          []services.Option
 	allowPrivate bool
 	timestamper  func(*metrics.Metrics) (string, core.Timestamper)
 }
@@ -69,7 +70,7 @@ func withOpsTimestamper(ts func(*metrics.Metrics) (string, core.Timestamper)) op
 }
 
 // withService adds service options (retention, policies).
-func withService(o ...core.Option) opsOption {
+func withService(o ...services.Option) opsOption {
 	return func(c *opsSetup) { c.svc = append(c.svc, o...) }
 }
 
@@ -99,17 +100,17 @@ func newOpsSite(t testing.TB, opts ...opsOption) *opsSite {
 	policy := core.DefaultWebhookPolicy
 	policy.AllowPrivate = setup.allowPrivate
 	poster := webhook.New(webhook.Options{AllowPrivate: setup.allowPrivate, Timeout: 5 * time.Second})
-	svcOpts := append([]core.Option{
-		core.WithLogger(log), core.WithClock(s.clock.Now), core.WithMailer(s.metrics.Mailer(s.mail)), core.WithBaseURL(base),
-		core.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"}),
-		core.WithWebhooks(s.metrics.WebhookPoster(poster), policy),
+	svcOpts := append([]services.Option{
+		services.WithLogger(log), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.metrics.Mailer(s.mail))), services.WithBaseURL(base),
+		services.WithLetters(core.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"})),
+		services.WithLetters(core.WithWebhooks(s.metrics.WebhookPoster(poster), policy)),
 	}, setup.svc...)
 	label, ts := "embedded", core.Timestamper(rfc3161.NewLocal(auth))
 	if setup.timestamper != nil {
 		label, ts = setup.timestamper(s.metrics)
 	}
-	s.svc = core.NewService(s.metrics.Store(db), s.metrics.Timestamper(label, ts), svcOpts...)
-	s.metrics.WatchSenders(s.svc.SuspendedSenders)
+	s.svc = services.New(s.metrics.Store(db), s.metrics.Timestamper(label, ts), svcOpts...)
+	s.metrics.WatchSenders(s.svc.Letters.SuspendedSenders)
 	s.metrics.WatchQueues(func(ctx context.Context) (metrics.Queues, error) {
 		q, err := db.QueueStats(ctx)
 		return metrics.Queues{Outbox: q.Outbox, Webhooks: q.Webhooks, PendingTimestamps: q.PendingTimestamps, OldestOutboxDue: q.OldestOutboxDue, OldestWebhookDue: q.OldestWebhookDue}, err
@@ -146,7 +147,7 @@ func (s *opsSite) user(t testing.TB, org string, role core.Role) string {
 		domain = "provider" // the operator and other users without an organisation
 	}
 	email := fmt.Sprintf("%s%d@%s.example", role, time.Now().UnixNano(), domain)
-	_, key, err := s.svc.AddUser(context.Background(), email, "Test "+string(role), org, role)
+	_, key, err := s.svc.Accounts.AddUser(context.Background(), email, "Test "+string(role), org, role)
 	if err != nil {
 		t.Fatalf("add %s: %v", role, err)
 	}
@@ -183,7 +184,7 @@ func decodeAs[T any](t testing.TB, what string, x exchange, status int) T {
 
 func (s *opsSite) deliverHooks(t testing.TB) {
 	t.Helper()
-	if _, err := s.svc.ProcessWebhooks(context.Background()); err != nil {
+	if _, err := s.svc.Webhooks.ProcessWebhooks(context.Background()); err != nil {
 		t.Fatalf("process webhooks: %v", err)
 	}
 }

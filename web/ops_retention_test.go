@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 )
 
@@ -21,7 +22,7 @@ import (
 // letter's events, and the recipient's download answers 410 Gone.
 func TestRetentionPurgeThenGone(t *testing.T) {
 	ctx := context.Background()
-	s := newOpsSite(t, withService(core.WithRetention(20*time.Minute)))
+	s := newOpsSite(t, withService(services.WithLetters(core.WithRetention(20*time.Minute))))
 	key := s.user(t, "Cabinet Dupont", core.RoleSender)
 	pdf := append([]byte("%PDF-1.7\n"), make([]byte, 2000)...)
 	id, m := s.notified(t, key, letterFields(), upload{"facture-42.pdf", "application/pdf", pdf})
@@ -34,7 +35,7 @@ func TestRetentionPurgeThenGone(t *testing.T) {
 	}
 
 	s.clock.Advance(21 * time.Minute)
-	if n, err := s.svc.PurgeExpiredContent(ctx); err != nil || n != 1 {
+	if n, err := s.svc.Letters.PurgeExpiredContent(ctx); err != nil || n != 1 {
 		t.Fatalf("PurgeExpiredContent = %d, %v; want 1", n, err)
 	}
 

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 )
 
 // TestSendingPolicyMetrics: notification outcomes are counted by outcome,
 // a late bounce included, and the suspended senders are one gauge.
 func TestSendingPolicyMetrics(t *testing.T) {
-	s := newOpsSite(t, withService(core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 1, MaxHardRate: 0.08})))
+	s := newOpsSite(t, withService(services.WithLetters(core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 1, MaxHardRate: 0.08}))))
 	key := s.user(t, "Cabinet Dupont", core.RoleSender)
 	id := s.deposit(t, key, letterFields())
 	s.outbox(t)
@@ -27,7 +28,7 @@ func TestSendingPolicyMetrics(t *testing.T) {
 	}
 	scrape("after delivery", `lre_notifications_total{outcome="delivered"} 1`, `lre_senders_suspended 0`)
 
-	err := s.svc.HandleBounce(context.Background(), core.Bounce{NoticeID: id, Recipient: "bob@example.com", Action: "failed", Status: "5.1.1", Diagnosis: "550 5.1.1 no such user", Reason: core.ReasonBadMailbox})
+	err := s.svc.Letters.HandleBounce(context.Background(), core.Bounce{NoticeID: id, Recipient: "bob@example.com", Action: "failed", Status: "5.1.1", Diagnosis: "550 5.1.1 no such user", Reason: core.ReasonBadMailbox})
 	if err != nil {
 		t.Fatal(err)
 	}

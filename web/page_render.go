@@ -68,7 +68,7 @@ func (s *Server) page(c echo.Context, lang, title string, data any) pageData {
 	if lang != "en" {
 		lang = "fr"
 	}
-	return pageData{Lang: lang, Title: title, Provider: s.svc.Provider(), CSRF: csrf, Token: c.Param("token"), Data: data}
+	return pageData{Lang: lang, Title: title, Provider: s.svc.Letters.Provider(), CSRF: csrf, Token: c.Param("token"), Data: data}
 }
 
 // render executes page name into a buffer first, so that a template error

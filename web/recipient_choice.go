@@ -16,7 +16,7 @@ func (s *Server) recipientChoice(c echo.Context) error {
 	if accepted {
 		return c.Redirect(http.StatusSeeOther, "/r/"+c.Param("token")+"/letter")
 	}
-	v, err := s.svc.ViewLink(c.Request().Context(), c.Param("token"))
+	v, err := s.svc.Letters.ViewLink(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}

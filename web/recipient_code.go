@@ -10,7 +10,7 @@ import (
 // the form to enter it.
 func (s *Server) recipientCode(c echo.Context) error {
 	token := c.Param("token")
-	if err := s.svc.RequestCode(c.Request().Context(), token, accessOf(c)); err != nil {
+	if err := s.svc.Letters.RequestCode(c.Request().Context(), token, accessOf(c)); err != nil {
 		return s.recipientFail(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/r/"+token+"/identify")

@@ -19,14 +19,14 @@ func (s *Server) recipientDecide(c echo.Context) error {
 	if c.Request().PostFormValue("confirm") != "yes" {
 		return s.confirmDecision(c, action)
 	}
-	_, err := s.svc.Decide(c.Request().Context(), token, s.recipientSession(c), action == "accept", accessOf(c))
+	_, err := s.svc.Letters.Decide(c.Request().Context(), token, s.recipientSession(c), action == "accept", accessOf(c))
 	if err != nil {
 		return s.recipientFail(c, err)
 	}
 	if action == "accept" {
 		return c.Redirect(http.StatusSeeOther, "/r/"+token+"/letter")
 	}
-	v, err := s.svc.ViewLink(c.Request().Context(), token)
+	v, err := s.svc.Letters.ViewLink(c.Request().Context(), token)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *Server) confirmDecision(c echo.Context, action string) error {
 	if _, err := s.checkSession(c); err != nil {
 		return s.recipientFail(c, err)
 	}
-	v, err := s.svc.ViewLink(c.Request().Context(), c.Param("token"))
+	v, err := s.svc.Letters.ViewLink(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (s *Server) recipientDocument(c echo.Context) error {
 	if len(key) > 32 {
 		return echo.ErrNotFound
 	}
-	doc, b, err := s.svc.Handover(c.Request().Context(), c.Param("token"), s.recipientSession(c), key, accessOf(c))
+	doc, b, err := s.svc.Letters.Handover(c.Request().Context(), c.Param("token"), s.recipientSession(c), key, accessOf(c))
 	if err != nil {
 		return s.recipientFail(c, err)
 	}

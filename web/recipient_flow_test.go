@@ -178,7 +178,7 @@ func TestRecipientExpiry(t *testing.T) {
 
 			s.clock.Advance(2*time.Minute + tt.after)
 			detected := s.clock.Now()
-			if n, err := s.svc.ExpireDeadlines(context.Background()); err != nil || n != 1 {
+			if n, err := s.svc.Letters.ExpireDeadlines(context.Background()); err != nil || n != 1 {
 				t.Fatalf("ExpireDeadlines = %d, %v", n, err)
 			}
 			exp := eventsOf(s.events(t, key, id), core.EventAcceptanceRejectionExpiry)

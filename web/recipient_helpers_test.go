@@ -22,6 +22,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
@@ -94,7 +95,7 @@ var siteLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 // capturing mailer, and the web server on loopback.
 type site struct {
 	db    *storage.DB
-	svc   *core.Service
+	svc   *services.Set
 	srv   *httptest.Server
 	clock *fakeClock
 	mail  *capMailer
@@ -138,9 +139,9 @@ func newSite(t testing.TB, opts ...siteOption) *site {
 	cfg.BaseURL += srv.Listener.Addr().String()
 	s := &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: cfg.BaseURL}
 	cfg.Now = s.clock.Now
-	s.svc = core.NewService(db, rfc3161.NewLocal(auth),
-		core.WithLogger(siteLog), core.WithClock(s.clock.Now), core.WithMailer(s.mail), core.WithBaseURL(s.url),
-		core.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"}))
+	s.svc = services.New(db, rfc3161.NewLocal(auth),
+		services.WithLogger(siteLog), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.mail)), services.WithBaseURL(s.url),
+		services.WithLetters(core.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"})))
 	srv.Config.Handler = web.NewServer(s.svc, cfg)
 	if strings.HasPrefix(cfg.BaseURL, "https://") {
 		srv.StartTLS()
@@ -157,14 +158,14 @@ func newSite(t testing.TB, opts ...siteOption) *site {
 // outbox delivers every due mail.
 func (s *site) outbox(t testing.TB) {
 	t.Helper()
-	if _, err := s.svc.ProcessOutbox(context.Background()); err != nil {
+	if _, err := s.svc.Letters.ProcessOutbox(context.Background()); err != nil {
 		t.Fatalf("process outbox: %v", err)
 	}
 }
 
 func (s *site) sender(t testing.TB, name, org string) string {
 	t.Helper()
-	_, key, err := s.svc.AddUser(context.Background(), fmt.Sprintf("sender%d@acme.example", time.Now().UnixNano()), name, org, core.RoleSender)
+	_, key, err := s.svc.Accounts.AddUser(context.Background(), fmt.Sprintf("sender%d@acme.example", time.Now().UnixNano()), name, org, core.RoleSender)
 	if err != nil {
 		t.Fatalf("add sender: %v", err)
 	}

@@ -9,7 +9,7 @@ import (
 // recipientIdentify is GET /r/:token/identify: the code form. It records
 // no evidence: only the link itself counts as an access.
 func (s *Server) recipientIdentify(c echo.Context) error {
-	v, err := s.svc.ViewLink(c.Request().Context(), c.Param("token"))
+	v, err := s.svc.Letters.ViewLink(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}

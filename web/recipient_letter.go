@@ -22,11 +22,11 @@ type letterContent struct {
 // records ContentHandover for it.
 func (s *Server) recipientLetter(c echo.Context) error {
 	ctx, token, session := c.Request().Context(), c.Param("token"), s.recipientSession(c)
-	n, err := s.svc.AcceptedLetter(ctx, token, session)
+	n, err := s.svc.Letters.AcceptedLetter(ctx, token, session)
 	if err != nil {
 		return s.recipientFail(c, err)
 	}
-	_, body, err := s.svc.Handover(ctx, token, session, n.Body.Key, accessOf(c))
+	_, body, err := s.svc.Letters.Handover(ctx, token, session, n.Body.Key, accessOf(c))
 	if err != nil {
 		return s.recipientFail(c, err)
 	}

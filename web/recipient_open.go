@@ -10,7 +10,7 @@ import (
 // records NotificationAccessTracking and changes nothing else, because
 // mail scanners fetch every link they see.
 func (s *Server) recipientOpen(c echo.Context) error {
-	v, err := s.svc.OpenLink(c.Request().Context(), c.Param("token"), accessOf(c))
+	v, err := s.svc.Letters.OpenLink(c.Request().Context(), c.Param("token"), accessOf(c))
 	if err != nil {
 		return err
 	}

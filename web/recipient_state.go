@@ -76,7 +76,7 @@ func (s *Server) recipientFail(c echo.Context, err error) error {
 	if code != core.ECONFLICT && code != core.EUNAVAILABLE && code != core.EUNAUTHORIZED && code != core.EFORBIDDEN {
 		return err
 	}
-	v, verr := s.svc.ViewLink(c.Request().Context(), c.Param("token"))
+	v, verr := s.svc.Letters.ViewLink(c.Request().Context(), c.Param("token"))
 	if verr != nil {
 		return verr
 	}
@@ -134,7 +134,7 @@ func (s *Server) recipientSession(c echo.Context) string {
 // error: EFORBIDDEN means identified but not yet accepted. The letter it
 // may return is dropped unseen.
 func (s *Server) checkSession(c echo.Context) (accepted bool, err error) {
-	_, err = s.svc.AcceptedLetter(c.Request().Context(), c.Param("token"), s.recipientSession(c))
+	_, err = s.svc.Letters.AcceptedLetter(c.Request().Context(), c.Param("token"), s.recipientSession(c))
 	if err == nil {
 		return true, nil
 	}

@@ -21,7 +21,7 @@ func (s *Server) recipientVerify(c echo.Context) error {
 	if err != nil {
 		return s.wrongCode(c, err)
 	}
-	session, err := s.svc.VerifyCode(c.Request().Context(), token, code, answer, accessOf(c))
+	session, err := s.svc.Letters.VerifyCode(c.Request().Context(), token, code, answer, accessOf(c))
 	if core.ErrorCode(err) == core.EINVALID {
 		return s.wrongCode(c, err)
 	}
@@ -34,7 +34,7 @@ func (s *Server) recipientVerify(c echo.Context) error {
 
 // wrongCode shows the code form again with what was wrong.
 func (s *Server) wrongCode(c echo.Context, cause error) error {
-	v, err := s.svc.ViewLink(c.Request().Context(), c.Param("token"))
+	v, err := s.svc.Letters.ViewLink(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func (ui *senderUI) compose(c echo.Context) error {
 }
 
 func (ui *senderUI) renderCompose(c echo.Context, status int, v composeView) error {
-	v.Frame, v.Limits = frameOf(c), ui.svc.Limits()
+	v.Frame, v.Limits = frameOf(c), ui.svc.Letters.Limits()
 	return ui.renderApp(c, status, "sender_compose", "snd_compose_title", v)
 }
 
@@ -77,7 +77,7 @@ func (ui *senderUI) preview(c echo.Context) error {
 		return ui.refuseCompose(c, form, err)
 	}
 	req.Sender = u
-	if err := ui.svc.CheckDeposit(c.Request().Context(), req); err != nil {
+	if err := ui.svc.Letters.CheckDeposit(c.Request().Context(), req); err != nil {
 		return ui.refuseCompose(c, form, err)
 	}
 	req.Sender = core.User{}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 )
 
 func TestComposePreviewSend(t *testing.T) {
@@ -128,7 +129,7 @@ func TestDoubleSubmitSendsOneLetter(t *testing.T) {
 }
 
 func TestComposeRefusals(t *testing.T) {
-	s := appSiteWith(t, []core.Option{core.WithLimits(core.Limits{MaxTotalBytes: 64 << 10, MaxFiles: 3, MaxNameBytes: 40})})
+	s := appSiteWith(t, []services.Option{services.WithLetters(core.WithLimits(core.Limits{MaxTotalBytes: 64 << 10, MaxFiles: 3, MaxNameBytes: 40}))})
 	s.account(t, "alice@acme.example", "ACME", core.RoleSender)
 	b := s.browser(t)
 	b.login("alice@acme.example")

@@ -66,7 +66,7 @@ func (s *Server) csrfMatches(c echo.Context, token []byte) bool {
 // fields and attachments under the deposit limits, files hashed as read.
 // It returns the text fields too, to fill the form again on a refusal.
 func (ui *senderUI) readCompose(c echo.Context) (core.DepositRequest, map[string]string, error) {
-	limits := ui.svc.Limits()
+	limits := ui.svc.Letters.Limits()
 	r := c.Request()
 	fields := map[string]string{}
 	allowed, blocked := fetchSite(r)

@@ -40,11 +40,11 @@ var certificateKinds = []core.CertificateKind{core.CertDeposit, core.CertNotific
 // see is 404, whoever's it is.
 func (ui *senderUI) letter(c echo.Context) error {
 	ctx, u, id := c.Request().Context(), userOf(c), c.Param("id")
-	n, err := ui.svc.Notice(ctx, u, id)
+	n, err := ui.svc.Letters.Notice(ctx, u, id)
 	if err != nil {
 		return err
 	}
-	evs, err := ui.svc.NoticeEvents(ctx, u, id)
+	evs, err := ui.svc.Letters.NoticeEvents(ctx, u, id)
 	if err != nil {
 		return err
 	}

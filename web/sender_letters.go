@@ -74,7 +74,7 @@ func (ui *senderUI) letters(c echo.Context) error {
 func (ui *senderUI) search(c echo.Context, q core.NoticeQuery, text string) ([]core.Notice, string, error) {
 	var out []core.Notice
 	for range searchPages {
-		p, err := ui.svc.ListNotices(c.Request().Context(), userOf(c), q)
+		p, err := ui.svc.Letters.ListNotices(c.Request().Context(), userOf(c), q)
 		if err != nil {
 			return nil, "", err
 		}

@@ -14,7 +14,7 @@ func (s *Server) senderLift(c echo.Context) error {
 	if id == "" || len(id) > 64 {
 		return core.Errorf(core.ENOTFOUND, "no such sender")
 	}
-	if err := s.svc.LiftSuspension(c.Request().Context(), userOf(c), id); err != nil {
+	if err := s.svc.Letters.LiftSuspension(c.Request().Context(), userOf(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

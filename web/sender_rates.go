@@ -9,7 +9,7 @@ import (
 // senderRates is GET /api/v1/senders/me/rates: the caller's recent delivery
 // statistics and whether sending is suspended.
 func (s *Server) senderRates(c echo.Context) error {
-	r, err := s.svc.SenderRates(c.Request().Context(), userOf(c).ID)
+	r, err := s.svc.Letters.SenderRates(c.Request().Context(), userOf(c).ID)
 	if err != nil {
 		return err
 	}

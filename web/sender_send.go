@@ -30,7 +30,7 @@ func (ui *senderUI) send(c echo.Context) error {
 	if d.sentID == "" {
 		req := d.req
 		req.Sender, req.IdempotencyKey = u, "draft-"+d.id
-		n, _, err := ui.svc.Deposit(c.Request().Context(), req)
+		n, _, err := ui.svc.Letters.Deposit(c.Request().Context(), req)
 		if err != nil {
 			return ui.refuseCompose(c, composeForm(req), err)
 		}

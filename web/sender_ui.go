@@ -35,7 +35,7 @@ type senderUI struct {
 
 func newSenderUI(s *Server) *senderUI {
 	addNav(s.pages)
-	return &senderUI{Server: s, drafts: newDraftStore(s.cfg.Now, s.svc.Limits())}
+	return &senderUI{Server: s, drafts: newDraftStore(s.cfg.Now, s.svc.Letters.Limits())}
 }
 
 // addNav gives the sender's and account pages the navigation partial.

@@ -15,7 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 )
 
 // Config holds what the web layer needs beyond the service.
@@ -40,7 +40,7 @@ type Config struct {
 // Server is the HTTP server of lre.
 type Server struct {
 	echo  *echo.Echo
-	svc   *core.Service
+	svc   *services.Set
 	cfg   Config
 	log   *slog.Logger
 	pages map[string]*template.Template
@@ -49,7 +49,7 @@ type Server struct {
 }
 
 // NewServer builds the server and its routes.
-func NewServer(svc *core.Service, cfg Config) *Server {
+func NewServer(svc *services.Set, cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, svc: svc, cfg: cfg, log: cfg.Logger, pages: parsePages()}

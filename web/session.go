@@ -28,7 +28,7 @@ func (s *Server) sessionCookie() string {
 func (s *Server) setSession(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{
 		Name: s.sessionCookie(), Value: token, Path: "/",
-		MaxAge:   int(s.svc.SessionPolicy().Absolute.Seconds()),
+		MaxAge:   int(s.svc.Accounts.SessionPolicy().Absolute.Seconds()),
 		Secure:   s.secure(),
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
@@ -53,7 +53,7 @@ func (s *Server) sessionToken(c echo.Context) string {
 // comes back here afterwards; anything else is 401.
 func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		u, err := s.svc.SessionUser(c.Request().Context(), s.sessionToken(c))
+		u, err := s.svc.Accounts.SessionUser(c.Request().Context(), s.sessionToken(c))
 		if core.ErrorCode(err) == core.EUNAUTHORIZED {
 			if s.sessionToken(c) != "" {
 				s.clearSession(c)

@@ -13,7 +13,7 @@ import (
 func TestLogin(t *testing.T) {
 	s := appSite(t)
 	s.account(t, "alice@acme.example", "ACME", core.RoleSender)
-	s.svc.AddUser(t.Context(), "nopass@acme.example", "No Password", "ACME", core.RoleSender)
+	s.svc.Accounts.AddUser(t.Context(), "nopass@acme.example", "No Password", "ACME", core.RoleSender)
 
 	b := s.browser(t)
 	x := want(t, "unauthenticated page", b.get("/app/letters?status=accepted"), http.StatusSeeOther)

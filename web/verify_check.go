@@ -20,7 +20,7 @@ func (s *Server) verifyCheck(c echo.Context) error {
 		return err
 	}
 	v := verifyView{NoticeID: id, Checked: true}
-	chk, err := s.svc.CheckNotification(c.Request().Context(), id, code)
+	chk, err := s.svc.Letters.CheckNotification(c.Request().Context(), id, code)
 	switch {
 	case err == nil:
 		v.Found, v.Check = true, chk

@@ -34,7 +34,7 @@ func (s *Server) webhookCreate(c echo.Context) error {
 	if err := readJSONBody(c, &in); err != nil {
 		return err
 	}
-	w, err := s.svc.CreateWebhook(c.Request().Context(), userOf(c), in.URL)
+	w, err := s.svc.Webhooks.CreateWebhook(c.Request().Context(), userOf(c), in.URL)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func (s *Server) webhookDeliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, err := s.svc.WebhookDeliveries(c.Request().Context(), userOf(c), c.Param("id"), before, int(limit))
+	ds, err := s.svc.Webhooks.WebhookDeliveries(c.Request().Context(), userOf(c), c.Param("id"), before, int(limit))
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (s *Server) webhookDeliveries(c echo.Context) error {
 // webhookReplay is POST /api/v1/webhooks/:id/deliveries/:delivery/replay:
 // the event is queued again as a new delivery.
 func (s *Server) webhookReplay(c echo.Context) error {
-	d, err := s.svc.ReplayWebhookDelivery(c.Request().Context(), userOf(c), c.Param("id"), c.Param("delivery"))
+	d, err := s.svc.Webhooks.ReplayWebhookDelivery(c.Request().Context(), userOf(c), c.Param("id"), c.Param("delivery"))
 	if err != nil {
 		return err
 	}

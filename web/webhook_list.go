@@ -8,7 +8,7 @@ import (
 
 // webhookList is GET /api/v1/webhooks: the organisation's webhooks.
 func (s *Server) webhookList(c echo.Context) error {
-	hooks, err := s.svc.Webhooks(c.Request().Context(), userOf(c))
+	hooks, err := s.svc.Webhooks.Webhooks(c.Request().Context(), userOf(c))
 	if err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func (s *Server) webhookList(c echo.Context) error {
 // webhookDelete is DELETE /api/v1/webhooks/:id; queued deliveries are
 // cancelled.
 func (s *Server) webhookDelete(c echo.Context) error {
-	if err := s.svc.DeleteWebhook(c.Request().Context(), userOf(c), c.Param("id")); err != nil {
+	if err := s.svc.Webhooks.DeleteWebhook(c.Request().Context(), userOf(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

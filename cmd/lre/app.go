@@ -12,6 +12,7 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/metrics"
 	"github.com/lre-project/lre/smtp"
 	"github.com/lre-project/lre/storage"
@@ -24,7 +25,7 @@ type app struct {
 	cfg       serveConfig
 	log       *slog.Logger
 	db        *storage.DB
-	svc       *core.Service
+	svc       *services.Set
 	srv       *web.Server
 	bounce    *smtp.BounceServer
 	mailLabel string
@@ -71,22 +72,22 @@ func (a *app) wire() error {
 	loc, _ := time.LoadLocation(cfg.deadlineTZ)
 	reminders, _ := cfg.reminders()
 	provider := core.Provider{Name: cfg.providerName, Address: cfg.providerAddress, FromEmail: cfg.mailFrom, Qualified: cfg.qualified}
-	a.svc = core.NewService(a.metrics.Store(a.db), ts,
-		core.WithLogger(a.log),
-		core.WithLimits(core.Limits{MaxTotalBytes: cfg.maxTotal, MaxFiles: int(cfg.maxFiles), MaxNameBytes: int(cfg.maxName)}),
-		core.WithMailer(mailer),
-		core.WithProvider(provider),
-		core.WithBaseURL(cfg.baseURL),
-		core.WithBounceDomain(cfg.bounceDomain),
-		core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders}),
-		core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge}),
-		core.WithRenderer(certs.NewRenderer(seal, ts)),
-		core.WithWebhooks(a.webhookPoster(), a.webhookPolicy()),
-		core.WithRetention(cfg.retention),
-		core.WithTransparencyLog(a.db, logKey),
-		core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.ChainPEM()}),
+	a.svc = services.New(a.metrics.Store(a.db), ts,
+		services.WithLogger(a.log),
+		services.WithLetters(core.WithLimits(core.Limits{MaxTotalBytes: cfg.maxTotal, MaxFiles: int(cfg.maxFiles), MaxNameBytes: int(cfg.maxName)})),
+		services.WithLetters(core.WithMailer(mailer)),
+		services.WithLetters(core.WithProvider(provider)),
+		services.WithBaseURL(cfg.baseURL),
+		services.WithLetters(core.WithBounceDomain(cfg.bounceDomain)),
+		services.WithLetters(core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders})),
+		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge})),
+		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts))),
+		services.WithLetters(core.WithWebhooks(a.webhookPoster(), a.webhookPolicy())),
+		services.WithLetters(core.WithRetention(cfg.retention)),
+		services.WithLetters(core.WithTransparencyLog(a.db, logKey)),
+		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.ChainPEM()})),
 	)
-	a.metrics.WatchSenders(a.svc.SuspendedSenders)
+	a.metrics.WatchSenders(a.svc.Letters.SuspendedSenders)
 	webCfg := web.Config{
 		BaseURL:        cfg.baseURL,
 		TSAChainPEM:    chainPEM,
@@ -100,7 +101,7 @@ func (a *app) wire() error {
 	}
 	a.srv = web.NewServer(a.svc, webCfg)
 	if cfg.bounceListen != "" {
-		a.bounce = smtp.NewBounceServer(cfg.bounceListen, cfg.bounceDomain, a.svc.HandleBounce, a.keepBounce)
+		a.bounce = smtp.NewBounceServer(cfg.bounceListen, cfg.bounceDomain, a.svc.Letters.HandleBounce, a.keepBounce)
 	}
 	return nil
 }
@@ -142,12 +143,12 @@ func (a *app) Run(ctx context.Context) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	every := a.cfg.retryEvery
-	for _, job := range []func(context.Context, time.Duration){a.svc.RunPendingTimestamps, a.svc.RunOutbox, a.svc.RunDeadlines} {
+	for _, job := range []func(context.Context, time.Duration){a.svc.Letters.RunPendingTimestamps, a.svc.Letters.RunOutbox, a.svc.Letters.RunDeadlines} {
 		wg.Add(1)
 		go func() { defer wg.Done(); job(ctx, every) }()
 	}
 	wg.Add(1)
-	go func() { defer wg.Done(); a.svc.RunCheckpoints(ctx, a.cfg.checkpointEvery) }()
+	go func() { defer wg.Done(); a.svc.Evidence.RunCheckpoints(ctx, a.cfg.checkpointEvery) }()
 	a.runOps(ctx, &wg)
 	if a.bounce != nil {
 		go func() {

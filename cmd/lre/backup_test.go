@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
@@ -20,7 +21,7 @@ import (
 type backupFixture struct {
 	dir      string
 	db       *storage.DB
-	svc      *core.Service
+	svc      *services.Set
 	adminKey string
 	ids      []string
 }
@@ -37,17 +38,17 @@ func newBackupFixture(t *testing.T, letters int) *backupFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.svc = core.NewService(db, rfc3161.NewLocal(a))
+	f.svc = services.New(db, rfc3161.NewLocal(a))
 	ctx := context.Background()
-	sender, _, err := f.svc.AddUser(ctx, "alice@example.org", "Alice", "ACME", core.RoleSender)
+	sender, _, err := f.svc.Accounts.AddUser(ctx, "alice@example.org", "Alice", "ACME", core.RoleSender)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, f.adminKey, err = f.svc.AddUser(ctx, "root@example.org", "Root", "", core.RoleAdmin); err != nil { // the operator
+	if _, f.adminKey, err = f.svc.Accounts.AddUser(ctx, "root@example.org", "Root", "", core.RoleAdmin); err != nil { // the operator
 		t.Fatal(err)
 	}
 	for i := range letters {
-		n, _, err := f.svc.Deposit(ctx, core.DepositRequest{Sender: sender, RecipientEmail: "bob@example.net", RecipientName: "Bob",
+		n, _, err := f.svc.Letters.Deposit(ctx, core.DepositRequest{Sender: sender, RecipientEmail: "bob@example.net", RecipientName: "Bob",
 			Subject: "Mise en demeure", Body: "Lettre " + string(rune('A'+i))})
 		if err != nil {
 			t.Fatal(err)

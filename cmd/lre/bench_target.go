@@ -78,7 +78,7 @@ func serveLRETarget(ctx context.Context, dir string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer a.Close()
-	_, key, err := a.svc.AddUser(ctx, "bench@example.org", "Bench Sender", "Bench", core.RoleSender)
+	_, key, err := a.svc.Accounts.AddUser(ctx, "bench@example.org", "Bench Sender", "Bench", core.RoleSender)
 	if err != nil {
 		return fmt.Errorf("bench target: add sender: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 )
@@ -73,7 +74,7 @@ func TestUsersAdd(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			u, err := core.NewService(db, nil).Authenticate(context.Background(), key)
+			u, err := services.New(db, nil).Accounts.Authenticate(context.Background(), key)
 			if err != nil {
 				t.Fatalf("the printed key does not authenticate: %v", err)
 			}
@@ -169,14 +170,14 @@ func newLogFixture(t *testing.T, n int) logFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := core.NewService(db, rfc3161.NewLocal(a))
-	u, _, err := svc.AddUser(ctx, "alice@example.org", "Alice", "ACME", core.RoleSender)
+	svc := services.New(db, rfc3161.NewLocal(a))
+	u, _, err := svc.Accounts.AddUser(ctx, "alice@example.org", "Alice", "ACME", core.RoleSender)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := logFixture{dir: dir}
 	for i := range n {
-		nt, _, err := svc.Deposit(ctx, core.DepositRequest{
+		nt, _, err := svc.Letters.Deposit(ctx, core.DepositRequest{
 			Sender: u, RecipientEmail: "bob@example.net", RecipientName: "Bob",
 			Subject: fmt.Sprintf("Lettre %d", i), Body: "Madame, Monsieur,",
 		})

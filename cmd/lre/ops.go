@@ -76,6 +76,6 @@ func (a *app) queues(ctx context.Context) (metrics.Queues, error) {
 // runOps starts the webhook and retention workers.
 func (a *app) runOps(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(2)
-	go func() { defer wg.Done(); a.svc.RunWebhooks(ctx, webhookEvery) }()
-	go func() { defer wg.Done(); a.svc.RunRetention(ctx, retentionEvery) }()
+	go func() { defer wg.Done(); a.svc.Webhooks.RunWebhooks(ctx, webhookEvery) }()
+	go func() { defer wg.Done(); a.svc.Letters.RunRetention(ctx, retentionEvery) }()
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -27,8 +28,8 @@ func runUsersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer db.Close()
-	svc := core.NewService(db, nil)
-	u, key, err := svc.AddUser(ctx, email, name, org, core.Role(role))
+	svc := services.New(db, nil)
+	u, key, err := svc.Accounts.AddUser(ctx, email, name, org, core.Role(role))
 	if err != nil {
 		return fmt.Errorf("users add: %s", core.ErrorMessage(err))
 	}

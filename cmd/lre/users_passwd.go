@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lre-project/lre/core/accounts"
 	"io"
 	"os"
 	"slices"
 	"strings"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -56,7 +58,7 @@ func readPassword(r io.Reader) (string, error) {
 		return "", fmt.Errorf("read password from stdin: %w", err)
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	if err := core.CheckPassword(pw); err != nil {
+	if err := accounts.CheckPassword(pw); err != nil {
 		return "", fmt.Errorf("password from stdin: %s", core.ErrorMessage(err))
 	}
 	return pw, nil
@@ -68,7 +70,7 @@ func setPassword(ctx context.Context, data, email, pw string) error {
 		return err
 	}
 	defer db.Close()
-	if err := core.NewService(db, nil).SetPassword(ctx, email, pw); err != nil {
+	if err := services.New(db, nil).Accounts.SetPassword(ctx, email, pw); err != nil {
 		return fmt.Errorf("users passwd: %s", core.ErrorMessage(err))
 	}
 	return nil

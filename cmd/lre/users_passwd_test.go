@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -25,7 +26,7 @@ func login(t *testing.T, dir, email, pw string) error {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, _, err = core.NewService(db, nil).Login(context.Background(), email, pw, "")
+	_, _, err = services.New(db, nil).Accounts.Login(context.Background(), email, pw, "")
 	return err
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
@@ -52,7 +53,7 @@ type story struct {
 	t      *testing.T
 	dir    string
 	db     *storage.DB
-	svc    *core.Service
+	svc    *services.Set
 	signer *tlog.Signer
 	mail   *captureMailer
 	sender core.User
@@ -90,14 +91,14 @@ func (s *story) open(dir string) {
 	}
 	ts := rfc3161.NewLocal(a)
 	s.db, s.mail = db, &captureMailer{}
-	s.svc = core.NewService(db, ts,
-		core.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
-		core.WithMailer(s.mail),
-		core.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"}),
-		core.WithBaseURL("https://lre.test"),
-		core.WithRenderer(certs.NewRenderer(seal, ts)),
-		core.WithTransparencyLog(db, s.signer),
-		core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()}),
+	s.svc = services.New(db, ts,
+		services.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		services.WithLetters(core.WithMailer(s.mail)),
+		services.WithLetters(core.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"})),
+		services.WithBaseURL("https://lre.test"),
+		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts))),
+		services.WithLetters(core.WithTransparencyLog(db, s.signer)),
+		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()})),
 	)
 }
 
@@ -105,38 +106,38 @@ func (s *story) play() *story {
 	t, ctx := s.t, context.Background()
 	var err error
 	mailer := s.mail
-	if s.sender, _, err = s.svc.AddUser(ctx, "alice@example.org", "Alice Martin", "Cabinet Martin", core.RoleSender); err != nil {
+	if s.sender, _, err = s.svc.Accounts.AddUser(ctx, "alice@example.org", "Alice Martin", "Cabinet Martin", core.RoleSender); err != nil {
 		t.Fatal(err)
 	}
 	up, err := core.ReadUpload("contrat.pdf", "application/pdf", strings.NewReader("%PDF-1.4 contrat de bail, article 7"), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.notice, _, err = s.svc.Deposit(ctx, core.DepositRequest{
+	s.notice, _, err = s.svc.Letters.Deposit(ctx, core.DepositRequest{
 		Sender: s.sender, RecipientEmail: "bob@example.com", RecipientName: "Bob Durand",
 		Subject: "Mise en demeure", Body: "Madame, Monsieur, veuillez trouver ci-joint...", Attachments: []core.Upload{up},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.earlier, _, err = s.svc.PublishCheckpoint(ctx); err != nil {
+	if s.earlier, _, err = s.svc.Evidence.PublishCheckpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
 	s.process()
 	token := path.Base(mailer.last(core.MailNotification).Link)
 	access := core.Access{IP: "192.0.2.7", UserAgent: "test"}
-	if err := s.svc.RequestCode(ctx, token, access); err != nil {
+	if err := s.svc.Letters.RequestCode(ctx, token, access); err != nil {
 		t.Fatal(err)
 	}
 	s.process()
-	session, err := s.svc.VerifyCode(ctx, token, mailer.last(core.MailOTP).Code, "", access)
+	session, err := s.svc.Letters.VerifyCode(ctx, token, mailer.last(core.MailOTP).Code, "", access)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.svc.Decide(ctx, token, session, true, access); err != nil {
+	if _, err := s.svc.Letters.Decide(ctx, token, session, true, access); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.svc.Handover(ctx, token, session, s.notice.Documents[0].Key, access); err != nil {
+	if _, _, err := s.svc.Letters.Handover(ctx, token, session, s.notice.Documents[0].Key, access); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -144,7 +145,7 @@ func (s *story) play() *story {
 
 func (s *story) process() {
 	s.t.Helper()
-	if _, err := s.svc.ProcessOutbox(context.Background()); err != nil {
+	if _, err := s.svc.Letters.ProcessOutbox(context.Background()); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -152,7 +153,7 @@ func (s *story) process() {
 // bundle downloads the letter's evidence bundle.
 func (s *story) bundle(consistencyFrom uint64) []byte {
 	s.t.Helper()
-	b, err := s.svc.EvidenceBundle(context.Background(), s.sender, s.notice.ID, consistencyFrom)
+	b, err := s.svc.Evidence.EvidenceBundle(context.Background(), s.sender, s.notice.ID, consistencyFrom)
 	if err != nil {
 		s.t.Fatal(err)
 	}

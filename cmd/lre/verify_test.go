@@ -83,7 +83,7 @@ func TestVerifyBundleRoundTrip(t *testing.T) {
 // writeFixtures saves a bundle and a certificate for audit's tests and
 // fuzz seeds: go test ./cmd/lre -run TestVerifyBundleRoundTrip -update-audit
 func (s *story) writeFixtures(bundle []byte) {
-	pdf, err := s.svc.CertificatePDF(context.Background(), s.sender, s.notice.ID, core.CertReceipt)
+	pdf, err := s.svc.Evidence.CertificatePDF(context.Background(), s.sender, s.notice.ID, core.CertReceipt)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func (s *story) writeFixtures(bundle []byte) {
 
 func TestVerifyCertificatePDF(t *testing.T) {
 	s := newStory(t)
-	pdf, err := s.svc.CertificatePDF(context.Background(), s.sender, s.notice.ID, core.CertReceipt)
+	pdf, err := s.svc.Evidence.CertificatePDF(context.Background(), s.sender, s.notice.ID, core.CertReceipt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestVerifyAgainstEarlierCheckpoint(t *testing.T) {
 		t.Fatalf("without the consistency proof: exit %d:\n%s", code, out)
 	}
 	s.logNoise("later", 4)
-	later, _, err := s.svc.PublishCheckpoint(context.Background())
+	later, _, err := s.svc.Evidence.PublishCheckpoint(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestVerifyAgainstEarlierCheckpoint(t *testing.T) {
 func TestVerifyDetectsRewrittenLog(t *testing.T) {
 	s := newStory(t)
 	s.logNoise("honest", 5)
-	saved, _, err := s.svc.PublishCheckpoint(context.Background())
+	saved, _, err := s.svc.Evidence.PublishCheckpoint(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +388,7 @@ func TestVerifyUsage(t *testing.T) {
 func TestLogVerifyChecksCheckpoints(t *testing.T) {
 	s := newStory(t)
 	s.logNoise("more", 3)
-	if _, _, err := s.svc.PublishCheckpoint(context.Background()); err != nil {
+	if _, _, err := s.svc.Evidence.PublishCheckpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s.db.Close()

@@ -1,9 +1,10 @@
-package core
+package accounts
 
 import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"github.com/lre-project/lre/core"
 	"strings"
 	"time"
 )
@@ -32,9 +33,9 @@ func validKeyID(id string) bool {
 // CreateAPIKey creates an API key for u and returns it once; only its hash
 // is stored. Errors: EINVALID (Field "label"), ECONFLICT when u already has
 // the maximum number of keys.
-func (s *Service) CreateAPIKey(ctx context.Context, u User, label string) (APIKey, string, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, u core.User, label string) (APIKey, string, error) {
 	label = strings.TrimSpace(label)
-	if err := checkHeaderText("label", label, maxNameRunes, false); err != nil {
+	if err := core.CheckHeaderText("label", label, core.MaxNameRunes, false); err != nil {
 		return APIKey{}, "", err
 	}
 	keys, err := s.store.APIKeys(ctx, u.ID)
@@ -42,9 +43,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, u User, label string) (APIKe
 		return APIKey{}, "", fmt.Errorf("create key: %w", err)
 	}
 	if len(keys) >= maxKeysPerUser {
-		return APIKey{}, "", Errorf(ECONFLICT, "you have %d API keys, the maximum: revoke one first", len(keys))
+		return APIKey{}, "", core.Errorf(core.ECONFLICT, "you have %d API keys, the maximum: revoke one first", len(keys))
 	}
-	secret, hash, err := NewSecret(s.rand, apiKeyPrefix)
+	secret, hash, err := core.NewSecret(s.rand, apiKeyPrefix)
 	if err != nil {
 		return APIKey{}, "", err
 	}
@@ -56,7 +57,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, u User, label string) (APIKe
 }
 
 // APIKeys lists u's live API keys, oldest first, without their secrets.
-func (s *Service) APIKeys(ctx context.Context, u User) ([]APIKey, error) {
+func (s *Service) APIKeys(ctx context.Context, u core.User) ([]APIKey, error) {
 	keys, err := s.store.APIKeys(ctx, u.ID)
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
@@ -66,9 +67,9 @@ func (s *Service) APIKeys(ctx context.Context, u User) ([]APIKey, error) {
 
 // RevokeAPIKey deletes one of u's keys: requests with it fail at once.
 // Errors: ENOTFOUND for an id that is not one of u's live keys.
-func (s *Service) RevokeAPIKey(ctx context.Context, u User, id string) error {
+func (s *Service) RevokeAPIKey(ctx context.Context, u core.User, id string) error {
 	if !validKeyID(id) {
-		return Errorf(ENOTFOUND, "no API key %q", id)
+		return core.Errorf(core.ENOTFOUND, "no API key %q", id)
 	}
 	return s.store.RevokeAPIKey(ctx, u.ID, id)
 }
@@ -76,12 +77,12 @@ func (s *Service) RevokeAPIKey(ctx context.Context, u User, id string) error {
 // AuthenticateKey is Authenticate that also records the key's last use, to
 // the minute, so that a busy key costs one write a minute. Failing to
 // record it is logged, not fatal. Errors: EUNAUTHORIZED.
-func (s *Service) AuthenticateKey(ctx context.Context, key string) (User, error) {
+func (s *Service) AuthenticateKey(ctx context.Context, key string) (core.User, error) {
 	u, err := s.Authenticate(ctx, key)
 	if err != nil {
-		return User{}, err
+		return core.User{}, err
 	}
-	if err := s.store.TouchAPIKey(ctx, HashSecret(key), s.clock().Truncate(time.Minute)); err != nil {
+	if err := s.store.TouchAPIKey(ctx, core.HashSecret(key), s.clock().Truncate(time.Minute)); err != nil {
 		s.log.Warn("record API key use", "user", u.ID, "err", err)
 	}
 	return u, nil

@@ -1,8 +1,9 @@
-package core
+package accounts
 
 import (
 	"context"
 	"fmt"
+	"github.com/lre-project/lre/core"
 	"strings"
 	"time"
 )
@@ -24,12 +25,12 @@ type Invitation struct {
 
 // checkAdmin allows admins of an organisation; an admin without one
 // manages nobody.
-func checkAdmin(admin User) error {
-	if admin.Role != RoleAdmin {
-		return Errorf(EFORBIDDEN, "only admins manage users")
+func checkAdmin(admin core.User) error {
+	if admin.Role != core.RoleAdmin {
+		return core.Errorf(core.EFORBIDDEN, "only admins manage users")
 	}
 	if admin.Organisation == "" {
-		return Errorf(EFORBIDDEN, "an admin without an organisation manages no users")
+		return core.Errorf(core.EFORBIDDEN, "an admin without an organisation manages no users")
 	}
 	return nil
 }
@@ -37,23 +38,23 @@ func checkAdmin(admin User) error {
 // CreateOrgUser creates a user in admin's organisation and returns the
 // invitation to hand over. Errors: EFORBIDDEN for a non-admin, EINVALID
 // (with Field), ECONFLICT when the email is taken.
-func (s *Service) CreateOrgUser(ctx context.Context, admin User, email, name string, role Role) (User, Invitation, error) {
+func (s *Service) CreateOrgUser(ctx context.Context, admin core.User, email, name string, role core.Role) (core.User, Invitation, error) {
 	if err := checkAdmin(admin); err != nil {
-		return User{}, Invitation{}, err
+		return core.User{}, Invitation{}, err
 	}
 	u, key, err := s.AddUser(ctx, email, name, admin.Organisation, role)
 	if err != nil {
-		return User{}, Invitation{}, err
+		return core.User{}, Invitation{}, err
 	}
 	url, expires, err := s.passwordLink(ctx, u.ID)
 	if err != nil {
-		return User{}, Invitation{}, err
+		return core.User{}, Invitation{}, err
 	}
 	return u, Invitation{APIKey: key, PasswordURL: url, Expires: expires}, nil
 }
 
 func (s *Service) passwordLink(ctx context.Context, userID string) (string, time.Time, error) {
-	token, hash, err := NewSecret(s.rand, passwordTokenPrefix)
+	token, hash, err := core.NewSecret(s.rand, passwordTokenPrefix)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -71,33 +72,20 @@ func (s *Service) passwordLink(ctx context.Context, userID string) (string, time
 // used or expired. Errors: EFORBIDDEN for a non-admin or an
 // admin without an organisation, ENOTFOUND for an unknown user or one of
 // another organisation.
-func (s *Service) IssuePasswordLink(ctx context.Context, admin User, userID string) (url string, expires time.Time, err error) {
+func (s *Service) IssuePasswordLink(ctx context.Context, admin core.User, userID string) (url string, expires time.Time, err error) {
 	if err := checkAdmin(admin); err != nil {
 		return "", time.Time{}, err
 	}
-	u, err := s.orgUser(ctx, admin, userID)
+	u, err := core.OrgUser(ctx, s.store, admin, userID)
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	return s.passwordLink(ctx, u.ID)
 }
 
-// orgUser returns user id if it belongs to admin's organisation. Anyone
-// else, unknown or of another organisation (or of none), is ENOTFOUND.
-func (s *Service) orgUser(ctx context.Context, admin User, id string) (User, error) {
-	u, err := s.store.UserByID(ctx, id)
-	if err != nil && ErrorCode(err) != ENOTFOUND {
-		return User{}, fmt.Errorf("find user: %w", err)
-	}
-	if err != nil || admin.Organisation == "" || u.Organisation != admin.Organisation {
-		return User{}, Errorf(ENOTFOUND, "no user %q in your organisation", id)
-	}
-	return u, nil
-}
-
 // OrgUsers lists the users of admin's organisation.
 // Errors: EFORBIDDEN for a non-admin.
-func (s *Service) OrgUsers(ctx context.Context, admin User) ([]User, error) {
+func (s *Service) OrgUsers(ctx context.Context, admin core.User) ([]core.User, error) {
 	if err := checkAdmin(admin); err != nil {
 		return nil, err
 	}
@@ -110,14 +98,14 @@ func (s *Service) OrgUsers(ctx context.Context, admin User) ([]User, error) {
 
 // PasswordTokenUser returns the user a set-password link belongs to.
 // Errors: ENOTFOUND for an unknown, used or expired link.
-func (s *Service) PasswordTokenUser(ctx context.Context, token string) (User, error) {
+func (s *Service) PasswordTokenUser(ctx context.Context, token string) (core.User, error) {
 	hash, err := passwordTokenHash(token)
 	if err != nil {
-		return User{}, err
+		return core.User{}, err
 	}
 	id, err := s.store.PasswordTokenUser(ctx, hash, s.clock())
 	if err != nil {
-		return User{}, err
+		return core.User{}, err
 	}
 	return s.store.UserByID(ctx, id)
 }
@@ -125,27 +113,27 @@ func (s *Service) PasswordTokenUser(ctx context.Context, token string) (User, er
 // SetPasswordWithToken sets the password of the link's user and uses the
 // link up. Errors: ENOTFOUND for an unknown, used or expired link,
 // EINVALID (Field "password").
-func (s *Service) SetPasswordWithToken(ctx context.Context, token, password string) (User, error) {
+func (s *Service) SetPasswordWithToken(ctx context.Context, token, password string) (core.User, error) {
 	u, err := s.PasswordTokenUser(ctx, token)
 	if err != nil {
-		return User{}, err
+		return core.User{}, err
 	}
 	if err := CheckPassword(password); err != nil {
-		return User{}, err
+		return core.User{}, err
 	}
 	h, err := s.hashPassword(password)
 	if err != nil {
-		return User{}, err
+		return core.User{}, err
 	}
-	if err := s.store.SetPassword(ctx, u.ID, h, HashSecret(token), s.clock()); err != nil {
-		return User{}, err
+	if err := s.store.SetPassword(ctx, u.ID, h, core.HashSecret(token), s.clock()); err != nil {
+		return core.User{}, err
 	}
 	return u, nil
 }
 
 func passwordTokenHash(token string) ([]byte, error) {
 	if !strings.HasPrefix(token, passwordTokenPrefix) || len(token) > 128 {
-		return nil, Errorf(ENOTFOUND, "unknown or expired link")
+		return nil, core.Errorf(core.ENOTFOUND, "unknown or expired link")
 	}
-	return HashSecret(token), nil
+	return core.HashSecret(token), nil
 }

@@ -1,7 +1,8 @@
-package core
+package accounts
 
 import (
 	"fmt"
+	"github.com/lre-project/lre/core"
 	"math"
 	"sync"
 	"time"
@@ -15,7 +16,7 @@ func (e *ThrottledError) Error() string { return fmt.Sprintf("login throttled fo
 
 func throttled(wait time.Duration) error {
 	secs := int(math.Ceil(wait.Seconds()))
-	return &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf("too many failed logins: try again in %d seconds", secs), Err: &ThrottledError{Wait: wait}}
+	return &core.Error{Code: core.EUNAVAILABLE, Message: fmt.Sprintf("too many failed logins: try again in %d seconds", secs), Err: &ThrottledError{Wait: wait}}
 }
 
 // Login throttling: an account gets 5 free failures and an address 20 (an

@@ -1,9 +1,10 @@
-package core
+package accounts
 
 import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"github.com/lre-project/lre/core"
 	"io"
 	"unicode/utf8"
 
@@ -43,13 +44,13 @@ const (
 // 12 characters, at most 1024 bytes. Errors: EINVALID (Field "password").
 func CheckPassword(pw string) error {
 	if !utf8.ValidString(pw) {
-		return FieldError(EINVALID, "password", "the password is not valid UTF-8")
+		return core.FieldError(core.EINVALID, "password", "the password is not valid UTF-8")
 	}
 	if utf8.RuneCountInString(pw) < minPasswordRunes {
-		return FieldError(EINVALID, "password", "the password must be at least %d characters long", minPasswordRunes)
+		return core.FieldError(core.EINVALID, "password", "the password must be at least %d characters long", minPasswordRunes)
 	}
 	if len(pw) > maxPasswordBytes {
-		return FieldError(EINVALID, "password", "the password is longer than %d bytes", maxPasswordBytes)
+		return core.FieldError(core.EINVALID, "password", "the password is longer than %d bytes", maxPasswordBytes)
 	}
 	return nil
 }
@@ -60,7 +61,7 @@ func (s *Service) hashPassword(pw string) (PasswordHash, error) {
 	if _, err := io.ReadFull(s.rand, salt); err != nil {
 		return PasswordHash{}, fmt.Errorf("password salt: %w", err)
 	}
-	h := PasswordHash{Algorithm: "argon2id", Version: argon2.Version, Params: s.accounts.params, Salt: salt}
+	h := PasswordHash{Algorithm: "argon2id", Version: argon2.Version, Params: s.params, Salt: salt}
 	h.Key = s.derive(pw, h)
 	return h, nil
 }
@@ -68,8 +69,8 @@ func (s *Service) hashPassword(pw string) (PasswordHash, error) {
 // derive runs argon2id with h's parameters. At most a few run at once, so
 // that a burst of logins cannot exhaust memory.
 func (s *Service) derive(pw string, h PasswordHash) []byte {
-	s.accounts.hashing <- struct{}{}
-	defer func() { <-s.accounts.hashing }()
+	s.hashing <- struct{}{}
+	defer func() { <-s.hashing }()
 	p := h.Params
 	return argon2.IDKey([]byte(pw), h.Salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 }
@@ -85,12 +86,11 @@ func (s *Service) matches(pw string, h PasswordHash) bool {
 // dummyHash is checked against when the account is unknown or has no
 // password, so that such a login costs what a wrong password costs.
 func (s *Service) dummyHash() PasswordHash {
-	a := s.accounts
-	a.dummyOnce.Do(func() {
-		a.dummy, _ = s.hashPassword("lre dummy password, never matches")
-		a.dummy.Salt = append(a.dummy.Salt, 0) // a different salt: never matches
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = s.hashPassword("lre dummy password, never matches")
+		s.dummy.Salt = append(s.dummy.Salt, 0) // a different salt: never matches
 	})
-	return a.dummy
+	return s.dummy
 }
 
 // SetPassword sets the web password of the user with this email and ends

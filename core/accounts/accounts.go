@@ -1,28 +1,10 @@
-package core
+package accounts
 
 import (
 	"context"
-	"sync"
+	"github.com/lre-project/lre/core"
 	"time"
 )
-
-// Accounts: organisations, web logins, sessions and API keys.
-//
-// An organisation is a sender's legal team. It is identified by its exact
-// name, User.Organisation, which is also what proofs show as the sender's
-// organisation; there is no separate organisation record. Who sees what:
-//
-//   - a sender sees the letters they sent;
-//   - an auditor or an admin sees every letter of their organisation;
-//   - an admin creates and lists the users of their organisation;
-//   - a user without an organisation sees only their own letters and
-//     manages nobody;
-//   - an admin without an organisation is the provider's operator: the
-//     only one who takes provider-wide actions such as backups
-//     (CheckOperator, which answers EFORBIDDEN: no id is at stake).
-//
-// Anything outside these rules is ENOTFOUND, never EFORBIDDEN, so that ids
-// of other organisations leak nothing.
 
 // APIKey describes an API key without its secret, which is shown once at
 // creation and stored only as a hash.
@@ -65,11 +47,11 @@ type KeyUse interface {
 // UserDirectory finds users.
 type UserDirectory interface {
 	// UserByID and UserByEmail return ENOTFOUND for an unknown user.
-	UserByID(ctx context.Context, id string) (User, error)
-	UserByEmail(ctx context.Context, email string) (User, error)
+	UserByID(ctx context.Context, id string) (core.User, error)
+	UserByEmail(ctx context.Context, email string) (core.User, error)
 	// OrgUsers lists the users of an organisation, oldest first (then by
 	// email).
-	OrgUsers(ctx context.Context, org string) ([]User, error)
+	OrgUsers(ctx context.Context, org string) ([]core.User, error)
 }
 
 // PasswordStore keeps password hashes and one-time set-password tokens.
@@ -102,8 +84,17 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 }
 
-// AccountStore is everything accounts need from persistence.
-type AccountStore interface {
+// UserStore keeps accounts and the hashes of their API keys.
+type UserStore interface {
+	// CreateUser returns ECONFLICT when the email is taken.
+	CreateUser(ctx context.Context, u core.User, keyHash []byte) error
+	// UserByKeyHash returns EUNAUTHORIZED for an unknown key hash.
+	UserByKeyHash(ctx context.Context, keyHash []byte) (core.User, error)
+}
+
+// Store is everything accounts need from persistence.
+type Store interface {
+	UserStore
 	KeyStore
 	KeyUse
 	UserDirectory
@@ -118,39 +109,18 @@ type SessionPolicy struct {
 	Absolute time.Duration // a session ends this long after login anyway (default 12 h)
 }
 
-// accounts is the in-memory state of logins: the throttle and the bound on
-// concurrent password hashing (argon2id uses memory on purpose).
-type accounts struct {
-	params   PasswordParams
-	sessions SessionPolicy
-	throttle *loginThrottle
-	hashing  chan struct{}
-
-	dummyOnce sync.Once
-	dummy     PasswordHash
-}
-
-func newAccounts() *accounts {
-	return &accounts{
-		params:   DefaultPasswordParams,
-		sessions: SessionPolicy{Idle: 30 * time.Minute, Absolute: 12 * time.Hour},
-		throttle: newLoginThrottle(),
-		hashing:  make(chan struct{}, 4),
-	}
-}
-
 // WithPasswordParams overrides DefaultPasswordParams for new passwords;
 // stored hashes keep the parameters they were made with. Tests use cheap
 // ones.
 func WithPasswordParams(p PasswordParams) Option {
-	return func(s *Service) { s.accounts.params = p }
+	return func(s *Service) { s.params = p }
 }
 
 // WithSessionPolicy overrides the 30-minute idle and 12-hour absolute
 // session timeouts.
 func WithSessionPolicy(p SessionPolicy) Option {
-	return func(s *Service) { s.accounts.sessions = p }
+	return func(s *Service) { s.sessions = p }
 }
 
 // SessionPolicy returns the session timeouts in force.
-func (s *Service) SessionPolicy() SessionPolicy { return s.accounts.sessions }
+func (s *Service) SessionPolicy() SessionPolicy { return s.sessions }

@@ -1,8 +1,9 @@
-package core
+package accounts
 
 import (
 	"context"
 	"fmt"
+	"github.com/lre-project/lre/core"
 	"strings"
 	"time"
 )
@@ -16,9 +17,11 @@ const touchEvery = time.Minute
 
 // errBadLogin is the one answer to a failed login, whether the account
 // exists or not.
-func errBadLogin() error { return Errorf(EUNAUTHORIZED, "wrong email or password") }
+func errBadLogin() error { return core.Errorf(core.EUNAUTHORIZED, "wrong email or password") }
 
-func errNoSession() error { return Errorf(EUNAUTHORIZED, "your session has ended: log in again") }
+func errNoSession() error {
+	return core.Errorf(core.EUNAUTHORIZED, "your session has ended: log in again")
+}
 
 // Login checks an email and password and opens a web session, returning
 // its id (shown once, stored hashed). Unknown accounts, accounts without
@@ -26,51 +29,51 @@ func errNoSession() error { return Errorf(EUNAUTHORIZED, "your session has ended
 // After repeated failures for an account or from an address, attempts are
 // refused, whatever the password, for a delay that doubles with each
 // failure. Errors: EUNAUTHORIZED, EUNAVAILABLE wrapping a *ThrottledError.
-func (s *Service) Login(ctx context.Context, email, password, ip string) (User, string, error) {
+func (s *Service) Login(ctx context.Context, email, password, ip string) (core.User, string, error) {
 	email = normEmail(email)
 	now := s.clock()
-	if wait := s.accounts.throttle.wait(email, ip, now); wait > 0 {
-		return User{}, "", throttled(wait)
+	if wait := s.throttle.wait(email, ip, now); wait > 0 {
+		return core.User{}, "", throttled(wait)
 	}
 	u, ok, err := s.checkLogin(ctx, email, password)
 	if err != nil {
-		return User{}, "", err
+		return core.User{}, "", err
 	}
 	if !ok {
-		s.accounts.throttle.fail(email, ip, now)
-		return User{}, "", errBadLogin()
+		s.throttle.fail(email, ip, now)
+		return core.User{}, "", errBadLogin()
 	}
-	s.accounts.throttle.succeed(email)
+	s.throttle.succeed(email)
 	token, err := s.openSession(ctx, u.ID, now)
 	if err != nil {
-		return User{}, "", err
+		return core.User{}, "", err
 	}
 	return u, token, nil
 }
 
 // checkLogin always derives one argon2id key, against the dummy hash when
 // there is nothing real to compare with.
-func (s *Service) checkLogin(ctx context.Context, email, password string) (User, bool, error) {
+func (s *Service) checkLogin(ctx context.Context, email, password string) (core.User, bool, error) {
 	h, found := s.dummyHash(), false
 	u, err := s.store.UserByEmail(ctx, email)
 	switch {
 	case err == nil:
 		stored, perr := s.store.Password(ctx, u.ID)
-		if perr != nil && ErrorCode(perr) != ENOTFOUND {
-			return User{}, false, fmt.Errorf("login: %w", perr)
+		if perr != nil && core.ErrorCode(perr) != core.ENOTFOUND {
+			return core.User{}, false, fmt.Errorf("login: %w", perr)
 		}
 		if perr == nil {
 			h, found = stored, true
 		}
-	case ErrorCode(err) != ENOTFOUND:
-		return User{}, false, fmt.Errorf("login: %w", err)
+	case core.ErrorCode(err) != core.ENOTFOUND:
+		return core.User{}, false, fmt.Errorf("login: %w", err)
 	}
 	ok := s.matches(password, h)
 	return u, ok && found, nil
 }
 
 func (s *Service) openSession(ctx context.Context, userID string, now time.Time) (string, error) {
-	token, hash, err := NewSecret(s.rand, sessionPrefix)
+	token, hash, err := core.NewSecret(s.rand, sessionPrefix)
 	if err != nil {
 		return "", err
 	}
@@ -83,7 +86,7 @@ func (s *Service) openSession(ctx context.Context, userID string, now time.Time)
 }
 
 func (s *Service) sessionExpiry(sess Session) time.Time {
-	p := s.accounts.sessions
+	p := s.sessions
 	idle, abs := sess.LastSeen.Add(p.Idle), sess.CreatedAt.Add(p.Absolute)
 	if abs.Before(idle) {
 		return abs
@@ -94,36 +97,36 @@ func (s *Service) sessionExpiry(sess Session) time.Time {
 // SessionUser returns the user of a live web session and records its use,
 // which pushes back its idle timeout (never its absolute one).
 // Errors: EUNAUTHORIZED for an unknown, ended or malformed session.
-func (s *Service) SessionUser(ctx context.Context, token string) (User, error) {
+func (s *Service) SessionUser(ctx context.Context, token string) (core.User, error) {
 	if !strings.HasPrefix(token, sessionPrefix) || len(token) > 128 {
-		return User{}, errNoSession()
+		return core.User{}, errNoSession()
 	}
-	hash, now := HashSecret(token), s.clock()
+	hash, now := core.HashSecret(token), s.clock()
 	sess, err := s.store.Session(ctx, hash)
-	if ErrorCode(err) == ENOTFOUND {
-		return User{}, errNoSession()
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		return core.User{}, errNoSession()
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("session: %w", err)
+		return core.User{}, fmt.Errorf("session: %w", err)
 	}
 	if !now.Before(sess.Expires) {
 		if err := s.store.DeleteSession(ctx, hash); err != nil {
-			return User{}, fmt.Errorf("end session: %w", err)
+			return core.User{}, fmt.Errorf("end session: %w", err)
 		}
-		return User{}, errNoSession()
+		return core.User{}, errNoSession()
 	}
 	u, err := s.store.UserByID(ctx, sess.UserID)
-	if ErrorCode(err) == ENOTFOUND {
-		return User{}, errNoSession()
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		return core.User{}, errNoSession()
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("session: %w", err)
+		return core.User{}, fmt.Errorf("session: %w", err)
 	}
 	if now.Sub(sess.LastSeen) >= touchEvery {
 		sess.LastSeen = now
 		sess.Expires = s.sessionExpiry(sess)
 		if err := s.store.PutSession(ctx, hash, sess); err != nil {
-			return User{}, fmt.Errorf("touch session: %w", err)
+			return core.User{}, fmt.Errorf("touch session: %w", err)
 		}
 	}
 	return u, nil
@@ -135,7 +138,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	if !strings.HasPrefix(token, sessionPrefix) || len(token) > 128 {
 		return nil
 	}
-	if err := s.store.DeleteSession(ctx, HashSecret(token)); err != nil {
+	if err := s.store.DeleteSession(ctx, core.HashSecret(token)); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
 	return nil

@@ -1,0 +1,97 @@
+// Package services composes the sub-domain services of lre over one store:
+// it is what cmd/lre wires and what tests build. Callers name the
+// sub-domain they ask (svc.Accounts.Login, svc.Letters.Deposit), so that a
+// call says where its rule lives.
+package services
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/accounts"
+)
+
+// Set is every service of lre, built over one store.
+type Set struct {
+	Letters  *core.Service // deposit, notification, the recipient's answer, expiry, retention
+	Evidence *core.Service // certificates, bundles, the transparency log
+	Webhooks *core.Service // webhooks and the event stream
+	Consent  *core.Service // prior consent of consumers
+	Accounts *accounts.Service
+}
+
+// Store is everything the services need from persistence; storage.DB
+// implements it.
+type Store interface {
+	core.Store
+	accounts.Store
+}
+
+// Option configures the Set.
+type Option func(*config)
+
+type config struct {
+	core     []core.Option
+	accounts []accounts.Option
+}
+
+// WithClock injects the clock of every service (tests use a fake one).
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		c.core = append(c.core, core.WithClock(now))
+		c.accounts = append(c.accounts, accounts.WithClock(now))
+	}
+}
+
+// WithRand injects the source of randomness of every service.
+func WithRand(r io.Reader) Option {
+	return func(c *config) {
+		c.core = append(c.core, core.WithRand(r))
+		c.accounts = append(c.accounts, accounts.WithRand(r))
+	}
+}
+
+// WithLogger sets where every service logs internal failures.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		c.core = append(c.core, core.WithLogger(l))
+		c.accounts = append(c.accounts, accounts.WithLogger(l))
+	}
+}
+
+// WithBaseURL sets the public URL that links in mails point to.
+func WithBaseURL(u string) Option {
+	return func(c *config) {
+		c.core = append(c.core, core.WithBaseURL(u))
+		c.accounts = append(c.accounts, accounts.WithBaseURL(u))
+	}
+}
+
+// WithLetters passes options to the letter lifecycle's service (mailer,
+// limits, deadlines, renderer, webhooks, transparency log...).
+func WithLetters(opts ...core.Option) Option {
+	return func(c *config) { c.core = append(c.core, opts...) }
+}
+
+// WithAccounts passes options to the accounts service.
+func WithAccounts(opts ...accounts.Option) Option {
+	return func(c *config) { c.accounts = append(c.accounts, opts...) }
+}
+
+// New builds every service over store and timestamper ts.
+func New(store Store, ts core.Timestamper, opts ...Option) *Set {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	letters := core.NewService(store, ts, c.core...)
+	return &Set{
+		Letters:  letters,
+		Evidence: letters,
+		Webhooks: letters,
+		Consent:  letters,
+		Accounts: accounts.New(store, c.accounts...),
+	}
+}

@@ -1,0 +1,45 @@
+package core
+
+import (
+	"context"
+	"fmt"
+)
+
+// IsOperator reports whether u is the provider's operator: an admin
+// without an organisation. Such an admin manages no organisation's users;
+// it runs the service itself (lre users add --role admin without --org).
+func (u User) IsOperator() bool {
+	return u.Role == RoleAdmin && u.Organisation == ""
+}
+
+// CheckOperator allows provider-wide actions, such as a backup of the whole
+// database (every organisation's letters), to the operator only.
+// Errors: EFORBIDDEN for anyone else, organisation admins included: the
+// action names no id of another organisation, so refusing it openly leaks
+// nothing.
+func CheckOperator(u User) error {
+	if !u.IsOperator() {
+		return Errorf(EFORBIDDEN, "only the provider's operator (an admin without an organisation) takes backups")
+	}
+	return nil
+}
+
+// UserFinder finds a user by id.
+type UserFinder interface {
+	// UserByID returns ENOTFOUND for an unknown user.
+	UserByID(ctx context.Context, id string) (User, error)
+}
+
+// OrgUser returns user id if it belongs to admin's organisation: the one
+// rule of who an organisation's admin manages. Anyone else, unknown or of
+// another organisation (or of none), is ENOTFOUND.
+func OrgUser(ctx context.Context, users UserFinder, admin User, id string) (User, error) {
+	u, err := users.UserByID(ctx, id)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return User{}, fmt.Errorf("find user: %w", err)
+	}
+	if err != nil || admin.Organisation == "" || u.Organisation != admin.Organisation {
+		return User{}, Errorf(ENOTFOUND, "no user %q in your organisation", id)
+	}
+	return u, nil
+}
