@@ -2,7 +2,7 @@ package certs
 
 import (
 	"context"
-	"crypto/ecdsa"
+	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
@@ -96,7 +96,7 @@ func signCMS(ctx context.Context, s *Seal, content []byte, ts core.Timestamper, 
 // signAttrs signs the DER SET OF signed attributes (RFC 5652 section 5.4).
 // pkcs7's attribute type is not exported; type inference lets this code
 // encode it anyway. Removing elements keeps the DER order pkcs7 sorted.
-func signAttrs[A any](attrs []A, key *ecdsa.PrivateKey, rand io.Reader) ([]byte, error) {
+func signAttrs[A any](attrs []A, key crypto.Signer, rand io.Reader) ([]byte, error) {
 	wrapped, err := asn1.Marshal(struct {
 		A []A `asn1:"set"`
 	}{attrs})
@@ -108,7 +108,8 @@ func signAttrs[A any](attrs []A, key *ecdsa.PrivateKey, rand io.Reader) ([]byte,
 		return nil, fmt.Errorf("cms: signed attributes: %w", err)
 	}
 	h := sha256.Sum256(seq.Bytes) // the SET, without the wrapping SEQUENCE
-	sig, err := ecdsa.SignASN1(rand, key, h[:])
+	// ASN.1 for ECDSA, whether the key is in memory or in a PKCS#11 token.
+	sig, err := key.Sign(rand, h[:], crypto.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("cms: sign: %w", err)
 	}

@@ -1,7 +1,8 @@
 package certs
 
 import (
-	"crypto/ecdsa"
+	"bytes"
+	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -12,6 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/lre-project/lre/internal/keyfile"
@@ -19,14 +22,26 @@ import (
 
 // Seal is the provider's electronic seal: an ECDSA P-256 key and its
 // certificate, issued by a root that the provider publishes so that auditors
-// can trust the certificates' signatures (pdfsig, Acrobat, NSS).
+// can trust the certificates' signatures (pdfsig, Acrobat, NSS). The key may
+// live in a file or in a PKCS#11 token: the seal only needs a crypto.Signer.
+// Every earlier seal certificate is kept, so that proofs sealed by a retired
+// key still find their chain.
 type Seal struct {
-	key  *ecdsa.PrivateKey
-	cert *x509.Certificate
-	root *x509.Certificate
+	key      crypto.Signer
+	cert     *x509.Certificate
+	root     *x509.Certificate
+	rootKey  crypto.Signer
+	previous []*x509.Certificate // earlier generations, newest first
+	crlURL   string
+	rand     io.Reader // signs CRLs
+
+	crlMu sync.Mutex
+	crl   []byte // cached, see CRL
+	crlAt time.Time
 }
 
-// File names inside the seal directory. Keys are written 0600.
+// File names inside the seal directory. Keys are written 0600; a retired
+// seal certificate is kept as seal-<serial>.pem.
 const (
 	rootCertFile = "root.pem"
 	rootKeyFile  = "root-key.pem"
@@ -35,7 +50,7 @@ const (
 )
 
 // Validity periods. The root outlives many seal certificates; a seal
-// certificate is renewed (new key, same root) once it has expired.
+// certificate is renewed (new key, same root) before it expires.
 const (
 	rootValidity = 20 * 365 * 24 * time.Hour
 	sealValidity = 3 * 365 * 24 * time.Hour
@@ -46,15 +61,56 @@ const (
 // signers for the "email signer" usage.
 var oidDocumentSigning = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36}
 
+// sealConfig is what the options set.
+type sealConfig struct {
+	id          Identity
+	keys        keyfile.Keys
+	crlURL      string
+	renewBefore time.Duration
+}
+
+// SealOption configures LoadOrCreateSeal.
+type SealOption func(*sealConfig)
+
+// WithIdentity names the provider in the seal certificate's subject (ETSI EN
+// 319 412-3); without it the subject holds the name alone.
+func WithIdentity(id Identity) SealOption { return func(c *sealConfig) { c.id = id } }
+
+// WithKeys sets where keys are created and opened; the default is
+// keyfile.Files (key files in the seal directory).
+func WithKeys(k keyfile.Keys) SealOption { return func(c *sealConfig) { c.keys = k } }
+
+// WithCRLURL names, in every seal certificate issued from now on, the URL
+// where the root's CRL is published (CRL distribution points), and puts that
+// CRL in the PDFs' validation data.
+func WithCRLURL(url string) SealOption { return func(c *sealConfig) { c.crlURL = url } }
+
+// WithRenewBefore renews the seal certificate once it expires within d,
+// rather than once it has expired, so that proofs can be re-timestamped
+// while the old certificate is still valid.
+func WithRenewBefore(d time.Duration) SealOption { return func(c *sealConfig) { c.renewBefore = d } }
+
 // LoadOrCreateSeal loads the seal kept in dir, or creates one on first start:
-// a self-signed root CA ("<name> Root CA") and a seal certificate named name,
-// both ECDSA P-256, written as PEM; name is not checked on later starts. An expired seal certificate is replaced by a new one under
-// the same root, so that the root published to auditors stays valid. A
-// directory holding only some of the files is an error, never overwritten:
-// it may hold the only copy of a key.
-func LoadOrCreateSeal(dir, name string, now func() time.Time, rand io.Reader) (*Seal, error) {
+// a self-signed root CA ("<name> Root CA") and a seal certificate for the
+// identity (by default, name alone), both ECDSA P-256. A seal certificate
+// that has expired (or expires within WithRenewBefore), whose subject is no
+// longer the configured identity, or that lacks the configured CRL URL, is
+// replaced by a new key and certificate under the same root, and kept as a
+// previous generation. A directory holding only some of the files is an
+// error, never overwritten: it may hold the only copy of a key.
+func LoadOrCreateSeal(dir, name string, now func() time.Time, rand io.Reader, opts ...SealOption) (*Seal, error) {
+	cfg := sealConfig{keys: keyfile.Files{}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.id.Name == "" {
+		cfg.id.Name = name
+	}
 	if name == "" || now == nil || rand == nil {
 		return nil, errors.New("seal: empty name, nil clock or nil random source")
+	}
+	if err := cfg.id.Validate(); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("seal directory: %w", err)
@@ -69,9 +125,9 @@ func LoadOrCreateSeal(dir, name string, now func() time.Time, rand io.Reader) (*
 	}
 	switch present {
 	case 0:
-		return createSeal(dir, name, now().UTC(), rand)
+		return createSeal(dir, cfg, now().UTC(), rand)
 	case 4:
-		return loadSeal(dir, name, now().UTC(), rand)
+		return loadSeal(dir, cfg, now().UTC(), rand)
 	}
 	return nil, fmt.Errorf("seal directory %s holds %d of the 4 seal files: restore the missing ones or empty it", dir, present)
 }
@@ -81,85 +137,138 @@ func (s *Seal) ChainPEM() []byte {
 	return append(keyfile.EncodePEM("CERTIFICATE", s.cert.Raw), keyfile.EncodePEM("CERTIFICATE", s.root.Raw)...)
 }
 
+// GenerationsPEM returns ChainPEM followed by every earlier seal
+// certificate, newest first: what /api/v1/seal/certs.pem publishes and
+// bundles ship, so that a proof sealed years ago still finds its signer.
+func (s *Seal) GenerationsPEM() []byte {
+	out := s.ChainPEM()
+	for _, c := range s.previous {
+		out = append(out, keyfile.EncodePEM("CERTIFICATE", c.Raw)...)
+	}
+	return out
+}
+
 // Certificate returns the seal certificate.
 func (s *Seal) Certificate() *x509.Certificate { return s.cert }
+
+// Previous returns the earlier seal certificates, newest first.
+func (s *Seal) Previous() []*x509.Certificate { return slices.Clone(s.previous) }
 
 // Root returns the root certificate that auditors add to their trust store.
 func (s *Seal) Root() *x509.Certificate { return s.root }
 
-func createSeal(dir, name string, now time.Time, rand io.Reader) (*Seal, error) {
-	tmpl := template(name+" Root CA", now, rootValidity)
+// Signer returns the seal's private key, for other signatures made in the
+// provider's name (JAdES evidence). It may be a PKCS#11 token key.
+func (s *Seal) Signer() crypto.Signer { return s.key }
+
+func createSeal(dir string, cfg sealConfig, now time.Time, rand io.Reader) (*Seal, error) {
+	tmpl := template(pkix.Name{CommonName: cfg.id.Name + " Root CA", Organization: cfg.id.organization(), Country: cfg.id.country()}, now, rootValidity)
 	tmpl.IsCA, tmpl.BasicConstraintsValid, tmpl.MaxPathLenZero = true, true, true
 	tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
-	root, rootKey, err := keyfile.NewPair(tmpl, nil, nil, rand)
+	root, rootKey, err := keyfile.GeneratePair(keyfile.Files{}, filepath.Join(dir, rootKeyFile), filepath.Join(dir, rootCertFile), tmpl, nil, nil, rand)
 	if err != nil {
 		return nil, fmt.Errorf("seal root: %w", err)
 	}
-	if err := keyfile.WritePair(filepath.Join(dir, rootKeyFile), filepath.Join(dir, rootCertFile), rootKey, root); err != nil {
-		return nil, err
-	}
-	return renewSeal(dir, name, root, rootKey, now, rand)
+	s := &Seal{root: root, rootKey: rootKey, crlURL: cfg.crlURL, rand: rand}
+	return s, s.renew(dir, cfg, now, rand)
 }
 
-// renewSeal issues a new seal key and certificate under root. The files are
-// written key first so that a crash leaves a readable, if expired, pair.
-func renewSeal(dir, name string, root *x509.Certificate, rootKey *ecdsa.PrivateKey, now time.Time, rand io.Reader) (*Seal, error) {
-	tmpl := template(name, now, sealValidity)
+// renew issues a new seal key and certificate under the root, keeping the
+// current certificate, if any, as seal-<serial>.pem. The key is written
+// first so that a crash leaves a readable, if retired, pair.
+func (s *Seal) renew(dir string, cfg sealConfig, now time.Time, rand io.Reader) error {
+	tmpl := template(cfg.id.subject(), now, sealValidity)
 	tmpl.BasicConstraintsValid = true
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
 	tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}
 	tmpl.UnknownExtKeyUsage = []asn1.ObjectIdentifier{oidDocumentSigning}
-	cert, key, err := keyfile.NewPair(tmpl, root, rootKey, rand)
+	if cfg.crlURL != "" {
+		tmpl.CRLDistributionPoints = []string{cfg.crlURL}
+	}
+	if tmpl.NotAfter.After(s.root.NotAfter) {
+		tmpl.NotAfter = s.root.NotAfter
+	}
+	if s.cert != nil {
+		old := filepath.Join(dir, fmt.Sprintf("seal-%x.pem", s.cert.SerialNumber))
+		if err := keyfile.WriteAtomic(old, keyfile.EncodePEM("CERTIFICATE", s.cert.Raw), 0o644); err != nil {
+			return err
+		}
+		s.previous = append([]*x509.Certificate{s.cert}, s.previous...)
+	}
+	cert, key, err := keyfile.GeneratePair(cfg.keys, filepath.Join(dir, sealKeyFile), filepath.Join(dir, sealCertFile), tmpl, s.root, s.rootKey, rand)
 	if err != nil {
-		return nil, fmt.Errorf("seal certificate: %w", err)
+		return fmt.Errorf("seal certificate: %w", err)
 	}
-	if err := keyfile.WritePair(filepath.Join(dir, sealKeyFile), filepath.Join(dir, sealCertFile), key, cert); err != nil {
-		return nil, err
-	}
-	return &Seal{key: key, cert: cert, root: root}, nil
+	s.cert, s.key = cert, key
+	return nil
 }
 
-func loadSeal(dir, name string, now time.Time, rand io.Reader) (*Seal, error) {
-	rootKey, root, err := readPair(dir, rootKeyFile, rootCertFile)
+func loadSeal(dir string, cfg sealConfig, now time.Time, rand io.Reader) (*Seal, error) {
+	root, rootKey, err := keyfile.OpenPair(keyfile.Files{}, filepath.Join(dir, rootKeyFile), filepath.Join(dir, rootCertFile))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read seal root: %w", err)
 	}
-	key, cert, err := readPair(dir, sealKeyFile, sealCertFile)
+	cert, key, err := keyfile.OpenPair(cfg.keys, filepath.Join(dir, sealKeyFile), filepath.Join(dir, sealCertFile))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read seal: %w", err)
 	}
 	if err := cert.CheckSignatureFrom(root); err != nil {
 		return nil, fmt.Errorf("seal certificate not issued by the root in %s: %w", dir, err)
 	}
-	if !now.Before(cert.NotAfter) {
-		return renewSeal(dir, name, root, rootKey, now, rand)
+	previous, err := readPrevious(dir, root)
+	if err != nil {
+		return nil, err
 	}
-	return &Seal{key: key, cert: cert, root: root}, nil
+	s := &Seal{key: key, cert: cert, root: root, rootKey: rootKey, previous: previous, crlURL: cfg.crlURL, rand: rand}
+	if s.stale(cfg, now) {
+		return s, s.renew(dir, cfg, now, rand)
+	}
+	return s, nil
 }
 
-// template leaves the serial number to keyfile.NewPair.
-func template(cn string, now time.Time, validity time.Duration) *x509.Certificate {
+// stale reports whether the seal certificate must be replaced.
+func (s *Seal) stale(cfg sealConfig, now time.Time) bool {
+	want, err := asn1.Marshal(cfg.id.subject().ToRDNSequence())
+	switch {
+	case err != nil || !bytes.Equal(want, s.cert.RawSubject):
+		return true
+	case cfg.crlURL != "" && !slices.Contains(s.cert.CRLDistributionPoints, cfg.crlURL):
+		return true
+	}
+	return !now.Add(cfg.renewBefore).Before(s.cert.NotAfter)
+}
+
+// readPrevious reads the retired seal certificates, newest first.
+func readPrevious(dir string, root *x509.Certificate) ([]*x509.Certificate, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "seal-*.pem"))
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.Certificate
+	for _, p := range paths {
+		if filepath.Base(p) == sealKeyFile {
+			continue
+		}
+		c, err := keyfile.ReadCertificate(p)
+		if err != nil {
+			return nil, fmt.Errorf("previous seal certificate: %w", err)
+		}
+		if c.CheckSignatureFrom(root) == nil {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *x509.Certificate) int { return b.NotBefore.Compare(a.NotBefore) })
+	return out, nil
+}
+
+// template leaves the serial number to keyfile.Issue.
+func template(subject pkix.Name, now time.Time, validity time.Duration) *x509.Certificate {
 	notBefore := now.Add(-time.Hour) // tolerate clock skew on the verifier's side
 	return &x509.Certificate{
-		Subject:   pkix.Name{CommonName: cn},
+		Subject:   subject,
 		NotBefore: notBefore,
 		NotAfter:  notBefore.Add(validity),
 	}
-}
-
-// readPair does not check the key file's mode, unlike the authority's
-// keystore: the seal never did, and refusing now could stop an existing data
-// directory from starting.
-func readPair(dir, keyFile, certFile string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
-	cert, k, err := keyfile.ReadPair(filepath.Join(dir, keyFile), filepath.Join(dir, certFile))
-	if err != nil {
-		return nil, nil, fmt.Errorf("read seal: %w", err)
-	}
-	key, ok := k.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, nil, fmt.Errorf("read seal: %s: not an ECDSA key", keyFile)
-	}
-	return key, cert, nil
 }
 
 // certHash is the ESSCertIDv2 hash of c (SHA-256 of its DER).

@@ -44,10 +44,14 @@ const embeddedAccuracy = time.Second
 type Authority struct {
 	root, cert *x509.Certificate
 	key        crypto.Signer
+	rootKey    crypto.Signer // signs CRLs
+	previous   []*x509.Certificate
 	roots      *x509.CertPool
 	chainPEM   []byte
+	crlURL     string
 	now        func() time.Time
 	rand       io.Reader
+	crl        crlCache
 }
 
 // LoadOrCreateAuthority loads the authority kept in dir, creating on first
@@ -57,15 +61,19 @@ type Authority struct {
 // an expired root is an error, since a new trust anchor must be distributed
 // by hand. name appears in the subjects. now stamps every token; rand must be
 // safe for concurrent use and feeds serial numbers and nonces.
-func LoadOrCreateAuthority(dir, name string, now func() time.Time, rand io.Reader) (*Authority, error) {
-	a, err := loadOrCreate(dir, name, now, rand)
+func LoadOrCreateAuthority(dir, name string, now func() time.Time, rand io.Reader, opts ...AuthorityOption) (*Authority, error) {
+	cfg := config{keys: keyfile.Files{}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	a, err := loadOrCreate(dir, name, now, rand, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("load time-stamping authority from %s: %w", dir, err)
 	}
 	return a, nil
 }
 
-func loadOrCreate(dir, name string, now func() time.Time, rand io.Reader) (*Authority, error) {
+func loadOrCreate(dir, name string, now func() time.Time, rand io.Reader, cfg config) (*Authority, error) {
 	if name == "" || now == nil || rand == nil {
 		return nil, errors.New("empty name, nil clock or nil random source")
 	}
@@ -73,9 +81,9 @@ func loadOrCreate(dir, name string, now func() time.Time, rand io.Reader) (*Auth
 		return nil, err
 	}
 	t := now().UTC()
-	root, rootKey, err := loadPair(dir, rootBase)
+	root, rootKey, err := loadPair(keyfile.Files{}, dir, rootBase)
 	if errors.Is(err, errNoPair) {
-		root, rootKey, err = createPair(dir, rootBase, rootTemplate(name, t), nil, nil, rand)
+		root, rootKey, err = createPair(keyfile.Files{}, dir, rootBase, rootTemplate(name, t), nil, nil, rand)
 	}
 	if err != nil {
 		return nil, err
@@ -83,20 +91,26 @@ func loadOrCreate(dir, name string, now func() time.Time, rand io.Reader) (*Auth
 	if !validAt(root, t) {
 		return nil, fmt.Errorf("root certificate valid only from %s to %s", root.NotBefore, root.NotAfter)
 	}
-	cert, key, err := loadPair(dir, signerBase)
-	if err == nil && !validAt(cert, t) {
+	cert, key, err := loadPair(cfg.keys, dir, signerBase)
+	if err == nil && cfg.stale(cert, t) {
 		err = archive(dir, cert)
 		if err == nil {
 			err = errNoPair
 		}
 	}
 	if errors.Is(err, errNoPair) {
-		cert, key, err = createPair(dir, signerBase, signerTemplate(name, t, root), root, rootKey, rand)
+		cert, key, err = createPair(cfg.keys, dir, signerBase, signerTemplate(name, t, root, cfg.crlURL), root, rootKey, rand)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return newAuthority(root, cert, key, now, rand, t)
+	a, err := newAuthority(root, cert, key, now, rand, t)
+	if err != nil {
+		return nil, err
+	}
+	a.rootKey, a.crlURL = rootKey, cfg.crlURL
+	a.previous, err = readArchived(dir, root)
+	return a, err
 }
 
 // newAuthority refuses a signer that its own Verify would reject, so that a
@@ -125,6 +139,17 @@ func (a *Authority) ChainPEM() []byte { return bytes.Clone(a.chainPEM) }
 // Roots returns a pool holding the embedded root, for Verify. It is a copy:
 // adding to it does not widen what the authority itself trusts.
 func (a *Authority) Roots() *x509.CertPool { return a.roots.Clone() }
+
+// GenerationsPEM returns ChainPEM followed by every earlier TSA signing
+// certificate, newest first: what /api/v1/tsa/certs.pem publishes, so that
+// `openssl ts -verify -CAfile` finds the signer of any token ever issued.
+func (a *Authority) GenerationsPEM() []byte {
+	out := a.ChainPEM()
+	for _, c := range a.previous {
+		out = append(out, keyfile.EncodePEM("CERTIFICATE", c.Raw)...)
+	}
+	return out
+}
 
 // Certificates returns the TSA signing certificate and the root, in that order.
 func (a *Authority) Certificates() []*x509.Certificate {

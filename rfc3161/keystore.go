@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/lre-project/lre/internal/keyfile"
@@ -48,29 +49,44 @@ var errNoPair = errors.New("no certificate yet")
 // loadPair reads dir/base.pem and dir/base.key, refusing a key file others
 // can read; errNoPair means the certificate is absent and the pair should be
 // created.
-func loadPair(dir, base string) (*x509.Certificate, crypto.Signer, error) {
+func loadPair(keys keyfile.Keys, dir, base string) (*x509.Certificate, crypto.Signer, error) {
 	certPath := filepath.Join(dir, base+certSuffix)
 	if _, err := os.Stat(certPath); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, errNoPair
 	}
-	return keyfile.ReadPair(filepath.Join(dir, base+keySuffix), certPath)
+	return keyfile.OpenPair(keys, filepath.Join(dir, base+keySuffix), certPath)
 }
 
-// createPair issues a P-256 key and a certificate from tmpl, signed by
-// parentKey, or self-signed when parent is nil, and writes them.
-func createPair(dir, base string, tmpl, parent *x509.Certificate, parentKey crypto.Signer, rand io.Reader) (*x509.Certificate, crypto.Signer, error) {
-	cert, key, err := keyfile.NewPair(tmpl, parent, parentKey, rand)
+// createPair issues a P-256 key made by keys and a certificate from tmpl,
+// signed by parentKey, or self-signed when parent is nil, and writes them.
+func createPair(keys keyfile.Keys, dir, base string, tmpl, parent *x509.Certificate, parentKey crypto.Signer, rand io.Reader) (*x509.Certificate, crypto.Signer, error) {
+	return keyfile.GeneratePair(keys, filepath.Join(dir, base+keySuffix), filepath.Join(dir, base+certSuffix), tmpl, parent, parentKey, rand)
+}
+
+// readArchived reads the retired signer certificates that archive kept,
+// newest first.
+func readArchived(dir string, root *x509.Certificate) ([]*x509.Certificate, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, signerBase+"-*"+certSuffix))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if err := keyfile.WritePair(filepath.Join(dir, base+keySuffix), filepath.Join(dir, base+certSuffix), key, cert); err != nil {
-		return nil, nil, err
+	var out []*x509.Certificate
+	for _, p := range paths {
+		c, err := keyfile.ReadCertificate(p)
+		if err != nil {
+			return nil, fmt.Errorf("archived signer certificate: %w", err)
+		}
+		if c.CheckSignatureFrom(root) == nil {
+			out = append(out, c)
+		}
 	}
-	return cert, key, nil
+	slices.SortFunc(out, func(a, b *x509.Certificate) int { return b.NotBefore.Compare(a.NotBefore) })
+	return out, nil
 }
 
 // archive keeps a replaced signer certificate next to the new one: tokens
-// issued without embedded certificates need it to be verified.
+// issued without embedded certificates need it to be verified, and
+// GenerationsPEM publishes it.
 func archive(dir string, old *x509.Certificate) error {
 	from := filepath.Join(dir, signerBase+certSuffix)
 	to := filepath.Join(dir, fmt.Sprintf("%s-%x%s", signerBase, old.SerialNumber, certSuffix))
@@ -92,12 +108,17 @@ func rootTemplate(name string, now time.Time) *x509.Certificate {
 	}
 }
 
-func signerTemplate(name string, now time.Time, root *x509.Certificate) *x509.Certificate {
+func signerTemplate(name string, now time.Time, root *x509.Certificate, crlURL string) *x509.Certificate {
 	notAfter := now.Add(signerValidity)
 	if notAfter.After(root.NotAfter) {
 		notAfter = root.NotAfter
 	}
+	var cdp []string
+	if crlURL != "" {
+		cdp = []string{crlURL}
+	}
 	return &x509.Certificate{
+		CRLDistributionPoints: cdp,
 		Subject:               pkix.Name{CommonName: name + " embedded TSA (non-qualified)", Organization: []string{name}},
 		NotBefore:             now.Add(-backdate),
 		NotAfter:              notAfter,

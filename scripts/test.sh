@@ -12,6 +12,10 @@ command -v openssl   >/dev/null || need+=(openssl)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v certutil  >/dev/null || need+=(libnss3-tools)
 command -v chromium  >/dev/null || need+=(chromium)
+command -v softhsm2-util >/dev/null || need+=(softhsm2)
+[ -f /usr/share/java/pdfbox2.jar ] || need+=(libpdfbox2-java)
+[ -f /usr/share/java/bcpkix.jar ]  || need+=(libbcpkix-java)
+command -v javac     >/dev/null || need+=(default-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

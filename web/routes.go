@@ -9,6 +9,8 @@ func (s *Server) routes() {
 	e.GET("/api/v1/openapi.json", s.openapiSpec)
 	e.GET("/api/v1/tsa/certs.pem", s.tsaCerts)
 	e.GET("/api/v1/seal/certs.pem", s.sealCerts)
+	e.GET("/api/v1/seal/crl", s.sealCRL)
+	e.GET("/api/v1/tsa/crl", s.tsaCRL)
 	e.GET("/api/v1/log/checkpoint", s.logCheckpoint)
 	e.GET("/api/v1/log/checkpoints/:size", s.logCheckpointAt)
 	e.GET("/api/v1/log/checkpoints/:size/timestamp.tsr", s.logCheckpointToken)

@@ -35,6 +35,9 @@ type Config struct {
 	Now func() time.Time
 	// Ops wires metrics, readiness checks and backups (ops_config.go).
 	Ops Ops
+	// SealCRL and TSACRL return the DER CRLs served at /api/v1/seal/crl and
+	// /api/v1/tsa/crl; nil answers 404 (an external authority).
+	SealCRL, TSACRL func() ([]byte, error)
 }
 
 // Server is the HTTP server of lre.

@@ -30,6 +30,7 @@ type app struct {
 	bounce    *smtp.BounceServer
 	mailLabel string
 	metrics   *metrics.Metrics
+	closeKeys func()
 }
 
 // newApp opens the store, loads or creates the keys, and wires the
@@ -41,7 +42,7 @@ func newApp(cfg serveConfig, log *slog.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, db: db}
 	if err := a.wire(); err != nil {
-		db.Close()
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -51,12 +52,19 @@ func (a *app) wire() error {
 	cfg := a.cfg
 	a.metrics = metrics.New()
 	a.metrics.WatchQueues(a.queues, time.Now)
-	ts, chainPEM, err := newTimestamper(cfg, a.metrics.TimestampRejected)
+	keys, closeKeys, err := cfg.custody.openKeys()
+	if err != nil {
+		return err
+	}
+	a.closeKeys = closeKeys
+	ts, chainPEM, authority, err := newTimestamper(cfg, keys, a.metrics.TimestampRejected)
 	if err != nil {
 		return err
 	}
 	ts = a.metrics.Timestamper(tsaLabel(cfg), ts)
-	seal, err := certs.LoadOrCreateSeal(filepath.Join(cfg.data, "seal"), cfg.providerName, time.Now, rand.Reader)
+	seal, err := certs.LoadOrCreateSeal(filepath.Join(cfg.data, "seal"), cfg.providerName, time.Now, rand.Reader,
+		certs.WithIdentity(cfg.custody.identity(cfg.providerName)), certs.WithKeys(keys),
+		certs.WithCRLURL(cfg.baseURL+"/api/v1/seal/crl"), certs.WithRenewBefore(cfg.custody.renewBefore))
 	if err != nil {
 		return fmt.Errorf("seal: %w", err)
 	}
@@ -85,16 +93,20 @@ func (a *app) wire() error {
 		services.WithLetters(core.WithWebhooks(a.webhookPoster(), a.webhookPolicy())),
 		services.WithLetters(core.WithRetention(cfg.retention)),
 		services.WithLetters(core.WithTransparencyLog(a.db, logKey)),
-		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.ChainPEM()})),
+		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.GenerationsPEM()})),
 	)
 	a.metrics.WatchSenders(a.svc.Letters.SuspendedSenders)
 	webCfg := web.Config{
 		BaseURL:        cfg.baseURL,
 		TSAChainPEM:    chainPEM,
-		SealChainPEM:   seal.ChainPEM(),
+		SealChainPEM:   seal.GenerationsPEM(),
+		SealCRL:        func() ([]byte, error) { return seal.CRL(time.Now()) },
 		TrustedProxies: splitList(cfg.trustedProxies),
 		Logger:         a.log,
 		Ops:            a.webOps(),
+	}
+	if authority != nil {
+		webCfg.TSACRL = authority.CRL
 	}
 	if mailbox != nil {
 		webCfg.DevMailbox = devMailbox{mailbox}
@@ -170,6 +182,9 @@ func (a *app) Close() {
 		a.bounce.Close()
 	}
 	a.db.Close()
+	if a.closeKeys != nil {
+		a.closeKeys()
+	}
 }
 
 func tsaLabel(cfg serveConfig) string {

@@ -37,6 +37,8 @@ type serveConfig struct {
 
 	retention, webhookTimeout time.Duration
 	webhookPrivate, metrics   bool
+
+	custody custodyConfig
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -77,6 +79,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.duration(&c.webhookTimeout, "webhook-timeout", "LRE_WEBHOOK_TIMEOUT", 10*time.Second, "how long a webhook endpoint has to answer one delivery")
 	f.bool(&c.webhookPrivate, "webhook-allow-private", "LRE_WEBHOOK_ALLOW_PRIVATE", false, "let webhooks target loopback and private addresses (on-premises receivers); off guards against SSRF")
 	f.bool(&c.metrics, "metrics", "LRE_METRICS", true, "serve Prometheus metrics at /metrics (expose it to the monitoring network only)")
+	custodyFlags(f, &c.custody)
 	if err := f.parse(args); err != nil {
 		return c, err
 	}
@@ -119,7 +122,10 @@ func (c *serveConfig) validate() error {
 	if _, err := c.reminders(); err != nil {
 		return err
 	}
-	return nil
+	if err := c.custody.identity(c.providerName).Validate(); err != nil {
+		return err
+	}
+	return c.custody.validate()
 }
 
 func (c *serveConfig) reminders() ([]int, error) {

@@ -65,47 +65,10 @@ func EncodePEM(blockType string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: blockType, Bytes: der})
 }
 
-// WritePair writes key (PKCS#8 PEM, mode 0600) and then cert (PEM, mode
-// 0644), each atomically. The certificate comes last so that its presence
-// marks a completed pair.
-func WritePair(keyPath, certPath string, key crypto.Signer, cert *x509.Certificate) error {
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return fmt.Errorf("encode key for %s: %w", keyPath, err)
-	}
-	if err := WriteAtomic(keyPath, EncodePEM(keyBlock, der), 0o600); err != nil {
-		return err
-	}
-	return WriteAtomic(certPath, EncodePEM(certBlock, cert.Raw), 0o644)
-}
-
-// ReadPair reads a certificate and its private key, as WritePair wrote them.
-// It refuses a key file that group or others may read, as ssh does: a leaked
-// authority or seal key lets anyone back-date or forge evidence.
+// ReadPair reads a certificate and its private key, as WritePair wrote them,
+// refusing a key file that group or others may read (see ReadPrivate).
 func ReadPair(keyPath, certPath string) (*x509.Certificate, crypto.Signer, error) {
-	info, err := os.Stat(keyPath)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read key: %w", err)
-	}
-	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		return nil, nil, fmt.Errorf("key %s has mode %o, want 600", keyPath, perm)
-	}
-	cert, err := readPEM(certPath, certBlock, x509.ParseCertificate)
-	if err != nil {
-		return nil, nil, err
-	}
-	k, err := readPEM(keyPath, keyBlock, x509.ParsePKCS8PrivateKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	key, ok := k.(crypto.Signer)
-	if !ok {
-		return nil, nil, fmt.Errorf("read key %s: %T cannot sign", keyPath, k)
-	}
-	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(cert.PublicKey) {
-		return nil, nil, fmt.Errorf("%s does not hold the key of %s", filepath.Base(keyPath), filepath.Base(certPath))
-	}
-	return cert, key, nil
+	return OpenPair(Files{}, keyPath, certPath)
 }
 
 func readPEM[T any](path, blockType string, parse func([]byte) (T, error)) (T, error) {

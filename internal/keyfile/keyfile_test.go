@@ -72,7 +72,7 @@ func writeRootAndLeaf(t *testing.T, dir string) (root, leaf *x509.Certificate) {
 		Subject: pkix.Name{CommonName: "test root"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
 	}
-	root, rootKey, err := keyfile.NewPair(rootTmpl, nil, nil, rand.Reader)
+	root, rootKey, err := keyfile.GeneratePair(keyfile.Files{}, filepath.Join(dir, "root.key"), filepath.Join(dir, "root.pem"), rootTmpl, nil, nil, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,20 +80,14 @@ func writeRootAndLeaf(t *testing.T, dir string) (root, leaf *x509.Certificate) {
 		Subject: pkix.Name{CommonName: "test leaf"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature,
 	}
-	leaf, leafKey, err := keyfile.NewPair(leafTmpl, root, rootKey, rand.Reader)
+	leaf, _, err = keyfile.GeneratePair(keyfile.Files{}, filepath.Join(dir, "leaf.key"), filepath.Join(dir, "leaf.pem"), leafTmpl, root, rootKey, rand.Reader)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := keyfile.WritePair(filepath.Join(dir, "root.key"), filepath.Join(dir, "root.pem"), rootKey, root); err != nil {
-		t.Fatal(err)
-	}
-	if err := keyfile.WritePair(filepath.Join(dir, "leaf.key"), filepath.Join(dir, "leaf.pem"), leafKey, leaf); err != nil {
 		t.Fatal(err)
 	}
 	return root, leaf
 }
 
-func TestNewPairSignsWithParent(t *testing.T) {
+func TestGeneratePairSignsWithParent(t *testing.T) {
 	root, leaf := writeRootAndLeaf(t, t.TempDir())
 	if err := root.CheckSignatureFrom(root); err != nil {
 		t.Errorf("root is not self-signed: %v", err)
