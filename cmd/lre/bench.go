@@ -27,13 +27,14 @@ type benchConfig struct {
 	logEvents     int64
 	writeDoc      bool
 	doc, tempRoot string
-	batchDelay    time.Duration
-	batchSize     int64
 	drainTimeout  time.Duration
+	backlogAfter  time.Duration
 	profileDir    string
 }
 
-var benchTargets = []string{"lre", "ceiling", "naive"}
+// benchTargets: lre notifying through the dev mailbox, lre notifying a
+// real SMTP server on loopback, and the two references.
+var benchTargets = []string{"lre", "lre-smtp", "ceiling", "naive"}
 
 func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 	f := newFlags("bench", "Measure deposit throughput and latency of lre against two references (a bare ceiling and a naive design) on this machine, with the same load generator. Traffic goes to loopback only.", stderr)
@@ -46,14 +47,13 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 	f.string(&c.sizeText, "size", "", "100KB", "attachment size per letter; a comma-separated list runs each (KB=1000, KiB=1024, MB, MiB)")
 	f.duration(&c.duration, "duration", "", 10*time.Second, "measured time per target and size (at most 10m)")
 	f.duration(&c.warmup, "warmup", "", time.Second, "unmeasured load before each measurement")
-	f.string(&targets, "targets", "", strings.Join(benchTargets, ","), "what to measure: lre, ceiling, naive")
+	f.string(&targets, "targets", "", strings.Join(benchTargets, ","), "what to measure: lre (dev mailbox), lre-smtp (SMTP on loopback), ceiling, naive")
 	f.int64(&c.logEvents, "log-events", "", 1_000_000, "build a log of this many events and time `lre log verify` over it; 0 skips")
 	f.bool(&c.writeDoc, "write-doc", "", false, "write the results table into --doc")
 	f.string(&c.doc, "doc", "", "docs/PERFORMANCE.md", "Markdown file that --write-doc updates between its bench markers")
 	f.string(&c.tempRoot, "dir", "", os.TempDir(), "where the temporary data directories go (removed afterwards)")
-	f.duration(&c.batchDelay, "ceiling-batch-delay", "", 2*time.Millisecond, "the ceiling's bbolt MaxBatchDelay (storage's default)")
-	f.int64(&c.batchSize, "ceiling-batch-size", "", 256, "the ceiling's bbolt MaxBatchSize (storage's default)")
 	f.duration(&c.drainTimeout, "drain-timeout", "", time.Minute, "how long to wait after the load for lre's outbox to send every notification")
+	f.duration(&c.backlogAfter, "backlog-after", "", 10*time.Second, "when to look at lre's notification backlog a second time after the load")
 	f.string(&c.profileDir, "profile", "", "", "write a CPU profile of each target (TARGET-SIZE.cpu.prof) into this directory, for go tool pprof")
 	if err := f.parse(args); err != nil {
 		return c, err
@@ -121,7 +121,7 @@ func parseTargets(s string) ([]string, error) {
 			found = found || t == known
 		}
 		if !found {
-			return nil, fmt.Errorf("--targets: unknown target %q (want lre, ceiling or naive)", t)
+			return nil, fmt.Errorf("--targets: unknown target %q (want lre, lre-smtp, ceiling or naive)", t)
 		}
 		out = append(out, t)
 	}

@@ -30,7 +30,7 @@ func newBenchReport(cfg benchConfig, args []string) *benchReport {
 func (r *benchReport) print(w io.Writer) {
 	fmt.Fprintf(w, "\n%s\n%s\n%d concurrent senders, %s measured per target after %s of warm-up\n\n", r.command, r.machine.summary(), r.cfg.concurrency, r.cfg.duration, r.cfg.warmup)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "size\ttarget\tletters/s\tp50\tp95\tp99\tmax\terrors\tserver CPU\tpeak RSS\tdisk writes/letter")
+	fmt.Fprintln(tw, "size\ttarget\tletters/s\tp50\tp95\tp99\tmax\terrors\tserver CPU\tVmHWM (anon peak)\tdisk writes/letter")
 	for _, run := range r.runs {
 		c := run.cells()
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.size, c.target, c.rate, c.p50, c.p95, c.p99, c.max, c.errors, c.cpu, c.rss, c.disk)
@@ -71,10 +71,15 @@ func (run benchRun) cells() runCells {
 func (r *benchReport) findings() []string {
 	var out []string
 	for _, size := range r.cfg.sizes {
-		lre, ceiling, naive := r.find("lre", size), r.find("ceiling", size), r.find("naive", size)
+		lre, lreSMTP, ceiling, naive := r.find("lre", size), r.find("lre-smtp", size), r.find("ceiling", size), r.find("naive", size)
 		var ratios []string
-		if lre != nil && ceiling != nil && ceiling.res.Rate > 0 {
-			ratios = append(ratios, fmt.Sprintf("lre/ceiling %.2f", lre.res.Rate/ceiling.res.Rate))
+		for _, l := range []*benchRun{lre, lreSMTP} {
+			if l != nil && ceiling != nil && ceiling.res.Rate > 0 {
+				ratios = append(ratios, fmt.Sprintf("%s/ceiling %.2f", l.target, l.res.Rate/ceiling.res.Rate))
+				if ceiling.res.P99 > 0 {
+					ratios = append(ratios, fmt.Sprintf("%s p99/ceiling p99 %.2f", l.target, float64(l.res.P99)/float64(ceiling.res.P99)))
+				}
+			}
 		}
 		if lre != nil && naive != nil && naive.res.Rate > 0 {
 			ratios = append(ratios, fmt.Sprintf("lre/naive %.2f", lre.res.Rate/naive.res.Rate))
@@ -82,8 +87,10 @@ func (r *benchReport) findings() []string {
 		if len(ratios) > 0 {
 			out = append(out, fmt.Sprintf("ratios at %s: %s", formatSize(size), strings.Join(ratios, ", ")))
 		}
-		if lre != nil && lre.mail.measured {
-			out = append(out, fmt.Sprintf("notifications at %s: %s", formatSize(size), lre.mail.describe()))
+		for _, l := range []*benchRun{lre, lreSMTP} {
+			if l != nil && l.mail.measured {
+				out = append(out, fmt.Sprintf("notifications of %s at %s (%s): %s", l.target, formatSize(size), l.mail.via, l.mail.describe()))
+			}
 		}
 	}
 	for _, run := range r.runs {
@@ -101,7 +108,7 @@ func (r *benchReport) findings() []string {
 }
 
 func (m mailStats) describe() string {
-	s := fmt.Sprintf("the outbox filed %.0f/s during the measurement", m.duringRate)
+	s := fmt.Sprintf("%.0f/s sent during the measurement; backlog %d when the load stopped, %d %s later", m.duringRate, m.backlogEnd, m.backlog10s, m.after)
 	if m.drainedFull {
 		return s + fmt.Sprintf("; all %d letters notified %s after the load stopped", m.deposits, m.drainedIn.Round(100*time.Millisecond))
 	}
@@ -149,7 +156,7 @@ func (r *benchReport) markdown() string {
 	m := r.machine
 	fmt.Fprintf(&b, "Machine: %d × %s, %s RAM, %s, %s; load average %s before, %s after (other work on the machine shows here). Load generator on the same machine, %d concurrent senders, %s measured per target after %s of warm-up; each target runs in a child process of its own, so its CPU time and peak RSS are its own.\n\n",
 		m.nproc, m.cpuModel, formatBytes(m.memBytes), m.kernel, m.goVersion, m.loadBefore, m.loadAfter, r.cfg.concurrency, r.cfg.duration, r.cfg.warmup)
-	b.WriteString("| size | target | letters/s | p50 | p95 | p99 | max | errors | server CPU | peak RSS | disk writes/letter |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| size | target | letters/s | p50 | p95 | p99 | max | errors | server CPU | VmHWM (anon peak) | disk writes/letter |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, run := range r.runs {
 		c := run.cells()
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.size, c.target, c.rate, c.p50, c.p95, c.p99, c.max, c.errors, c.cpu, c.rss, c.disk)

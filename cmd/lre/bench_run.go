@@ -9,10 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lre-project/lre/internal/benchref"
 	"github.com/lre-project/lre/internal/loadgen"
 )
 
@@ -26,14 +26,20 @@ type benchRun struct {
 	note   string    // how the target was set up
 }
 
-// mailStats follows the dev mailbox while lre runs: notifications are sent
-// by the outbox worker after the deposit transaction, so they may lag.
+// mailStats follows the notifications while lre runs: they are sent by
+// the outbox worker after the deposit transaction, so they may lag. The
+// backlog is letters accepted minus notifications filed (dev mailbox) or
+// accepted by the receiving SMTP server.
 type mailStats struct {
 	measured    bool
-	duringRate  float64       // notifications filed per second during the measurement
+	via         string        // "dev mailbox" or "SMTP on loopback"
+	duringRate  float64       // notifications per second during the measurement
 	deposits    int           // letters accepted during the whole run (warm-up included)
-	sent        int           // notifications filed when the drain wait ended
-	drainedIn   time.Duration // after the load stopped, until every notification was filed
+	backlogEnd  int           // when the load stopped
+	backlog10s  int           // after later (10 s by default)
+	after       time.Duration
+	sent        int           // notifications when the drain wait ended
+	drainedIn   time.Duration // after the load stopped, until every notification was sent
 	drainedFull bool
 }
 
@@ -42,7 +48,8 @@ type mailStats struct {
 type benchTarget struct {
 	url, key string
 	pid      int
-	mailDir  string // lre's dev mailbox, when we started it
+	mail     func() int // notifications sent so far; nil when not observable
+	mailVia  string
 	note     string
 	stop     func()
 }
@@ -65,7 +72,11 @@ func measure(ctx context.Context, cfg benchConfig, target string, size int, dir 
 		}
 		warmSent = r.Sent
 	}
-	before, mailBefore := readProc(t.pid), countMail(t.mailDir)
+	mailBefore := 0
+	if t.mail != nil {
+		mailBefore = t.mail()
+	}
+	before := readProc(t.pid)
 	lc.Duration, lc.Progress = cfg.duration, progressLine(stderr, target, size)
 	stopAnon := sampleAnon(t.pid)
 	run.res, err = loadgen.Run(ctx, lc)
@@ -75,8 +86,9 @@ func measure(ctx context.Context, cfg benchConfig, target string, size int, dir 
 	}
 	run.proc = before.delta(readProc(t.pid))
 	run.proc.anonMax = anon
-	if t.mailDir != "" {
-		run.mail = waitForMail(ctx, t.mailDir, mailBefore, warmSent+run.res.Sent, run.res.Elapsed, cfg.drainTimeout)
+	if t.mail != nil {
+		run.mail = waitForMail(ctx, t.mail, mailBefore, warmSent+run.res.Sent, run.res.Elapsed, cfg.backlogAfter, cfg.drainTimeout)
+		run.mail.via = t.mailVia
 	}
 	return run, nil
 }
@@ -88,28 +100,41 @@ func progressLine(w io.Writer, target string, size int) func(loadgen.Progress) {
 	}
 }
 
-// waitForMail records the notification rate during the measurement, then
-// waits for the outbox to file a notification for every letter.
-func waitForMail(ctx context.Context, dir string, before, deposits int, elapsed, timeout time.Duration) mailStats {
-	m := mailStats{measured: true, deposits: deposits}
+// waitForMail records the notification rate during the measurement and the
+// backlog when the load stopped and backlogAfter later (the target is an
+// empty outbox 10 s after the load), then waits (up to timeout in all) for
+// a notification of every letter.
+func waitForMail(ctx context.Context, count func() int, before, deposits int, elapsed, backlogAfter, timeout time.Duration) mailStats {
+	m := mailStats{measured: true, deposits: deposits, after: backlogAfter}
 	stopped := time.Now()
-	m.sent = countMail(dir)
+	m.sent = count()
+	m.backlogEnd = max(deposits-m.sent, 0)
 	if elapsed > 0 {
 		m.duringRate = float64(m.sent-before) / elapsed.Seconds()
 	}
-	deadline := stopped.Add(timeout)
-	for m.sent < deposits && time.Now().Before(deadline) && ctx.Err() == nil {
-		time.Sleep(200 * time.Millisecond)
-		m.sent = countMail(dir)
+	m.backlog10s = -1
+	deadline := stopped.Add(max(timeout, backlogAfter))
+	for ctx.Err() == nil {
+		since := time.Since(stopped)
+		if m.backlog10s < 0 && since >= backlogAfter {
+			m.backlog10s = max(deposits-m.sent, 0)
+		}
+		if (m.sent >= deposits && m.backlog10s >= 0) || !time.Now().Before(deadline) {
+			break
+		}
+		if m.sent >= deposits && m.drainedIn == 0 {
+			m.drainedIn, m.drainedFull = since, true
+		}
+		time.Sleep(100 * time.Millisecond)
+		m.sent = count()
 	}
-	m.drainedIn, m.drainedFull = time.Since(stopped), m.sent >= deposits
+	if !m.drainedFull {
+		m.drainedIn, m.drainedFull = time.Since(stopped), m.sent >= deposits
+	}
 	return m
 }
 
 func countMail(dir string) int {
-	if dir == "" {
-		return 0
-	}
 	f, err := os.Open(dir)
 	if err != nil {
 		return 0
@@ -142,8 +167,15 @@ func startTarget(ctx context.Context, cfg benchConfig, target, dir string) (benc
 	if err != nil {
 		return benchTarget{}, err
 	}
-	args := []string{"bench", "target", "--target", target, "--dir", dir,
-		"--batch-delay", cfg.batchDelay.String(), "--batch-size", strconv.FormatInt(cfg.batchSize, 10)}
+	args := []string{"bench", "target", "--target", target, "--dir", dir}
+	var sink *benchref.SMTPSink
+	if target == "lre-smtp" {
+		if sink, err = benchref.StartSMTPSink(); err != nil {
+			logf.Close()
+			return benchTarget{}, err
+		}
+		args = append(args, "--smtp", sink.Addr())
+	}
 	if cfg.profileDir != "" {
 		args = append(args, "--cpuprofile", filepath.Join(cfg.profileDir, filepath.Base(dir)+".cpu.prof"))
 	}
@@ -154,6 +186,9 @@ func startTarget(ctx context.Context, cfg benchConfig, target, dir string) (benc
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		logf.Close()
+		if sink != nil {
+			sink.Close()
+		}
 		return benchTarget{}, err
 	}
 	stop := func() {
@@ -167,6 +202,9 @@ func startTarget(ctx context.Context, cfg benchConfig, target, dir string) (benc
 			<-done
 		}
 		logf.Close()
+		if sink != nil {
+			sink.Close()
+		}
 	}
 	t, err := readReady(ctx, stdout, filepath.Join(dir, "server.log"))
 	if err != nil {
@@ -174,8 +212,12 @@ func startTarget(ctx context.Context, cfg benchConfig, target, dir string) (benc
 		return benchTarget{}, err
 	}
 	t.pid, t.stop = cmd.Process.Pid, stop
-	if target == "lre" {
-		t.mailDir = filepath.Join(dir, "data", "mailbox")
+	switch target {
+	case "lre":
+		mailDir := filepath.Join(dir, "data", "mailbox")
+		t.mail, t.mailVia = func() int { return countMail(mailDir) }, "dev mailbox"
+	case "lre-smtp":
+		t.mail, t.mailVia = sink.Accepted, "SMTP on loopback"
 	}
 	return t, nil
 }

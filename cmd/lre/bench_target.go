@@ -25,13 +25,10 @@ import (
 // and peak RSS apart from the load generator's and from the other targets'.
 func runBenchTarget(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("bench target", "Serve one benchmark target until standard input closes (started by lre bench).", stderr)
-	var target, dir, cpuProfile string
-	var b benchref.Batch
-	var batchSize int64
+	var target, dir, cpuProfile, smtpAddr string
 	f.string(&target, "target", "", "lre", "lre, ceiling or naive")
 	f.string(&dir, "dir", "", "", "data directory (required)")
-	f.duration(&b.MaxDelay, "batch-delay", "", 2*time.Millisecond, "the ceiling's bbolt MaxBatchDelay")
-	f.int64(&batchSize, "batch-size", "", 256, "the ceiling's bbolt MaxBatchSize")
+	f.string(&smtpAddr, "smtp", "", "", "lre-smtp: the receiving SMTP server (host:port on loopback)")
 	f.string(&cpuProfile, "cpuprofile", "", "", "write a CPU profile of the whole life of the target to this file")
 	if err := f.parse(args); err != nil {
 		return err
@@ -46,15 +43,14 @@ func runBenchTarget(ctx context.Context, args []string, stdout, stderr io.Writer
 	if dir == "" {
 		return errors.New("bench target: --dir is required")
 	}
-	b.MaxSize = int(batchSize)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() { io.Copy(io.Discard, os.Stdin); cancel() }()
 	switch target {
-	case "lre":
-		return serveLRETarget(ctx, dir, stdout, stderr)
+	case "lre", "lre-smtp":
+		return serveLRETarget(ctx, dir, smtpAddr, stdout, stderr)
 	case "ceiling":
-		return serveCeilingTarget(ctx, dir, b, stdout)
+		return serveCeilingTarget(ctx, dir, stdout)
 	case "naive":
 		return serveNaiveTarget(ctx, dir, stdout)
 	}
@@ -62,14 +58,15 @@ func runBenchTarget(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 // serveLRETarget runs the real service, wired as `lre serve` wires it
-// (newApp, embedded authority, dev mailbox, background workers), with one
-// sender whose key it prints.
-func serveLRETarget(ctx context.Context, dir string, stdout, stderr io.Writer) error {
+// (newApp, embedded authority, background workers), with one sender whose
+// key it prints. Mail goes to the dev mailbox, or to smtpAddr in clear
+// (a loopback sink) when given.
+func serveLRETarget(ctx context.Context, dir, smtpAddr string, stdout, stderr io.Writer) error {
 	addr, err := freeLoopbackAddr()
 	if err != nil {
 		return err
 	}
-	cfg, err := parseServe([]string{"--data", filepath.Join(dir, "data"), "--listen", addr, "--tsa", "", "--smtp", "", "--bounce-listen", ""}, stderr)
+	cfg, err := parseServe([]string{"--data", filepath.Join(dir, "data"), "--listen", addr, "--tsa", "", "--smtp", smtpAddr, "--smtp-starttls", "off", "--bounce-listen", ""}, stderr)
 	if err != nil {
 		return err
 	}
@@ -87,24 +84,28 @@ func serveLRETarget(ctx context.Context, dir string, stdout, stderr io.Writer) e
 	if err := waitHealthy(ctx, cfg.baseURL+"/healthz", errc); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "ready %s %s lre serve wiring, embedded authority, dev mailbox\n", cfg.baseURL, key)
+	mail := "dev mailbox"
+	if smtpAddr != "" {
+		mail = "SMTP to a go-smtp server on loopback"
+	}
+	fmt.Fprintf(stdout, "ready %s %s lre serve wiring, embedded authority, %s\n", cfg.baseURL, key, mail)
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
 }
 
-func serveCeilingTarget(ctx context.Context, dir string, b benchref.Batch, stdout io.Writer) error {
+func serveCeilingTarget(ctx context.Context, dir string, stdout io.Writer) error {
 	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre bench", time.Now, rand.Reader)
 	if err != nil {
 		return err
 	}
-	c, err := benchref.NewCeiling(dir, rfc3161.NewLocal(a), b)
+	c, err := benchref.NewCeiling(dir, rfc3161.NewLocal(a))
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	note := fmt.Sprintf("embedded authority in-process, group commit %s/%d", b.MaxDelay, b.MaxSize)
+	note := "embedded authority in-process, one segment file, group fdatasync, no B-tree"
 	return serveBenchHandler(ctx, c, stdout, note)
 }
 

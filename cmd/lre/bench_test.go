@@ -35,12 +35,12 @@ func TestBench(t *testing.T) {
 	doc := filepath.Join(t.TempDir(), "PERFORMANCE.md")
 	os.WriteFile(doc, []byte("# Performance\n\nAnalysis kept.\n"), 0o644)
 	out, errb, err := runCLI(t, "bench", "--duration", "3s", "--warmup", "1s", "--concurrency", "4",
-		"--size", "1KB", "--log-events", "1000", "--drain-timeout", "10s", "--dir", t.TempDir(), "--write-doc", "--doc", doc)
+		"--size", "1KB", "--log-events", "1000", "--drain-timeout", "10s", "--backlog-after", "1s", "--dir", t.TempDir(), "--write-doc", "--doc", doc)
 	if err != nil {
 		t.Fatalf("lre bench: %v\nstderr:\n%s", err, errb)
 	}
 	machine := fmt.Sprintf("%d × ", runtime.NumCPU())
-	for _, want := range []string{"letters/s", "p50", "p95", "p99", "max", "errors", "server CPU", "peak RSS", machine, "lre log verify: 1000 events", "token verification:", "notifications at 1KB"} {
+	for _, want := range []string{"letters/s", "p50", "p95", "p99", "max", "errors", "server CPU", "VmHWM (anon peak)", machine, "lre log verify: 1000 events", "token verification:", "notifications of lre at 1KB (dev mailbox)", "notifications of lre-smtp at 1KB (SMTP on loopback)", "backlog"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
@@ -55,7 +55,7 @@ func TestBench(t *testing.T) {
 			t.Errorf("letters/s of %s = %s, want positive", target, m[1])
 		}
 	}
-	for _, ratio := range []string{"lre/ceiling", "lre/naive"} {
+	for _, ratio := range []string{"lre/ceiling", "lre-smtp/ceiling", "lre p99/ceiling p99", "lre/naive"} {
 		m := regexp.MustCompile(ratio + ` (\d+\.\d+)`).FindStringSubmatch(out)
 		if m == nil {
 			t.Errorf("report lacks the %s ratio:\n%s", ratio, out)

@@ -18,12 +18,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Batch is bbolt's group commit setting, as storage.Options has it.
-type Batch struct {
-	MaxDelay time.Duration
-	MaxSize  int
-}
-
 // maxLetter bounds what a reference server reads, as lre's default
 // max_total_size does (plus multipart overhead).
 const maxLetter = 26 << 20
@@ -36,16 +30,10 @@ var (
 	bktOutbox  = []byte("outbox")
 )
 
-func openDB(path string, b Batch) (*bolt.DB, error) {
+func openDB(path string) (*bolt.DB, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		return nil, err
-	}
-	if b.MaxDelay > 0 {
-		db.MaxBatchDelay = b.MaxDelay
-	}
-	if b.MaxSize > 0 {
-		db.MaxBatchSize = b.MaxSize
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bktLetters, bktNotices, bktEvents, bktMeta, bktOutbox} {

@@ -25,7 +25,7 @@ type Naive struct {
 // NewNaive opens DIR/naive.db; tsa is an HTTP client of an external
 // authority (rfc3161.NewClient).
 func NewNaive(dir string, tsa core.Timestamper) (*Naive, error) {
-	db, err := openDB(filepath.Join(dir, "naive.db"), Batch{})
+	db, err := openDB(filepath.Join(dir, "naive.db"))
 	if err != nil {
 		return nil, err
 	}
