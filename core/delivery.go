@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -21,7 +22,7 @@ const (
 // and its result after, so a crash in between shows up on restart as an
 // attempt without result, which is recorded as ambiguous before retrying.
 // It works through the whole queue (a burst of 20,000 letters must not wait
-// for the next tick between batches), mailWorkers messages at a time.
+// for the next tick between batches), s.mailConns messages at a time.
 func (s *Service) ProcessOutbox(ctx context.Context) (int, error) {
 	if s.mailer == nil {
 		return 0, nil
@@ -43,72 +44,127 @@ func (s *Service) ProcessOutbox(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// mailWorkers bounds concurrent SMTP transactions: enough to hide a relay's
-// latency, few enough not to look like a flood to it.
-const mailWorkers = 4
+// DefaultMailConnections bounds concurrent SMTP transactions unless
+// WithMailConnections says otherwise: enough to hide a relay's latency, few
+// enough not to look like a flood to it.
+const DefaultMailConnections = 4
 
-// deliverAll runs one attempt of each entry, mailWorkers at a time, and
-// returns how many were attempted and the first error.
+// deliverAll runs one attempt of each entry and returns how many were
+// attempted and the first error. The attempts of the whole page are
+// recorded first, concurrently, so that they share one group commit of the
+// store; then the mails leave, s.mailConns at a time, and each result is
+// recorded while the next mail is sent, so results share commits too. Per
+// mail that is one commit before and one after, as before, but no longer
+// one fsync each: lre bench measured 9-16 notifications/s that way against
+// deposits at 200/s, the outbox waiting on its own commits.
 func (s *Service) deliverAll(ctx context.Context, due []OutboxEntry) (int, error) {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-		n     int
-	)
-	sem := make(chan struct{}, mailWorkers)
-	for _, e := range due {
+	var errs firstError
+	ready := s.beginAll(ctx, due, &errs)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(s.mailConns, 1))
+	for _, e := range ready {
 		if ctx.Err() != nil {
 			break
 		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			err := s.deliver(ctx, e)
-			mu.Lock()
-			defer mu.Unlock()
-			n++
-			if err != nil && first == nil {
-				first = fmt.Errorf("deliver %s: %w", e.ID, err)
+			defer wg.Done()
+			res, err := s.send(ctx, e)
+			<-sem
+			if err == nil {
+				err = s.finish(ctx, e, res)
+			}
+			errs.add(e.ID, err)
+		}()
+	}
+	wg.Wait()
+	errs.add("", ctx.Err())
+	return len(due), errs.err
+}
+
+// beginAll records the start of an attempt of every entry and returns the
+// entries to send (obsolete ones are marked skipped instead).
+func (s *Service) beginAll(ctx context.Context, due []OutboxEntry, errs *firstError) []OutboxEntry {
+	ready := make([]*OutboxEntry, len(due))
+	var wg sync.WaitGroup
+	for i, e := range due {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			started, send, err := s.begin(ctx, e)
+			errs.add(e.ID, err)
+			if err == nil && send {
+				ready[i] = &started
 			}
 		}()
 	}
 	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
+	var out []OutboxEntry
+	for _, e := range ready {
+		if e != nil {
+			out = append(out, *e)
+		}
 	}
-	return n, first
+	return out
 }
 
-// deliver runs one attempt of entry e.
-func (s *Service) deliver(ctx context.Context, e OutboxEntry) error {
+// firstError keeps the first error of concurrent deliveries.
+type firstError struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (f *firstError) add(id string, err error) {
+	if err == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil {
+		if id != "" {
+			err = fmt.Errorf("deliver %s: %w", id, err)
+		}
+		f.err = err
+	}
+}
+
+// begin makes the attempt of entry e durable before its mail leaves, and
+// returns the entry as recorded and whether to send it. The store may run
+// the function twice, so it starts from e each time.
+func (s *Service) begin(ctx context.Context, e OutboxEntry) (OutboxEntry, bool, error) {
 	started := s.clock()
+	var rec OutboxEntry
 	var skip bool
 	_, err := s.update(ctx, e.NoticeID, func(n *Notice) (Change, error) {
-		if e.InFlight && len(e.Attempts) > 0 {
-			e.Attempts[len(e.Attempts)-1].Ambiguous = true
+		rec, skip = e, false
+		rec.Attempts = slices.Clone(e.Attempts)
+		if rec.InFlight && len(rec.Attempts) > 0 {
+			rec.Attempts[len(rec.Attempts)-1].Ambiguous = true
 		}
-		if obsolete(e.Mail.Kind, n.Status) {
-			e.Done, e.InFlight, e.Outcome, skip = true, false, "skipped", true
-			e.Mail.Link, e.Mail.Code = "", ""
-			return Change{Outbox: []OutboxEntry{e}}, nil
+		if obsolete(rec.Mail.Kind, n.Status) {
+			rec.Done, rec.InFlight, rec.Outcome, skip = true, false, "skipped", true
+			rec.Mail.Link, rec.Mail.Code = "", ""
+			return Change{Outbox: []OutboxEntry{rec}}, nil
 		}
-		if e.Mail.Kind == MailNotification {
-			e.Mail.Deadline = s.deadlines.Deadline(started)
+		if rec.Mail.Kind == MailNotification {
+			rec.Mail.Deadline = s.deadlines.Deadline(started)
 		}
-		e.Mail.Date = started
-		e.InFlight = true
-		e.Attempts = append(e.Attempts, Attempt{Started: started})
-		return Change{Outbox: []OutboxEntry{e}}, nil
+		rec.Mail.Date = started
+		rec.InFlight = true
+		rec.Attempts = append(rec.Attempts, Attempt{Started: started})
+		return Change{Outbox: []OutboxEntry{rec}}, nil
 	})
-	if err != nil || skip {
-		return err
-	}
+	return rec, err == nil && !skip, err
+}
+
+// send hands e's mail to the mailer; a mailer error is a temporary failure
+// (permanent when the mail itself is invalid), except a cancellation.
+func (s *Service) send(ctx context.Context, e OutboxEntry) (DeliveryResult, error) {
 	res, err := s.mailer.Send(ctx, e.Mail)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return err
+			return res, err
 		}
 		res = DeliveryResult{Class: DeliveryTemporary, Text: err.Error(), Time: s.clock()}
 		if ErrorCode(err) == EINVALID {
@@ -118,7 +174,12 @@ func (s *Service) deliver(ctx context.Context, e OutboxEntry) error {
 	if res.Time.IsZero() {
 		res.Time = s.clock()
 	}
-	_, err = s.update(ctx, e.NoticeID, func(n *Notice) (Change, error) {
+	return res, nil
+}
+
+// finish records the result of e's attempt.
+func (s *Service) finish(ctx context.Context, e OutboxEntry, res DeliveryResult) error {
+	_, err := s.update(ctx, e.NoticeID, func(n *Notice) (Change, error) {
 		return s.finishAttempt(n, e, res), nil
 	})
 	return err
@@ -156,6 +217,7 @@ func obsolete(kind MailKind, st Status) bool {
 // evidence event and the notice's new state.
 func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Change {
 	e.InFlight = false
+	e.Attempts = slices.Clone(e.Attempts)
 	last := &e.Attempts[len(e.Attempts)-1]
 	last.Result = &res
 	last.Ambiguous = last.Ambiguous || res.Ambiguous

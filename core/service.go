@@ -27,6 +27,7 @@ type Service struct {
 	bounceDom   string
 	deadlines   DeadlinePolicy
 	retry       RetryPolicy
+	mailConns   int // concurrent mails of the outbox
 	policy      SendingPolicy
 	kick        chan struct{}
 	webhooks    webhookConfig
@@ -86,6 +87,16 @@ func WithBounceDomain(d string) Option { return func(s *Service) { s.bounceDom =
 // WithDeadlines overrides the French 15-day rule.
 func WithDeadlines(p DeadlinePolicy) Option { return func(s *Service) { s.deadlines = p } }
 
+// WithMailConnections sets how many mails the outbox sends at a time
+// (DefaultMailConnections when n < 1).
+func WithMailConnections(n int) Option {
+	return func(s *Service) {
+		if n >= 1 {
+			s.mailConns = n
+		}
+	}
+}
+
 // WithRetry overrides the mail retry policy.
 func WithRetry(p RetryPolicy) Option { return func(s *Service) { s.retry = p } }
 
@@ -109,6 +120,7 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 		bounceDom:   "localhost",
 		deadlines:   DeadlinePolicy{Days: 15, Location: parisOrUTC(), Reminders: []int{7, 12}},
 		retry:       RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: 72 * time.Hour},
+		mailConns:   DefaultMailConnections,
 		policy:      SendingPolicy{Window: 100, MinSample: 20, MaxHardRate: 0.08},
 		kick:        make(chan struct{}, 1),
 		webhooks:    webhookConfig{policy: DefaultWebhookPolicy},

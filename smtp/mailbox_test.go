@@ -123,3 +123,24 @@ func TestMailboxEmptyDir(t *testing.T) {
 		t.Errorf("List = %v, %v", entries, err)
 	}
 }
+
+// A mailbox opened again over the same directory (lre restarted) still
+// replaces a resent mail's file instead of filing a second one.
+func TestMailboxResendAfterRestart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mailbox")
+	now := fixedNow
+	clock := func() time.Time { return now }
+	first, err := (&lresmtp.Mailbox{Dir: dir, Now: clock}).Send(context.Background(), notification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Hour)
+	again, err := (&lresmtp.Mailbox{Dir: dir, Now: clock}).Send(context.Background(), notification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := os.ReadDir(dir)
+	if again.QueueID != first.QueueID || len(files) != 1 {
+		t.Errorf("resend after restart filed %s beside %s (%d files), want the same file replaced", again.QueueID, first.QueueID, len(files))
+	}
+}

@@ -12,7 +12,7 @@ import (
 
 // ApplyChange commits a Change that concerns no notice.
 func (db *DB) ApplyChange(ctx context.Context, ch core.Change) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error { return applyChange(tx, ch) })
+	return db.group.do(func(tx *bolt.Tx) error { return applyChange(tx, ch) })
 }
 
 // Consent returns the consent ledger entry of an address.

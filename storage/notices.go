@@ -138,7 +138,7 @@ func (g *groupCommit) commit(calls []*commitCall) {
 func safeCall(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("save deposit panicked: %v", p)
+			err = fmt.Errorf("commit call panicked: %v", p)
 		}
 	}()
 	return fn(tx)

@@ -11,23 +11,37 @@ import (
 	"github.com/lre-project/lre/core"
 )
 
-// UpdateNotice runs fn on the stored notice in one write transaction and
-// commits the result with fn's Change. bbolt serialises write transactions,
-// so two concurrent decisions on one letter cannot both see it undecided.
+// UpdateNotice runs fn on the stored notice and commits the result with
+// fn's Change. It joins the group commit (see groupCommit): the outbox
+// records an attempt before each mail and its result after, two commits
+// per notification, and alone each paid an fsync behind the deposits'
+// commits (lre bench: the outbox filed 9-16 mails/s while deposits ran at
+// 200/s, and half the server's CPU was in those commits). Calls in one
+// commit run one after the other on the same transaction, so two
+// concurrent decisions on one letter still cannot both see it undecided.
+//
+// An error of fn (or a notice not found) is returned to its caller alone
+// and the others commit: nothing was written yet. Only a failed write rolls
+// the commit back, which runs fn again, so fn must compute its result from
+// the notice it is given, not from what an earlier run changed.
 func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notice) (core.Change, error)) (core.Notice, error) {
 	var out core.Notice
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	var fnErr error
+	err := db.group.do(func(tx *bolt.Tx) error {
+		fnErr = nil
 		old, err := getNotice(tx, id)
 		if err != nil {
-			return err
+			fnErr = err
+			return nil
 		}
 		n := old
 		ch, err := fn(&n)
-		if err != nil {
-			return err
+		if err == nil && n.ID != old.ID {
+			err = fmt.Errorf("update notice %s: the id cannot change", id)
 		}
-		if n.ID != old.ID {
-			return fmt.Errorf("update notice %s: the id cannot change", id)
+		if err != nil {
+			fnErr = err
+			return nil
 		}
 		if err := putNotice(tx, old, n); err != nil {
 			return err
@@ -35,7 +49,13 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 		out = n
 		return applyChange(tx, ch)
 	})
-	return out, err
+	if err == nil {
+		err = fnErr
+	}
+	if err != nil {
+		return core.Notice{}, err
+	}
+	return out, nil
 }
 
 // applyChange writes a Change inside tx: events appended to the log, outbox

@@ -89,6 +89,7 @@ func (a *app) wire() error {
 		services.WithLetters(core.WithBounceDomain(cfg.bounceDomain)),
 		services.WithLetters(core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders})),
 		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge})),
+		services.WithLetters(core.WithMailConnections(int(cfg.smtpConns))),
 		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts))),
 		services.WithLetters(core.WithWebhooks(a.webhookPoster(), a.webhookPolicy())),
 		services.WithLetters(core.WithRetention(cfg.retention)),

@@ -29,6 +29,7 @@ type benchConfig struct {
 	doc, tempRoot string
 	drainTimeout  time.Duration
 	backlogAfter  time.Duration
+	smtpConns     int64
 	profileDir    string
 }
 
@@ -54,6 +55,7 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 	f.string(&c.tempRoot, "dir", "", os.TempDir(), "where the temporary data directories go (removed afterwards)")
 	f.duration(&c.drainTimeout, "drain-timeout", "", time.Minute, "how long to wait after the load for lre's outbox to send every notification")
 	f.duration(&c.backlogAfter, "backlog-after", "", 10*time.Second, "when to look at lre's notification backlog a second time after the load")
+	f.int64(&c.smtpConns, "smtp-connections", "", 4, "lre's --smtp-connections in the lre targets (1-16)")
 	f.string(&c.profileDir, "profile", "", "", "write a CPU profile of each target (TARGET-SIZE.cpu.prof) into this directory, for go tool pprof")
 	if err := f.parse(args); err != nil {
 		return c, err
@@ -76,6 +78,8 @@ func (c *benchConfig) validate() error {
 		return fmt.Errorf("--duration must be positive and, with --warmup, at most %s", loadgen.MaxDuration)
 	case c.url != "" && c.key == "":
 		return errors.New("--url needs --key, the API key of a sender")
+	case c.smtpConns < 1 || c.smtpConns > 16:
+		return errors.New("--smtp-connections must be between 1 and 16")
 	case c.logEvents < 0 || c.logEvents > 100_000_000:
 		return errors.New("--log-events must be between 0 and 100000000")
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -167,7 +168,7 @@ func startTarget(ctx context.Context, cfg benchConfig, target, dir string) (benc
 	if err != nil {
 		return benchTarget{}, err
 	}
-	args := []string{"bench", "target", "--target", target, "--dir", dir}
+	args := []string{"bench", "target", "--target", target, "--dir", dir, "--smtp-connections", strconv.FormatInt(cfg.smtpConns, 10)}
 	var sink *benchref.SMTPSink
 	if target == "lre-smtp" {
 		if sink, err = benchref.StartSMTPSink(); err != nil {

@@ -30,7 +30,7 @@ type serveConfig struct {
 	smtpAddr, smtpTLS, smtpUser, smtpPassword, smtpHelo string
 	dkimKey, dkimSelector, dkimDomain                   string
 	bounceListen, bounceDomain                          string
-	deadlineDays                                        int64
+	deadlineDays, smtpConns                             int64
 	deadlineTZ, reminderDays                            string
 	retryMaxAge                                         time.Duration
 	checkpointEvery                                     time.Duration
@@ -74,6 +74,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.string(&c.deadlineTZ, "deadline-tz", "LRE_DEADLINE_TZ", "Europe/Paris", "time zone whose 23:59:59 ends the deadline")
 	f.string(&c.reminderDays, "reminder-days", "LRE_REMINDER_DAYS", "7,12", "days after notification when reminders are sent (empty = none)")
 	f.duration(&c.checkpointEvery, "checkpoint-interval", "LRE_CHECKPOINT_INTERVAL", time.Minute, "how often a signed, timestamped checkpoint of the evidence log is published when the log grew")
+	f.int64(&c.smtpConns, "smtp-connections", "LRE_SMTP_CONNECTIONS", core.DefaultMailConnections, "how many notifications are sent at a time (1-16)")
 	f.duration(&c.retryMaxAge, "smtp-retry-max-age", "LRE_SMTP_RETRY_MAX_AGE", 72*time.Hour, "how long a temporarily refused notification is retried")
 	f.duration(&c.retention, "retention", "LRE_RETENTION", core.DefaultRetention, "how long after deposit a letter's body and attachments are kept before they are crypto-shredded; proofs stay (0 = keep forever)")
 	f.duration(&c.webhookTimeout, "webhook-timeout", "LRE_WEBHOOK_TIMEOUT", 10*time.Second, "how long a webhook endpoint has to answer one delivery")
@@ -103,6 +104,8 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--smtp-starttls must be required, opportunistic or off, not %q", c.smtpTLS)
 	case (c.dkimKey == "") != (c.dkimSelector == "") || (c.dkimKey == "") != (c.dkimDomain == ""):
 		return errors.New("--dkim-key, --dkim-selector and --dkim-domain go together")
+	case c.smtpConns < 1 || c.smtpConns > 16:
+		return errors.New("--smtp-connections must be between 1 and 16")
 	case c.deadlineDays < 1:
 		return errors.New("--deadline-days must be at least 1")
 	case c.tsaMaxSkew < 0 || c.tsaMaxSkew > time.Hour:
