@@ -33,11 +33,11 @@ type benchRun struct {
 // accepted by the receiving SMTP server.
 type mailStats struct {
 	measured    bool
-	via         string        // "dev mailbox" or "SMTP on loopback"
-	duringRate  float64       // notifications per second during the measurement
-	deposits    int           // letters accepted during the whole run (warm-up included)
-	backlogEnd  int           // when the load stopped
-	backlog10s  int           // after later (10 s by default)
+	via         string  // "dev mailbox" or "SMTP on loopback"
+	duringRate  float64 // notifications per second during the measurement
+	deposits    int     // letters accepted during the whole run (warm-up included)
+	backlogEnd  int     // when the load stopped
+	backlog10s  int     // after later (10 s by default)
 	after       time.Duration
 	sent        int           // notifications when the drain wait ended
 	drainedIn   time.Duration // after the load stopped, until every notification was sent
