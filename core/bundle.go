@@ -40,9 +40,6 @@ type AuditMaterial struct {
 // WithAuditMaterial sets the certificates evidence bundles carry.
 func WithAuditMaterial(m AuditMaterial) Option { return func(s *Service) { s.audit = m } }
 
-// certificateKinds lists the proofs in the order a bundle carries them.
-var certificateKinds = []CertificateKind{CertDeposit, CertNotification, CertReceipt, CertRefusal, CertNonClaim}
-
 // bundleParts is everything one bundle holds, gathered before any byte is
 // written.
 type bundleParts struct {
@@ -135,7 +132,7 @@ func (s *Service) bundleCertificates(ctx context.Context, viewer User, p *bundle
 	if s.renderer == nil {
 		return nil
 	}
-	for _, kind := range certificateKinds {
+	for _, kind := range CertificateKinds {
 		pdf, err := s.CertificatePDF(ctx, viewer, p.notice.ID, kind)
 		switch {
 		case err == nil:

@@ -17,6 +17,9 @@ const (
 	CertNonClaim     CertificateKind = "non-claim"    // the deadline passed without an answer
 )
 
+// CertificateKinds lists every kind, in the order of the letter's life.
+var CertificateKinds = []CertificateKind{CertDeposit, CertNotification, CertReceipt, CertRefusal, CertNonClaim}
+
 // AttestedEvent returns the event type a certificate kind attests.
 func (k CertificateKind) AttestedEvent() (EventType, bool) {
 	switch k {

@@ -22,11 +22,15 @@ func (s *Service) Notice(ctx context.Context, viewer User, id string) (Notice, e
 	return n, nil
 }
 
-func canView(u User, n Notice) bool {
-	if n.SenderUserID == u.ID {
+func canView(u User, n Notice) bool { return CanView(u, n.SenderUserID, n.Sender.Organisation) }
+
+// CanView is who may see what a sender sent (a letter, a batch): the sender
+// (user senderID), and the auditors and admins of the sender's organisation.
+func CanView(u User, senderID, org string) bool {
+	if senderID == u.ID {
 		return true
 	}
-	sameOrg := u.Organisation != "" && u.Organisation == n.Sender.Organisation
+	sameOrg := u.Organisation != "" && u.Organisation == org
 	return sameOrg && (u.Role == RoleAuditor || u.Role == RoleAdmin)
 }
 

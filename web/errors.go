@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/batches"
 )
 
 // statusOf is the one table that maps core error codes to HTTP statuses.
@@ -33,6 +34,8 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Rows lists every bad row of a refused batch (batch_errors.go).
+	Rows []batches.RowError `json:"rows,omitempty"`
 }
 
 // handleError renders every error as {"error": {...}}. Internal errors are
@@ -52,7 +55,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var ce *core.Error
 	detail := errorDetail{Code: core.EINTERNAL, Message: "internal error"}
 	if errors.As(err, &ce) {
-		detail = errorDetail{Code: ce.Code, Message: ce.Message, Field: ce.Field}
+		detail = errorDetail{Code: ce.Code, Message: ce.Message, Field: ce.Field, Rows: badRows(err)}
 	}
 	status, ok := statusOf[detail.Code]
 	if !ok {

@@ -46,6 +46,9 @@ func (s *Server) routes() {
 	api.POST("/users", s.userCreate)
 	api.GET("/users", s.userList)
 	api.POST("/users/:id/password-link", s.userPasswordLink)
+	api.POST("/batches", s.batchCreate)
+	api.GET("/batches/:id", s.batchGet)
+	api.GET("/batches/:id/proofs.zip", s.batchProofs)
 
 	// Pages: per-IP rate limits, bounded form bodies and CSRF tokens on
 	// every route of the group, and HTML error pages (see handleAnyError).

@@ -33,8 +33,6 @@ type eventRow struct {
 	Details [][2]string // sorted by key
 }
 
-var certificateKinds = []core.CertificateKind{core.CertDeposit, core.CertNotification, core.CertReceipt, core.CertRefusal, core.CertNonClaim}
-
 // letter is GET /app/letters/:id: the letter, its timestamp, the timeline
 // of its evidence and the proofs to download. A letter the user may not
 // see is 404, whoever's it is.
@@ -54,7 +52,7 @@ func (ui *senderUI) letter(c echo.Context) error {
 		happened[e.Type] = true
 		v.Events = append(v.Events, timelineRow(e))
 	}
-	for _, k := range certificateKinds {
+	for _, k := range core.CertificateKinds {
 		if ev, _ := k.AttestedEvent(); happened[ev] {
 			v.Certificates = append(v.Certificates, k)
 		}

@@ -82,6 +82,7 @@ func (a *app) wire() error {
 	provider := core.Provider{Name: cfg.providerName, Address: cfg.providerAddress, FromEmail: cfg.mailFrom, Qualified: cfg.qualified}
 	a.svc = services.New(a.metrics.Store(a.db), ts,
 		services.WithLogger(a.log),
+		services.WithBatchMaxRows(int(cfg.batchMaxRows)),
 		services.WithLetters(core.WithLimits(core.Limits{MaxTotalBytes: cfg.maxTotal, MaxFiles: int(cfg.maxFiles), MaxNameBytes: int(cfg.maxName)})),
 		services.WithLetters(core.WithMailer(mailer)),
 		services.WithLetters(core.WithProvider(provider)),

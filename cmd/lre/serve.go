@@ -13,6 +13,7 @@ import (
 	_ "time/tzdata" // deadlines are computed in Europe/Paris on any host
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/batches"
 	"github.com/lre-project/lre/rfc3161"
 )
 
@@ -25,6 +26,7 @@ type serveConfig struct {
 	mailFrom                      string
 	trustedProxies, logFormat     string
 	maxTotal, maxFiles, maxName   int64
+	batchMaxRows                  int64
 	retryEvery, tsaMaxSkew        time.Duration
 
 	smtpAddr, smtpTLS, smtpUser, smtpPassword, smtpHelo string
@@ -58,6 +60,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.string(&c.logFormat, "log-format", "LRE_LOG_FORMAT", "text", "log format: text or json")
 	f.int64(&c.maxTotal, "max-total-size", "LRE_MAX_TOTAL_SIZE", 25<<20, "largest letter in bytes (body plus attachments)")
 	f.int64(&c.maxFiles, "max-files", "LRE_MAX_FILES", 20, "most attachments per letter")
+	f.int64(&c.batchMaxRows, "batch-max-rows", "LRE_BATCH_MAX_ROWS", batches.DefaultMaxRows, "most recipients per batch")
 	f.int64(&c.maxName, "max-file-name", "LRE_MAX_FILE_NAME", 255, "longest attachment file name in bytes")
 	f.duration(&c.retryEvery, "retry-interval", "LRE_RETRY_INTERVAL", 30*time.Second, "how often pending timestamps, the outbox and deadlines are checked")
 	f.string(&c.smtpAddr, "smtp", "LRE_SMTP_ADDR", "", "SMTP relay host:port; empty = the dev mailbox (mail written as .eml under DATA/mailbox, listed at /dev/mailbox)")
@@ -98,6 +101,8 @@ func (c *serveConfig) validate() error {
 	switch {
 	case c.logFormat != "text" && c.logFormat != "json":
 		return fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
+	case c.batchMaxRows <= 0:
+		return errors.New("--batch-max-rows must be positive")
 	case c.maxTotal <= 0 || c.maxFiles < 0 || c.maxName <= 0:
 		return errors.New("--max-total-size, --max-files and --max-file-name must be positive")
 	case c.smtpTLS != "required" && c.smtpTLS != "opportunistic" && c.smtpTLS != "off":

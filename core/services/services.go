@@ -11,6 +11,7 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/accounts"
+	"github.com/lre-project/lre/core/batches"
 )
 
 // Set is every service of lre, built over one store.
@@ -20,6 +21,7 @@ type Set struct {
 	Webhooks *core.Service // webhooks and the event stream
 	Consent  *core.Service // prior consent of consumers
 	Accounts *accounts.Service
+	Batches  *batches.Service // one letter per row of a recipients CSV
 }
 
 // Store is everything the services need from persistence; storage.DB
@@ -27,6 +29,7 @@ type Set struct {
 type Store interface {
 	core.Store
 	accounts.Store
+	batches.Store
 }
 
 // Option configures the Set.
@@ -35,6 +38,7 @@ type Option func(*config)
 type config struct {
 	core     []core.Option
 	accounts []accounts.Option
+	batches  batches.Options
 }
 
 // WithClock injects the clock of every service (tests use a fake one).
@@ -42,6 +46,7 @@ func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		c.core = append(c.core, core.WithClock(now))
 		c.accounts = append(c.accounts, accounts.WithClock(now))
+		c.batches.Now = now
 	}
 }
 
@@ -50,6 +55,7 @@ func WithRand(r io.Reader) Option {
 	return func(c *config) {
 		c.core = append(c.core, core.WithRand(r))
 		c.accounts = append(c.accounts, accounts.WithRand(r))
+		c.batches.Rand = r
 	}
 }
 
@@ -80,6 +86,9 @@ func WithAccounts(opts ...accounts.Option) Option {
 	return func(c *config) { c.accounts = append(c.accounts, opts...) }
 }
 
+// WithBatchMaxRows sets the most recipients of one batch.
+func WithBatchMaxRows(n int) Option { return func(c *config) { c.batches.MaxRows = n } }
+
 // New builds every service over store and timestamper ts.
 func New(store Store, ts core.Timestamper, opts ...Option) *Set {
 	var c config
@@ -93,5 +102,6 @@ func New(store Store, ts core.Timestamper, opts ...Option) *Set {
 		Webhooks: letters,
 		Consent:  letters,
 		Accounts: accounts.New(store, c.accounts...),
+		Batches:  batches.New(letters, store, c.batches),
 	}
 }
