@@ -6,6 +6,7 @@
 //	lre log verify     re-check every hash of the evidence log
 //	lre verify FILE    verify an evidence bundle or certificate offline
 //	lre backup         copy the database consistently, online or offline
+//	lre bounce parse   read returned mail: kind, recipients, reason, hard or soft
 //
 // Configuration is read once, from flags with environment equivalents, and
 // passed down as plain values; this is the only package that wires core to
@@ -35,6 +36,9 @@ Usage:
                            exit 3-9 by kind of failure (see lre verify --help)
   lre backup [flags]       consistent copy of the database, online (--url) or offline (--data)
   lre bench [flags]        measure deposits/s and latency against a ceiling and a naive design
+  lre bounce parse [--json] FILE...
+                           read returned mail (bounces, ARF complaints, auto-replies):
+                           kind and, per recipient, status, reason, hard or soft
 
 Run "lre <command> --help" for the flags of a command. Every flag has an
 environment variable equivalent, shown in its help.
@@ -81,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBackup(ctx, args[1:], stdout, stderr)
 	case args[0] == "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case args[0] == "bounce":
+		return runBounce(args[1:], stdout, stderr)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return nil
