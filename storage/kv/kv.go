@@ -1,0 +1,58 @@
+// Package kv is the ordered key-value engine the store is written against:
+// named buckets of byte keys in byte order, per-bucket sequences, and
+// transactions that are either read-only snapshots or serialised writers.
+// bbolt is the embedded engine (Bolt); PostgreSQL (package storage/postgres)
+// is the engine for several processes on one database. Keeping one store
+// implementation over two engines is what makes both behave the same: every
+// rule of storage/ is written once.
+package kv
+
+import "errors"
+
+// Engine runs transactions. Update transactions are serialised with each
+// other (across processes, for a shared engine); View transactions see a
+// consistent snapshot and never block a writer for long.
+type Engine interface {
+	View(fn func(Tx) error) error
+	Update(fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is one transaction. Slices it returns stay valid only until it ends:
+// copy them out.
+type Tx interface {
+	// Bucket returns the named bucket; every bucket the store uses exists
+	// (Engine implementations create them when they open).
+	Bucket(name []byte) Bucket
+	Writable() bool
+}
+
+// Bucket is an ordered map of byte keys to byte values.
+type Bucket interface {
+	Get(key []byte) []byte
+	Put(key, value []byte) error
+	Delete(key []byte) error
+	Cursor() Cursor
+	ForEach(fn func(k, v []byte) error) error
+	// NextSequence increments and returns the bucket's sequence.
+	NextSequence() (uint64, error)
+	Sequence() uint64
+	SetSequence(v uint64) error
+	// KeyN counts the keys (an estimate is not enough: probes show it).
+	KeyN() int
+}
+
+// Cursor walks a bucket in key order. Every move returns nil, nil at the end.
+type Cursor interface {
+	First() (k, v []byte)
+	Last() (k, v []byte)
+	Seek(seek []byte) (k, v []byte)
+	Next() (k, v []byte)
+	Prev() (k, v []byte)
+	// Delete removes the key the cursor is on.
+	Delete() error
+}
+
+// ErrAppendOnly is returned when a transaction tries to overwrite or delete
+// a record of an append-only bucket.
+var ErrAppendOnly = errors.New("append-only bucket: records are never rewritten or deleted")

@@ -1,0 +1,138 @@
+// Package postgres is the PostgreSQL engine of the store: the ordered
+// buckets of storage/kv kept in tables, so that several lre processes share
+// one database. Writers are serialised by the database (a transaction-level
+// advisory lock taken first thing in every write transaction), never by a
+// process, so the evidence log stays one hash chain and one Merkle tree
+// whichever process appends; readers run in repeatable-read snapshots.
+//
+// The evidence log lives in its own table, events, which lre only ever
+// inserts into: the schema revokes UPDATE, DELETE and TRUNCATE on it and a
+// trigger refuses them, and this package never issues them (kv.ErrAppendOnly).
+// Documents live in their own table, contents, sealed by the store as with
+// bbolt.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/lre-project/lre/storage/kv"
+)
+
+// writeLock is the advisory lock key every write transaction holds: "lre\x00"
+// as a big-endian integer, unlikely to collide with another application's.
+const writeLock = 0x6c726500
+
+// txTimeout bounds one transaction, lock wait included.
+const txTimeout = 60 * time.Second
+
+// Engine is a kv.Engine on a PostgreSQL database.
+type Engine struct {
+	pool *pgxpool.Pool
+}
+
+var _ kv.Engine = (*Engine)(nil)
+
+// Open connects to url, creates or migrates the schema (refusing a database
+// made by a newer lre) and returns the engine.
+func Open(ctx context.Context, url string) (*Engine, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres store: %w", err)
+	}
+	if cfg.MaxConns < 16 {
+		cfg.MaxConns = 16
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres store: %w", err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres store: %w", err)
+	}
+	return &Engine{pool: pool}, nil
+}
+
+// Close closes every connection.
+func (e *Engine) Close() error {
+	e.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers.
+func (e *Engine) Ping(ctx context.Context) error { return e.pool.Ping(ctx) }
+
+// View runs fn in a read-only repeatable-read transaction: one snapshot.
+func (e *Engine) View(fn func(kv.Tx) error) error {
+	return e.run(pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, fn)
+}
+
+// Update runs fn in a write transaction that first takes the write lock.
+// Read committed is right here: once the lock is held, every statement sees
+// all that earlier writers committed (a repeatable-read snapshot would be
+// taken before the lock is granted, and so miss the last writer).
+func (e *Engine) Update(fn func(kv.Tx) error) error {
+	return e.run(pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, true, fn)
+}
+
+func (e *Engine) run(opts pgx.TxOptions, write bool, fn func(kv.Tx) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), txTimeout)
+	defer cancel()
+	ptx, err := e.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer ptx.Rollback(context.Background())
+	if write {
+		if _, err := ptx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writeLock)); err != nil {
+			return fmt.Errorf("postgres: write lock: %w", err)
+		}
+	}
+	t := &tx{ctx: ctx, tx: ptx, write: write}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if t.err != nil {
+		return t.err
+	}
+	if !write {
+		return nil
+	}
+	if err := ptx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	return nil
+}
+
+// tx is one transaction. Bucket operations of kv return no error, so the
+// first database error is kept here, every later operation does nothing,
+// and Update/View return it: the transaction is rolled back.
+type tx struct {
+	ctx   context.Context
+	tx    pgx.Tx
+	write bool
+	err   error
+}
+
+func (t *tx) Writable() bool { return t.write }
+
+func (t *tx) Bucket(name []byte) kv.Bucket {
+	return &bucket{t: t, name: string(name), table: tableOf(string(name))}
+}
+
+func (t *tx) fail(op string, err error) {
+	if t.err == nil && err != nil {
+		t.err = fmt.Errorf("postgres: %s: %w", op, err)
+	}
+}
+
+func (t *tx) failed() bool { return t.err != nil }
+
+// errWriteInRead reports a write attempted in a View transaction.
+var errWriteInRead = errors.New("write in a read-only transaction")

@@ -1,0 +1,172 @@
+package postgres_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lre-project/lre/internal/pgtest"
+	"github.com/lre-project/lre/storage/kv"
+	"github.com/lre-project/lre/storage/kv/kvtest"
+	"github.com/lre-project/lre/storage/postgres"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
+}
+
+func open(t *testing.T, url string) *postgres.Engine {
+	t.Helper()
+	e, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func TestConformance(t *testing.T) {
+	c := pgtest.Shared(t)
+	kvtest.Run(t, func(t *testing.T) kv.Engine { return open(t, c.NewDatabase(t)) })
+}
+
+// Two engines on one database are two lre processes: their writers must
+// be serialised by the database, not by either process.
+func TestWritersSerialisedAcrossProcesses(t *testing.T) {
+	c := pgtest.Shared(t)
+	url := c.NewDatabase(t)
+	engines := []kv.Engine{open(t, url), open(t, url)}
+	const each = 40
+	var wg sync.WaitGroup
+	for _, e := range engines {
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					err := e.Update(func(tx kv.Tx) error {
+						seq, err := tx.Bucket([]byte("events")).NextSequence()
+						if err != nil {
+							return err
+						}
+						var n uint64
+						if v := tx.Bucket([]byte("meta")).Get([]byte("n")); v != nil {
+							n = binary.BigEndian.Uint64(v)
+						}
+						if n+1 != seq {
+							t.Errorf("sequence %d after counter %d: two writers overlapped", seq, n)
+						}
+						if err := tx.Bucket([]byte("events")).Put(binary.BigEndian.AppendUint64(nil, seq), []byte("e")); err != nil {
+							return err
+						}
+						return tx.Bucket([]byte("meta")).Put([]byte("n"), binary.BigEndian.AppendUint64(nil, n+1))
+					})
+					if err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	engines[1].View(func(tx kv.Tx) error {
+		if n := tx.Bucket([]byte("events")).KeyN(); n != 2*4*each {
+			t.Errorf("%d events, want %d", n, 2*4*each)
+		}
+		return nil
+	})
+}
+
+// The evidence log is append-only three times over: the engine refuses to
+// delete or overwrite, the role holds no UPDATE/DELETE/TRUNCATE privilege,
+// and a trigger refuses them even to the table's owner.
+func TestEventsAppendOnly(t *testing.T) {
+	c := pgtest.Shared(t)
+	url := c.NewDatabase(t)
+	e := open(t, url)
+	key := []byte{0, 0, 0, 0, 0, 0, 0, 1}
+	if err := e.Update(func(tx kv.Tx) error { return tx.Bucket([]byte("events")).Put(key, []byte("first")) }); err != nil {
+		t.Fatal(err)
+	}
+	err := e.Update(func(tx kv.Tx) error { return tx.Bucket([]byte("events")).Delete(key) })
+	if !errors.Is(err, kv.ErrAppendOnly) {
+		t.Errorf("delete of an event: %v, want ErrAppendOnly", err)
+	}
+	if err := e.Update(func(tx kv.Tx) error { return tx.Bucket([]byte("events")).Put(key, []byte("rewritten")) }); err == nil {
+		t.Error("overwriting an event was accepted")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, priv := range []string{"UPDATE", "DELETE", "TRUNCATE"} {
+		var has bool
+		if err := conn.QueryRow(ctx, "SELECT has_table_privilege(current_user, 'events', $1)", priv).Scan(&has); err != nil {
+			t.Fatal(err)
+		}
+		if has {
+			t.Errorf("the role holds %s on events", priv)
+		}
+	}
+	su, err := pgx.Connect(ctx, superURL(c, url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer su.Close(ctx)
+	// A superuser bypasses privileges, not triggers.
+	for _, stmt := range []string{"UPDATE events SET value = 'x'", "DELETE FROM events", "TRUNCATE events"} {
+		if _, err := su.Exec(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want the append-only trigger's refusal", stmt, err)
+		}
+	}
+	e.View(func(tx kv.Tx) error {
+		if got := tx.Bucket([]byte("events")).Get(key); string(got) != "first" {
+			t.Errorf("event now reads %q", got)
+		}
+		return nil
+	})
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	c := pgtest.Shared(t)
+	url := c.NewDatabase(t)
+	open(t, url).Close()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "INSERT INTO lre_schema (version) VALUES ($1)", postgres.SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	_, err = postgres.Open(ctx, url)
+	if err == nil || !strings.Contains(err.Error(), "newer than this lre") {
+		t.Fatalf("open of a newer schema: %v, want a refusal", err)
+	}
+	// Opening again at the same version is a no-op, not a second migration.
+	if _, err := conn.Exec(ctx, "DELETE FROM lre_schema WHERE version > $1", postgres.SchemaVersion()); err != nil {
+		t.Fatal(err)
+	}
+	open(t, url)
+	var n int
+	conn.QueryRow(ctx, "SELECT count(*) FROM lre_schema").Scan(&n)
+	if n != postgres.SchemaVersion() {
+		t.Errorf("%d schema rows after reopening, want %d", n, postgres.SchemaVersion())
+	}
+}
+
+// superURL is url's database as the cluster's superuser.
+func superURL(c *pgtest.Cluster, url string) string {
+	return c.URL(url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")])
+}
