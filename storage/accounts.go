@@ -5,14 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/lre-project/lre/core/accounts"
 	"slices"
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/lre-project/lre/core/accounts"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // Accounts: API key metadata, passwords, set-password tokens and web
@@ -36,7 +36,7 @@ func init() {
 	allBuckets = append(allBuckets, bktKeyMeta, bktPasswords, bktPasswordTokens, bktSessions, bktUserSessions)
 }
 
-func getUser(tx *bolt.Tx, id []byte) (core.User, error) {
+func getUser(tx kv.Tx, id []byte) (core.User, error) {
 	var u core.User
 	b := tx.Bucket(bktUsers).Get(id)
 	if b == nil {
@@ -48,7 +48,7 @@ func getUser(tx *bolt.Tx, id []byte) (core.User, error) {
 	return u, nil
 }
 
-func putJSON(b *bolt.Bucket, k []byte, v any) error {
+func putJSON(b kv.Bucket, k []byte, v any) error {
 	enc, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %T: %w", v, err)
@@ -59,7 +59,7 @@ func putJSON(b *bolt.Bucket, k []byte, v any) error {
 // UserByID returns the user id.
 func (db *DB) UserByID(ctx context.Context, id string) (core.User, error) {
 	var u core.User
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		var err error
 		u, err = getUser(tx, []byte(id))
 		return err
@@ -70,7 +70,7 @@ func (db *DB) UserByID(ctx context.Context, id string) (core.User, error) {
 // UserByEmail returns the user with this (lower-case) email.
 func (db *DB) UserByEmail(ctx context.Context, email string) (core.User, error) {
 	var u core.User
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		id := tx.Bucket(bktUserEmails).Get([]byte(email))
 		if id == nil {
 			return core.Errorf(core.ENOTFOUND, "no user with email %q", email)
@@ -85,7 +85,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (core.User, error) 
 // OrgUsers lists the users of org, oldest first.
 func (db *DB) OrgUsers(ctx context.Context, org string) ([]core.User, error) {
 	var out []core.User
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		return tx.Bucket(bktUsers).ForEach(func(k, v []byte) error {
 			var u core.User
 			if err := json.Unmarshal(v, &u); err != nil {
@@ -108,7 +108,7 @@ func (db *DB) OrgUsers(ctx context.Context, org string) ([]core.User, error) {
 
 // AddAPIKey stores a new key's hash and its metadata.
 func (db *DB) AddAPIKey(ctx context.Context, k accounts.APIKey, hash []byte) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		if _, err := getUser(tx, []byte(k.UserID)); err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (db *DB) AddAPIKey(ctx context.Context, k accounts.APIKey, hash []byte) err
 // keyMeta returns the metadata of the key with hash, owned by userID. The
 // first key of a user, made by CreateUser, has none: it is described from
 // the user record.
-func keyMeta(tx *bolt.Tx, hash, userID []byte) (accounts.APIKey, error) {
+func keyMeta(tx kv.Tx, hash, userID []byte) (accounts.APIKey, error) {
 	k := accounts.APIKey{ID: accounts.APIKeyID(hash), UserID: string(userID), Prefix: "lre_"}
 	if v := tx.Bucket(bktKeyMeta).Get(hash); v != nil {
 		err := json.Unmarshal(v, &k)
@@ -136,7 +136,7 @@ func keyMeta(tx *bolt.Tx, hash, userID []byte) (accounts.APIKey, error) {
 // APIKeys lists the live keys of userID, oldest first.
 func (db *DB) APIKeys(ctx context.Context, userID string) ([]accounts.APIKey, error) {
 	out := []accounts.APIKey{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		return tx.Bucket(bktAPIKeys).ForEach(func(hash, owner []byte) error {
 			if string(owner) != userID {
 				return nil
@@ -157,7 +157,7 @@ func (db *DB) APIKeys(ctx context.Context, userID string) ([]accounts.APIKey, er
 
 // RevokeAPIKey deletes the key id of userID.
 func (db *DB) RevokeAPIKey(ctx context.Context, userID, id string) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		keys := tx.Bucket(bktAPIKeys)
 		c := keys.Cursor()
 		for hash, owner := c.First(); hash != nil; hash, owner = c.Next() {
@@ -176,7 +176,7 @@ func (db *DB) RevokeAPIKey(ctx context.Context, userID, id string) error {
 // TouchAPIKey records the last use of a key, writing only when at is
 // later than what is recorded, which a read transaction checks first.
 func (db *DB) TouchAPIKey(ctx context.Context, hash []byte, at time.Time) error {
-	stale := func(tx *bolt.Tx) (accounts.APIKey, bool, error) {
+	stale := func(tx kv.Tx) (accounts.APIKey, bool, error) {
 		owner := tx.Bucket(bktAPIKeys).Get(hash)
 		if owner == nil {
 			return accounts.APIKey{}, false, nil
@@ -185,14 +185,14 @@ func (db *DB) TouchAPIKey(ctx context.Context, hash []byte, at time.Time) error 
 		return k, err == nil && at.After(k.LastUsedAt), err
 	}
 	var needed bool
-	if err := db.bolt.View(func(tx *bolt.Tx) error {
+	if err := db.kv.View(func(tx kv.Tx) error {
 		var err error
 		_, needed, err = stale(tx)
 		return err
 	}); err != nil || !needed {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		k, needed, err := stale(tx)
 		if err != nil || !needed {
 			return err
@@ -207,7 +207,7 @@ type passwordToken struct {
 	Expires time.Time `json:"expires"`
 }
 
-func getPasswordToken(tx *bolt.Tx, hash []byte, now time.Time) (passwordToken, error) {
+func getPasswordToken(tx kv.Tx, hash []byte, now time.Time) (passwordToken, error) {
 	var t passwordToken
 	v := tx.Bucket(bktPasswordTokens).Get(hash)
 	if v == nil {
@@ -224,7 +224,7 @@ func getPasswordToken(tx *bolt.Tx, hash []byte, now time.Time) (passwordToken, e
 
 // PutPasswordToken stores a set-password token's hash.
 func (db *DB) PutPasswordToken(ctx context.Context, hash []byte, userID string, expires time.Time) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		return putJSON(tx.Bucket(bktPasswordTokens), hash, passwordToken{UserID: userID, Expires: expires})
 	})
 }
@@ -232,7 +232,7 @@ func (db *DB) PutPasswordToken(ctx context.Context, hash []byte, userID string, 
 // PasswordTokenUser resolves a live set-password token.
 func (db *DB) PasswordTokenUser(ctx context.Context, hash []byte, now time.Time) (string, error) {
 	var t passwordToken
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		var err error
 		t, err = getPasswordToken(tx, hash, now)
 		return err
@@ -243,7 +243,7 @@ func (db *DB) PasswordTokenUser(ctx context.Context, hash []byte, now time.Time)
 // SetPassword stores a password hash, consumes the token if one is given,
 // and ends every session of the user, in one transaction.
 func (db *DB) SetPassword(ctx context.Context, userID string, h accounts.PasswordHash, tokenHash []byte, now time.Time) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		if _, err := getUser(tx, []byte(userID)); err != nil {
 			return err
 		}
@@ -269,7 +269,7 @@ func (db *DB) SetPassword(ctx context.Context, userID string, h accounts.Passwor
 // Password returns the stored password hash of userID.
 func (db *DB) Password(ctx context.Context, userID string) (accounts.PasswordHash, error) {
 	var h accounts.PasswordHash
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		v := tx.Bucket(bktPasswords).Get([]byte(userID))
 		if v == nil {
 			return core.Errorf(core.ENOTFOUND, "user %s has no password", userID)
@@ -284,7 +284,7 @@ func userSessionKey(userID string, hash []byte) []byte {
 }
 
 // deleteUserSessions deletes the sessions of userID for which drop is true.
-func deleteUserSessions(tx *bolt.Tx, userID string, drop func(accounts.Session) bool) error {
+func deleteUserSessions(tx kv.Tx, userID string, drop func(accounts.Session) bool) error {
 	idx, sessions := tx.Bucket(bktUserSessions), tx.Bucket(bktSessions)
 	prefix := []byte(userID + "\x00")
 	var doomed [][]byte
@@ -315,7 +315,7 @@ func deleteUserSessions(tx *bolt.Tx, userID string, drop func(accounts.Session) 
 
 // PutSession writes a session and forgets the user's expired ones.
 func (db *DB) PutSession(ctx context.Context, hash []byte, s accounts.Session) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		expired := func(o accounts.Session) bool { return !s.LastSeen.Before(o.Expires) }
 		if err := deleteUserSessions(tx, s.UserID, expired); err != nil {
 			return fmt.Errorf("purge sessions: %w", err)
@@ -330,7 +330,7 @@ func (db *DB) PutSession(ctx context.Context, hash []byte, s accounts.Session) e
 // Session returns the session stored under hash.
 func (db *DB) Session(ctx context.Context, hash []byte) (accounts.Session, error) {
 	var s accounts.Session
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		v := tx.Bucket(bktSessions).Get(hash)
 		if v == nil {
 			return core.Errorf(core.ENOTFOUND, "no session")
@@ -342,7 +342,7 @@ func (db *DB) Session(ctx context.Context, hash []byte) (accounts.Session, error
 
 // DeleteSession forgets a session.
 func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		v := tx.Bucket(bktSessions).Get(hash)
 		if v == nil {
 			return nil

@@ -2,21 +2,19 @@ package storage_test
 
 import (
 	"context"
-	"github.com/lre-project/lre/core/accounts"
 	"testing"
 	"time"
 
+	"github.com/lre-project/lre/core/accounts"
+
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/storage"
 )
 
 func openAccounts(t *testing.T) (*storage.DB, core.User) {
 	t.Helper()
-	db, err := storage.Open(t.TempDir(), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, t.TempDir(), storage.Options{})
 	u := core.User{ID: "usr_1", Email: "alice@example.org", Name: "Alice", Organisation: "ACME", Role: core.RoleSender, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	if err := db.CreateUser(context.Background(), u, core.HashSecret("lre_first")); err != nil {
 		t.Fatal(err)

@@ -2,11 +2,13 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/lre-project/lre/storage/kv"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -17,6 +19,9 @@ import (
 // secrets stay sealed in the copy: restoring needs content.key as well.
 func (db *DB) Backup(w io.Writer, size func(int64)) (int64, error) {
 	var n int64
+	if db.bolt == nil {
+		return 0, errors.New("backup: a PostgreSQL store is backed up with pg_dump (README, Operations)")
+	}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		if size != nil {
 			size(tx.Size())
@@ -71,7 +76,7 @@ func VerifyBackupFile(ctx context.Context, path string) (uint64, error) {
 		return 0, fmt.Errorf("open backup %s: %w", path, err)
 	}
 	defer b.Close()
-	db := &DB{bolt: b}
+	db := &DB{bolt: b, kv: kv.Bolt{DB: b}}
 	if err := db.Ping(); err != nil {
 		return 0, fmt.Errorf("backup %s: %w", path, err)
 	}

@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 func certKey(id string, kind core.CertificateKind) []byte { return []byte(id + "/" + string(kind)) }
@@ -14,7 +13,7 @@ func certKey(id string, kind core.CertificateKind) []byte { return []byte(id + "
 // StoredCertificate returns an issued certificate.
 func (db *DB) StoredCertificate(ctx context.Context, id string, kind core.CertificateKind) ([]byte, error) {
 	var b []byte
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		v := tx.Bucket(bktCertificates).Get(certKey(id, kind))
 		if v == nil {
 			return core.Errorf(core.ENOTFOUND, "no %s certificate issued for %s", kind, id)
@@ -28,7 +27,7 @@ func (db *DB) StoredCertificate(ctx context.Context, id string, kind core.Certif
 // PutCertificate stores an issued certificate once; a second render of the
 // same proof (two concurrent first requests) keeps the first.
 func (db *DB) PutCertificate(ctx context.Context, id string, kind core.CertificateKind, pdf []byte) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		b := tx.Bucket(bktCertificates)
 		if b.Get(certKey(id, kind)) != nil {
 			return nil

@@ -5,20 +5,19 @@ import (
 	"encoding/json"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // ApplyChange commits a Change that concerns no notice.
 func (db *DB) ApplyChange(ctx context.Context, ch core.Change) error {
-	return db.group.do(func(tx *bolt.Tx) error { return applyChange(tx, ch) })
+	return db.group.do(func(tx kv.Tx) error { return applyChange(tx, ch) })
 }
 
 // Consent returns the consent ledger entry of an address.
 func (db *DB) Consent(ctx context.Context, email string) (core.ConsentRecord, error) {
 	var rec core.ConsentRecord
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		v := tx.Bucket(bktConsents).Get([]byte(email))
 		if v == nil {
 			return core.Errorf(core.ENOTFOUND, "no consent recorded for %s", email)
@@ -30,7 +29,7 @@ func (db *DB) Consent(ctx context.Context, email string) (core.ConsentRecord, er
 
 // PutConsent stores a ledger entry with its Change in one transaction.
 func (db *DB) PutConsent(ctx context.Context, rec core.ConsentRecord, ch core.Change) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		v, err := json.Marshal(rec)
 		if err != nil {
 			return fmt.Errorf("encode consent: %w", err)

@@ -14,10 +14,9 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/internal/keyfile"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // Contents at rest. Each letter's body and attachments are sealed with
@@ -154,7 +153,7 @@ func contentAAD(id, key string) string { return "lre-content-v1\x00" + id + "/" 
 
 // putContents stores sealed contents, the letter key and the retention
 // index entry of n.
-func putContents(tx *bolt.Tx, n core.Notice, s sealedDeposit) error {
+func putContents(tx kv.Tx, n core.Notice, s sealedDeposit) error {
 	for key, b := range s.contents {
 		if err := tx.Bucket(bktContents).Put(contentKey(n.ID, key), b); err != nil {
 			return fmt.Errorf("save content %s: %w", key, err)
@@ -171,7 +170,7 @@ func putContents(tx *bolt.Tx, n core.Notice, s sealedDeposit) error {
 
 // readContent decrypts one document of notice id inside tx. Contents
 // stored before encryption existed have no letter key and are read as is.
-func (k *keyring) readContent(tx *bolt.Tx, id, key string) ([]byte, error) {
+func (k *keyring) readContent(tx kv.Tx, id, key string) ([]byte, error) {
 	v := tx.Bucket(bktContents).Get(contentKey(id, key))
 	if v == nil {
 		if tx.Bucket(bktPurged).Get([]byte(id)) != nil {
@@ -202,7 +201,7 @@ func (k *keyring) readContent(tx *bolt.Tx, id, key string) ([]byte, error) {
 }
 
 // purgeContent destroys the letter key and every document of notice id.
-func purgeContent(tx *bolt.Tx, id string) error {
+func purgeContent(tx kv.Tx, id string) error {
 	n, err := getNotice(tx, id)
 	if err != nil {
 		return err
@@ -231,7 +230,7 @@ func purgeContent(tx *bolt.Tx, id string) error {
 // still stored, oldest first.
 func (db *DB) ContentExpiring(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
 	var out []string
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		c := tx.Bucket(bktRetention).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
 			if len(k) < 8 || !timeOfKey(k).Before(cutoff) {
@@ -246,7 +245,7 @@ func (db *DB) ContentExpiring(ctx context.Context, cutoff time.Time, limit int) 
 
 // catchUpRetention indexes letters stored before the retention index
 // existed, once.
-func catchUpRetention(tx *bolt.Tx) error {
+func catchUpRetention(tx kv.Tx) error {
 	meta := tx.Bucket(bktMeta)
 	if meta.Get(keyRetentionIndexed) != nil {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -54,6 +55,7 @@ func TestSealedAtRest(t *testing.T) {
 // TestCopyWithoutMasterKey: a copy of lre.db alone opens read-only and its
 // log verifies, but its contents stay sealed.
 func TestCopyWithoutMasterKey(t *testing.T) {
+	storetest.BoltOnly(t)
 	ctx := context.Background()
 	db := openDB(t, t.TempDir())
 	d := deposit(t, 1, "usr_a", 2)
@@ -79,6 +81,7 @@ func TestCopyWithoutMasterKey(t *testing.T) {
 
 func backupBytes(t *testing.T, db *storage.DB) []byte {
 	t.Helper()
+	storetest.BoltOnly(t) // the bytes of the bbolt file
 	var b bytes.Buffer
 	if _, err := db.Backup(&b, nil); err != nil {
 		t.Fatal(err)
@@ -91,7 +94,7 @@ func backupBytes(t *testing.T, db *storage.DB) []byte {
 func TestWrongMasterKey(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{LockTimeout: 200 * time.Millisecond})
+	db, err := storage.Open(dir, storetest.Options(t, dir, storage.Options{LockTimeout: 200 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
+	"github.com/lre-project/lre/storage/postgres"
 )
 
 // Bucket names. Changing one breaks every existing data dir.
@@ -53,9 +55,11 @@ var ErrInUse = errors.New("data dir in use by another lre process")
 
 // DB is the bbolt-backed store.
 type DB struct {
-	bolt  *bolt.DB
-	keys  *keyring     // seals contents and webhook secrets (crypt.go)
-	group *groupCommit // shares commits between concurrent deposits (notices.go)
+	kv    kv.Engine        // the engine every method runs on
+	bolt  *bolt.DB         // the bbolt file, nil on PostgreSQL (backups, bucket creation)
+	pg    *postgres.Engine // the PostgreSQL engine, nil on bbolt (leader election)
+	keys  *keyring         // seals contents and webhook secrets (crypt.go)
+	group *groupCommit     // shares commits between concurrent deposits (notices.go)
 }
 
 var _ core.Store = (*DB)(nil)
@@ -66,10 +70,17 @@ type Options struct {
 	LockTimeout   time.Duration // how long to wait for another process's lock (default 1s)
 	MaxBatchDelay time.Duration // bbolt Batch window for other batched writes (default 2ms); deposits use the group commit, which has no timer
 	MaxBatchSize  int           // most deposits in one group commit (default 256)
+	// URL, when set (postgres://…), puts the store in that PostgreSQL
+	// database instead of DATA/lre.db; the master key stays in dir.
+	URL string
 }
 
-// Open opens (creating if needed) the database file lre.db in dir.
+// Open opens (creating if needed) the store: the database file lre.db in
+// dir, or the PostgreSQL database o.URL.
 func Open(dir string, o Options) (*DB, error) {
+	if o.URL != "" {
+		return openPostgres(dir, o)
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -91,7 +102,7 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	b.MaxBatchDelay = or(o.MaxBatchDelay, 2*time.Millisecond)
 	b.MaxBatchSize = or(o.MaxBatchSize, 256)
-	db := &DB{bolt: b, group: &groupCommit{db: b}}
+	db := &DB{bolt: b, kv: kv.Bolt{DB: b}, group: &groupCommit{db: kv.Bolt{DB: b}, max: b.MaxBatchSize}}
 	if db.keys, err = loadKeyring(dir, o.ReadOnly); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("open store: %w", err)
@@ -101,16 +112,24 @@ func Open(dir string, o Options) (*DB, error) {
 			b.Close()
 			return nil, fmt.Errorf("open store: %w", err)
 		}
-		if err := b.Update(catchUpIndexes); err != nil {
+		if err := db.catchUp(); err != nil {
 			b.Close()
-			return nil, fmt.Errorf("open store: %w", err)
-		}
-		if err := b.Update(catchUpOps); err != nil {
-			b.Close()
-			return nil, fmt.Errorf("open store: %w", err)
+			return nil, err
 		}
 	}
 	return db, nil
+}
+
+// catchUp builds the indexes and bookkeeping that a store written by an
+// earlier lre lacks.
+func (db *DB) catchUp() error {
+	if err := db.kv.Update(catchUpIndexes); err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	if err := db.kv.Update(catchUpOps); err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	return nil
 }
 
 func or[T comparable](v, def T) T {
@@ -131,11 +150,11 @@ func createBuckets(tx *bolt.Tx) error {
 }
 
 // Close releases the file and its lock.
-func (db *DB) Close() error { return db.bolt.Close() }
+func (db *DB) Close() error { return db.kv.Close() }
 
 // Ping reports whether the store can serve a read transaction.
 func (db *DB) Ping() error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
+	return db.kv.View(func(tx kv.Tx) error {
 		if tx.Bucket(bktMeta) == nil {
 			return errors.New("store not initialised")
 		}

@@ -5,9 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // A log record is prev hash (32 bytes) | own hash (32 bytes) | canonical
@@ -23,7 +22,7 @@ func seqKey(seq uint64) []byte {
 // appendEvents appends evs to the log inside tx, filling in Seq, PrevHash
 // and Hash, and indexes them by notice. The hash work is tiny; everything
 // heavy (signatures, tokens) happens before the transaction.
-func appendEvents(tx *bolt.Tx, evs []core.Event) ([]core.Event, error) {
+func appendEvents(tx kv.Tx, evs []core.Event) ([]core.Event, error) {
 	events, meta, idx := tx.Bucket(bktEvents), tx.Bucket(bktMeta), tx.Bucket(bktNoticeEvents)
 	prev := core.GenesisHash
 	if head := meta.Get(keyHead); head != nil {
@@ -71,7 +70,7 @@ func appendEvents(tx *bolt.Tx, evs []core.Event) ([]core.Event, error) {
 }
 
 // readEvent decodes the record at seq; the caller holds tx.
-func readEvent(tx *bolt.Tx, seq uint64) (core.Event, error) {
+func readEvent(tx kv.Tx, seq uint64) (core.Event, error) {
 	rec := tx.Bucket(bktEvents).Get(seqKey(seq))
 	if len(rec) < 2*hashLen {
 		return core.Event{}, fmt.Errorf("read event %d: record missing or short", seq)
@@ -87,7 +86,7 @@ func readEvent(tx *bolt.Tx, seq uint64) (core.Event, error) {
 // NoticeEvents returns the events of notice id in log order.
 func (db *DB) NoticeEvents(ctx context.Context, id string) ([]core.Event, error) {
 	var out []core.Event
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		if tx.Bucket(bktNotices).Get([]byte(id)) == nil {
 			return core.Errorf(core.ENOTFOUND, "no letter %q", id)
 		}
@@ -117,7 +116,7 @@ func (db *DB) NoticeEvents(ctx context.Context, id string) ([]core.Event, error)
 // before the second starts; a read-only bbolt transaction allows that.
 func (db *DB) VerifyLog(ctx context.Context) (uint64, error) {
 	var n uint64
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		headSeq, headHash := logHead(tx)
 		v, tree, c := core.NewChainVerifier(), newTreeCheck(tx), tx.Bucket(bktEvents).Cursor()
 		leaves := make(chan []leaf, 4)
@@ -154,7 +153,7 @@ const leafBatch = 4096
 
 // checkRecords runs v over every record and sends the checked ones to
 // leaves, which it closes.
-func checkRecords(ctx context.Context, v *core.ChainVerifier, c *bolt.Cursor, leaves chan<- []leaf) error {
+func checkRecords(ctx context.Context, v *core.ChainVerifier, c kv.Cursor, leaves chan<- []leaf) error {
 	defer close(leaves)
 	batch := make([]leaf, 0, leafBatch)
 	for k, rec := c.First(); k != nil; k, rec = c.Next() {
@@ -194,7 +193,7 @@ func (t *treeCheck) addAll(leaves <-chan []leaf) error {
 
 // logHead returns the head record's sequence number and hash (0, nil for
 // an empty log).
-func logHead(tx *bolt.Tx) (uint64, []byte) {
+func logHead(tx kv.Tx) (uint64, []byte) {
 	if head := tx.Bucket(bktMeta).Get(keyHead); len(head) == 8+hashLen {
 		return binary.BigEndian.Uint64(head[:8]), head[8:]
 	}

@@ -8,9 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // The listing index (bktNoticeIndex) holds, per letter, one key per scope
@@ -37,7 +36,7 @@ func scopePrefix(s core.NoticeScope) []byte {
 }
 
 // indexNotice indexes letter n once, in the transaction that first stores it.
-func indexNotice(tx *bolt.Tx, n core.Notice) error {
+func indexNotice(tx kv.Tx, n core.Notice) error {
 	b := tx.Bucket(bktNoticeIndex)
 	if b.Get(markerKey(n.ID)) != nil {
 		return nil
@@ -57,7 +56,7 @@ func indexNotice(tx *bolt.Tx, n core.Notice) error {
 
 // catchUpNoticeIndex indexes, once, the letters of a data dir written before
 // the index existed.
-func catchUpNoticeIndex(tx *bolt.Tx) error {
+func catchUpNoticeIndex(tx kv.Tx) error {
 	if tx.Bucket(bktMeta).Get(keyNoticeIndexed) != nil {
 		return nil
 	}
@@ -91,7 +90,7 @@ func (db *DB) ListNotices(ctx context.Context, scope core.NoticeScope, q core.No
 		}
 	}
 	var page core.NoticePage
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		w := newListWalk(tx, scope, upper)
 		for scanned := 0; len(page.Notices) < q.Limit && scanned < maxListScan; scanned++ {
 			suffix, ok := w.next()
@@ -123,12 +122,12 @@ func matches(n core.Notice, q core.NoticeQuery) bool {
 // listWalk yields index suffixes (time, id) of one scope below an upper
 // bound, newest first.
 type listWalk struct {
-	c      *bolt.Cursor
+	c      kv.Cursor
 	prefix []byte
 	key    []byte // the cursor's current suffix, nil when done
 }
 
-func newListWalk(tx *bolt.Tx, scope core.NoticeScope, upper []byte) *listWalk {
+func newListWalk(tx kv.Tx, scope core.NoticeScope, upper []byte) *listWalk {
 	w := &listWalk{c: tx.Bucket(bktNoticeIndex).Cursor(), prefix: scopePrefix(scope)}
 	k, _ := w.c.Seek(append(slices.Clone(w.prefix), upper...))
 	if k == nil {

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"sync"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 func idemKey(userID, key string) []byte { return []byte(userID + "\x00" + key) }
@@ -31,7 +30,7 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 	}
 	var out core.Notice
 	var existed bool
-	err = db.group.do(func(tx *bolt.Tx) error {
+	err = db.group.do(func(tx kv.Tx) error {
 		out, existed = d.Notice, false
 		if d.IdempotencyKey != "" {
 			if v := tx.Bucket(bktIdempotency).Get(idemKey(d.Notice.SenderUserID, d.IdempotencyKey)); v != nil {
@@ -65,19 +64,20 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 // takes whatever has queued; alone, each deposit also waited the 2 ms for
 // nothing. MaxBatchDelay no longer applies to deposits.
 type groupCommit struct {
-	db      *bolt.DB
+	db      kv.Engine
+	max     int // most calls in one commit
 	mu      sync.Mutex
 	queue   []*commitCall
 	running bool // a goroutine is committing; it takes the queue when done
 }
 
 type commitCall struct {
-	fn   func(*bolt.Tx) error
+	fn   func(kv.Tx) error
 	done chan error
 }
 
 // do runs fn in the next commit and returns that commit's error, or fn's.
-func (g *groupCommit) do(fn func(*bolt.Tx) error) error {
+func (g *groupCommit) do(fn func(kv.Tx) error) error {
 	c := &commitCall{fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
@@ -93,7 +93,7 @@ func (g *groupCommit) do(fn func(*bolt.Tx) error) error {
 func (g *groupCommit) commitQueued() {
 	for {
 		g.mu.Lock()
-		n := min(len(g.queue), max(g.db.MaxBatchSize, 1))
+		n := min(len(g.queue), max(g.max, 1))
 		calls := g.queue[:n:n]
 		g.queue = g.queue[n:]
 		if n == 0 {
@@ -112,7 +112,7 @@ func (g *groupCommit) commitQueued() {
 func (g *groupCommit) commit(calls []*commitCall) {
 	for len(calls) > 0 {
 		failed := -1
-		err := g.db.Update(func(tx *bolt.Tx) error {
+		err := g.db.Update(func(tx kv.Tx) error {
 			for i, c := range calls {
 				if err := safeCall(c.fn, tx); err != nil {
 					failed = i
@@ -129,13 +129,13 @@ func (g *groupCommit) commit(calls []*commitCall) {
 		}
 		c := calls[failed]
 		calls = append(calls[:failed:failed], calls[failed+1:]...)
-		c.done <- g.db.Update(func(tx *bolt.Tx) error { return safeCall(c.fn, tx) })
+		c.done <- g.db.Update(func(tx kv.Tx) error { return safeCall(c.fn, tx) })
 	}
 }
 
 // safeCall turns a panic of fn into an error: fn runs on the committing
 // goroutine, where no request handler would recover it.
-func safeCall(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
+func safeCall(fn func(kv.Tx) error, tx kv.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("commit call panicked: %v", p)
@@ -144,7 +144,7 @@ func safeCall(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
 	return fn(tx)
 }
 
-func saveDeposit(tx *bolt.Tx, d core.Deposit, sealed sealedDeposit) error {
+func saveDeposit(tx kv.Tx, d core.Deposit, sealed sealedDeposit) error {
 	id := []byte(d.Notice.ID)
 	if tx.Bucket(bktNotices).Get(id) != nil {
 		return core.Errorf(core.ECONFLICT, "letter %s already exists", d.Notice.ID)
@@ -165,7 +165,7 @@ func contentKey(id, key string) []byte { return []byte(id + "/" + key) }
 
 // putNotice writes n and keeps its secondary indexes (pending timestamps,
 // deadlines) in step with the change from old, in the same transaction.
-func putNotice(tx *bolt.Tx, old, n core.Notice) error {
+func putNotice(tx kv.Tx, old, n core.Notice) error {
 	if err := reindexNotice(tx, old, n); err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func putNotice(tx *bolt.Tx, old, n core.Notice) error {
 	return nil
 }
 
-func getNotice(tx *bolt.Tx, id string) (core.Notice, error) {
+func getNotice(tx kv.Tx, id string) (core.Notice, error) {
 	b := tx.Bucket(bktNotices).Get([]byte(id))
 	if b == nil {
 		return core.Notice{}, core.Errorf(core.ENOTFOUND, "no letter %q", id)
@@ -195,7 +195,7 @@ func getNotice(tx *bolt.Tx, id string) (core.Notice, error) {
 func (db *DB) NoticeByIdempotencyKey(ctx context.Context, userID, key string) (core.Notice, string, error) {
 	var n core.Notice
 	var digest string
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		v := tx.Bucket(bktIdempotency).Get(idemKey(userID, key))
 		if v == nil {
 			return core.Errorf(core.ENOTFOUND, "idempotency key not used")
@@ -212,7 +212,7 @@ func (db *DB) NoticeByIdempotencyKey(ctx context.Context, userID, key string) (c
 // Notice returns the notice id.
 func (db *DB) Notice(ctx context.Context, id string) (core.Notice, error) {
 	var n core.Notice
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		var err error
 		n, err = getNotice(tx, id)
 		return err
@@ -223,7 +223,7 @@ func (db *DB) Notice(ctx context.Context, id string) (core.Notice, error) {
 // Manifest returns the exact manifest bytes of notice id.
 func (db *DB) Manifest(ctx context.Context, id string) ([]byte, error) {
 	var b []byte
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		v := tx.Bucket(bktManifests).Get([]byte(id))
 		if v == nil {
 			return core.Errorf(core.ENOTFOUND, "no manifest for letter %q", id)
@@ -237,7 +237,7 @@ func (db *DB) Manifest(ctx context.Context, id string) ([]byte, error) {
 // Content returns a stored document of notice id by its generated key.
 func (db *DB) Content(ctx context.Context, id, key string) ([]byte, error) {
 	var b []byte
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		var err error
 		b, err = db.keys.readContent(tx, id, key)
 		return err

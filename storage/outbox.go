@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // putOutbox writes entry e and keeps the due index (not-before time, id) in
 // step: an entry is in the index exactly while it is not done.
-func putOutbox(tx *bolt.Tx, e core.OutboxEntry) error {
+func putOutbox(tx kv.Tx, e core.OutboxEntry) error {
 	b, due := tx.Bucket(bktOutbox), tx.Bucket(bktOutboxDue)
 	if prev := b.Get([]byte(e.ID)); prev != nil {
 		var old core.OutboxEntry
@@ -42,7 +41,7 @@ func putOutbox(tx *bolt.Tx, e core.OutboxEntry) error {
 // DueOutbox lists unfinished entries whose not-before time has come.
 func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]core.OutboxEntry, error) {
 	var out []core.OutboxEntry
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		c, b := tx.Bucket(bktOutboxDue).Cursor(), tx.Bucket(bktOutbox)
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
 			if len(k) < 8 || timeOfKey(k).After(now) {
@@ -62,7 +61,7 @@ func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]core.O
 // OutboxEntries returns every outbox entry of a notice (for its timeline).
 func (db *DB) OutboxEntries(ctx context.Context, noticeID string) ([]core.OutboxEntry, error) {
 	var out []core.OutboxEntry
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		return tx.Bucket(bktOutbox).ForEach(func(_, v []byte) error {
 			var e core.OutboxEntry
 			if err := json.Unmarshal(v, &e); err != nil {
@@ -80,8 +79,8 @@ func (db *DB) OutboxEntries(ctx context.Context, noticeID string) ([]core.Outbox
 // OutboxDepth counts entries not yet done (for readiness and metrics).
 func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
 	n := 0
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bktOutboxDue).Stats().KeyN
+	err := db.kv.View(func(tx kv.Tx) error {
+		n = tx.Bucket(bktOutboxDue).KeyN()
 		return nil
 	})
 	return n, err

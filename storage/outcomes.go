@@ -7,9 +7,8 @@ import (
 	"errors"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // Sender outcomes: per sender, a ring of the last maxOutcomes (notice,
@@ -135,7 +134,7 @@ func (r ring) outcomes() []string {
 	return out
 }
 
-func addOutcome(tx *bolt.Tx, o core.SenderOutcome) error {
+func addOutcome(tx kv.Tx, o core.SenderOutcome) error {
 	b := tx.Bucket(bktOutcomes)
 	v := b.Get([]byte(o.UserID))
 	r, err := readRing(v)

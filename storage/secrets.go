@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // Secrets are stored under their hash only: the store never sees a token.
 
-func putSecret(tx *bolt.Tx, s core.Secret) error {
+func putSecret(tx kv.Tx, s core.Secret) error {
 	v, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode secret: %w", err)
@@ -27,7 +26,7 @@ func putSecret(tx *bolt.Tx, s core.Secret) error {
 // SecretNotice resolves a secret's hash; expired or unknown is ENOTFOUND.
 func (db *DB) SecretNotice(ctx context.Context, hash []byte, now time.Time) (core.Secret, error) {
 	var s core.Secret
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		v := tx.Bucket(bktSecrets).Get(hash)
 		if v == nil {
 			return core.Errorf(core.ENOTFOUND, "unknown or expired link")
@@ -46,7 +45,7 @@ func (db *DB) SecretNotice(ctx context.Context, hash []byte, now time.Time) (cor
 // RecentOutcomes returns a sender's last outcomes, oldest first.
 func (db *DB) RecentOutcomes(ctx context.Context, userID string) ([]string, error) {
 	var out []string
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		r, err := readRing(tx.Bucket(bktOutcomes).Get([]byte(userID)))
 		out = r.outcomes()
 		return err
@@ -57,7 +56,7 @@ func (db *DB) RecentOutcomes(ctx context.Context, userID string) ([]string, erro
 // EachSenderOutcomes calls fn with every sender's outcomes, in one read
 // transaction.
 func (db *DB) EachSenderOutcomes(ctx context.Context, fn func(userID string, outcomes []string)) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
+	return db.kv.View(func(tx kv.Tx) error {
 		return tx.Bucket(bktOutcomes).ForEach(func(k, v []byte) error {
 			r, err := readRing(v)
 			if err != nil {
@@ -71,7 +70,7 @@ func (db *DB) EachSenderOutcomes(ctx context.Context, fn func(userID string, out
 
 // ResetOutcomes forgets a sender's outcomes (a suspension was lifted).
 func (db *DB) ResetOutcomes(ctx context.Context, userID string) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		return tx.Bucket(bktOutcomes).Delete([]byte(userID))
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -22,12 +23,7 @@ var t0 = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 
 func openDB(t testing.TB, dir string) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(dir, storage.Options{LockTimeout: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return storetest.Open(t, dir, storage.Options{LockTimeout: 200 * time.Millisecond})
 }
 
 // noticeID builds a well-formed, distinct id from i (LRE-XXXX-XXXX-XXXX-XXXX).
@@ -204,6 +200,7 @@ func TestConcurrentDepositsAreGapFree(t *testing.T) {
 }
 
 func TestOpenInUse(t *testing.T) {
+	storetest.BoltOnly(t)
 	dir := t.TempDir()
 	first, err := storage.Open(dir, storage.Options{})
 	if err != nil {
@@ -233,6 +230,7 @@ func TestOpenInUse(t *testing.T) {
 }
 
 func TestOpenReadOnlyMissingDir(t *testing.T) {
+	storetest.BoltOnly(t)
 	_, err := storage.Open(t.TempDir()+"/nothing", storage.Options{ReadOnly: true})
 	if err == nil {
 		t.Fatal("read-only Open of a dir without lre.db succeeded")
@@ -301,7 +299,7 @@ func TestSaveDepositDuplicateIDAppendsNothing(t *testing.T) {
 func TestPendingSurvivesReopen(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{})
+	db, err := storage.Open(dir, storetest.Options(t, dir, storage.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +334,7 @@ func TestPendingSurvivesReopen(t *testing.T) {
 
 func TestReopenKeepsAppending(t *testing.T) {
 	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{})
+	db, err := storage.Open(dir, storetest.Options(t, dir, storage.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 	"github.com/lre-project/lre/tlog"
 )
 
@@ -23,7 +22,7 @@ var _ core.TransparencyStore = (*DB)(nil)
 // is the RFC 6962 leaf hash of record i+1's chain hash, read from the log.
 // Inner nodes live in bktTreeNodes under level (1 byte) then index (8
 // bytes, big-endian).
-type treeNodes struct{ tx *bolt.Tx }
+type treeNodes struct{ tx kv.Tx }
 
 var _ tlog.NodeWriter = treeNodes{}
 
@@ -52,7 +51,7 @@ func (n treeNodes) PutNode(level uint, index uint64, hash []byte) error {
 	return n.tx.Bucket(bktTreeNodes).Put(nodeKey(level, index), clone(hash))
 }
 
-func treeSize(tx *bolt.Tx) uint64 {
+func treeSize(tx kv.Tx) uint64 {
 	if v := tx.Bucket(bktMeta).Get(keyTreeSize); len(v) == 8 {
 		return binary.BigEndian.Uint64(v)
 	}
@@ -63,12 +62,12 @@ func treeSize(tx *bolt.Tx) uint64 {
 // its right border once. A tree behind the log (a data dir from before the
 // transparency log) first catches up from the records.
 type treeAppender struct {
-	tx    *bolt.Tx
+	tx    kv.Tx
 	nodes treeNodes
 	b     *tlog.Builder
 }
 
-func openTree(tx *bolt.Tx) (*treeAppender, error) {
+func openTree(tx kv.Tx) (*treeAppender, error) {
 	if err := catchUpTree(tx, logSize(tx)); err != nil {
 		return nil, err
 	}
@@ -92,7 +91,7 @@ func (t *treeAppender) append(seq uint64, hash []byte) error {
 }
 
 // catchUpTree appends the records after the tree's size, up to upTo.
-func catchUpTree(tx *bolt.Tx, upTo uint64) error {
+func catchUpTree(tx kv.Tx, upTo uint64) error {
 	size := treeSize(tx)
 	if size >= upTo {
 		return nil
@@ -117,7 +116,7 @@ func catchUpTree(tx *bolt.Tx, upTo uint64) error {
 // catchUpIndexes brings the transparency tree and the listing index up to
 // date with a data dir written before they existed. It is cheap when they
 // are: two reads.
-func catchUpIndexes(tx *bolt.Tx) error {
+func catchUpIndexes(tx kv.Tx) error {
 	if err := catchUpTree(tx, logSize(tx)); err != nil {
 		return err
 	}
@@ -125,7 +124,7 @@ func catchUpIndexes(tx *bolt.Tx) error {
 }
 
 // logSize is the sequence number of the log head.
-func logSize(tx *bolt.Tx) uint64 {
+func logSize(tx kv.Tx) uint64 {
 	if h := tx.Bucket(bktMeta).Get(keyHead); len(h) >= 8 {
 		return binary.BigEndian.Uint64(h[:8])
 	}
@@ -135,7 +134,7 @@ func logSize(tx *bolt.Tx) uint64 {
 // TreeHead returns the tree's size and root.
 func (db *DB) TreeHead(ctx context.Context) (core.TreeHead, error) {
 	var th core.TreeHead
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		th.Size = treeSize(tx)
 		root, err := tlog.Root(treeNodes{tx}, th.Size)
 		th.Root = root
@@ -147,7 +146,7 @@ func (db *DB) TreeHead(ctx context.Context) (core.TreeHead, error) {
 // InclusionProof returns the audit path of leaf index in the tree of size.
 func (db *DB) InclusionProof(ctx context.Context, index, size uint64) (core.InclusionProof, error) {
 	p := core.InclusionProof{Index: index, Size: size}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		if n := treeSize(tx); size > n || index >= size {
 			return core.Errorf(core.ENOTFOUND, "no record %d in a tree of %d records (the log holds %d)", index+1, size, n)
 		}
@@ -164,7 +163,7 @@ func (db *DB) InclusionProof(ctx context.Context, index, size uint64) (core.Incl
 // ConsistencyProof returns the proof that tree from is a prefix of tree to.
 func (db *DB) ConsistencyProof(ctx context.Context, from, to uint64) (core.ConsistencyProof, error) {
 	p := core.ConsistencyProof{From: from, To: to}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		if n := treeSize(tx); to > n || from > to {
 			return core.Errorf(core.ENOTFOUND, "no consistency proof from %d to %d records (the log holds %d)", from, to, n)
 		}
@@ -179,7 +178,7 @@ func (db *DB) ConsistencyProof(ctx context.Context, from, to uint64) (core.Consi
 // the stored one.
 func (db *DB) PutCheckpoint(ctx context.Context, c core.Checkpoint) (core.Checkpoint, error) {
 	out := c
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.kv.Update(func(tx kv.Tx) error {
 		b := tx.Bucket(bktCheckpoints)
 		if v := b.Get(seqKey(c.Size)); v != nil {
 			var err error
@@ -200,12 +199,12 @@ func (db *DB) PutCheckpoint(ctx context.Context, c core.Checkpoint) (core.Checkp
 
 // LatestCheckpoint returns the largest checkpoint.
 func (db *DB) LatestCheckpoint(ctx context.Context) (core.Checkpoint, error) {
-	return db.findCheckpoint(func(c *bolt.Cursor) ([]byte, []byte) { return c.Last() }, "no checkpoint published yet")
+	return db.findCheckpoint(func(c kv.Cursor) ([]byte, []byte) { return c.Last() }, "no checkpoint published yet")
 }
 
 // Checkpoint returns the checkpoint of exactly size.
 func (db *DB) Checkpoint(ctx context.Context, size uint64) (core.Checkpoint, error) {
-	return db.findCheckpoint(func(c *bolt.Cursor) ([]byte, []byte) {
+	return db.findCheckpoint(func(c kv.Cursor) ([]byte, []byte) {
 		k, v := c.Seek(seqKey(size))
 		if !bytes.Equal(k, seqKey(size)) {
 			return nil, nil
@@ -216,13 +215,13 @@ func (db *DB) Checkpoint(ctx context.Context, size uint64) (core.Checkpoint, err
 
 // CheckpointCovering returns the smallest checkpoint of at least size.
 func (db *DB) CheckpointCovering(ctx context.Context, size uint64) (core.Checkpoint, error) {
-	return db.findCheckpoint(func(c *bolt.Cursor) ([]byte, []byte) { return c.Seek(seqKey(size)) },
+	return db.findCheckpoint(func(c kv.Cursor) ([]byte, []byte) { return c.Seek(seqKey(size)) },
 		fmt.Sprintf("no checkpoint covers %d records yet", size))
 }
 
-func (db *DB) findCheckpoint(find func(*bolt.Cursor) ([]byte, []byte), missing string) (core.Checkpoint, error) {
+func (db *DB) findCheckpoint(find func(kv.Cursor) ([]byte, []byte), missing string) (core.Checkpoint, error) {
 	var out core.Checkpoint
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		_, v := find(tx.Bucket(bktCheckpoints).Cursor())
 		if v == nil {
 			return core.Errorf(core.ENOTFOUND, "%s", missing)
@@ -248,7 +247,7 @@ func decodeCheckpoint(v []byte) (core.Checkpoint, error) {
 // It returns how many checkpoints were checked.
 func (db *DB) VerifyCheckpoints(ctx context.Context, open func(note []byte) (uint64, []byte, error)) (int, error) {
 	var n int
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		return tx.Bucket(bktCheckpoints).ForEach(func(k, v []byte) error {
 			c, err := decodeCheckpoint(v)
 			if err != nil {
@@ -274,7 +273,7 @@ func (db *DB) VerifyCheckpoints(ctx context.Context, open func(note []byte) (uin
 type treeCheck struct {
 	b     *tlog.Builder
 	nodes treeNodes
-	cps   *bolt.Cursor
+	cps   kv.Cursor
 	cpKey []byte
 	cpVal []byte
 	// unbuilt: no tree and no checkpoint stored, nothing to compare
@@ -284,7 +283,7 @@ type treeCheck struct {
 // newTreeCheck starts a check; a read-only data dir whose tree was never
 // built (written before the transparency log, not reopened since) has only
 // its records to check.
-func newTreeCheck(tx *bolt.Tx) *treeCheck {
+func newTreeCheck(tx kv.Tx) *treeCheck {
 	t := &treeCheck{b: tlog.NewBuilder(), nodes: treeNodes{tx}, cps: tx.Bucket(bktCheckpoints).Cursor()}
 	t.cpKey, t.cpVal = t.cps.First()
 	t.unbuilt = treeSize(tx) == 0 && t.cpKey == nil
@@ -344,7 +343,7 @@ func (t *treeCheck) checkpoint() error {
 
 // finish checks the stored tree size and that no checkpoint is larger than
 // the log (records removed after it was signed).
-func (t *treeCheck) finish(tx *bolt.Tx) error {
+func (t *treeCheck) finish(tx kv.Tx) error {
 	if n := treeSize(tx); n != t.b.Size() && !t.unbuilt {
 		return &core.ChainError{Seq: t.b.Size(), Reason: fmt.Sprintf("transparency log says %d leaves, the log holds %d records", n, t.b.Size())}
 	}

@@ -16,6 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
 )
@@ -48,6 +49,7 @@ func allHashes(t testing.TB, dir string) [][]byte {
 // withRaw runs fn in a write transaction on the closed store in dir.
 func withRaw(t testing.TB, dir string, fn func(tx *bolt.Tx) error) {
 	t.Helper()
+	storetest.BoltOnly(t) // the bytes of the bbolt file
 	b, err := bolt.Open(filepath.Join(dir, "lre.db"), 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -214,6 +216,7 @@ func TestCheckpointStore(t *testing.T) {
 // copyDir copies the store file of src into a new directory.
 func copyDir(t testing.TB, src string) string {
 	t.Helper()
+	storetest.BoltOnly(t) // the bytes of the bbolt file
 	dst := t.TempDir()
 	in, err := os.Open(filepath.Join(src, "lre.db"))
 	if err != nil {

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // UpdateNotice runs fn on the stored notice and commits the result with
@@ -27,7 +26,7 @@ import (
 func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notice) (core.Change, error)) (core.Notice, error) {
 	var out core.Notice
 	var fnErr error
-	err := db.group.do(func(tx *bolt.Tx) error {
+	err := db.group.do(func(tx kv.Tx) error {
 		fnErr = nil
 		old, err := getNotice(tx, id)
 		if err != nil {
@@ -60,7 +59,7 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 
 // applyChange writes a Change inside tx: events appended to the log, outbox
 // entries, secret hashes and the sender's outcome.
-func applyChange(tx *bolt.Tx, ch core.Change) error {
+func applyChange(tx kv.Tx, ch core.Change) error {
 	evs, err := appendEvents(tx, ch.Events)
 	if err != nil {
 		return err
@@ -100,7 +99,7 @@ func timeKey(t time.Time, id string) []byte {
 
 // reindexNotice lists a new letter and moves n between the pending and
 // deadline indexes.
-func reindexNotice(tx *bolt.Tx, old, n core.Notice) error {
+func reindexNotice(tx kv.Tx, old, n core.Notice) error {
 	pending, deadlines := tx.Bucket(bktPending), tx.Bucket(bktDeadlines)
 	if old.ID == "" {
 		if err := indexNotice(tx, n); err != nil {
@@ -132,7 +131,7 @@ func reindexNotice(tx *bolt.Tx, old, n core.Notice) error {
 // PendingTimestamps lists the notices still waiting for a timestamp.
 func (db *DB) PendingTimestamps(ctx context.Context) ([]core.Notice, error) {
 	var out []core.Notice
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		return tx.Bucket(bktPending).ForEach(func(k, _ []byte) error {
 			n, err := getNotice(tx, string(k))
 			if err != nil {
@@ -148,7 +147,7 @@ func (db *DB) PendingTimestamps(ctx context.Context) ([]core.Notice, error) {
 // DueDeadlines lists notified letters whose deadline is before now.
 func (db *DB) DueDeadlines(ctx context.Context, now time.Time, limit int) ([]string, error) {
 	var out []string
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		c := tx.Bucket(bktDeadlines).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
 			if len(k) < 8 || int64(binary.BigEndian.Uint64(k)) >= now.UnixNano() {

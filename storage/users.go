@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // CreateUser stores u and the hash of its first API key.
 func (db *DB) CreateUser(ctx context.Context, u core.User, keyHash []byte) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		if tx.Bucket(bktUserEmails).Get([]byte(u.Email)) != nil {
 			return core.FieldError(core.ECONFLICT, "email", "a user with email %s already exists", u.Email)
 		}
@@ -33,7 +32,7 @@ func (db *DB) CreateUser(ctx context.Context, u core.User, keyHash []byte) error
 // UserByKeyHash returns the user owning the API key with this hash.
 func (db *DB) UserByKeyHash(ctx context.Context, keyHash []byte) (core.User, error) {
 	var u core.User
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		id := tx.Bucket(bktAPIKeys).Get(keyHash)
 		if id == nil {
 			return core.Errorf(core.EUNAUTHORIZED, "invalid API key")

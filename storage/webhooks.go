@@ -10,9 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // Webhooks, their delivery queue and the per-organisation event index. A
@@ -54,7 +53,7 @@ func (db *DB) PutWebhook(ctx context.Context, w core.Webhook) error {
 	if err != nil {
 		return fmt.Errorf("encode webhook: %w", err)
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		if tx.Bucket(bktWebhooks).Get([]byte(w.ID)) != nil {
 			return core.Errorf(core.ECONFLICT, "webhook %s exists", w.ID)
 		}
@@ -72,7 +71,7 @@ func orgKey(org string, rest []byte) []byte {
 // Webhook returns a webhook with its secret.
 func (db *DB) Webhook(ctx context.Context, id string) (core.Webhook, error) {
 	var w core.Webhook
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		var err error
 		w, err = db.getWebhook(tx, id)
 		return err
@@ -80,7 +79,7 @@ func (db *DB) Webhook(ctx context.Context, id string) (core.Webhook, error) {
 	return w, err
 }
 
-func (db *DB) getWebhook(tx *bolt.Tx, id string) (core.Webhook, error) {
+func (db *DB) getWebhook(tx kv.Tx, id string) (core.Webhook, error) {
 	v := tx.Bucket(bktWebhooks).Get([]byte(id))
 	if v == nil {
 		return core.Webhook{}, core.Errorf(core.ENOTFOUND, "no webhook %q", id)
@@ -103,7 +102,7 @@ func (db *DB) getWebhook(tx *bolt.Tx, id string) (core.Webhook, error) {
 // Webhooks lists an organisation's webhooks, oldest first.
 func (db *DB) Webhooks(ctx context.Context, org string) ([]core.Webhook, error) {
 	var out []core.Webhook
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		for _, id := range webhookIDs(tx, org) {
 			w, err := db.getWebhook(tx, id)
 			if err != nil {
@@ -117,7 +116,7 @@ func (db *DB) Webhooks(ctx context.Context, org string) ([]core.Webhook, error) 
 	return out, err
 }
 
-func webhookIDs(tx *bolt.Tx, org string) []string {
+func webhookIDs(tx kv.Tx, org string) []string {
 	var ids []string
 	prefix := orgKey(org, nil)
 	c := tx.Bucket(bktWebhookOrgs).Cursor()
@@ -130,7 +129,7 @@ func webhookIDs(tx *bolt.Tx, org string) []string {
 // DeleteWebhook removes a webhook of org and cancels its unfinished
 // deliveries; their records stay until the webhook's history is pruned.
 func (db *DB) DeleteWebhook(ctx context.Context, org, id string, now time.Time) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		w, err := db.getWebhook(tx, id)
 		if err != nil || w.Organisation != org {
 			return core.Errorf(core.ENOTFOUND, "no webhook %q", id)
@@ -146,7 +145,7 @@ func (db *DB) DeleteWebhook(ctx context.Context, org, id string, now time.Time) 
 }
 
 // cancelLines finishes every unfinished delivery of a webhook as cancelled.
-func cancelLines(tx *bolt.Tx, hookID string) error {
+func cancelLines(tx kv.Tx, hookID string) error {
 	prefix := []byte(hookID + "\x00")
 	var keys [][]byte
 	c := tx.Bucket(bktHookLines).Cursor()
@@ -174,7 +173,7 @@ func cancelLines(tx *bolt.Tx, hookID string) error {
 
 // publishEvents indexes freshly appended events by organisation and queues
 // one delivery per webhook of that organisation, inside the same tx.
-func publishEvents(tx *bolt.Tx, evs []core.Event) error {
+func publishEvents(tx kv.Tx, evs []core.Event) error {
 	notices := map[string]core.Notice{}
 	hooks := map[string][]string{}
 	for _, e := range evs {
@@ -207,7 +206,7 @@ func publishEvents(tx *bolt.Tx, evs []core.Event) error {
 
 // enqueueDelivery appends a delivery to the end of its line; it is due at
 // once when the line was empty.
-func enqueueDelivery(tx *bolt.Tx, hookID string, ev core.PublishedEvent, at time.Time, replayOf string) (core.WebhookDelivery, error) {
+func enqueueDelivery(tx kv.Tx, hookID string, ev core.PublishedEvent, at time.Time, replayOf string) (core.WebhookDelivery, error) {
 	seq, err := tx.Bucket(bktDeliveries).NextSequence()
 	if err != nil {
 		return core.WebhookDelivery{}, fmt.Errorf("queue delivery: %w", err)
@@ -234,7 +233,7 @@ func enqueueDelivery(tx *bolt.Tx, hookID string, ev core.PublishedEvent, at time
 
 func lineKey(hookID, noticeID string) []byte { return []byte(hookID + "\x00" + noticeID + "\x00") }
 
-func putDelivery(tx *bolt.Tx, d core.WebhookDelivery) error {
+func putDelivery(tx kv.Tx, d core.WebhookDelivery) error {
 	seq, err := strconv.ParseUint(d.ID, 10, 64)
 	if err != nil {
 		return core.Errorf(core.ENOTFOUND, "no delivery %q", d.ID)
@@ -246,7 +245,7 @@ func putDelivery(tx *bolt.Tx, d core.WebhookDelivery) error {
 	return tx.Bucket(bktDeliveries).Put(seqKey(seq), v)
 }
 
-func getDelivery(tx *bolt.Tx, key []byte) (core.WebhookDelivery, error) {
+func getDelivery(tx kv.Tx, key []byte) (core.WebhookDelivery, error) {
 	v := tx.Bucket(bktDeliveries).Get(key)
 	if v == nil {
 		return core.WebhookDelivery{}, core.Errorf(core.ENOTFOUND, "no delivery %d", seqOf(key))
@@ -269,7 +268,7 @@ func deliveryKey(id string) ([]byte, error) {
 // DueWebhookDeliveries lists the heads of lines due at now, oldest first.
 func (db *DB) DueWebhookDeliveries(ctx context.Context, now time.Time, limit int) ([]core.WebhookDelivery, error) {
 	var out []core.WebhookDelivery
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		c := tx.Bucket(bktDeliveryDue).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
 			if len(k) != 16 || timeOfKey(k).After(now) {
@@ -293,7 +292,7 @@ func (db *DB) SaveWebhookDelivery(ctx context.Context, d core.WebhookDelivery) e
 	if err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.kv.Update(func(tx kv.Tx) error {
 		old, err := getDelivery(tx, key)
 		if err != nil {
 			return err
@@ -327,7 +326,7 @@ func lastAttempt(d core.WebhookDelivery) time.Time {
 }
 
 // promoteNext makes the first delivery of a line due at at.
-func promoteNext(tx *bolt.Tx, line []byte, at time.Time) error {
+func promoteNext(tx kv.Tx, line []byte, at time.Time) error {
 	k, _ := tx.Bucket(bktHookLines).Cursor().Seek(line)
 	if k == nil || !bytes.HasPrefix(k, line) {
 		return nil
@@ -348,7 +347,7 @@ func promoteNext(tx *bolt.Tx, line []byte, at time.Time) error {
 // below before (0: from the newest).
 func (db *DB) WebhookDeliveries(ctx context.Context, hookID string, before uint64, limit int) ([]core.WebhookDelivery, error) {
 	var out []core.WebhookDelivery
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		prefix := []byte(hookID + "\x00")
 		start := append(bytes.Clone(prefix), seqKey(before)...)
 		if before == 0 {
@@ -380,7 +379,7 @@ func (db *DB) ReplayWebhookDelivery(ctx context.Context, hookID, id string, now 
 		return core.WebhookDelivery{}, err
 	}
 	var out core.WebhookDelivery
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.kv.Update(func(tx kv.Tx) error {
 		d, err := getDelivery(tx, key)
 		if err != nil || d.WebhookID != hookID {
 			return core.Errorf(core.ENOTFOUND, "no delivery %q for webhook %q", id, hookID)
@@ -403,7 +402,7 @@ func (db *DB) ReplayWebhookDelivery(ctx context.Context, hookID, id string, now 
 func (db *DB) OrganisationEvents(ctx context.Context, org, sender string, after uint64, limit int) ([]core.Event, uint64, error) {
 	var out []core.Event
 	next := after
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		if after == ^uint64(0) {
 			return nil
 		}
@@ -440,10 +439,10 @@ type QueueStats struct {
 // QueueStats counts the queues in one read transaction.
 func (db *DB) QueueStats(ctx context.Context) (QueueStats, error) {
 	var s QueueStats
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		s.Outbox = tx.Bucket(bktOutboxDue).Stats().KeyN
-		s.Webhooks = tx.Bucket(bktHookLines).Stats().KeyN
-		s.PendingTimestamps = tx.Bucket(bktPending).Stats().KeyN
+	err := db.kv.View(func(tx kv.Tx) error {
+		s.Outbox = tx.Bucket(bktOutboxDue).KeyN()
+		s.Webhooks = tx.Bucket(bktHookLines).KeyN()
+		s.PendingTimestamps = tx.Bucket(bktPending).KeyN()
 		if k, _ := tx.Bucket(bktOutboxDue).Cursor().First(); len(k) >= 8 {
 			s.OldestOutboxDue = timeOfKey(k).UTC()
 		}
@@ -457,7 +456,7 @@ func (db *DB) QueueStats(ctx context.Context) (QueueStats, error) {
 
 // catchUpOrgEvents indexes events logged before the organisation index
 // existed, once.
-func catchUpOrgEvents(tx *bolt.Tx) error {
+func catchUpOrgEvents(tx kv.Tx) error {
 	meta := tx.Bucket(bktMeta)
 	if meta.Get(keyOrgEventsIndexed) != nil {
 		return nil
@@ -482,7 +481,7 @@ var keyOrgEventsIndexed = []byte("org_events_indexed")
 
 // catchUpOps builds the indexes of this file and crypt.go for data dirs
 // written before they existed.
-func catchUpOps(tx *bolt.Tx) error {
+func catchUpOps(tx kv.Tx) error {
 	if err := catchUpOrgEvents(tx); err != nil {
 		return err
 	}

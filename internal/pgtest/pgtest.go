@@ -1,5 +1,5 @@
 // Package pgtest starts a throw-away PostgreSQL cluster for tests: Debian's
-// server binaries (initdb, pg_ctl) run on a free loopback port with their
+// server binaries (initdb, postgres) run on a free loopback port with their
 // data directory in a temporary folder, so every test that needs a real
 // PostgreSQL gets one without a server installed as a service and without
 // downloading anything at run time.
@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -25,11 +26,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Cluster is one running server. Its superuser is "postgres" with trust
+// Cluster is one running server (initdb, then postgres itself). Its superuser is "postgres" with trust
 // authentication on loopback only.
 type Cluster struct {
 	Port int
 	dir  string
+	proc *os.Process
 	bin  string
 	dbs  atomic.Int64
 }
@@ -66,8 +68,8 @@ func StopShared() {
 	}
 }
 
-// ErrNoServer means initdb or pg_ctl was not found.
-var ErrNoServer = errors.New("PostgreSQL server binaries (initdb, pg_ctl) not found")
+// ErrNoServer means initdb or postgres was not found.
+var ErrNoServer = errors.New("PostgreSQL server binaries (initdb, postgres) not found")
 
 // Start initialises and starts a cluster in a new temporary directory.
 func Start() (*Cluster, error) {
@@ -75,6 +77,7 @@ func Start() (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	removeStale()
 	dir, err := os.MkdirTemp("", "lre-pgtest-")
 	if err != nil {
 		return nil, err
@@ -97,32 +100,64 @@ func (c *Cluster) init() error {
 		return err
 	}
 	c.Port = port
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c fsync=on -c max_connections=200", port, c.dir)
-	if out, err := c.run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(c.dir, "log"), "-w", "-t", "60", "start"); err != nil {
-		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
-		return fmt.Errorf("pg_ctl start: %v: %s %s", err, out, log)
+	// The server runs as a child of the test binary that dies with it
+	// (Pdeathsig), so that a test killed or ending without StopShared leaves
+	// no server behind.
+	log, err := os.Create(filepath.Join(c.dir, "log"))
+	if err != nil {
+		return err
 	}
-	return nil
+	cmd := c.command("postgres", "-D", data, "-c", "listen_addresses=127.0.0.1", "-c", fmt.Sprintf("port=%d", port),
+		"-c", "unix_socket_directories="+c.dir, "-c", "max_connections=200")
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start postgres: %w", err)
+	}
+	c.proc = cmd.Process
+	go cmd.Wait()
+	return c.waitReady(log.Name())
+}
+
+// waitReady polls until the server accepts connections.
+func (c *Cluster) waitReady(logPath string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		conn, err := pgx.Connect(ctx, c.URL("postgres"))
+		cancel()
+		if err == nil {
+			conn.Close(context.Background())
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log, _ := os.ReadFile(logPath)
+	return fmt.Errorf("postgres did not accept connections within 60s: %s", log)
 }
 
 // run executes a server binary; PostgreSQL refuses to run as root, so as
 // root it runs as the "postgres" system user that Debian's package creates.
 func (c *Cluster) run(name string, args ...string) ([]byte, error) {
+	return c.command(name, args...).CombinedOutput()
+}
+
+func (c *Cluster) command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(c.bin, name), args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	cmd.Dir = c.dir
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			return nil, fmt.Errorf("running as root needs the postgres system user: %w", err)
+			// Let the binary say why it will not run as root.
+			return cmd
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
-		if err := chownAll(c.dir, uid, gid); err != nil {
-			return nil, err
-		}
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		chownAll(c.dir, uid, gid)
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	}
-	cmd.Dir = c.dir
-	return cmd.CombinedOutput()
+	return cmd
 }
 
 func chownAll(dir string, uid, gid int) error {
@@ -136,7 +171,12 @@ func chownAll(dir string, uid, gid int) error {
 
 // Stop shuts the server down at once and removes its files.
 func (c *Cluster) Stop() {
-	c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
+	if c.proc != nil {
+		c.proc.Signal(syscall.SIGQUIT) // immediate shutdown
+		for i := 0; i < 100 && c.proc.Signal(syscall.Signal(0)) == nil; i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	os.RemoveAll(c.dir)
 }
 
@@ -176,12 +216,12 @@ func (c *Cluster) NewDatabase(t testing.TB) string {
 	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", name, c.Port, name)
 }
 
-// findBin finds the directory of initdb and pg_ctl: PATH first, then
+// findBin finds the directory of initdb and postgres: PATH first, then
 // Debian's /usr/lib/postgresql/<version>/bin, newest version first.
 func findBin() (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
-			if _, err := os.Stat(filepath.Join(filepath.Dir(real), "pg_ctl")); err == nil {
+			if _, err := os.Stat(filepath.Join(filepath.Dir(real), "postgres")); err == nil {
 				return filepath.Dir(real), nil
 			}
 		}
@@ -208,4 +248,21 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// removeStale deletes the folders of clusters whose test binary died
+// without Stop: their server died with it (Pdeathsig), the files stayed.
+func removeStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "lre-pgtest-*"))
+	for _, d := range dirs {
+		pid, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid"))
+		if err == nil {
+			if n, err := strconv.Atoi(strings.SplitN(string(pid), "\n", 2)[0]); err == nil && syscall.Kill(n, 0) == nil {
+				continue
+			}
+		}
+		if fi, err := os.Stat(d); err == nil && time.Since(fi.ModTime()) > time.Minute {
+			os.RemoveAll(d)
+		}
+	}
 }

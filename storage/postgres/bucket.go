@@ -87,6 +87,9 @@ func (b *bucket) Put(key, value []byte) error {
 		_, err = b.t.tx.Exec(b.t.ctx, "INSERT INTO "+b.table+" (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", key, value)
 	}
 	b.t.fail("put "+b.name, err)
+	if wakeBuckets[b.name] {
+		b.t.wake = true
+	}
 	return b.t.err
 }
 

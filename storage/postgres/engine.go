@@ -104,6 +104,12 @@ func (e *Engine) run(opts pgx.TxOptions, write bool, fn func(kv.Tx) error) error
 	if !write {
 		return nil
 	}
+	if t.wake {
+		// Delivered at commit, to the leader's LISTEN, and not at all on rollback.
+		if _, err := ptx.Exec(ctx, "SELECT pg_notify($1, '')", workChannel); err != nil {
+			return fmt.Errorf("postgres: notify: %w", err)
+		}
+	}
 	if err := ptx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
@@ -117,6 +123,7 @@ type tx struct {
 	ctx   context.Context
 	tx    pgx.Tx
 	write bool
+	wake  bool // queued background work: notify the leader at commit
 	err   error
 }
 
