@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs the outside tools the tests check our
-# outputs with (openssl, poppler, NSS tools, chromium), then vet, staticcheck,
+# outputs with (openssl, poppler, NSS tools, chromium) and PostgreSQL's server
+# binaries, then vet, staticcheck,
 # the race tests (the process-level tests of e2e/ included: they kill the real
 # binary, fill a small tmpfs, drive a browser) and every fuzz target for 5s.
 # Usage: scripts/test.sh [extra go test flags]
@@ -16,6 +17,7 @@ command -v softhsm2-util >/dev/null || need+=(softhsm2)
 [ -f /usr/share/java/pdfbox2.jar ] || need+=(libpdfbox2-java)
 [ -f /usr/share/java/bcpkix.jar ]  || need+=(libbcpkix-java)
 command -v javac     >/dev/null || need+=(default-jdk-headless)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -39,4 +41,8 @@ fi
 scripts/staticcheck.sh
 # Fuzz first, so that the race tests' summary closes the output.
 scripts/fuzz.sh 5s
+# The store conformance suite: the store's own tests and those that run the
+# service on a store built by internal/lretest, again on a throw-away
+# PostgreSQL cluster (internal/pgtest).
+LRE_TEST_STORE=postgres go test -race -count=1 "$@" ./storage/... $(go list -f '{{if or (.Imports) (.TestImports) (.XTestImports)}}{{.ImportPath}} {{join .XTestImports " "}} {{join .TestImports " "}}{{end}}' ./... | awk '/internal\/lretest/ {print $1}' | grep -v internal/lretest | sort -u)
 go test -race -count=1 "$@" ./...

@@ -16,6 +16,7 @@ import (
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/accounts"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 )
@@ -50,11 +51,7 @@ type Env struct {
 func New(t testing.TB, opts ...services.Option) *Env {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, dir, storage.Options{})
 	e := On(t, db, NewAuthority(t), opts...)
 	e.Dir = dir
 	return e
