@@ -294,6 +294,9 @@ func attemptDetails(e OutboxEntry, res DeliveryResult) map[string]string {
 		"queue_id":      res.QueueID,
 		"attempts":      fmt.Sprint(len(e.Attempts)),
 	}
+	if res.Development {
+		d["development_mailbox"] = "true: filed in the development mailbox of this server; no mail was sent to the recipient"
+	}
 	for _, a := range e.Attempts {
 		if a.Ambiguous {
 			d["ambiguous_retry"] = "true: an earlier attempt may have been delivered before its result was recorded"

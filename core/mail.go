@@ -76,6 +76,9 @@ type DeliveryResult struct {
 	Transcript string // the SMTP dialogue, without message content
 	Ambiguous  bool
 	Time       time.Time
+	// Development marks a "delivery" to a development mailbox: nothing left
+	// the server, and the evidence says so.
+	Development bool
 }
 
 // Mailer delivers one message and reports what the receiving server said.

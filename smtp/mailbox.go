@@ -44,7 +44,7 @@ type MailboxEntry struct {
 var _ core.Mailer = (*Mailbox)(nil)
 
 // Send composes m and files it. It always reports Accepted from host
-// "dev-mailbox"; an error means the mail is invalid (EINVALID) or the
+// "dev-mailbox", marked Development so that the evidence says no mail left; an error means the mail is invalid (EINVALID) or the
 // directory cannot be written.
 func (b *Mailbox) Send(_ context.Context, m core.OutgoingMail) (core.DeliveryResult, error) {
 	now := b.now()
@@ -60,7 +60,7 @@ func (b *Mailbox) Send(_ context.Context, m core.OutgoingMail) (core.DeliveryRes
 		return core.DeliveryResult{}, fmt.Errorf("mailbox send %s: %w", m.ID, err)
 	}
 	return core.DeliveryResult{
-		Class: core.DeliveryAccepted, Host: "dev-mailbox", Code: 250, Enhanced: "2.0.0",
+		Class: core.DeliveryAccepted, Host: "dev-mailbox", Code: 250, Enhanced: "2.0.0", Development: true,
 		Text: "stored as " + name, QueueID: name, Transcript: "* dev mailbox: stored " + name,
 		Time: now.UTC(),
 	}, nil

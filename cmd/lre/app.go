@@ -131,7 +131,7 @@ func (a *app) newMailer() (core.Mailer, *smtp.Mailbox, error) {
 		}
 		dkim = &smtp.DKIMConfig{Domain: cfg.dkimDomain, Selector: cfg.dkimSelector, Signer: key}
 	}
-	if cfg.smtpAddr == "" {
+	if cfg.devMailbox() {
 		dir := filepath.Join(cfg.data, "mailbox")
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, nil, fmt.Errorf("dev mailbox: %w", err)

@@ -39,6 +39,7 @@ type serveConfig struct {
 
 	retention, webhookTimeout time.Duration
 	webhookPrivate, metrics   bool
+	dev                       bool
 
 	custody custodyConfig
 }
@@ -64,6 +65,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.int64(&c.maxName, "max-file-name", "LRE_MAX_FILE_NAME", 255, "longest attachment file name in bytes")
 	f.duration(&c.retryEvery, "retry-interval", "LRE_RETRY_INTERVAL", 30*time.Second, "how often pending timestamps, the outbox and deadlines are checked")
 	f.string(&c.smtpAddr, "smtp", "LRE_SMTP_ADDR", "", "SMTP relay host:port; empty = the dev mailbox (mail written as .eml under DATA/mailbox, listed at /dev/mailbox)")
+	f.bool(&c.dev, "dev", "LRE_DEV", false, "development mode: without --smtp, mail goes to the dev mailbox at /dev/mailbox even when --base-url is not a loopback address (never on a public deployment: it shows every link and code to anyone)")
 	f.string(&c.smtpTLS, "smtp-starttls", "LRE_SMTP_STARTTLS", "required", "STARTTLS: required, opportunistic or off")
 	f.string(&c.smtpUser, "smtp-user", "LRE_SMTP_USER", "", "SMTP AUTH user name")
 	f.string(&c.smtpPassword, "smtp-password", "LRE_SMTP_PASSWORD", "", "SMTP AUTH password (prefer the environment variable)")
@@ -123,6 +125,9 @@ func (c *serveConfig) validate() error {
 		return errors.New("--retention must be 0 (keep forever) or at least 24h")
 	case c.webhookTimeout <= 0 || c.webhookTimeout > time.Minute:
 		return errors.New("--webhook-timeout must be positive and at most 1m")
+	}
+	if err := c.checkDevMailbox(); err != nil {
+		return err
 	}
 	if _, err := time.LoadLocation(c.deadlineTZ); err != nil {
 		return fmt.Errorf("--deadline-tz: %w", err)

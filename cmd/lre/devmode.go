@@ -1,0 +1,37 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// checkDevMailbox refuses the dev mailbox on a public deployment: without
+// --smtp every mail, with its links and one-time codes, would be listed at
+// /dev/mailbox for anyone, and the evidence would say "notified" although
+// no mail left the server. It is on only for a loopback base URL or --dev.
+func (c *serveConfig) checkDevMailbox() error {
+	if c.smtpAddr != "" || c.dev || loopbackURL(c.baseURL) {
+		return nil
+	}
+	return fmt.Errorf("--base-url %s is not a loopback address and --smtp is empty: set --smtp (LRE_SMTP_ADDR) to your mail relay; "+
+		"the dev mailbox, which shows every link and code at /dev/mailbox, runs only with a loopback --base-url or with --dev", c.baseURL)
+}
+
+// devMailbox reports whether mail goes to the dev mailbox.
+func (c *serveConfig) devMailbox() bool { return c.smtpAddr == "" }
+
+// loopbackURL reports whether u's host is localhost or a loopback address.
+func loopbackURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	host := strings.TrimSuffix(strings.ToLower(p.Hostname()), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
