@@ -166,7 +166,8 @@ func (s *Service) send(ctx context.Context, e OutboxEntry) (DeliveryResult, erro
 		if errors.Is(err, context.Canceled) {
 			return res, err
 		}
-		res = DeliveryResult{Class: DeliveryTemporary, Text: err.Error(), Time: s.clock()}
+		// Not a classified reply: a local or relay problem (authentication).
+		res = DeliveryResult{Class: DeliveryTemporary, Text: err.Error(), Time: s.clock(), RelayFailure: true}
 		if ErrorCode(err) == EINVALID {
 			res.Class, res.Reason = DeliveryPermanent, ReasonOther
 		}
@@ -182,6 +183,11 @@ func (s *Service) finish(ctx context.Context, e OutboxEntry, res DeliveryResult)
 	_, err := s.update(ctx, e.NoticeID, func(n *Notice) (Change, error) {
 		return s.finishAttempt(n, e, res), nil
 	})
+	if res.Class != DeliveryAccepted {
+		s.log.Warn("mail not delivered", "notice", e.NoticeID, "mail", e.ID, "kind", e.Mail.Kind, "attempt", len(e.Attempts),
+			"class", res.Class, "reason", res.Reason, "relay_failure", res.RelayFailure, "reply_code", res.Code,
+			"enhanced_code", res.Enhanced, "reply", res.Text)
+	}
 	return err
 }
 

@@ -76,6 +76,10 @@ type DeliveryResult struct {
 	Transcript string // the SMTP dialogue, without message content
 	Ambiguous  bool
 	Time       time.Time
+	// RelayFailure marks a failure before the recipient was named
+	// (connection, greeting, STARTTLS, authentication): the relay or the
+	// configuration is at fault, for every mail alike.
+	RelayFailure bool
 	// Development marks a "delivery" to a development mailbox: nothing left
 	// the server, and the evidence says so.
 	Development bool

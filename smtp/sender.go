@@ -99,6 +99,7 @@ func (s *Sender) Send(ctx context.Context, m core.OutgoingMail) (core.DeliveryRe
 	res.Transcript = a.tr.String()
 	res.Time = s.now().UTC()
 	res.Host = a.host()
+	res.RelayFailure = !a.reachedMail
 	if err != nil {
 		return res, fmt.Errorf("send mail %s: %w", m.ID, err)
 	}

@@ -97,7 +97,7 @@ func TestSenderSend(t *testing.T) {
 			name:   "STARTTLS required but not offered",
 			sender: lresmtp.Sender{},
 			want: core.DeliveryResult{Class: core.DeliveryTemporary, Host: "mx.test",
-				Text: "the server does not offer STARTTLS, which is required", Reason: core.ReasonOther},
+				Text: "the server does not offer STARTTLS, which is required", Reason: core.ReasonOther, RelayFailure: true},
 		},
 		{
 			name:   "STARTTLS with a trusted self-signed certificate",
@@ -125,7 +125,7 @@ func TestSenderSend(t *testing.T) {
 			sender: lresmtp.Sender{StartTLS: lresmtp.TLSRequired},
 			want: core.DeliveryResult{Class: core.DeliveryTemporary, Host: "mx.test",
 				Text:   "tls handshake: tls: failed to verify certificate: x509: certificate signed by unknown authority",
-				Reason: core.ReasonOther},
+				Reason: core.ReasonOther, RelayFailure: true},
 		},
 		{
 			name:   "opportunistic TLS sends in clear when not offered",
@@ -158,7 +158,7 @@ func TestSenderSend(t *testing.T) {
 			name:    "AUTH with a wrong password is a configuration error",
 			server:  []serverOption{withTLS(cert), withAuth("lre", "s3cret-pass", false)},
 			sender:  lresmtp.Sender{TLSConfig: trusting, Username: "lre", Password: "wrong"},
-			want:    core.DeliveryResult{Host: "mx.test", Text: "smtp authentication: SMTP error 535: Authentication failed"},
+			want:    core.DeliveryResult{Host: "mx.test", Text: "smtp authentication: SMTP error 535: Authentication failed", RelayFailure: true},
 			wantErr: lresmtp.ErrAuth,
 		},
 	}

@@ -23,6 +23,9 @@ type attempt struct {
 	tr   *transcript
 	helo string
 	tls  bool
+	// reachedMail is set once the relay greeted, encrypted and
+	// authenticated as configured: later failures are the recipient's.
+	reachedMail bool
 }
 
 // deliver runs the transaction. Only ErrAuth comes back as an error; every
@@ -51,6 +54,7 @@ func (a *attempt) deliver(ctx context.Context, from, to string, msg []byte) (cor
 		}
 		return a.failure(ctx, err), nil
 	}
+	a.reachedMail = true
 	if err := c.Mail(from, nil); err != nil {
 		return a.failure(ctx, err), nil
 	}

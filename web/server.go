@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -68,6 +69,9 @@ func NewServer(svc *services.Set, cfg Config) *Server {
 	e.Use(s.observeRequests)
 	e.Use(middleware.Recover())
 	e.Use(secureHeaders)
+	if strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://") {
+		e.Use(strictTransport)
+	}
 	s.routes()
 	s.redact = newRedactor(e.Routes())
 	return s
@@ -98,6 +102,16 @@ func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// strictTransport tells browsers to use https only for a year (RFC 6797),
+// set when the public base URL is https: a recipient's link then cannot be
+// downgraded to plain http by someone on the network.
+func strictTransport(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Strict-Transport-Security", "max-age=31536000")
 		return next(c)
 	}
 }

@@ -29,6 +29,7 @@ type app struct {
 	srv       *web.Server
 	bounce    *smtp.BounceServer
 	mailLabel string
+	relay     *smtp.RelayWatch // nil with the dev mailbox
 	metrics   *metrics.Metrics
 	closeKeys func()
 }
@@ -140,9 +141,10 @@ func (a *app) newMailer() (core.Mailer, *smtp.Mailbox, error) {
 		a.mailLabel = "dev mailbox at " + cfg.baseURL + "/dev/mailbox"
 		return mb, mb, nil
 	}
-	mode := map[string]smtp.TLSMode{"required": smtp.TLSRequired, "opportunistic": smtp.TLSOpportunistic, "off": smtp.TLSOff}[cfg.smtpTLS]
-	a.mailLabel = "SMTP relay " + cfg.smtpAddr
-	return &smtp.Sender{Addr: cfg.smtpAddr, HeloName: cfg.smtpHelo, StartTLS: mode, Username: cfg.smtpUser, Password: cfg.smtpPassword, DKIM: dkim}, nil, nil
+	mode := map[string]smtp.TLSMode{"required": smtp.TLSRequired, "opportunistic": smtp.TLSOpportunistic, "off": smtp.TLSOff}[cfg.startTLS()]
+	a.mailLabel = "SMTP relay " + cfg.smtpAddr + " (STARTTLS " + cfg.startTLS() + ")"
+	a.relay = smtp.NewRelayWatch(cfg.smtpAddr, &smtp.Sender{Addr: cfg.smtpAddr, HeloName: cfg.smtpHelo, StartTLS: mode, Username: cfg.smtpUser, Password: cfg.smtpPassword, DKIM: dkim})
+	return a.relay, nil, nil
 }
 
 // keepBounce logs an unparseable bounce; its bytes stay in DATA/bounces.

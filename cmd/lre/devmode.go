@@ -35,3 +35,16 @@ func loopbackURL(u string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// startTLS is the STARTTLS mode: as configured, else required, except
+// towards a relay on this host, where nothing crosses a network and a
+// local MTA rarely has a certificate.
+func (c *serveConfig) startTLS() string {
+	if c.smtpTLS != "" {
+		return c.smtpTLS
+	}
+	if loopbackURL("smtp://" + c.smtpAddr) {
+		return "opportunistic"
+	}
+	return "required"
+}

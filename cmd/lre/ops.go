@@ -54,8 +54,23 @@ func (a *app) readyChecks() []web.ReadyCheck {
 	return []web.ReadyCheck{
 		{Name: "store", Check: func(context.Context) error { return a.db.Ping() }},
 		{Name: "tsa", Check: tsa},
-		{Name: "outbox", Check: web.QueueAgeCheck(a.oldest(func(q metrics.Queues) time.Time { return q.OldestOutboxDue }), time.Now, stuck)},
+		{Name: "outbox", Check: a.outboxCheck(web.QueueAgeCheck(a.oldest(func(q metrics.Queues) time.Time { return q.OldestOutboxDue }), time.Now, stuck))},
 		{Name: "webhooks", Check: web.QueueAgeCheck(a.oldest(func(q metrics.Queues) time.Time { return q.OldestWebhookDue }), time.Now, stuck)},
+	}
+}
+
+// outboxCheck adds the relay's health to the queue's age: a relay that
+// refuses every attempt (no STARTTLS, bad credentials) leaves the queue
+// young, as each entry waits its backoff, while no mail leaves.
+func (a *app) outboxCheck(age func(context.Context) error) func(context.Context) error {
+	if a.relay == nil {
+		return age
+	}
+	return func(ctx context.Context) error {
+		if err := a.relay.Health(ctx); err != nil {
+			return err
+		}
+		return age(ctx)
 	}
 }
 

@@ -66,7 +66,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.duration(&c.retryEvery, "retry-interval", "LRE_RETRY_INTERVAL", 30*time.Second, "how often pending timestamps, the outbox and deadlines are checked")
 	f.string(&c.smtpAddr, "smtp", "LRE_SMTP_ADDR", "", "SMTP relay host:port; empty = the dev mailbox (mail written as .eml under DATA/mailbox, listed at /dev/mailbox)")
 	f.bool(&c.dev, "dev", "LRE_DEV", false, "development mode: without --smtp, mail goes to the dev mailbox at /dev/mailbox even when --base-url is not a loopback address (never on a public deployment: it shows every link and code to anyone)")
-	f.string(&c.smtpTLS, "smtp-starttls", "LRE_SMTP_STARTTLS", "required", "STARTTLS: required, opportunistic or off")
+	f.string(&c.smtpTLS, "smtp-starttls", "LRE_SMTP_STARTTLS", "", "STARTTLS: required, opportunistic or off (default: required, but opportunistic towards a loopback relay)")
 	f.string(&c.smtpUser, "smtp-user", "LRE_SMTP_USER", "", "SMTP AUTH user name")
 	f.string(&c.smtpPassword, "smtp-password", "LRE_SMTP_PASSWORD", "", "SMTP AUTH password (prefer the environment variable)")
 	f.string(&c.smtpHelo, "smtp-helo", "LRE_SMTP_HELO", "", "HELO/EHLO name (default: the From domain)")
@@ -107,7 +107,7 @@ func (c *serveConfig) validate() error {
 		return errors.New("--batch-max-rows must be positive")
 	case c.maxTotal <= 0 || c.maxFiles < 0 || c.maxName <= 0:
 		return errors.New("--max-total-size, --max-files and --max-file-name must be positive")
-	case c.smtpTLS != "required" && c.smtpTLS != "opportunistic" && c.smtpTLS != "off":
+	case c.smtpTLS != "" && c.smtpTLS != "required" && c.smtpTLS != "opportunistic" && c.smtpTLS != "off":
 		return fmt.Errorf("--smtp-starttls must be required, opportunistic or off, not %q", c.smtpTLS)
 	case (c.dkimKey == "") != (c.dkimSelector == "") || (c.dkimKey == "") != (c.dkimDomain == ""):
 		return errors.New("--dkim-key, --dkim-selector and --dkim-domain go together")
