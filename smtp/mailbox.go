@@ -44,8 +44,9 @@ type MailboxEntry struct {
 var _ core.Mailer = (*Mailbox)(nil)
 
 // Send composes m and files it. It always reports Accepted from host
-// "dev-mailbox", marked Development so that the evidence says no mail left; an error means the mail is invalid (EINVALID) or the
-// directory cannot be written.
+// "dev-mailbox", marked Development so that the evidence says no mail
+// left; an error means the mail is invalid (EINVALID) or the directory
+// cannot be written.
 func (b *Mailbox) Send(_ context.Context, m core.OutgoingMail) (core.DeliveryResult, error) {
 	now := b.now()
 	if m.Date.IsZero() {
