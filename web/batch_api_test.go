@@ -20,16 +20,22 @@ import (
 	"github.com/lre-project/lre/rfc3161"
 )
 
-// newBatchEnv is newEnv with certificates, and batches of at most 50 rows.
-func newBatchEnv(t *testing.T) *env {
+// withCertificates renders and seals certificates with a seal of its own.
+func withCertificates(t testing.TB) services.Option {
 	t.Helper()
 	seal, err := certs.LoadOrCreateSeal(filepath.Join(t.TempDir(), "seal"), "lre test", time.Now, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	renderer := certs.NewRenderer(seal, rfc3161.NewLocal(newAuthority(t)))
+	return services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, rfc3161.NewLocal(newAuthority(t)))))
+}
+
+// newBatchEnv is newEnv with certificates, and batches of at most 50 rows.
+func newBatchEnv(t *testing.T) *env {
+	t.Helper()
+	certificates := withCertificates(t)
 	return newEnv(t, func(c *envConfig) {
-		c.opts = append(c.opts, services.WithLetters(core.WithRenderer(renderer)), services.WithBatchMaxRows(50))
+		c.opts = append(c.opts, certificates, services.WithBatchMaxRows(50))
 	})
 }
 

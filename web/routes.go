@@ -90,5 +90,10 @@ func (s *Server) routes() {
 	app.GET("/letters/:id/timestamp.tsr", s.noticeTimestamp)
 	app.GET("/letters/:id/certificates/:file", s.noticeCertificate)
 	app.GET("/letters/:id/evidence.zip", s.noticeBundle)
+	app.GET("/batches/new", ui.batchNew)
+	app.POST("/batches", ui.batchSend)
+	app.GET("/batches/:id", ui.batchPage)
+	app.GET("/batches/:id/proofs.zip", s.batchProofs)
 	e.POST("/app/letters/preview", ui.preview, s.pageRateLimit(), s.requireSession)
+	e.POST("/app/batches/preview", ui.batchPreview, s.pageRateLimit(), s.requireSession)
 }

@@ -27,6 +27,7 @@ type draft struct {
 	id      string
 	owner   string // hash of the session it belongs to
 	req     core.DepositRequest
+	batch   []byte // a batch's recipients CSV; nil for a single letter
 	size    int64
 	created time.Time
 	sentID  string // the letter, once sent
@@ -56,11 +57,16 @@ func draftSize(req core.DepositRequest) int64 {
 
 // put stores req for owner and returns the draft's id (128 random bits).
 func (ds *draftStore) put(owner string, req core.DepositRequest) (string, error) {
+	return ds.putBatch(owner, req, nil)
+}
+
+// putBatch stores a batch: the shared letter and the recipients CSV.
+func (ds *draftStore) putBatch(owner string, req core.DepositRequest, recipients []byte) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	d := &draft{id: hex.EncodeToString(b[:]), owner: owner, req: req, size: draftSize(req)}
+	d := &draft{id: hex.EncodeToString(b[:]), owner: owner, req: req, batch: recipients, size: draftSize(req) + int64(len(recipients))}
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
 	d.created = ds.now()
@@ -93,7 +99,7 @@ func (ds *draftStore) sent(d *draft, noticeID string) {
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
 	d.sentID = noticeID
-	d.req = core.DepositRequest{}
+	d.req, d.batch = core.DepositRequest{}, nil
 	if _, ok := ds.byID[d.id]; ok {
 		ds.total -= d.size
 	}

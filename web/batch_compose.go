@@ -1,0 +1,54 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/batches"
+)
+
+// batchFormView is the Data of the batch form, also shown again with the
+// sender's values and what was wrong when a preview is refused.
+type batchFormView struct {
+	Frame   appFrame
+	Limits  core.Limits
+	MaxRows int
+	Form    map[string]string
+	Error   string // catalogue key
+	Field   string // the input at fault
+	Detail  string // core's message
+	BadRows []batches.RowError
+}
+
+// batchNew is GET /app/batches/new.
+func (ui *senderUI) batchNew(c echo.Context) error {
+	if err := requireSender(userOf(c)); err != nil {
+		return err
+	}
+	return ui.renderBatchForm(c, http.StatusOK, batchFormView{Form: map[string]string{"language": ui.uiLang(c)}})
+}
+
+func (ui *senderUI) renderBatchForm(c echo.Context, status int, v batchFormView) error {
+	v.Frame, v.Limits, v.MaxRows = frameOf(c), ui.svc.Letters.Limits(), ui.svc.Batches.MaxRows()
+	return ui.renderApp(c, status, "sender_batch_new", "bat_new_title", v)
+}
+
+// refuseBatch shows the form again with the sender's text, every bad row
+// or the one error; failures the sender cannot fix go to the error page.
+func (ui *senderUI) refuseBatch(c echo.Context, form map[string]string, err error) error {
+	code := core.ErrorCode(err)
+	if code != core.EINVALID && code != core.ETOOLARGE && code != core.EREFUSED && code != core.EKEYREUSED {
+		return err
+	}
+	v := batchFormView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: core.ErrorMessage(err)}
+	var re *batches.RowsError
+	if errors.As(err, &re) {
+		v.BadRows, v.Error, v.Detail = re.Rows, "", ""
+	} else if v.Field == "recipients" {
+		v.Error = "bat_err_file"
+	}
+	return ui.renderBatchForm(c, statusOf[code], v)
+}
