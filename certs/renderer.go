@@ -140,6 +140,9 @@ func attachments(c core.Certificate) ([]attachment, error) {
 		{"manifest.json", "application/json", "Deposit manifest: its SHA-256 is the deposit digest", c.Manifest},
 		{"events.json", "application/json", "Attested evidence, ETSI EN 319 522 names", events},
 	}
+	for _, f := range c.ETSI {
+		atts = append(atts, attachment{core.ETSIAttachmentName(f.Seq, f.Type), "application/json", "ETSI EN 319 522-3 evidence of the attested event, JAdES-sealed", f.Data})
+	}
 	if len(c.Checkpoint) > 0 { // the exact bytes its signatures cover: the printed copy may wrap
 		atts = append(atts, attachment{"checkpoint.txt", "text/plain", "Signed log checkpoint including the attested event", c.Checkpoint})
 	}

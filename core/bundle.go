@@ -54,6 +54,7 @@ type bundleParts struct {
 	certs      []CertificateKind
 	pdfs       [][]byte
 	logKey     string
+	etsi       []ETSIEvidenceFile
 }
 
 // EvidenceBundle returns the evidence bundle of a letter viewer may see: a
@@ -102,6 +103,9 @@ func (s *Service) gatherBundle(ctx context.Context, viewer User, id string) (bun
 	}
 	if err := s.bundleCertificates(ctx, viewer, &p); err != nil {
 		return bundleParts{}, err
+	}
+	if p.etsi, err = s.signedEvidence(ctx, p.manifest, p.events, func(Event) bool { return true }); err != nil {
+		return bundleParts{}, fmt.Errorf("bundle: %w", err)
 	}
 	return p, nil
 }
@@ -238,7 +242,11 @@ func bundleFiles(p bundleParts, prov Provider, m AuditMaterial) ([]bundleFile, e
 			files = append(files, bundleFile{d.Path, p.contents[i]})
 		}
 	}
-	files = append(files, bundleFile{BundleEvents, events}, bundleFile{BundleProofs, proofs},
+	files = append(files, bundleFile{BundleEvents, events})
+	for _, f := range p.etsi {
+		files = append(files, bundleFile{f.Name, f.Data})
+	}
+	files = append(files, bundleFile{BundleProofs, proofs},
 		bundleFile{BundleCheckpoint, p.checkpoint.Note}, bundleFile{BundleCheckpointToken, p.checkpoint.Token.DER})
 	for i, kind := range p.certs {
 		files = append(files, bundleFile{BundleCertificatesDir + string(kind) + ".pdf", p.pdfs[i]})

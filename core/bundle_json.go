@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -153,7 +152,7 @@ func evidenceJSON(p bundleParts, prov Provider) ([]byte, error) {
 func EvidenceJSON(n Notice, events []Event, prov Provider, attested uint64) ([]byte, error) {
 	f := EvidenceFile{Version: 1, MessageIdentifier: n.ID, ChainRule: ChainRule}
 	if attested != 0 {
-		f.AttestedEvidence = n.ID + "/" + strconv.FormatUint(attested, 10)
+		f.AttestedEvidence = EvidenceID(n.ID, attested)
 	}
 	content := submittedContent(n)
 	for _, e := range events {
@@ -166,7 +165,7 @@ func EvidenceJSON(n Notice, events []Event, prov Provider, attested uint64) ([]b
 			method, assurance = m, e.Details["assurance_level"]
 		}
 		ev := Evidence{
-			EvidenceIdentifier: n.ID + "/" + strconv.FormatUint(e.Seq, 10),
+			EvidenceIdentifier: EvidenceID(n.ID, e.Seq),
 			EventURI:           e.Type.URI(),
 			EventTime:          e.Time.UTC().Format(time.RFC3339Nano),
 			SubmissionTime:     n.SubmittedAt.UTC().Format(time.RFC3339Nano),

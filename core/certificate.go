@@ -53,6 +53,9 @@ type Certificate struct {
 	// Checkpoint is the signed log checkpoint that includes Event, when one
 	// exists (verification issue); empty otherwise.
 	Checkpoint []byte
+	// ETSI is the signed ETSI EN 319 522-3 evidence of Event, when the
+	// service issues it (WithETSIEvidence).
+	ETSI []ETSIEvidenceFile
 }
 
 // CertificateRenderer turns a Certificate into a signed PDF.

@@ -74,11 +74,16 @@ func (s *Service) certificate(ctx context.Context, n Notice, kind CertificateKin
 	if err != nil {
 		return Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
+	attested := evs[idx].Seq
+	etsi, err := s.signedEvidence(ctx, manifest, evs[:idx+1], func(e Event) bool { return e.Seq == attested })
+	if err != nil {
+		return Certificate{}, fmt.Errorf("certificate: %w", err)
+	}
 	return Certificate{
 		Kind: kind, Language: n.Language, Provider: s.provider, Notice: n,
 		Event: evs[idx], Events: evs[:idx+1], Manifest: manifest,
 		VerifyURL: s.baseURL + "/verify?id=" + n.ID, Deadline: n.Deadline,
-		Checkpoint: cp,
+		Checkpoint: cp, ETSI: etsi,
 	}, nil
 }
 

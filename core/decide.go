@@ -48,6 +48,9 @@ func (s *Service) Decide(ctx context.Context, token, session string, accept bool
 			"recipient":             n.Recipient.Email,
 			"deadline":              n.Deadline.UTC().Format("2006-01-02T15:04:05Z"),
 		})
+		if at := n.Identity.At; !at.IsZero() {
+			d[DetailIdentifiedAt] = at.UTC().Format(rfc3339Nano)
+		}
 		if !accept {
 			d["reason"] = "refused by the recipient"
 		}

@@ -142,6 +142,9 @@ func acceptanceEvent(n Notice, now time.Time) Event {
 			"timestamp_tsa":    n.Token.TSA,
 			"sender":           n.Sender.Email,
 			"recipient":        n.Recipient.Email,
+			// how the sender authenticated the deposit, for the evidence
+			DetailSenderMethod:    n.Sender.Method,
+			DetailSenderAssurance: n.Sender.Assurance,
 		},
 	}
 }

@@ -35,6 +35,7 @@ type Service struct {
 	retention   time.Duration
 	tlog        *transparency // nil: no transparency log (see WithTransparencyLog)
 	audit       AuditMaterial
+	etsi        etsiConfig
 }
 
 // RetryPolicy bounds how a temporarily refused mail is retried: exponential

@@ -18,6 +18,8 @@ command -v softhsm2-util >/dev/null || need+=(softhsm2)
 [ -f /usr/share/java/bcpkix.jar ]  || need+=(libbcpkix-java)
 command -v javac     >/dev/null || need+=(default-jdk-headless)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# Debian's python3 (not a pyenv one) checks ETSI evidence (internal/etsicheck)
+/usr/bin/python3 -c 'import jsonschema, jwcrypto' 2>/dev/null || need+=(python3-jsonschema python3-jwcrypto)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -32,7 +34,7 @@ go mod download
 go vet ./...
 # core is the domain: it must not depend on any adapter or infrastructure;
 # the transparency tree (tlog) is a pure leaf both sides may import.
-adapters='lre/(storage|web|certs|cmd|rfc3161|smtp|webhook|metrics|audit|internal)(/|$)'
+adapters='lre/(storage|web|certs|cmd|rfc3161|smtp|webhook|metrics|audit|internal|jades)(/|$)'
 infra='go.etcd.io/bbolt|labstack/echo|go-pdf/fpdf|emersion/go-smtp|jackc/pgx|chromedp|prometheus/client_golang|digitorus/|jhillyerd/enmime'
 if go list -deps ./core/... | grep -E "$infra|$adapters"; then
   echo "core imports infrastructure (see README, Architecture)" >&2

@@ -93,6 +93,7 @@ func (a *app) wire() error {
 		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge})),
 		services.WithLetters(core.WithMailConnections(int(cfg.smtpConns))),
 		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts))),
+		services.WithLetters(core.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), a.db)),
 		services.WithLetters(core.WithWebhooks(a.webhookPoster(), a.webhookPolicy())),
 		services.WithLetters(core.WithRetention(cfg.retention)),
 		services.WithLetters(core.WithTransparencyLog(a.db, logKey)),

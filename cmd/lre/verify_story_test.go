@@ -97,6 +97,7 @@ func (s *story) open(dir string) {
 		services.WithLetters(core.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"})),
 		services.WithBaseURL("https://lre.test"),
 		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts))),
+		services.WithLetters(core.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), db)),
 		services.WithLetters(core.WithTransparencyLog(db, s.signer)),
 		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()})),
 	)
