@@ -37,7 +37,7 @@ type app struct {
 // newApp opens the store, loads or creates the keys, and wires the
 // service to its adapters.
 func newApp(cfg serveConfig, log *slog.Logger) (*app, error) {
-	db, err := storage.Open(cfg.data, storage.Options{})
+	db, err := openStore(cfg.data, cfg.store, storage.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -159,14 +159,8 @@ func (a *app) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	every := a.cfg.retryEvery
-	for _, job := range []func(context.Context, time.Duration){a.svc.Letters.RunPendingTimestamps, a.svc.Letters.RunOutbox, a.svc.Letters.RunDeadlines} {
-		wg.Add(1)
-		go func() { defer wg.Done(); job(ctx, every) }()
-	}
 	wg.Add(1)
-	go func() { defer wg.Done(); a.svc.Evidence.RunCheckpoints(ctx, a.cfg.checkpointEvery) }()
-	a.runOps(ctx, &wg)
+	go func() { defer wg.Done(); a.db.Lead(ctx, a.wake, a.runBackground) }()
 	if a.bounce != nil {
 		go func() {
 			if err := a.bounce.ListenAndServe(); err != nil && ctx.Err() == nil {
@@ -179,6 +173,29 @@ func (a *app) Run(ctx context.Context) error {
 	cancel()
 	wg.Wait()
 	return err
+}
+
+// runBackground runs the background workers until ctx ends. On a store
+// shared by several processes (PostgreSQL) only the leader runs them, so
+// that each piece of work is done once (storage.DB.Lead).
+func (a *app) runBackground(ctx context.Context) {
+	a.log.Info("running background work (timestamps, outbox, deadlines, webhooks, checkpoints, retention)")
+	var wg sync.WaitGroup
+	every := a.cfg.retryEvery
+	for _, job := range []func(context.Context, time.Duration){a.svc.Letters.RunPendingTimestamps, a.svc.Letters.RunOutbox, a.svc.Letters.RunDeadlines} {
+		wg.Add(1)
+		go func() { defer wg.Done(); job(ctx, every) }()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); a.svc.Evidence.RunCheckpoints(ctx, a.cfg.checkpointEvery) }()
+	a.runOps(ctx, &wg)
+	wg.Wait()
+}
+
+// wake tells the workers that another process queued work for them.
+func (a *app) wake() {
+	a.svc.Letters.Kick()
+	a.svc.Webhooks.KickWebhooks()
 }
 
 // Close stops the bounce listener and closes the store.

@@ -18,12 +18,13 @@ import (
 // read-only, so it needs the server stopped (or a copy of the file).
 func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("log verify", "Recompute every hash of the evidence log and its transparency tree, and check every checkpoint (root and signature); exit 1 naming the first bad sequence number.", stderr)
-	var data string
+	var data, store string
 	f.string(&data, "data", "LRE_DATA", "./lre-data", "data directory")
+	storeFlag(f, &store)
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	db, err := storage.Open(data, storage.Options{ReadOnly: true})
+	db, err := openStore(data, store, storage.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
@@ -41,13 +42,26 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	cps, err := db.VerifyCheckpoints(ctx, func(note []byte) (uint64, []byte, error) {
-		c, err := tlog.OpenCheckpoint(note, key)
-		return c.Size, c.Root, err
-	})
+	cps, err := verifyCheckpoints(ctx, db, data)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "transparency log OK: tree recomputed, %d checkpoints match it and are signed by %s\n", cps, key)
 	return nil
+}
+
+// verifyCheckpoints checks every checkpoint of db against its tree and the
+// log key in DATA/log; without a key there is nothing to check yet.
+func verifyCheckpoints(ctx context.Context, db *storage.DB, data string) (int, error) {
+	key, err := tlog.LoadVerifierKey(filepath.Join(data, "log"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return db.VerifyCheckpoints(ctx, func(note []byte) (uint64, []byte, error) {
+		c, err := tlog.OpenCheckpoint(note, key)
+		return c.Size, c.Root, err
+	})
 }

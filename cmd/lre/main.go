@@ -35,6 +35,7 @@ Usage:
   lre verify FILE [flags]  verify an evidence bundle or certificate PDF offline;
                            exit 3-9 by kind of failure (see lre verify --help)
   lre backup [flags]       consistent copy of the database, online (--url) or offline (--data)
+  lre migrate [flags]      copy a bbolt store into PostgreSQL and verify the copy
   lre bench [flags]        measure deposits/s and latency against a ceiling and a naive design
   lre bounce parse [--json] FILE...
                            read returned mail (bounces, ARF complaints, auto-replies):
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runVerify(ctx, args[1:], stdout, stderr)
 	case args[0] == "backup":
 		return runBackup(ctx, args[1:], stdout, stderr)
+	case args[0] == "migrate":
+		return runMigrate(ctx, args[1:], stdout, stderr)
 	case args[0] == "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case args[0] == "bounce":

@@ -19,7 +19,7 @@ import (
 
 // serveConfig is everything `lre serve` reads from flags and environment.
 type serveConfig struct {
-	listen, data, baseURL         string
+	listen, data, baseURL, store  string
 	tsaURLs, tsaRoots             string
 	providerName, providerAddress string
 	qualified                     bool
@@ -49,6 +49,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	var c serveConfig
 	f.string(&c.listen, "listen", "LRE_LISTEN", "127.0.0.1:8080", "address to listen on")
 	f.string(&c.data, "data", "LRE_DATA", "./lre-data", "data directory (database, keys, dev mailbox)")
+	storeFlag(f, &c.store)
 	f.string(&c.baseURL, "base-url", "LRE_BASE_URL", "", "public URL of the service, used in links (default http://<listen>)")
 	f.string(&c.tsaURLs, "tsa", "LRE_TSA_URLS", "", "comma-separated RFC 3161 authority URLs, tried in order; empty = the embedded (non-qualified) authority")
 	f.string(&c.tsaRoots, "tsa-roots", "LRE_TSA_ROOTS", "", "PEM file of the roots trusted for --tsa tokens (required with --tsa)")

@@ -14,8 +14,9 @@ import (
 // scripts can take it with `tail -n 1`.
 func runUsersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("users add", "Create a user and print a new API key (shown once, stored hashed).", stderr)
-	var data, email, name, org, role string
+	var data, store, email, name, org, role string
 	f.string(&data, "data", "LRE_DATA", "./lre-data", "data directory")
+	storeFlag(f, &store)
 	f.string(&email, "email", "", "", "the user's email address (required)")
 	f.string(&name, "name", "", "", "the user's full name (required)")
 	f.string(&org, "org", "", "", "the user's organisation (auditors see its letters)")
@@ -23,7 +24,7 @@ func runUsersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	db, err := storage.Open(data, storage.Options{})
+	db, err := openStore(data, store, storage.Options{})
 	if err != nil {
 		return err
 	}
