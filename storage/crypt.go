@@ -46,12 +46,22 @@ type keyring struct {
 	master cipher.AEAD
 }
 
-func loadKeyring(dir string, readOnly bool) (*keyring, error) {
+// loadKeyring reads the master key, creating it only for a store that
+// holds no letter yet: afterwards its loss is an ErrKeyMissing to repair.
+func loadKeyring(dir string, readOnly bool, e kv.Engine) (*keyring, error) {
 	path := filepath.Join(dir, MasterKeyFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if readOnly {
 			return nil, nil
+		}
+		holds, herr := holdsData(e)
+		if herr != nil {
+			return nil, herr
+		}
+		if holds {
+			return nil, fmt.Errorf("%w: %s is missing, and the letters' contents and webhook secrets are sealed under it; "+
+				"restore it from your key backup into %s (a new key would make them unreadable), then start lre again", ErrKeyMissing, path, dir)
 		}
 		b, err = createMasterKey(path)
 	}

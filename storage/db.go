@@ -103,15 +103,17 @@ func Open(dir string, o Options) (*DB, error) {
 	b.MaxBatchDelay = or(o.MaxBatchDelay, 2*time.Millisecond)
 	b.MaxBatchSize = or(o.MaxBatchSize, 256)
 	db := &DB{bolt: b, kv: kv.Bolt{DB: b}, group: &groupCommit{db: kv.Bolt{DB: b}, max: b.MaxBatchSize}}
-	if db.keys, err = loadKeyring(dir, o.ReadOnly); err != nil {
-		b.Close()
-		return nil, fmt.Errorf("open store: %w", err)
-	}
 	if !o.ReadOnly {
 		if err := b.Update(createBuckets); err != nil {
 			b.Close()
 			return nil, fmt.Errorf("open store: %w", err)
 		}
+	}
+	if db.keys, err = loadKeyring(dir, o.ReadOnly, db.kv); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if !o.ReadOnly {
 		if err := db.catchUp(); err != nil {
 			b.Close()
 			return nil, err

@@ -28,7 +28,7 @@ func openPostgres(dir string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", redactURL(o.URL), err)
 	}
 	db := &DB{kv: eng, pg: eng, group: &groupCommit{db: eng, max: or(o.MaxBatchSize, 256)}}
-	if db.keys, err = loadKeyring(dir, o.ReadOnly); err != nil {
+	if db.keys, err = loadKeyring(dir, o.ReadOnly, eng); err != nil {
 		eng.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}

@@ -218,20 +218,24 @@ func copyDir(t testing.TB, src string) string {
 	t.Helper()
 	storetest.BoltOnly(t) // the bytes of the bbolt file
 	dst := t.TempDir()
-	in, err := os.Open(filepath.Join(src, "lre.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(filepath.Join(dst, "lre.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
+	// The master key goes with the file, as in a restore: a store holding
+	// letters refuses to open read-write without it.
+	for _, name := range []string{"lre.db", storage.MasterKeyFile} {
+		in, err := os.Open(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.Create(filepath.Join(dst, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dst
 }

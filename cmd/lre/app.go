@@ -41,6 +41,10 @@ func newApp(cfg serveConfig, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkKeys(cfg, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a := &app{cfg: cfg, log: log, db: db}
 	if err := a.wire(); err != nil {
 		a.Close()
