@@ -37,17 +37,18 @@ func (s *Service) Decide(ctx context.Context, token, session string, accept bool
 		if n.Identity == nil {
 			return Change{}, Errorf(EUNAUTHORIZED, "identify yourself first")
 		}
+		if !AssuranceAtLeast(n.Identity.Assurance, n.RequiredLevel()) {
+			return Change{}, refusal(&IdentityRefusal{Reason: ReasonAssuranceTooLow, Required: n.RequiredLevel(), Reached: n.Identity.Assurance})
+		}
 		typ, status := EventConsignmentAcceptance, StatusAccepted
 		if !accept {
 			typ, status = EventConsignmentRejection, StatusRefused
 		}
 		n.Status, n.DecidedAt = status, now
-		d := a.details(map[string]string{
-			"identification_method": n.Identity.Method(),
-			"assurance_level":       n.Identity.Assurance,
-			"recipient":             n.Recipient.Email,
-			"deadline":              n.Deadline.UTC().Format("2006-01-02T15:04:05Z"),
-		})
+		d := a.details(n.Identity.evidence(map[string]string{
+			"recipient": n.Recipient.Email,
+			"deadline":  n.Deadline.UTC().Format("2006-01-02T15:04:05Z"),
+		}))
 		if at := n.Identity.At; !at.IsZero() {
 			d[DetailIdentifiedAt] = at.UTC().Format(rfc3339Nano)
 		}
@@ -92,7 +93,7 @@ func (s *Service) Handover(ctx context.Context, token, session, key string, a Ac
 		return Document{}, nil, fmt.Errorf("handover %s/%s: stored content does not match its digest", n.ID, key)
 	}
 	_, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
-		d := a.details(map[string]string{"document": doc.Name, "sha256": doc.SHA256, "size": fmt.Sprint(doc.Size)})
+		d := a.details(n.Identity.evidence(map[string]string{"document": doc.Name, "sha256": doc.SHA256, "size": fmt.Sprint(doc.Size)}))
 		return Change{Events: []Event{{Type: EventContentHandover, NoticeID: n.ID, Time: s.clock(), Details: d}}}, nil
 	})
 	if err != nil {

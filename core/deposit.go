@@ -23,6 +23,11 @@ type DepositRequest struct {
 	// something only they know (a client number) before the decision.
 	KnowledgeQuestion string
 	KnowledgeAnswer   string
+	// RequiredAssurance (low, substantial, high; empty = low or the
+	// operator's consumer default) and RecipientBirthdate (YYYY-MM-DD,
+	// optional) govern the recipient's identification (assurance.go).
+	RequiredAssurance  string
+	RecipientBirthdate string
 }
 
 // Recipient types (L.100: a consumer must have consented beforehand).
@@ -170,6 +175,9 @@ func (s *Service) newDeposit(req DepositRequest) (Deposit, error) {
 		contents[key] = a.Content
 	}
 	if err := s.setKnowledge(&n, req); err != nil {
+		return Deposit{}, err
+	}
+	if err := s.setIdentification(&n, req); err != nil {
 		return Deposit{}, err
 	}
 	manifest, digest, err := Manifest(n)

@@ -32,6 +32,9 @@ const (
 	EventConsentGiven        EventType = "ConsentGiven"
 	EventConsentWithdrawn    EventType = "ConsentWithdrawn"
 	EventSendingPolicyLifted EventType = "SendingPolicyLifted"
+	// EventIdentificationFailure records a sign-in through an identity
+	// provider that identified nobody for this letter, and why.
+	EventIdentificationFailure EventType = "IdentificationFailure"
 )
 
 // etsiEventBase prefixes every ETSI event name to form its URI.
@@ -40,7 +43,7 @@ const etsiEventBase = "http://uri.etsi.org/19522/Event/"
 // URI returns the event's ETSI identifier.
 func (t EventType) URI() string {
 	switch t {
-	case EventReminderSent, EventConsentGiven, EventConsentWithdrawn, EventSendingPolicyLifted, EventContentPurged:
+	case EventReminderSent, EventConsentGiven, EventConsentWithdrawn, EventSendingPolicyLifted, EventContentPurged, EventIdentificationFailure:
 		return lreEventBase + string(t)
 	}
 	return etsiEventBase + string(t)

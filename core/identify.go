@@ -30,6 +30,12 @@ type Identity struct {
 	Methods   []string `json:"methods"`
 	Assurance string   `json:"assurance"`
 	At        time.Time
+	// Issuer and Subject name the identity provider and the pseudonymous
+	// identifier it gave the person (OpenID Connect only); NameMatch is the
+	// comparison of the name it returned with the recipient's (NameMatch.Result).
+	Issuer    string `json:"issuer,omitempty"`
+	Subject   string `json:"subject,omitempty"`
+	NameMatch string `json:"name_match,omitempty"`
 }
 
 // Method joins the methods used, e.g. "email_otp+knowledge_check".
@@ -46,6 +52,9 @@ type Identification struct {
 	LockedUntil  time.Time `json:"locked_until,omitzero"`
 	CodesSent    int       `json:"codes_sent"`
 	LastCodeSent time.Time `json:"last_code_sent,omitzero"`
+	// ProviderFailures counts refused identity-provider sign-ins, so that
+	// the evidence records a bounded number of them.
+	ProviderFailures int `json:"provider_failures,omitempty"`
 }
 
 // KnowledgeCheck is an optional question the sender set at deposit, whose

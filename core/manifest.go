@@ -27,6 +27,10 @@ type manifest struct {
 	SubmittedAt     string        `json:"submitted_at"`
 	Body            manifestDoc   `json:"body"`
 	Documents       []manifestDoc `json:"documents"`
+	// Only letters that set them carry these, so that the manifests (and
+	// digests) of letters without them stay what they always were.
+	RequiredAssurance  string `json:"required_assurance,omitempty"`
+	RecipientBirthdate string `json:"recipient_birthdate,omitempty"`
 }
 
 type manifestParty struct {
@@ -47,17 +51,21 @@ type manifestDoc struct {
 // submission are included, so the bytes never change afterwards.
 func Manifest(n Notice) ([]byte, string, error) {
 	m := manifest{
-		Version:         ManifestVersion,
-		NoticeID:        n.ID,
-		Sender:          manifestParty{n.Sender.Name, n.Sender.Email, n.Sender.Organisation},
-		Recipient:       manifestParty{n.Recipient.Name, n.Recipient.Email, n.Recipient.Organisation},
-		RecipientType:   n.RecipientType,
-		Subject:         n.Subject,
-		SenderReference: n.SenderReference,
-		Language:        n.Language,
-		SubmittedAt:     n.SubmittedAt.UTC().Format(time.RFC3339Nano),
-		Body:            manifestDocOf(n.Body),
-		Documents:       make([]manifestDoc, 0, len(n.Documents)),
+		Version:            ManifestVersion,
+		NoticeID:           n.ID,
+		Sender:             manifestParty{n.Sender.Name, n.Sender.Email, n.Sender.Organisation},
+		Recipient:          manifestParty{n.Recipient.Name, n.Recipient.Email, n.Recipient.Organisation},
+		RecipientType:      n.RecipientType,
+		Subject:            n.Subject,
+		SenderReference:    n.SenderReference,
+		Language:           n.Language,
+		SubmittedAt:        n.SubmittedAt.UTC().Format(time.RFC3339Nano),
+		Body:               manifestDocOf(n.Body),
+		Documents:          make([]manifestDoc, 0, len(n.Documents)),
+		RecipientBirthdate: n.RecipientBirthdate,
+	}
+	if n.RequiredAssurance != AssuranceLow {
+		m.RequiredAssurance = n.RequiredAssurance
 	}
 	for _, d := range n.Documents {
 		m.Documents = append(m.Documents, manifestDocOf(d))

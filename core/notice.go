@@ -82,6 +82,13 @@ type Notice struct {
 	Identification Identification  `json:"identification"`
 	Knowledge      *KnowledgeCheck `json:"knowledge,omitempty"`
 	Identity       *Identity       `json:"identity,omitempty"`
+	// RequiredAssurance is the eIDAS level the recipient must reach before
+	// the content is handed over ("" in letters older than the field:
+	// low); RecipientBirthdate the optional YYYY-MM-DD the sender gave,
+	// compared with what an identity provider returns. Both are in the
+	// manifest when set, so the deposit's timestamp covers them.
+	RequiredAssurance  string `json:"required_assurance,omitempty"`
+	RecipientBirthdate string `json:"recipient_birthdate,omitempty"`
 	// Bounces are the delivery reports already recorded, so that a report
 	// delivered twice becomes evidence once.
 	Bounces []string `json:"bounces,omitempty"`

@@ -142,6 +142,9 @@ func (s *Service) RequestCode(ctx context.Context, token string, a Access) error
 		if err := checkIdentifiable(n, now); err != nil {
 			return Change{}, err
 		}
+		if err := emailCodeSuffices(n); err != nil {
+			return Change{}, err
+		}
 		id := &n.Identification
 		if now.Before(id.LockedUntil) {
 			return Change{}, Errorf(EUNAVAILABLE, "too many wrong codes: try again after %s", id.LockedUntil.Format(time.RFC3339))
@@ -191,6 +194,9 @@ func (s *Service) VerifyCode(ctx context.Context, token, code, answer string, a 
 	_, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
 		wrong = nil
 		if err := checkIdentifiable(n, now); err != nil {
+			return Change{}, err
+		}
+		if err := emailCodeSuffices(n); err != nil {
 			return Change{}, err
 		}
 		id := &n.Identification

@@ -36,6 +36,7 @@ type Service struct {
 	tlog        *transparency // nil: no transparency log (see WithTransparencyLog)
 	audit       AuditMaterial
 	etsi        etsiConfig
+	identity    IdentityPolicy
 }
 
 // RetryPolicy bounds how a temporarily refused mail is retried: exponential
