@@ -30,6 +30,7 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 		"subject_types_supported":               []string{"pairwise"},
 		"id_token_signing_alg_values_supported": []string{p.alg},
 		"code_challenge_methods_supported":      []string{"S256"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"acr_values_supported":                  []string{"eidas1", "eidas2", "eidas3"},
 		"claims_supported":                      []string{"sub", "given_name", "family_name", "birthdate", "email", "email_verified", "acr"},
 	})
