@@ -74,9 +74,9 @@ func WithIdentityPolicy(p IdentityPolicy) Option {
 	return func(s *Service) { s.identity = p }
 }
 
-// levelOfACR returns the level an acr value stands for, "" when the policy
+// LevelOf returns the level an acr value stands for, "" when the policy
 // does not know it (which identifies nobody).
-func (p IdentityPolicy) levelOfACR(acr string) string {
+func (p IdentityPolicy) LevelOf(acr string) string {
 	m := p.ACRLevels
 	if m == nil {
 		m = DefaultACRLevels
@@ -86,7 +86,7 @@ func (p IdentityPolicy) levelOfACR(acr string) string {
 
 // LevelOfACR returns the level the policy gives to acr ("" when unknown), so
 // that pages can say what the configured provider reaches.
-func (s *Service) LevelOfACR(acr string) string { return s.identity.levelOfACR(acr) }
+func (s *Service) LevelOfACR(acr string) string { return s.identity.LevelOf(acr) }
 
 // requiredAssurance is the level a deposit must be opened with: what the
 // sender asked, else the operator's default for consumers, else low.
@@ -136,5 +136,5 @@ func emailCodeSuffices(n *Notice) error {
 	if AssuranceAtLeast(AssuranceLow, n.RequiredLevel()) {
 		return nil
 	}
-	return refusal(&IdentityRefusal{Reason: ReasonAssuranceTooLow, Required: n.RequiredLevel(), Reached: AssuranceLow})
+	return Refusal(&IdentityRefusal{Reason: ReasonAssuranceTooLow, Required: n.RequiredLevel(), Reached: AssuranceLow})
 }

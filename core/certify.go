@@ -26,6 +26,11 @@ func (s *Service) CertificatePDF(ctx context.Context, viewer User, id string, ki
 	if err != nil {
 		return nil, err
 	}
+	return s.certificatePDF(ctx, n, kind)
+}
+
+// certificatePDF is CertificatePDF once the caller may see n.
+func (s *Service) certificatePDF(ctx context.Context, n Notice, kind CertificateKind) ([]byte, error) {
 	if b, err := s.certs.StoredCertificate(ctx, n.ID, kind); err == nil {
 		return b, nil
 	}

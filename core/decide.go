@@ -38,7 +38,7 @@ func (s *Service) Decide(ctx context.Context, token, session string, accept bool
 			return Change{}, Errorf(EUNAUTHORIZED, "identify yourself first")
 		}
 		if !AssuranceAtLeast(n.Identity.Assurance, n.RequiredLevel()) {
-			return Change{}, refusal(&IdentityRefusal{Reason: ReasonAssuranceTooLow, Required: n.RequiredLevel(), Reached: n.Identity.Assurance})
+			return Change{}, Refusal(&IdentityRefusal{Reason: ReasonAssuranceTooLow, Required: n.RequiredLevel(), Reached: n.Identity.Assurance})
 		}
 		typ, status := EventConsignmentAcceptance, StatusAccepted
 		if !accept {

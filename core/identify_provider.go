@@ -78,7 +78,9 @@ func (r *IdentityRefusal) details(p ProvidedIdentity) map[string]string {
 	return d
 }
 
-func refusal(r *IdentityRefusal) error {
+// Refusal is the EFORBIDDEN error a refused identification answers, with r
+// as its cause and a message saying what failed.
+func Refusal(r *IdentityRefusal) error {
 	msg := map[string]string{
 		ReasonACRMissing:      "the identity provider did not say which assurance level it reached",
 		ReasonACRUnknown:      "the identity provider reached an assurance level this service does not know",
@@ -126,14 +128,14 @@ func (s *Service) IdentifyWithProvider(ctx context.Context, token string, p Prov
 		return "", err
 	}
 	if refused != nil {
-		return "", refusal(refused)
+		return "", Refusal(refused)
 	}
 	return session, nil
 }
 
 // providedIdentity applies the rules to what the provider asserted.
 func (s *Service) providedIdentity(n *Notice, p ProvidedIdentity, now time.Time) (*Identity, *IdentityRefusal) {
-	level := s.identity.levelOfACR(p.ACR)
+	level := s.identity.LevelOf(p.ACR)
 	r := &IdentityRefusal{Required: n.RequiredLevel(), Reached: level}
 	switch {
 	case p.ACR == "":

@@ -42,6 +42,7 @@ type LetterView struct {
 	KnowledgeQuestion string
 	CodeSent          bool
 	LockedUntil       time.Time
+	RequiredAssurance string // the level the recipient must reach (Notice.RequiredLevel)
 }
 
 func letterView(n Notice, p Provider) LetterView {
@@ -49,6 +50,7 @@ func letterView(n Notice, p Provider) LetterView {
 		NoticeID: n.ID, Language: n.Language, Status: n.Status, RecipientName: n.Recipient.Name,
 		RecipientEmail: maskEmail(n.Recipient.Email), Deadline: n.Deadline, Provider: p,
 		CodeSent: len(n.Identification.CodeHash) > 0, LockedUntil: n.Identification.LockedUntil,
+		RequiredAssurance: n.RequiredLevel(),
 	}
 	if n.Knowledge != nil {
 		v.KnowledgeQuestion = n.Knowledge.Question

@@ -18,6 +18,10 @@ type loginView struct {
 	Next  string
 	Error string // catalogue key
 	Wait  int    // seconds, when throttled
+	// Provider names the identity provider offered beside the password;
+	// Detail is core's message on a refused sign-in there.
+	Provider string
+	Detail   string
 }
 
 // rawFormValue returns a POSTed field untrimmed (a password's spaces are
@@ -40,6 +44,9 @@ func (s *Server) loginForm(c echo.Context) error {
 }
 
 func (s *Server) renderLogin(c echo.Context, status int, v loginView) error {
+	if s.oidc != nil {
+		v.Provider = s.oidc.cfg.Name
+	}
 	return s.render(c, status, "account_login", s.page(c, s.uiLang(c), "acct_login_title", v))
 }
 

@@ -28,6 +28,7 @@ const (
 var depositFields = map[string]bool{
 	"recipient_email": true, "recipient_name": true, "recipient_type": true, "subject": true,
 	"body": true, "sender_reference": true, "language": true, "knowledge_question": true, "knowledge_answer": true,
+	"required_assurance": true, "recipient_birthdate": true,
 }
 
 // noticeCreate is POST /api/v1/notices.
@@ -90,6 +91,7 @@ func (s *Server) readDeposit(c echo.Context) (core.DepositRequest, error) {
 	req.RecipientEmail, req.RecipientName, req.RecipientType = fields["recipient_email"], fields["recipient_name"], fields["recipient_type"]
 	req.Subject, req.Body, req.SenderReference, req.Language = fields["subject"], fields["body"], fields["sender_reference"], fields["language"]
 	req.KnowledgeQuestion, req.KnowledgeAnswer = fields["knowledge_question"], fields["knowledge_answer"]
+	req.RequiredAssurance, req.RecipientBirthdate = fields["required_assurance"], fields["recipient_birthdate"]
 	return req, nil
 }
 

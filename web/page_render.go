@@ -17,7 +17,7 @@ import (
 	"github.com/lre-project/lre/core"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 // paris is where French deadlines end (R.53-3), whatever the server's zone.
@@ -35,7 +35,7 @@ func mustLocation(name string) *time.Location {
 // of the layout so that pages can define the same blocks. The templates are
 // embedded, so a parse error is a build mistake caught by any test.
 func parsePages() map[string]*template.Template {
-	base := template.Must(template.ParseFS(templateFS, "templates/layout.html"))
+	base := template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html"))
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)

@@ -51,7 +51,7 @@ var catalogue = map[string]struct{ fr, en string }{
 
 	// Choice and confirmation.
 	"choice_title":         {"Accepter ou refuser la lettre", "Accept or refuse the letter"},
-	"choice_intro":         {"Votre code est le bon. Vous pouvez maintenant accepter ou refuser la lettre %s.", "Your code is right. You can now accept or refuse letter %s."},
+	"choice_intro":         {"Vous êtes identifié(e). Vous pouvez maintenant accepter ou refuser la lettre %s.", "You are identified. You can now accept or refuse letter %s."},
 	"accept":               {"Accepter la lettre", "Accept the letter"},
 	"refuse":               {"Refuser la lettre", "Refuse the letter"},
 	"confirm_title_accept": {"Confirmez-vous que vous acceptez la lettre ?", "Do you confirm that you accept the letter?"},
@@ -67,7 +67,7 @@ var catalogue = map[string]struct{ fr, en string }{
 
 	// The letter.
 	"letter_title":         {"Votre lettre recommandée", "Your registered letter"},
-	"accepted_on":          {"Vous avez accepté cette lettre le %s. Téléchargez les documents maintenant : cette page reste ouverte 30 minutes après la saisie de votre code.", "You accepted this letter on %s. Download the documents now: this page stays open for 30 minutes after you entered your code."},
+	"accepted_on":          {"Vous avez accepté cette lettre le %s. Cette page reste ouverte 30 minutes après votre identification ; ensuite, revenez par le lien de l’e-mail et identifiez-vous à nouveau.", "You accepted this letter on %s. This page stays open for 30 minutes after you identified; after that, come back through the link in the email and identify yourself again."},
 	"from":                 {"Expéditeur", "From"},
 	"organisation":         {"Organisation", "Organisation"},
 	"reference":            {"Référence de l’expéditeur", "Sender’s reference"},
@@ -81,7 +81,7 @@ var catalogue = map[string]struct{ fr, en string }{
 	"state_refused":        {"Cette lettre a été refusée", "This letter was refused"},
 	"state_expired":        {"Le délai est dépassé", "The deadline has passed"},
 	"state_closed":         {"Cette lettre n’est plus disponible", "This letter is no longer available"},
-	"state_accepted_text":  {"Elle a déjà été acceptée. Si vous venez de l’accepter, elle reste visible 30 minutes après la saisie de votre code.", "It was already accepted. If you just accepted it, it stays visible for 30 minutes after you entered your code."},
+	"state_accepted_text":  {"Elle a été acceptée.", "It was accepted."},
 	"state_refused_text":   {"Elle a déjà été refusée. L’expéditeur a reçu une preuve de ce refus. Son contenu n’est pas montré.", "It was already refused. The sender received a proof of that refusal. Its content is not shown."},
 	"state_expired_text":   {"La date limite (%s) est passée : la lettre n’a pas été réclamée. Son contenu n’est pas montré.", "The deadline (%s) passed; the letter was not claimed. Its content is not shown."},
 	"state_closed_text":    {"Elle ne peut plus être acceptée ni refusée en ligne. Contactez %s pour en savoir plus.", "It can no longer be accepted or refused online. Contact %s to know more."},

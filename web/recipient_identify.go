@@ -13,7 +13,7 @@ func (s *Server) recipientIdentify(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.letterState(v) != stateOpen {
+	if st := s.letterState(v); st != stateOpen && st != stateAccepted {
 		return s.renderState(c, http.StatusOK, v)
 	}
 	return s.renderLetter(c, http.StatusOK, "recipient_identify", "identify_title", letterPage{View: v})

@@ -32,6 +32,10 @@ type letterPage struct {
 	Detail string // core's message, on English pages
 	Action string // accept or refuse, on the confirmation page
 	Until  time.Time
+	// Means are the ways to identify this letter allows (oidc_means.go);
+	// Refusal why an identity provider's sign-in was refused.
+	Means   means
+	Refusal *core.IdentityRefusal
 }
 
 func (s *Server) letterState(v core.LetterView) string {
@@ -54,6 +58,7 @@ func (s *Server) letterState(v core.LetterView) string {
 // renderLetter renders a recipient page for v in the letter's language.
 func (s *Server) renderLetter(c echo.Context, status int, name, title string, lp letterPage) error {
 	lp.State = s.letterState(lp.View)
+	lp.Means = s.meansFor(lp.View)
 	if lp.View.Language != "en" {
 		lp.Detail = ""
 	}

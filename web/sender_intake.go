@@ -24,6 +24,7 @@ var composeFields = map[string]int{
 	"recipient_email": maxFieldBytes, "recipient_name": maxFieldBytes, "recipient_type": maxFieldBytes,
 	"subject": maxFieldBytes, "body": maxBodyBytes, "sender_reference": maxFieldBytes, "language": maxFieldBytes,
 	"knowledge_question": maxFieldBytes, "knowledge_answer": maxFieldBytes,
+	"required_assurance": maxFieldBytes, "recipient_birthdate": maxFieldBytes,
 }
 
 // csrfCookie is the cookie the pages' CSRF middleware sets (see csrf in
@@ -115,6 +116,7 @@ func (ui *senderUI) readCompose(c echo.Context) (core.DepositRequest, map[string
 	req.RecipientEmail, req.RecipientName, req.RecipientType = fields["recipient_email"], fields["recipient_name"], fields["recipient_type"]
 	req.Subject, req.Body, req.SenderReference, req.Language = fields["subject"], fields["body"], fields["sender_reference"], fields["language"]
 	req.KnowledgeQuestion, req.KnowledgeAnswer = fields["knowledge_question"], fields["knowledge_answer"]
+	req.RequiredAssurance, req.RecipientBirthdate = fields["required_assurance"], fields["recipient_birthdate"]
 	return req, fields, nil
 }
 

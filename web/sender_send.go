@@ -45,5 +45,6 @@ func composeForm(r core.DepositRequest) map[string]string {
 		"recipient_email": r.RecipientEmail, "recipient_name": r.RecipientName, "recipient_type": r.RecipientType,
 		"subject": r.Subject, "body": r.Body, "sender_reference": r.SenderReference, "language": r.Language,
 		"knowledge_question": r.KnowledgeQuestion, "knowledge_answer": r.KnowledgeAnswer,
+		"required_assurance": r.RequiredAssurance, "recipient_birthdate": r.RecipientBirthdate,
 	}
 }

@@ -39,6 +39,8 @@ type Config struct {
 	// SealCRL and TSACRL return the DER CRLs served at /api/v1/seal/crl and
 	// /api/v1/tsa/crl; nil answers 404 (an external authority).
 	SealCRL, TSACRL func() ([]byte, error)
+	// Identity offers sign-in through an OpenID Connect provider (oidc_*.go).
+	Identity IdentityConfig
 }
 
 // Server is the HTTP server of lre.
@@ -50,13 +52,14 @@ type Server struct {
 	pages map[string]*template.Template
 	// redact hides the secret path segments in logs; built from the routes.
 	redact redactor
+	oidc   *oidcPages // nil: no identity provider configured
 }
 
 // NewServer builds the server and its routes.
 func NewServer(svc *services.Set, cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, svc: svc, cfg: cfg, log: cfg.Logger, pages: parsePages()}
+	s := &Server{echo: e, svc: svc, cfg: cfg, log: cfg.Logger, pages: parsePages(), oidc: newOIDCPages(svc.Letters, cfg.Identity)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -68,7 +71,7 @@ func NewServer(svc *services.Set, cfg Config) *Server {
 	e.Use(middleware.RequestID())
 	e.Use(s.observeRequests)
 	e.Use(middleware.Recover())
-	e.Use(secureHeaders)
+	e.Use(secureHeaders(s.oidc.formTarget()))
 	if strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://") {
 		e.Use(strictTransport)
 	}
@@ -93,16 +96,21 @@ func ipExtractor(cidrs []string) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-// secureHeaders sets strict defaults on every response.
-func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-		h.Set("Cache-Control", "no-store")
-		return next(c)
+// secureHeaders sets strict defaults on every response. formTarget is an
+// origin forms may lead to besides this site (the identity provider, which
+// a sign-in form redirects to), or "".
+func secureHeaders(formTarget string) echo.MiddlewareFunc {
+	csp := "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'" + formTarget + "; frame-ancestors 'none'; base-uri 'none'"
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Content-Security-Policy", csp)
+			h.Set("Cache-Control", "no-store")
+			return next(c)
+		}
 	}
 }
 

@@ -25,6 +25,13 @@ type Session struct {
 	CreatedAt time.Time `json:"created_at"`
 	LastSeen  time.Time `json:"last_seen"`
 	Expires   time.Time `json:"expires"`
+	// How the user logged in, for the evidence of what they do: empty for
+	// a password (web session, low); core.MethodOIDC with the provider's
+	// issuer, the pseudonymous subject and the level it reached.
+	Method    string `json:"method,omitempty"`
+	Assurance string `json:"assurance,omitempty"`
+	Issuer    string `json:"issuer,omitempty"`
+	Subject   string `json:"subject,omitempty"`
 }
 
 // KeyStore keeps API keys by the hash of their secret.

@@ -26,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lre-project/lre/core"
 )
 
 // Service holds the account use cases. Its state in memory is the login
@@ -41,6 +43,7 @@ type Service struct {
 	sessions SessionPolicy
 	throttle *loginThrottle
 	hashing  chan struct{}
+	identity core.IdentityPolicy
 
 	dummyOnce sync.Once
 	dummy     PasswordHash

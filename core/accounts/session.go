@@ -73,11 +73,14 @@ func (s *Service) checkLogin(ctx context.Context, email, password string) (core.
 }
 
 func (s *Service) openSession(ctx context.Context, userID string, now time.Time) (string, error) {
+	return s.putSession(ctx, Session{UserID: userID, CreatedAt: now, LastSeen: now})
+}
+
+func (s *Service) putSession(ctx context.Context, sess Session) (string, error) {
 	token, hash, err := core.NewSecret(s.rand, sessionPrefix)
 	if err != nil {
 		return "", err
 	}
-	sess := Session{UserID: userID, CreatedAt: now, LastSeen: now}
 	sess.Expires = s.sessionExpiry(sess)
 	if err := s.store.PutSession(ctx, hash, sess); err != nil {
 		return "", fmt.Errorf("open session: %w", err)

@@ -105,3 +105,13 @@ func New(store Store, ts core.Timestamper, opts ...Option) *Set {
 		Batches:  batches.New(letters, store, c.batches),
 	}
 }
+
+// WithIdentityPolicy sets how identity providers' acr values map to levels
+// (recipients and senders alike) and the operator's default level for
+// consumer letters.
+func WithIdentityPolicy(p core.IdentityPolicy) Option {
+	return func(c *config) {
+		c.core = append(c.core, core.WithIdentityPolicy(p))
+		c.accounts = append(c.accounts, accounts.WithIdentityPolicy(p))
+	}
+}
