@@ -60,14 +60,13 @@ func (s *Server) recipientSignedIn(c echo.Context, si signIn, ident core.Provide
 			return ferr
 		}
 	}
-	r := refusalOf(err)
-	if r == nil || core.ErrorCode(err) == core.EUNAVAILABLE {
-		return s.recipientFail(c, err)
-	}
-	v, verr := s.svc.Letters.ViewLink(ctx, si.Token)
-	if verr != nil {
-		return verr
-	}
+	return s.recipientFail(c, err)
+}
+
+// renderRefusal says why an identification was refused and what to do:
+// 401 when the provider's answer was not trusted, 403 when the person it
+// identified does not satisfy the letter.
+func (s *Server) renderRefusal(c echo.Context, v core.LetterView, err error, r *core.IdentityRefusal) error {
 	status := http.StatusForbidden
 	if core.ErrorCode(err) == core.EUNAUTHORIZED {
 		status = http.StatusUnauthorized

@@ -122,6 +122,12 @@ func withMailbox(m web.DevMailbox) siteOption {
 
 func newSite(t testing.TB, opts ...siteOption) *site {
 	t.Helper()
+	return newSiteWith(t, nil, opts...)
+}
+
+// newSiteWith is newSite with more options for the service.
+func newSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *site {
+	t.Helper()
 	auth, err := rfc3161.LoadOrCreateAuthority(filepath.Join(t.TempDir(), "tsa"), "lre page tests", time.Now, rand.Reader)
 	if err != nil {
 		t.Fatalf("authority: %v", err)
@@ -137,11 +143,12 @@ func newSite(t testing.TB, opts ...siteOption) *site {
 		o(&cfg)
 	}
 	cfg.BaseURL += srv.Listener.Addr().String()
+	bindIdentity(t, &cfg)
 	s := &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: cfg.BaseURL}
 	cfg.Now = s.clock.Now
-	s.svc = services.New(db, rfc3161.NewLocal(auth),
+	s.svc = services.New(db, rfc3161.NewLocal(auth), append([]services.Option{
 		services.WithLogger(siteLog), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.mail)), services.WithBaseURL(s.url),
-		services.WithLetters(core.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"})))
+		services.WithLetters(core.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"}))}, svcOpts...)...)
 	srv.Config.Handler = web.NewServer(s.svc, cfg)
 	if strings.HasPrefix(cfg.BaseURL, "https://") {
 		srv.StartTLS()

@@ -92,6 +92,9 @@ func (s *Server) recipientFail(c echo.Context, err error) error {
 	if s.letterState(v) != stateOpen && (code != core.EFORBIDDEN || v.Status != core.StatusAccepted) {
 		return s.renderState(c, http.StatusConflict, v)
 	}
+	if r := refusalOf(err); r != nil && code != core.EUNAVAILABLE {
+		return s.renderRefusal(c, v, err, r)
+	}
 	switch code {
 	case core.ECONFLICT:
 		return s.renderLetter(c, http.StatusConflict, "recipient_problem", "err_conflict", lp)

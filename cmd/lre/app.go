@@ -102,9 +102,15 @@ func (a *app) wire() error {
 		services.WithLetters(core.WithRetention(cfg.retention)),
 		services.WithLetters(core.WithTransparencyLog(a.db, logKey)),
 		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.GenerationsPEM()})),
+		services.WithIdentityPolicy(cfg.identity.policy()),
 	)
 	a.metrics.WatchSenders(a.svc.Letters.SuspendedSenders)
+	identity, err := cfg.identity.web(cfg.baseURL)
+	if err != nil {
+		return err
+	}
 	webCfg := web.Config{
+		Identity:       identity,
 		BaseURL:        cfg.baseURL,
 		TSAChainPEM:    chainPEM,
 		SealChainPEM:   seal.GenerationsPEM(),

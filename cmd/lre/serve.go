@@ -41,7 +41,8 @@ type serveConfig struct {
 	webhookPrivate, metrics   bool
 	dev                       bool
 
-	custody custodyConfig
+	custody  custodyConfig
+	identity identityConfig
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -87,6 +88,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	f.bool(&c.webhookPrivate, "webhook-allow-private", "LRE_WEBHOOK_ALLOW_PRIVATE", false, "let webhooks target loopback and private addresses (on-premises receivers); off guards against SSRF")
 	f.bool(&c.metrics, "metrics", "LRE_METRICS", true, "serve Prometheus metrics at /metrics (expose it to the monitoring network only)")
 	custodyFlags(f, &c.custody)
+	c.identity.register(f)
 	if err := f.parse(args); err != nil {
 		return c, err
 	}
@@ -139,7 +141,10 @@ func (c *serveConfig) validate() error {
 	if err := c.custody.identity(c.providerName).Validate(); err != nil {
 		return err
 	}
-	return c.custody.validate()
+	if err := c.custody.validate(); err != nil {
+		return err
+	}
+	return c.identity.validate()
 }
 
 func (c *serveConfig) reminders() ([]int, error) {
