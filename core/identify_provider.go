@@ -29,8 +29,8 @@ type ProvidedIdentity struct {
 // is found by the adapter (the token), the second by the domain (the
 // person); IdentityRefusal carries them to the pages and the evidence.
 const (
-	ReasonProviderError   = "provider_error"    // the provider answered with an error or not at all
-	ReasonCodeRefused     = "code_refused"      // the code was refused (replayed, expired, wrong verifier)
+	ReasonProviderError   = "provider_error"     // the provider answered with an error or not at all
+	ReasonCodeRefused     = "code_refused"       // the code was refused (replayed, expired, wrong verifier)
 	ReasonTokenSignature  = "id_token_signature" // not signed by a key the provider publishes
 	ReasonTokenIssuer     = "id_token_issuer"
 	ReasonTokenAudience   = "id_token_audience"

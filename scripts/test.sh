@@ -34,8 +34,8 @@ go mod download
 go vet ./...
 # core is the domain: it must not depend on any adapter or infrastructure;
 # the transparency tree (tlog) is a pure leaf both sides may import.
-adapters='lre/(storage|web|certs|cmd|rfc3161|smtp|webhook|metrics|audit|internal|jades)(/|$)'
-infra='go.etcd.io/bbolt|labstack/echo|go-pdf/fpdf|emersion/go-smtp|jackc/pgx|chromedp|prometheus/client_golang|digitorus/|jhillyerd/enmime'
+adapters='lre/(storage|web|certs|cmd|rfc3161|smtp|webhook|metrics|audit|oidc|internal|jades)(/|$)'
+infra='go.etcd.io/bbolt|coreos/go-oidc|golang.org/x/oauth2|labstack/echo|go-pdf/fpdf|emersion/go-smtp|jackc/pgx|chromedp|prometheus/client_golang|digitorus/|jhillyerd/enmime'
 if go list -deps ./core/... | grep -E "$infra|$adapters"; then
   echo "core imports infrastructure (see README, Architecture)" >&2
   exit 1
