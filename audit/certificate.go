@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"path"
@@ -78,6 +79,15 @@ func verifyCertificate(data []byte) *Report {
 	if seal.root != nil {
 		r.Trust.SealRoot, r.Trust.SealRootSHA = seal.root.Subject.String(), fingerprint(seal.root)
 	}
+	switch {
+	case !chainOK:
+		r.skip(KindSignature, "ETSI evidence", "not checked: it needs valid events")
+	case seal.root == nil:
+		r.skip(KindSignature, "ETSI evidence", "not checked: it needs a valid seal to anchor its signer")
+	default:
+		a := anchorsOf([]*x509.Certificate{seal.root})
+		checkETSI(r, certificateETSI(c), c.atts[attManifest], evs, evs[len(evs)-1:], &a)
+	}
 	r.finish()
 	if r.OK && depositOK && chainOK {
 		r.Proves = append(proves(c.manifest, deposit, evs), sealSentence("this certificate", seal))
@@ -138,6 +148,11 @@ func checkBundleCertificates(r *Report, v *bundleView, evs []core.Event) []strin
 		res := checkSeal(r, label, c.file, v.seal, v.tsa)
 		if !bytes.Equal(c.atts[attManifest], v.Files[core.BundleManifest]) {
 			r.fail(KindDocumentDigest, label, "its manifest.json differs from the bundle's")
+		}
+		for att, b := range certificateETSI(c).files {
+			if !bytes.Equal(b, v.Files[core.BundleETSIDir+strings.TrimPrefix(att, core.CertificateETSIPrefix)]) {
+				r.fail(KindSignature, label, "its %s differs from the bundle's evidence", att)
+			}
 		}
 		if !bytes.Equal(c.atts[attToken], v.Files[core.BundleDepositToken]) {
 			r.fail(KindToken, label, "its timestamp.tsr differs from the bundle's deposit.tsr")

@@ -122,6 +122,11 @@ func verifyBundle(data []byte, opts Options) *Report {
 	if opts.EarlierCheckpoint != nil {
 		checkEarlier(r, v, cp, cpOK, opts.EarlierCheckpoint)
 	}
+	if chainOK {
+		checkETSI(r, bundleETSI(v), v.Files[core.BundleManifest], evs, evs, v.seal)
+	} else {
+		r.skip(KindSignature, "ETSI evidence", "not checked: it needs valid events")
+	}
 	pdfs := checkBundleCertificates(r, v, evs)
 	r.finish()
 	if r.OK && depositOK {
