@@ -26,6 +26,11 @@ type Error struct {
 	Message string
 	Field   string
 	Err     error // the underlying cause, logged but never shown
+	// Format and Args are what Message was written from, so that a page
+	// can write the same message in the reader's language: Format is the
+	// key of the translation catalogue (web/error_text.go).
+	Format string
+	Args   []any
 }
 
 func (e *Error) Error() string {
@@ -39,12 +44,12 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf builds an *Error with a formatted, user-safe message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // FieldError builds an EINVALID (or other code) error naming the field at fault.
 func FieldError(code, field, format string, args ...any) *Error {
-	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, or EINTERNAL.

@@ -20,7 +20,13 @@ type batchFormView struct {
 	Error   string // catalogue key
 	Field   string // the input at fault
 	Detail  string // core's message
-	BadRows []batches.RowError
+	BadRows []badRow
+}
+
+// badRow is one refused row of the recipients file, in the reader's words.
+type badRow struct {
+	Line           int
+	Field, Message string
 }
 
 // batchNew is GET /app/batches/new.
@@ -43,10 +49,14 @@ func (ui *senderUI) refuseBatch(c echo.Context, form map[string]string, err erro
 	if code != core.EINVALID && code != core.ETOOLARGE && code != core.EREFUSED && code != core.EKEYREUSED {
 		return err
 	}
-	v := batchFormView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: core.ErrorMessage(err)}
+	lang := ui.uiLang(c)
+	v := batchFormView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: localError(err, lang)}
 	var re *batches.RowsError
 	if errors.As(err, &re) {
-		v.BadRows, v.Error, v.Detail = re.Rows, "", ""
+		v.Error, v.Detail = "", ""
+		for _, r := range re.Rows {
+			v.BadRows = append(v.BadRows, badRow{Line: r.Line, Field: r.Field, Message: localError(r.Err, lang)})
+		}
 	} else if v.Field == "recipients" {
 		v.Error = "bat_err_file"
 	}

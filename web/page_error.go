@@ -43,8 +43,11 @@ func (s *Server) pageError(c echo.Context, err error) {
 		c.Response().Header().Set("Retry-After", "30")
 	}
 	lang := acceptLanguage(c.Request())
-	if lang != "en" {
+	if detail != "" && lang != "en" {
 		detail = ""
+		if hasFrench(err) {
+			detail = localError(err, lang)
+		}
 	}
 	p := s.page(c, lang, "err_"+kind, errorView{Kind: kind, Detail: detail})
 	p.Token = ""

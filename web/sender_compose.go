@@ -60,7 +60,7 @@ func (ui *senderUI) refuseCompose(c echo.Context, form map[string]string, err er
 	if code != core.EINVALID && code != core.ETOOLARGE && code != core.EREFUSED {
 		return err
 	}
-	return ui.renderCompose(c, statusOf[code], composeView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: core.ErrorMessage(err)})
+	return ui.renderCompose(c, statusOf[code], composeView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: localError(err, ui.uiLang(c))})
 }
 
 // preview is POST /app/letters/preview (multipart): it reads and hashes

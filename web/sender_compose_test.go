@@ -149,17 +149,17 @@ func TestComposeRefusals(t *testing.T) {
 		files[i] = upload{"f.pdf", "application/pdf", []byte("x")}
 	}
 	x = want(t, "4 files", b.preview(composeFields(), "", files...), http.StatusRequestEntityTooLarge)
-	if !strings.Contains(x.body, "La lettre dépasse une limite") || !strings.Contains(x.body, "max_files") || !strings.Contains(x.body, "3 fichiers au plus, 65,5 ko au total") {
+	if !strings.Contains(x.body, "La lettre dépasse une limite") || !strings.Contains(x.body, "la limite est de 3") || strings.Contains(x.body, "max_files") || !strings.Contains(x.body, "3 fichiers au plus, 65,5 ko au total") {
 		t.Errorf("too many files: %s", x.body)
 	}
 	big := bytes.Repeat([]byte("x"), 65<<10)
 	x = want(t, "too large", b.preview(composeFields(), "", upload{"big.pdf", "application/pdf", big}), http.StatusRequestEntityTooLarge)
-	if !strings.Contains(x.body, "max_total_size") {
-		t.Errorf("too large: %s", x.body)
+	if !strings.Contains(x.body, "taille maximale de 65536 octets") || strings.Contains(x.body, "max_total_size") {
+		t.Errorf("too large, not said in French: %s", x.body)
 	}
 	x = want(t, "long name", b.preview(composeFields(), "", upload{strings.Repeat("n", 41) + ".pdf", "application/pdf", []byte("x")}), http.StatusRequestEntityTooLarge)
-	if !strings.Contains(x.body, "max_file_name") {
-		t.Errorf("long file name: %s", x.body)
+	if !strings.Contains(x.body, "la limite est de 40 octets") || strings.Contains(x.body, "max_file_name") {
+		t.Errorf("long file name, not said in French: %s", x.body)
 	}
 
 	consumer := composeFields()

@@ -30,6 +30,9 @@ type RowError struct {
 	Field   string `json:"field"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Err is the error the message comes from, for pages that write it in
+	// the reader's language.
+	Err *core.Error `json:"-"`
 }
 
 // RowsError lists every bad row of a batch. It unwraps to an EINVALID
@@ -90,7 +93,7 @@ func (s *Service) checkRow(ctx context.Context, req Request, row *Row, seen map[
 	row.Birthdate = bd
 	key := strings.ToLower(row.Email) + "\x00" + strings.ToLower(row.Name)
 	if first, dup := seen[key]; dup {
-		return &RowError{Line: row.Line, Field: "email", Code: core.EINVALID, Message: fmt.Sprintf("the same recipient as line %d: each recipient receives one letter", first)}, nil
+		return rowError(row.Line, core.FieldError(core.EINVALID, "email", "the same recipient as line %d: each recipient receives one letter", first)), nil
 	}
 	seen[key] = row.Line
 	err = s.letters.CheckDeposit(ctx, letterOf(req, *row, ""))
@@ -109,13 +112,13 @@ func (s *Service) checkRow(ctx context.Context, req Request, row *Row, seen map[
 func rowError(line int, err error) *RowError {
 	var ce *core.Error
 	if !errors.As(err, &ce) {
-		return &RowError{Line: line, Field: "recipients", Code: core.EINVALID, Message: err.Error()}
+		ce = &core.Error{Code: core.EINVALID, Field: "recipients", Message: err.Error()}
 	}
 	field := columnOf[ce.Field]
 	if field == "" {
 		field = ce.Field
 	}
-	return &RowError{Line: line, Field: field, Code: ce.Code, Message: ce.Message}
+	return &RowError{Line: line, Field: field, Code: ce.Code, Message: ce.Message, Err: ce}
 }
 
 // letterOf is the deposit of one row: the shared letter addressed to it.

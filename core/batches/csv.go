@@ -112,7 +112,7 @@ func readRows(r *csv.Reader, cols []string, maxRows int) ([]Row, error) {
 		}
 		line, _ := r.FieldPos(0)
 		if len(rec) > len(cols) {
-			bad = append(bad, RowError{Line: line, Field: "recipients", Code: core.EINVALID, Message: "this line has more cells than the header: check the separators and quotes"})
+			bad = append(bad, *rowError(line, core.FieldError(core.EINVALID, "recipients", "this line has more cells than the header: check the separators and quotes")))
 			continue
 		}
 		row, empty := rowOf(rec, cols)
