@@ -35,6 +35,7 @@ func letterEvents(t *testing.T, id string) []core.Event {
 		{Type: core.EventNotificationForAcceptance, Time: at(30), Details: map[string]string{"remote_host": "mx.example.org", "reply_code": "250"}},
 		{Type: core.EventNotificationAccessTracking, Time: at(35), Details: map[string]string{"ip": "192.0.2.7"}},
 		{Type: core.EventReminderSent, Time: at(36), Details: map[string]string{"reply_code": "250"}},
+		{Type: core.EventIdentificationFailure, Time: at(39), Details: map[string]string{"reason": "assurance_too_low", "identification_method": "oidc", "assurance_level": "low", "required_assurance": "substantial"}},
 		{Type: core.EventConsignmentRejection, Time: at(41), Details: identified(map[string]string{"reason": "refused by the recipient"})},
 		{Type: core.EventConsignmentAcceptance, Time: at(42), Details: identified(nil)},
 		{Type: core.EventContentHandover, Time: at(43), Details: map[string]string{"document": "lettre.txt", "sha256": digest("body")}},
@@ -93,7 +94,7 @@ func TestETSIEvidenceEveryKind(t *testing.T) {
 	if !ok || strings.Count(out, "OK ") != len(events) {
 		t.Fatalf("independent check of %d evidence files failed:\n%s", len(events), out)
 	}
-	b, _ := os.ReadFile(files[5])
+	b, _ := os.ReadFile(files[6]) // the ConsignmentRejection
 	for _, tc := range []struct{ name, from, to, want string }{
 		{"changed reason", "refused_by_recipient", "bad_mailbox", "hashV"},
 		{"no recipient", `"RecipientDetails"`, `"Recipients"`, "ValidationError"},
@@ -122,7 +123,7 @@ func checkParties(t *testing.T, e core.Event, ev core.ETSIEvidence) {
 	if s == nil || s.GlobalAssuranceLevel.AssuranceLevel != "http://eidas.europa.eu/LoA/low" || s.AuthenticationDetails.AuthenticationMethod != "urn:lre:authn:api_key" {
 		t.Errorf("%s: sender assurance %+v", e.Type, s)
 	}
-	identified := e.Seq >= 6 // record 6 is the first after the identification
+	identified := e.Seq >= 7 // record 7 is the first after the identification (6 is a refused one)
 	r := ev.RecipientDetails[0].AssuranceLevels
 	if identified != (r != nil) {
 		t.Errorf("%s: recipient assurance %+v, identified=%v", e.Type, r, identified)
@@ -134,6 +135,7 @@ func checkParties(t *testing.T, e core.Event, ev core.ETSIEvidence) {
 		core.EventNotificationFailure: "urn:lre:reason:mailbox_full", core.EventConsignmentRejection: "urn:lre:reason:refused_by_recipient",
 		core.EventAcceptanceRejectionExpiry: "urn:lre:reason:deadline_passed", core.EventContentHandoverFailure: "urn:lre:reason:other",
 		core.EventSubmissionRejection: "urn:lre:reason:timestamp_refused", core.EventContentPurged: "urn:lre:reason:retention_period_elapsed",
+		core.EventIdentificationFailure: "urn:lre:reason:assurance_too_low",
 	}
 	want, neg := negative[e.Type]
 	switch {

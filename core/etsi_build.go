@@ -147,8 +147,11 @@ const CertificateETSIPrefix = "etsi-"
 // the letter's events in log order up to and including it (the first being
 // its SubmissionAcceptance): the sender's authentication is read from that
 // first event, the recipient's from the latest event that records an
-// identification. It is a pure function of its inputs. Errors: EINVALID
-// for no events or an event of another letter.
+// identification. It is a pure function of its inputs, and a format:
+// verifiers rebuild issued evidence with it years later, so a change to
+// what it builds needs a new ETSIExtensionName and must keep building the
+// old form for evidence that names the old one. Errors: EINVALID for no
+// events or an event of another letter.
 func BuildETSIEvidence(l ETSILetter, iss ETSIIssuer, events []Event) (ETSIEvidence, error) {
 	if len(events) == 0 {
 		return ETSIEvidence{}, Errorf(EINVALID, "no event to issue evidence for")
@@ -201,12 +204,16 @@ func senderAssurance(l ETSILetter, events []Event) *ETSIAssurance {
 	return nil
 }
 
+// identifiedBy are the events that record the identification the
+// recipient passed (an IdentificationFailure records one refused).
+var identifiedBy = map[EventType]bool{EventConsignmentAcceptance: true, EventConsignmentRejection: true}
+
 // recipientAssurance is the latest identification recorded up to the last
 // event; nothing before the recipient identified themselves.
 func recipientAssurance(events []Event) *ETSIAssurance {
 	for i := len(events) - 1; i >= 0; i-- {
 		d := events[i].Details
-		if d[DetailRecipientMethod] != "" {
+		if identifiedBy[events[i].Type] && d[DetailRecipientMethod] != "" {
 			return etsiAssurance(d[DetailRecipientMethod], d[DetailRecipientLevel], orDefault(d[DetailIdentifiedAt], events[i].Time.UTC().Format(rfc3339Nano)))
 		}
 	}
@@ -247,6 +254,7 @@ var negativeEvents = map[EventType]string{
 	EventConsignmentRejection:      "refused_by_recipient",
 	EventAcceptanceRejectionExpiry: "deadline_passed",
 	EventContentHandoverFailure:    ReasonOther,
+	EventIdentificationFailure:     ReasonOther,
 }
 
 var reasonCode = regexp.MustCompile(`^[a-z0-9_]+$`)
@@ -267,7 +275,7 @@ func eventReasons(e Event) *ETSIReasons {
 	case reason != "":
 		r.Details = append(r.Details, reason)
 	}
-	for _, k := range []string{"reason_text", "enhanced_code", "diagnosis", "reply_text"} {
+	for _, k := range []string{"reason_text", "enhanced_code", "diagnosis", "reply_text", "required_assurance", "name_match"} {
 		if v := e.Details[k]; v != "" {
 			r.Details = append(r.Details, k+": "+v)
 		}
