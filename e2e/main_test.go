@@ -41,7 +41,28 @@ var (
 	buildOnce sync.Once
 	buildErr  error
 	buildOut  []byte
+
+	hooksOnce sync.Once
+	hooksErr  error
+	hooksOut  []byte
 )
+
+// lreHooksBinary builds lre with the lrehooks tag, whose test hooks
+// (cmd/lre/hooks_lrehooks.go) a release build does not contain.
+func lreHooksBinary(t testing.TB) string {
+	t.Helper()
+	lreBinary(t)
+	bin := filepath.Join(binDir, "lre-hooks")
+	hooksOnce.Do(func() {
+		cmd := exec.Command("go", "build", "-tags", "lrehooks", "-o", bin, "./cmd/lre")
+		cmd.Dir = ".."
+		hooksOut, hooksErr = cmd.CombinedOutput()
+	})
+	if hooksErr != nil {
+		t.Fatalf("go build -tags lrehooks ./cmd/lre: %v\n%s", hooksErr, hooksOut)
+	}
+	return bin
+}
 
 // lreBinary builds the lre command once per test run (go build -o
 // $TMP/lre ./cmd/lre) and returns its path. It skips the calling test with

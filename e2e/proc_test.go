@@ -26,6 +26,7 @@ type lreProc struct {
 	dir  string
 	addr string
 	args []string
+	env  []string // added to the environment of the next start
 	logs *logFile
 
 	mu   sync.Mutex
@@ -83,6 +84,7 @@ func (p *lreProc) tryStart(timeout time.Duration) error {
 		return fmt.Errorf("already running")
 	}
 	cmd := exec.Command(p.bin, p.args...)
+	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
 		p.mu.Unlock()

@@ -161,10 +161,20 @@ func (k *keyring) sealDeposit(id string, contents map[string][]byte) (sealedDepo
 
 func contentAAD(id, key string) string { return "lre-content-v1\x00" + id + "/" + key }
 
-// putContents stores sealed contents, the letter key and the retention
-// index entry of n.
-func putContents(tx kv.Tx, n core.Notice, s sealedDeposit) error {
+// putContents stores the reference to n's content file (written before
+// the transaction), or the sealed contents themselves on a store without
+// content files (PostgreSQL), then the letter key and the retention index
+// entry of n.
+func putContents(tx kv.Tx, n core.Notice, ref *contentRef, s sealedDeposit) error {
+	if ref != nil {
+		if err := tx.Bucket(bktContentFiles).Put([]byte(n.ID), ref.encode()); err != nil {
+			return fmt.Errorf("save content reference: %w", err)
+		}
+	}
 	for key, b := range s.contents {
+		if ref != nil {
+			break
+		}
 		if err := tx.Bucket(bktContents).Put(contentKey(n.ID, key), b); err != nil {
 			return fmt.Errorf("save content %s: %w", key, err)
 		}
@@ -180,9 +190,13 @@ func putContents(tx kv.Tx, n core.Notice, s sealedDeposit) error {
 
 // readContent decrypts one document of notice id inside tx. Contents
 // stored before encryption existed have no letter key and are read as is.
-func (k *keyring) readContent(tx kv.Tx, id, key string) ([]byte, error) {
-	v := tx.Bucket(bktContents).Get(contentKey(id, key))
-	if v == nil {
+func (db *DB) readContent(tx kv.Tx, id, key string) ([]byte, error) {
+	k := db.keys
+	v, found, err := db.sealedContent(tx, id, key)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
 		if tx.Bucket(bktPurged).Get([]byte(id)) != nil {
 			return nil, core.Errorf(core.EGONE, "the content of letter %s was deleted at the end of its retention period; its proofs remain", id)
 		}
@@ -190,7 +204,7 @@ func (k *keyring) readContent(tx kv.Tx, id, key string) ([]byte, error) {
 	}
 	wrapped := tx.Bucket(bktContentKeys).Get([]byte(id))
 	if wrapped == nil {
-		return clone(v), nil
+		return v, nil
 	}
 	if err := k.ready(); err != nil {
 		return nil, err
@@ -210,13 +224,18 @@ func (k *keyring) readContent(tx kv.Tx, id, key string) ([]byte, error) {
 	return b, nil
 }
 
-// purgeContent destroys the letter key and every document of notice id.
+// purgeContent destroys the letter key and every document of notice id,
+// or the reference to its content file, which the caller removes after
+// the commit (purgedFiles, removeFiles).
 func purgeContent(tx kv.Tx, id string) error {
 	n, err := getNotice(tx, id)
 	if err != nil {
 		return err
 	}
 	if err := tx.Bucket(bktContentKeys).Delete([]byte(id)); err != nil {
+		return fmt.Errorf("purge %s: %w", id, err)
+	}
+	if err := tx.Bucket(bktContentFiles).Delete([]byte(id)); err != nil {
 		return fmt.Errorf("purge %s: %w", id, err)
 	}
 	prefix := []byte(id + "/")

@@ -60,12 +60,8 @@ func TestCopyWithoutMasterKey(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	d := deposit(t, 1, "usr_a", 2)
 	save(t, db, d)
-	file := backupBytes(t, db)
-
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "lre.db"), file, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	untar(t, backupBytes(t, db), dir)
 	ro, err := storage.Open(dir, storage.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)

@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/contentfile"
 	"github.com/lre-project/lre/storage/kv"
 	"github.com/lre-project/lre/storage/postgres"
 )
@@ -44,7 +46,7 @@ var (
 	bktNoticeIndex  = []byte("notice_index") // listing: scope, submission time, id
 )
 
-var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents, bktCertificates, bktTreeNodes, bktCheckpoints, bktNoticeIndex, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents, bktBatches, bktBatchKeys}
+var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktContentFiles, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents, bktCertificates, bktTreeNodes, bktCheckpoints, bktNoticeIndex, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents, bktBatches, bktBatchKeys}
 
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
 var keyHead = []byte("log_head")
@@ -59,7 +61,11 @@ type DB struct {
 	bolt  *bolt.DB         // the bbolt file, nil on PostgreSQL (backups, bucket creation)
 	pg    *postgres.Engine // the PostgreSQL engine, nil on bbolt (leader election)
 	keys  *keyring         // seals contents and webhook secrets (crypt.go)
-	group *groupCommit     // shares commits between concurrent deposits (notices.go)
+	group *groupCommit     // shares commits between concurrent writers (notices.go)
+	files contentFiles     // letters' sealed documents outside the B-tree (contents.go); nil on PostgreSQL
+
+	fileMu           sync.RWMutex // a backup holds it for reading; removing content files, for writing
+	afterContentSync func(id string)
 }
 
 var _ core.Store = (*DB)(nil)
@@ -73,6 +79,10 @@ type Options struct {
 	// URL, when set (postgres://…), puts the store in that PostgreSQL
 	// database instead of DATA/lre.db; the master key stays in dir.
 	URL string
+	// AfterContentSync, when set, is called once a deposit's content file
+	// is durable and before the transaction that references it commits.
+	// Only crash tests set it (cmd/lre's lrehooks build tag).
+	AfterContentSync func(id string)
 }
 
 // Open opens (creating if needed) the store: the database file lre.db in
@@ -102,7 +112,11 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	b.MaxBatchDelay = or(o.MaxBatchDelay, 2*time.Millisecond)
 	b.MaxBatchSize = or(o.MaxBatchSize, 256)
-	db := &DB{bolt: b, kv: kv.Bolt{DB: b}, group: &groupCommit{db: kv.Bolt{DB: b}, max: b.MaxBatchSize}}
+	db := &DB{bolt: b, kv: kv.Bolt{DB: b}, group: &groupCommit{db: kv.Bolt{DB: b}, max: b.MaxBatchSize}, afterContentSync: o.AfterContentSync}
+	if db.files, err = contentfile.Open(filepath.Join(dir, ContentDir), o.ReadOnly); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	if !o.ReadOnly {
 		if err := b.Update(createBuckets); err != nil {
 			b.Close()
@@ -117,6 +131,10 @@ func Open(dir string, o Options) (*DB, error) {
 		if err := db.catchUp(); err != nil {
 			b.Close()
 			return nil, err
+		}
+		if _, err := db.removeUnreferenced(); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("open store: %w", err)
 		}
 	}
 	return db, nil

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/lre-project/lre/storage/kv"
@@ -28,6 +29,13 @@ func Migrate(ctx context.Context, src, dst *DB) (MigrateStats, error) {
 		return st, fmt.Errorf("migrate: the target already holds %d evidence records; migrate into an empty store", n)
 	}
 	for _, name := range allBuckets {
+		if bytes.Equal(name, bktContentFiles) {
+			if err := migrateContentFiles(src, dst, &st); err != nil {
+				return st, fmt.Errorf("migrate content files: %w", err)
+			}
+			st.Buckets++
+			continue
+		}
 		if err := copyBucket(src, dst, name, &st); err != nil {
 			return st, fmt.Errorf("migrate bucket %s: %w", name, err)
 		}
@@ -108,4 +116,70 @@ func headHash(db *DB) []byte {
 	var h []byte
 	db.kv.View(func(tx kv.Tx) error { _, h = logHead(tx); h = clone(h); return nil })
 	return h
+}
+
+// migrateContentFiles moves the documents of src's content files into
+// dst: as files again when dst has content files, else (PostgreSQL) as the
+// sealed values of bktContents, which is how a store without files keeps
+// them. The sealed bytes are copied as they are.
+func migrateContentFiles(src, dst *DB, st *MigrateStats) error {
+	var refs []struct {
+		id  string
+		ref contentRef
+	}
+	err := src.kv.View(func(tx kv.Tx) error {
+		b := tx.Bucket(bktContentFiles)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			r, err := decodeContentRef(v)
+			if err != nil {
+				return fmt.Errorf("letter %s: %w", k, err)
+			}
+			refs = append(refs, struct {
+				id  string
+				ref contentRef
+			}{string(k), r})
+			return nil
+		})
+	})
+	if err != nil || len(refs) == 0 {
+		return err
+	}
+	if src.files == nil {
+		return errors.New("the source references content files but has none")
+	}
+	for _, r := range refs {
+		docs := make(map[string][]byte, len(r.ref.docs))
+		parts := make([][]byte, 0, len(r.ref.docs)) // in file order
+		for _, d := range r.ref.docs {
+			if docs[d.key], err = readAt(src.files, r.ref.name, d.off, d.len); err != nil {
+				return err
+			}
+			parts = append(parts, docs[d.key])
+		}
+		if dst.files != nil {
+			if _, err := dst.files.Write(r.ref.name, parts...); err != nil {
+				return err
+			}
+		}
+		err := dst.kv.Update(func(tx kv.Tx) error {
+			if dst.files != nil {
+				return tx.Bucket(bktContentFiles).Put([]byte(r.id), r.ref.encode())
+			}
+			for key, b := range docs {
+				if err := tx.Bucket(bktContents).Put(contentKey(r.id, key), b); err != nil {
+					return err
+				}
+				st.Keys++
+				st.Bytes += int64(len(b))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

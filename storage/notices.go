@@ -28,6 +28,17 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 	if err != nil {
 		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
 	}
+	var ref *contentRef
+	if db.files != nil {
+		r, err := writeContents(db.files, d.Notice, sealed)
+		if err != nil {
+			return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
+		}
+		ref = &r
+	}
+	if db.afterContentSync != nil {
+		db.afterContentSync(d.Notice.ID)
+	}
 	var out core.Notice
 	var existed bool
 	err = db.group.do(func(tx kv.Tx) error {
@@ -43,8 +54,14 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 				return fmt.Errorf("save idempotency key: %w", err)
 			}
 		}
-		return saveDeposit(tx, d, sealed)
+		return saveDeposit(tx, d, ref, sealed)
 	})
+	if (err != nil || existed) && ref != nil {
+		// Nothing references the file: the letter was refused, or this
+		// was a retry of one stored before. Should the removal fail, the
+		// sweep at the next start removes it.
+		_ = db.removeFiles([]string{ref.name})
+	}
 	if err != nil {
 		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
 	}
@@ -144,7 +161,7 @@ func safeCall(fn func(kv.Tx) error, tx kv.Tx) (err error) {
 	return fn(tx)
 }
 
-func saveDeposit(tx kv.Tx, d core.Deposit, sealed sealedDeposit) error {
+func saveDeposit(tx kv.Tx, d core.Deposit, ref *contentRef, sealed sealedDeposit) error {
 	id := []byte(d.Notice.ID)
 	if tx.Bucket(bktNotices).Get(id) != nil {
 		return core.Errorf(core.ECONFLICT, "letter %s already exists", d.Notice.ID)
@@ -155,7 +172,7 @@ func saveDeposit(tx kv.Tx, d core.Deposit, sealed sealedDeposit) error {
 	if err := tx.Bucket(bktManifests).Put(id, d.Manifest); err != nil {
 		return fmt.Errorf("save manifest: %w", err)
 	}
-	if err := putContents(tx, d.Notice, sealed); err != nil {
+	if err := putContents(tx, d.Notice, ref, sealed); err != nil {
 		return err
 	}
 	return applyChange(tx, d.Change)
@@ -239,7 +256,7 @@ func (db *DB) Content(ctx context.Context, id, key string) ([]byte, error) {
 	var b []byte
 	err := db.kv.View(func(tx kv.Tx) error {
 		var err error
-		b, err = db.keys.readContent(tx, id, key)
+		b, err = db.readContent(tx, id, key)
 		return err
 	})
 	return b, err

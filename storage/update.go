@@ -26,8 +26,9 @@ import (
 func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notice) (core.Change, error)) (core.Notice, error) {
 	var out core.Notice
 	var fnErr error
+	var purged []string
 	err := db.group.do(func(tx kv.Tx) error {
-		fnErr = nil
+		fnErr, purged = nil, nil
 		old, err := getNotice(tx, id)
 		if err != nil {
 			fnErr = err
@@ -46,10 +47,19 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 			return err
 		}
 		out = n
+		if purged, err = purgedFiles(tx, ch); err != nil {
+			return err
+		}
 		return applyChange(tx, ch)
 	})
 	if err == nil {
 		err = fnErr
+	}
+	if err == nil {
+		// Crypto-shredding deleted the letter key in the commit; the
+		// ciphertext's file goes now, or, should that fail, at the next
+		// start (removeUnreferenced): the commit stands either way.
+		_ = db.removeFiles(purged)
 	}
 	if err != nil {
 		return core.Notice{}, err

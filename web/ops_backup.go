@@ -12,7 +12,8 @@ import (
 )
 
 // adminBackup is GET /api/v1/admin/backup: a consistent copy of the whole
-// database, streamed from one read transaction while the server goes on.
+// store (a tar of lre.db and the content files it references), streamed
+// from one read transaction while the server goes on.
 // The provider's operator only (core.CheckOperator): the copy holds every
 // organisation's data. Contents and webhook secrets stay sealed in it.
 func (s *Server) adminBackup(c echo.Context) error {
@@ -26,8 +27,8 @@ func (s *Server) adminBackup(c echo.Context) error {
 	// A large file on a slow link outlasts the server's write timeout.
 	_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Time{})
 	h := c.Response().Header()
-	name := "lre-" + s.cfg.Now().UTC().Format("20060102T150405Z") + ".db"
-	h.Set(echo.HeaderContentType, "application/octet-stream")
+	name := "lre-" + s.cfg.Now().UTC().Format("20060102T150405Z") + ".tar"
+	h.Set(echo.HeaderContentType, "application/x-tar")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	n, err := s.cfg.Ops.Backup(c.Response(), func(size int64) {
 		h.Set(echo.HeaderContentLength, strconv.FormatInt(size, 10))

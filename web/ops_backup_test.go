@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -102,7 +103,8 @@ func TestBackupUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	f, err := os.Create(filepath.Join(dir, "lre.db"))
+	archive := filepath.Join(t.TempDir(), "backup.tar")
+	f, err := os.Create(archive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,10 @@ func TestBackupUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	records, err := storage.VerifyBackupFile(context.Background(), filepath.Join(dir, "lre.db"))
+	if out, err := exec.Command("tar", "-xf", archive, "-C", dir).CombinedOutput(); err != nil {
+		t.Fatalf("tar -xf the backup: %v\n%s", err, out)
+	}
+	records, err := storage.VerifyBackupFile(context.Background(), archive)
 	if err != nil || records < uint64(len(before)) {
 		t.Fatalf("VerifyBackupFile = %d records, %v; want at least %d", records, err, len(before))
 	}

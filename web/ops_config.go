@@ -15,8 +15,8 @@ type Ops struct {
 	Metrics Metrics
 	// Ready lists what /readyz checks.
 	Ready []ReadyCheck
-	// Backup streams a consistent copy of the database, calling size with
-	// its length before writing (storage.DB.Backup).
+	// Backup streams a consistent copy of the store as a tar, calling size
+	// with its length before writing (storage.DB.Backup).
 	Backup func(w io.Writer, size func(int64)) (int64, error)
 }
 

@@ -37,7 +37,11 @@ type app struct {
 // newApp opens the store, loads or creates the keys, and wires the
 // service to its adapters.
 func newApp(cfg serveConfig, log *slog.Logger) (*app, error) {
-	db, err := openStore(cfg.data, cfg.store, storage.Options{})
+	opts := storage.Options{}
+	if storeHooks != nil {
+		storeHooks(&opts)
+	}
+	db, err := openStore(cfg.data, cfg.store, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -13,14 +13,17 @@ import (
 	"github.com/lre-project/lre/storage"
 )
 
-const backupSummary = `Take a consistent copy of the database (lre.db).
+const backupSummary = `Take a consistent copy of the store: a tar of lre.db and the content files
+it references (DATA/contents).
 
-While lre serve runs it holds the file, so ask it for the copy:
-  lre backup --url http://127.0.0.1:8080 --key $OPS_KEY --out lre-backup.db
-When it is stopped, copy the file directly:
-  lre backup --data ./lre-data --out lre-backup.db
-The copy is written atomically and its evidence log verified. Contents and
-webhook secrets stay sealed in it: keep DATA/content.key too, apart from it.`
+While lre serve runs it holds the database, so ask it for the copy:
+  lre backup --url http://127.0.0.1:8080 --key $OPS_KEY --out lre-backup.tar
+When it is stopped, read the data directory directly:
+  lre backup --data ./lre-data --out lre-backup.tar
+The copy is written atomically, its evidence log verified and every content
+file checked in it. Contents and webhook secrets stay sealed in it: keep
+DATA/content.key too, apart from it. Restore into an empty data directory
+with: tar -xf lre-backup.tar -C DATA (then put content.key back).`
 
 // runBackup is `lre backup`.
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,7 +61,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// backupDir copies the database of a stopped lre.
+// backupDir copies the store of a stopped lre.
 func backupDir(dir, out string) (int64, error) {
 	db, err := storage.Open(dir, storage.Options{ReadOnly: true, LockTimeout: 2 * time.Second})
 	if errors.Is(err, storage.ErrInUse) {

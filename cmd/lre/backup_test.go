@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,27 +60,27 @@ func newBackupFixture(t *testing.T, letters int) *backupFixture {
 	return f
 }
 
-// restore follows the README: put the copy as DATA/lre.db beside the
-// master key, then lre log verify.
+// restore follows the README: extract the copy into an empty data
+// directory with tar, put the master key back, then lre log verify.
 func restore(t *testing.T, f *backupFixture, copyPath string) *storage.DB {
 	t.Helper()
 	dir := t.TempDir()
-	b, err := os.ReadFile(copyPath)
-	if err != nil {
-		t.Fatal(err)
+	if out, err := exec.Command("tar", "-xf", copyPath, "-C", dir).CombinedOutput(); err != nil {
+		t.Fatalf("tar -xf the backup: %v\n%s", err, out)
 	}
 	key, err := os.ReadFile(filepath.Join(f.dir, storage.MasterKeyFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "lre.db"), b, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	if err := os.WriteFile(filepath.Join(dir, storage.MasterKeyFile), key, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, _, err := runCLI(t, "log", "verify", "--data", dir); err != nil {
+	out, _, err := runCLI(t, "log", "verify", "--data", dir)
+	if err != nil {
 		t.Fatalf("log verify of the restored copy: %v\n%s", err, out)
+	}
+	if want := fmt.Sprintf("contents OK: %d letters", len(f.ids)); !strings.Contains(out, want) {
+		t.Errorf("log verify of the restored copy lacks %q:\n%s", want, out)
 	}
 	db, err := storage.Open(dir, storage.Options{ReadOnly: true})
 	if err != nil {
@@ -97,7 +99,7 @@ func restore(t *testing.T, f *backupFixture, copyPath string) *storage.DB {
 func TestBackupOffline(t *testing.T) {
 	f := newBackupFixture(t, 3)
 	f.db.Close()
-	out := filepath.Join(t.TempDir(), "copy.db")
+	out := filepath.Join(t.TempDir(), "copy.tar")
 	stdout, _, err := runCLI(t, "backup", "--data", f.dir, "--out", out)
 	if err != nil {
 		t.Fatalf("backup --data: %v", err)
@@ -118,7 +120,7 @@ func TestBackupOnline(t *testing.T) {
 	defer f.db.Close()
 	srv := httptest.NewServer(web.NewServer(f.svc, web.Config{Ops: web.Ops{Backup: f.db.Backup}}))
 	defer srv.Close()
-	out := filepath.Join(t.TempDir(), "copy.db")
+	out := filepath.Join(t.TempDir(), "copy.tar")
 
 	if _, _, err := runCLI(t, "backup", "--data", f.dir, "--out", out); err == nil || !strings.Contains(err.Error(), "--url") {
 		t.Errorf("backup --data of a held data dir: %v, want advice to use --url", err)

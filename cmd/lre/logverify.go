@@ -12,8 +12,9 @@ import (
 	"github.com/lre-project/lre/tlog"
 )
 
-// runLogVerify re-reads the evidence log and recomputes every hash, the
-// transparency tree and every checkpoint's root, then checks each
+// runLogVerify re-reads the evidence log and recomputes every hash, checks
+// that every content reference has its file (DATA/contents), recomputes
+// the transparency tree and every checkpoint's root, then checks each
 // checkpoint's signature with the log key in DATA/log. It opens the store
 // read-only, so it needs the server stopped (or a copy of the file).
 func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,6 +35,11 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	fmt.Fprintf(stdout, "evidence log OK: %d records, every hash and link verified\n", n)
+	files, err := db.VerifyContents()
+	if err != nil {
+		return fmt.Errorf("contents: %w", err)
+	}
+	fmt.Fprintf(stdout, "contents OK: %d letters' files present with the size their reference records\n", files)
 	key, err := tlog.LoadVerifierKey(filepath.Join(data, "log"))
 	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintln(stdout, "transparency log: no log key in DATA/log yet, no checkpoint to check")
