@@ -92,6 +92,8 @@ type Notice struct {
 	// Bounces are the delivery reports already recorded, so that a report
 	// delivered twice becomes evidence once.
 	Bounces []string `json:"bounces,omitempty"`
+	// AccessRecordedAt is when a link view last became evidence (OpenLink).
+	AccessRecordedAt time.Time `json:"access_recorded_at,omitzero"`
 }
 
 // Final reports whether the recipient's answer (or its absence) is settled.

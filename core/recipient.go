@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -79,20 +80,43 @@ func (s *Service) resolveLink(ctx context.Context, token string) (Notice, error)
 }
 
 // OpenLink shows what the notification link leads to and records
-// NotificationAccessTracking. It changes no other state: mail scanners
-// fetch every link. Errors: ENOTFOUND.
+// NotificationAccessTracking: the first view, then at most one per
+// AccessPeriod. It changes no other state: mail scanners fetch every link.
+// Errors: ENOTFOUND.
 func (s *Service) OpenLink(ctx context.Context, token string, a Access) (LetterView, error) {
 	n, err := s.resolveLink(ctx, token)
 	if err != nil {
 		return LetterView{}, err
 	}
+	if !accessDue(n, s.clock()) {
+		return letterView(n, s.provider), nil
+	}
 	n, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
-		return Change{Events: []Event{{Type: EventNotificationAccessTracking, NoticeID: n.ID, Time: s.clock(), Details: a.details(nil)}}}, nil
+		now := s.clock()
+		if !accessDue(*n, now) {
+			return Change{}, errAccessRecorded
+		}
+		n.AccessRecordedAt = now
+		return Change{Events: []Event{{Type: EventNotificationAccessTracking, NoticeID: n.ID, Time: now, Details: a.details(nil)}}}, nil
 	})
+	if errors.Is(err, errAccessRecorded) {
+		return s.ViewLink(ctx, token)
+	}
 	if err != nil {
 		return LetterView{}, fmt.Errorf("open link: %w", err)
 	}
 	return letterView(n, s.provider), nil
+}
+
+// AccessPeriod is how often a letter's link views become evidence: the
+// first view, then at most one per period, so that a link opened in a loop
+// (or by a scanner) cannot grow the append-only log without bound.
+const AccessPeriod = time.Hour
+
+var errAccessRecorded = errors.New("access already recorded in this period")
+
+func accessDue(n Notice, now time.Time) bool {
+	return n.AccessRecordedAt.IsZero() || now.Sub(n.AccessRecordedAt) >= AccessPeriod
 }
 
 // ViewLink is OpenLink without the evidence, for pages shown after a POST.
