@@ -43,7 +43,8 @@ const etsiEventBase = "http://uri.etsi.org/19522/Event/"
 // URI returns the event's ETSI identifier.
 func (t EventType) URI() string {
 	switch t {
-	case EventReminderSent, EventConsentGiven, EventConsentWithdrawn, EventSendingPolicyLifted, EventContentPurged, EventIdentificationFailure:
+	case EventReminderSent, EventConsentGiven, EventConsentWithdrawn, EventSendingPolicyLifted, EventContentPurged, EventIdentificationFailure,
+		EventCodeVoided, EventIdentificationLocked, EventCodeRequestsThrottled:
 		return lreEventBase + string(t)
 	}
 	return etsiEventBase + string(t)

@@ -51,6 +51,7 @@ type Identification struct {
 	Lockouts     int       `json:"lockouts"`
 	LockedUntil  time.Time `json:"locked_until,omitzero"`
 	CodesSent    int       `json:"codes_sent"`
+	CodeSeries   int       `json:"code_series"` // codes of the current series (codeDelay)
 	LastCodeSent time.Time `json:"last_code_sent,omitzero"`
 	// ProviderFailures counts refused identity-provider sign-ins, so that
 	// the evidence records a bounded number of them.

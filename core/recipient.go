@@ -43,12 +43,14 @@ type LetterView struct {
 	KnowledgeQuestion string
 	CodeSent          bool
 	LockedUntil       time.Time
-	RequiredAssurance string // the level the recipient must reach (Notice.RequiredLevel)
+	RequiredAssurance string    // the level the recipient must reach (Notice.RequiredLevel)
+	NextCodeAt        time.Time // zero: a code may be requested now
 }
 
-func letterView(n Notice, p Provider) LetterView {
+func letterView(n Notice, p Provider, now time.Time) LetterView {
 	v := LetterView{
-		NoticeID: n.ID, Language: n.Language, Status: n.Status, RecipientName: n.Recipient.Name,
+		NextCodeAt: nextCodeAt(n.Identification, now),
+		NoticeID:   n.ID, Language: n.Language, Status: n.Status, RecipientName: n.Recipient.Name,
 		RecipientEmail: maskEmail(n.Recipient.Email), Deadline: n.Deadline, Provider: p,
 		CodeSent: len(n.Identification.CodeHash) > 0, LockedUntil: n.Identification.LockedUntil,
 		RequiredAssurance: n.RequiredLevel(),
@@ -89,7 +91,7 @@ func (s *Service) OpenLink(ctx context.Context, token string, a Access) (LetterV
 		return LetterView{}, err
 	}
 	if !accessDue(n, s.clock()) {
-		return letterView(n, s.provider), nil
+		return letterView(n, s.provider, s.clock()), nil
 	}
 	n, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
 		now := s.clock()
@@ -105,7 +107,7 @@ func (s *Service) OpenLink(ctx context.Context, token string, a Access) (LetterV
 	if err != nil {
 		return LetterView{}, fmt.Errorf("open link: %w", err)
 	}
-	return letterView(n, s.provider), nil
+	return letterView(n, s.provider, s.clock()), nil
 }
 
 // AccessPeriod is how often a letter's link views become evidence: the
@@ -125,7 +127,7 @@ func (s *Service) ViewLink(ctx context.Context, token string) (LetterView, error
 	if err != nil {
 		return LetterView{}, err
 	}
-	return letterView(n, s.provider), nil
+	return letterView(n, s.provider, s.clock()), nil
 }
 
 // checkOpen refuses actions on a letter that is decided or past its deadline.
@@ -151,9 +153,10 @@ func checkIdentifiable(n *Notice, now time.Time) error {
 	return checkOpen(n, now)
 }
 
-// RequestCode sends a one-time code to the recipient's address. At most one
-// code per minute and 10 per letter. Errors: ENOTFOUND, ECONFLICT,
-// EUNAVAILABLE (asked too soon).
+// RequestCode sends a one-time code to the recipient's address, with a
+// growing wait between codes (codeDelay) that recovers after a quiet
+// period, never a permanent refusal. Errors: ENOTFOUND, ECONFLICT,
+// EUNAVAILABLE (asked too soon, or locked after wrong codes).
 func (s *Service) RequestCode(ctx context.Context, token string, a Access) error {
 	n, err := s.resolveLink(ctx, token)
 	if err != nil {
@@ -175,15 +178,17 @@ func (s *Service) RequestCode(ctx context.Context, token string, a Access) error
 		if now.Before(id.LockedUntil) {
 			return Change{}, Errorf(EUNAVAILABLE, "too many wrong codes: try again after %s", id.LockedUntil.Format(time.RFC3339))
 		}
-		if now.Sub(id.LastCodeSent) < time.Minute {
-			return Change{}, Errorf(EUNAVAILABLE, "a code was sent less than a minute ago: check your mailbox, or wait a minute")
-		}
-		if id.CodesSent >= otpTriesPerLetter {
-			return Change{}, Errorf(ECONFLICT, "too many codes were requested for this letter; contact %s", s.provider.Name)
+		throttled, err := admitCode(n, now, a)
+		if err != nil {
+			return Change{}, err
 		}
 		id.CodeHash, id.CodeExpires, id.CodeTries = otpHash(n.ID, code), now.Add(otpValidity), 0
 		id.CodesSent, id.LastCodeSent = id.CodesSent+1, now
-		return Change{Outbox: []OutboxEntry{s.otpEntry(*n, code, now)}}, nil
+		ch := Change{Outbox: []OutboxEntry{s.otpEntry(*n, code, now)}}
+		if throttled != nil {
+			ch.Events = []Event{*throttled}
+		}
+		return ch, nil
 	})
 	if err != nil {
 		return err
@@ -237,8 +242,9 @@ func (s *Service) VerifyCode(ctx context.Context, token, code, answer string, a 
 		okCode := subtle.ConstantTimeCompare(otpHash(n.ID, code), id.CodeHash) == 1
 		okAnswer := n.Knowledge.check(n.ID, answer)
 		if !okCode || !okAnswer {
-			wrong = s.wrongTry(id, now, okCode)
-			return Change{}, nil
+			var ch Change
+			ch, wrong = s.wrongTry(n, now, okCode, a)
+			return ch, nil
 		}
 		id.CodeHash, id.CodeTries = nil, 0
 		methods := []string{MethodEmailOTP}
@@ -255,24 +261,4 @@ func (s *Service) VerifyCode(ctx context.Context, token, code, answer string, a 
 		return "", wrong
 	}
 	return session, nil
-}
-
-// wrongTry counts a failed try and locks the letter when a limit is hit.
-func (s *Service) wrongTry(id *Identification, now time.Time, okCode bool) error {
-	id.CodeTries++
-	id.LetterTries++
-	if id.CodeTries >= otpTriesPerCode {
-		id.CodeHash = nil
-	}
-	if id.LetterTries >= otpTriesPerLetter {
-		id.LockedUntil = now.Add(lockFor(id.Lockouts))
-		id.Lockouts++
-		id.LetterTries = 0
-		id.CodeHash = nil
-		return Errorf(EUNAVAILABLE, "too many wrong codes: this letter is locked until %s", id.LockedUntil.Format(time.RFC3339))
-	}
-	if !okCode {
-		return FieldError(EINVALID, "code", "wrong code (%d tries left for this code)", max(0, otpTriesPerCode-id.CodeTries))
-	}
-	return FieldError(EINVALID, "knowledge_answer", "the answer to the sender's question does not match")
 }

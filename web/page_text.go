@@ -44,7 +44,7 @@ var catalogue = map[string]struct{ fr, en string }{
 	"resend":         {"Envoyer un nouveau code", "Send a new code"},
 	"err_code":       {"Ce code n’est pas le bon, ou il a expiré. Vérifiez le dernier code reçu, ou demandez-en un nouveau.", "This code is wrong or has expired. Check the latest code you received, or ask for a new one."},
 	"err_knowledge":  {"La réponse à la question de l’expéditeur ne correspond pas.", "The answer to the sender’s question does not match."},
-	"err_wait":       {"Un code vous a été envoyé il y a moins d’une minute. Regardez votre boîte aux lettres, ou attendez une minute avant d’en demander un autre.", "A code was sent to you less than a minute ago. Check your mailbox, or wait a minute before asking for another one."},
+	"err_wait":       {"Un code vous a été envoyé récemment. Regardez votre boîte aux lettres ; vous pourrez en demander un autre à partir du %s.", "A code was sent to you recently. Check your mailbox; you can ask for another one from %s."},
 	"err_locked":     {"Trop de codes erronés : cette lettre est bloquée jusqu’au %s. Vous pourrez réessayer ensuite.", "Too many wrong codes: this letter is locked until %s. You can try again after that."},
 	"identify_first": {"Identifiez-vous d’abord : demandez un code et saisissez-le.", "Identify yourself first: ask for a code and enter it."},
 	"back_to_letter": {"Revenir à la lettre", "Back to the letter"},

@@ -66,7 +66,7 @@ func (f *otpFlow) wantWrong(t *testing.T, what string, x exchange, msg string) {
 const (
 	msgWrongCode = "Ce code n’est pas le bon, ou il a expiré"
 	msgLocked    = "cette lettre est bloquée jusqu’au"
-	msgTooSoon   = "il y a moins d’une minute"
+	msgTooSoon   = "vous pourrez en demander un autre à partir du"
 )
 
 func TestOTPExpiresAfterTenMinutes(t *testing.T) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -99,11 +100,11 @@ func (s *Server) recipientFail(c echo.Context, err error) error {
 	case core.ECONFLICT:
 		return s.renderLetter(c, http.StatusConflict, "recipient_problem", "err_conflict", lp)
 	case core.EUNAVAILABLE:
-		lp.Error, lp.Until = "err_wait", v.LockedUntil
+		lp.Error, lp.Until = "err_wait", v.NextCodeAt
 		if v.LockedUntil.After(s.cfg.Now()) {
-			lp.Error = "err_locked"
+			lp.Error, lp.Until = "err_locked", v.LockedUntil
 		}
-		c.Response().Header().Set("Retry-After", "60")
+		c.Response().Header().Set("Retry-After", retryAfter(lp.Until, s.cfg.Now()))
 		return s.renderLetter(c, http.StatusTooManyRequests, "recipient_problem", "err_too_many", lp)
 	case core.EUNAUTHORIZED:
 		lp.Error = "identify_first"
@@ -150,4 +151,13 @@ func (s *Server) checkSession(c echo.Context) (accepted bool, err error) {
 		return false, nil
 	}
 	return false, err
+}
+
+// retryAfter is the Retry-After value until t: whole seconds, at least 1
+// (60 when t is unknown).
+func retryAfter(t, now time.Time) string {
+	if t.IsZero() {
+		return "60"
+	}
+	return strconv.Itoa(max(1, int(t.Sub(now).Seconds()+0.999)))
 }
