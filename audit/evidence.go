@@ -180,6 +180,9 @@ func sentence(e core.Event) string {
 	switch e.Type {
 	case core.EventNotificationForAcceptance:
 		what := map[string]string{"otp": "an identification code", "reminder": "a reminder"}[e.Details["mail_kind"]]
+		if e.Details["development_mailbox"] != "" {
+			return fmt.Sprintf("filed in a development mailbox %s: no mail was sent to the recipient", at)
+		}
 		if what != "" {
 			return fmt.Sprintf("%s was sent %s (accepted by %s, %s)", what, at, e.Details["remote_host"], e.Details["reply_code"])
 		}
