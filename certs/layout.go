@@ -171,8 +171,10 @@ func (s *sheet) letter() {
 	s.row(t.recipient, party(n.Recipient)...)
 	if s.c.Kind == core.CertReceipt || s.c.Kind == core.CertRefusal {
 		method, assurance := recipientIdentification(n.Recipient, s.c.Event)
-		s.row(t.identification, t.method+t.colon+t.methodName(method), t.assurance+t.colon+t.assuranceName(assurance))
+		lines := []string{t.method + t.colon + t.methodName(method), t.assurance + t.colon + t.assuranceName(assurance)}
+		s.row(t.identification, append(lines, t.providerLines(s.c.Event.Details, keyIssuer, keySubject)...)...)
 	}
+	s.senderAuthentication()
 }
 
 func party(p core.Party) []string {
@@ -190,9 +192,7 @@ func (s *sheet) event() {
 	s.row(t.timeUTC, t.utc(e.Time))
 	s.row(t.timeParis, t.local(e.Time))
 	shown := map[string]bool{}
-	if s.c.Kind == core.CertReceipt || s.c.Kind == core.CertRefusal { // shown with the recipient
-		shown[keyMethod], shown[keyAssurance] = true, true
-	}
+	s.shownWithParties(shown)
 	if host := e.Details[keyRemoteHost]; host != "" {
 		s.row(t.remoteHost, host)
 		shown[keyRemoteHost] = true

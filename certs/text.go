@@ -88,6 +88,9 @@ var french = texts{
 	at:     "à", paris: "heure de Paris", decSep: ",", thSep: "\u00a0", colon: "\u00a0: ", none: "non enregistré",
 	methods: map[string]string{
 		"email_otp":       "code à usage unique envoyé par courriel",
+		"oidc":            "identité numérique vérifiée par un fournisseur d’identité (OpenID Connect)",
+		"api_key":         "clé d’API",
+		"web_session":     "session web ouverte par mot de passe",
 		"knowledge_check": "question de contrôle posée par l’expéditeur",
 		"email":           "lien envoyé par courriel",
 		"eid":             "identité numérique (eID)",
@@ -144,6 +147,9 @@ var english = texts{
 	at:     "at", paris: "Paris time", decSep: ".", thSep: ",", colon: ": ", none: "not recorded",
 	methods: map[string]string{
 		"email_otp":       "one-time code sent by email",
+		"oidc":            "digital identity checked by an identity provider (OpenID Connect)",
+		"api_key":         "API key",
+		"web_session":     "web session opened with a password",
 		"knowledge_check": "the sender’s security question",
 		"email":           "link sent by email",
 		"eid":             "electronic identity (eID)",
