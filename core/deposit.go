@@ -28,6 +28,8 @@ type DepositRequest struct {
 	// optional) govern the recipient's identification (assurance.go).
 	RequiredAssurance  string
 	RecipientBirthdate string
+	// Auth is how the sender authenticated this request (zero: an API key).
+	Auth Authentication
 }
 
 // Recipient types (L.100: a consumer must have consented beforehand).
@@ -134,7 +136,7 @@ func withToken(n Notice, tok Token) Notice {
 // acceptanceEvent is the SubmissionAcceptance evidence: the deposit digest
 // and the token that fixes the deposit time.
 func acceptanceEvent(n Notice, now time.Time) Event {
-	return Event{
+	e := Event{
 		Type:     EventSubmissionAcceptance,
 		NoticeID: n.ID,
 		Time:     now,
@@ -147,11 +149,13 @@ func acceptanceEvent(n Notice, now time.Time) Event {
 			"timestamp_tsa":    n.Token.TSA,
 			"sender":           n.Sender.Email,
 			"recipient":        n.Recipient.Email,
-			// how the sender authenticated the deposit, for the evidence
-			DetailSenderMethod:    n.Sender.Method,
-			DetailSenderAssurance: n.Sender.Assurance,
 		},
 	}
+	// how the sender authenticated the deposit, for the evidence
+	auth := n.SenderAuth
+	auth.Method, auth.Assurance = n.Sender.Method, n.Sender.Assurance
+	auth.senderEvidence(e.Details)
+	return e
 }
 
 // newDeposit validates req and builds the notice, its manifest and contents.
@@ -221,7 +225,8 @@ func (s *Service) validate(req DepositRequest) (Notice, error) {
 	}
 	return Notice{
 		SenderUserID:    req.Sender.ID,
-		Sender:          Party{ID: req.Sender.ID, Name: req.Sender.Name, Email: req.Sender.Email, Organisation: req.Sender.Organisation, Assurance: "low", Method: "api_key"},
+		Sender:          Party{ID: req.Sender.ID, Name: req.Sender.Name, Email: req.Sender.Email, Organisation: req.Sender.Organisation, Assurance: req.Auth.orAPIKey().Assurance, Method: req.Auth.orAPIKey().Method},
+		SenderAuth:      req.Auth,
 		Recipient:       Party{Name: strings.TrimSpace(req.RecipientName), Email: email},
 		RecipientType:   rtype,
 		Subject:         strings.TrimSpace(req.Subject),

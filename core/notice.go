@@ -87,8 +87,12 @@ type Notice struct {
 	// low); RecipientBirthdate the optional YYYY-MM-DD the sender gave,
 	// compared with what an identity provider returns. Both are in the
 	// manifest when set, so the deposit's timestamp covers them.
-	RequiredAssurance  string `json:"required_assurance,omitempty"`
-	RecipientBirthdate string `json:"recipient_birthdate,omitempty"`
+	RequiredAssurance string `json:"required_assurance,omitempty"`
+	// SenderAuth is how the sender authenticated the deposit, beyond
+	// Sender.Method and Sender.Assurance: when, and through which identity
+	// provider as whom.
+	SenderAuth         Authentication `json:"sender_auth,omitzero"`
+	RecipientBirthdate string         `json:"recipient_birthdate,omitempty"`
 	// Bounces are the delivery reports already recorded, so that a report
 	// delivered twice becomes evidence once.
 	Bounces []string `json:"bounces,omitempty"`

@@ -57,6 +57,7 @@ func appSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *s
 		o(&cfg)
 	}
 	cfg.BaseURL += srv.Listener.Addr().String()
+	bindIdentity(t, &cfg)
 	s := &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: cfg.BaseURL}
 	cfg.Now = s.clock.Now
 	all := []services.Option{services.WithLogger(siteLog), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.mail)), services.WithBaseURL(s.url), cheapPasswords,

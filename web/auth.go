@@ -29,6 +29,19 @@ func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// ctxAuth holds how the request's user authenticated (core.Authentication),
+// for the evidence of what they do; an API key leaves it unset.
+const ctxAuth = "lre.auth"
+
+// authOf is how the request's user authenticated: the session's login, or
+// an API key.
+func authOf(c echo.Context) core.Authentication {
+	if a, ok := c.Get(ctxAuth).(core.Authentication); ok {
+		return a
+	}
+	return core.Authentication{Method: core.MethodAPIKey, Assurance: core.AssuranceLow}
+}
+
 func userOf(c echo.Context) core.User {
 	u, _ := c.Get(ctxUser).(core.User)
 	return u

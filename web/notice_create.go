@@ -42,7 +42,7 @@ func (s *Server) noticeCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req.Sender = userOf(c)
+	req.Sender, req.Auth = userOf(c), authOf(c)
 	req.IdempotencyKey = c.Request().Header.Get("Idempotency-Key")
 	n, replayed, err := s.svc.Letters.Deposit(c.Request().Context(), req)
 	if err != nil {

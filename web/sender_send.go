@@ -29,7 +29,7 @@ func (ui *senderUI) send(c echo.Context) error {
 	defer d.mu.Unlock()
 	if d.sentID == "" {
 		req := d.req
-		req.Sender, req.IdempotencyKey = u, "draft-"+d.id
+		req.Sender, req.IdempotencyKey, req.Auth = u, "draft-"+d.id, authOf(c)
 		n, _, err := ui.svc.Letters.Deposit(c.Request().Context(), req)
 		if err != nil {
 			return ui.refuseCompose(c, composeForm(req), err)

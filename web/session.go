@@ -53,7 +53,7 @@ func (s *Server) sessionToken(c echo.Context) string {
 // comes back here afterwards; anything else is 401.
 func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		u, err := s.svc.Accounts.SessionUser(c.Request().Context(), s.sessionToken(c))
+		u, auth, err := s.svc.Accounts.SessionAuthentication(c.Request().Context(), s.sessionToken(c))
 		if core.ErrorCode(err) == core.EUNAUTHORIZED {
 			if s.sessionToken(c) != "" {
 				s.clearSession(c)
@@ -67,6 +67,7 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(ctxUser, u)
+		c.Set(ctxAuth, auth)
 		return next(c)
 	}
 }

@@ -101,38 +101,59 @@ func (s *Service) sessionExpiry(sess Session) time.Time {
 // which pushes back its idle timeout (never its absolute one).
 // Errors: EUNAUTHORIZED for an unknown, ended or malformed session.
 func (s *Service) SessionUser(ctx context.Context, token string) (core.User, error) {
+	u, _, err := s.SessionAuthentication(ctx, token)
+	return u, err
+}
+
+// SessionAuthentication is SessionUser with how the user logged in, for
+// the evidence of what they do in that session: a password (web_session,
+// low) or an identity provider (oidc, its level, issuer and subject).
+// Errors: as SessionUser.
+func (s *Service) SessionAuthentication(ctx context.Context, token string) (core.User, core.Authentication, error) {
+	u, sess, err := s.liveSession(ctx, token)
+	if err != nil {
+		return core.User{}, core.Authentication{}, err
+	}
+	a := core.Authentication{Method: core.MethodWebSession, Assurance: core.AssuranceLow, At: sess.CreatedAt}
+	if sess.Method != "" {
+		a.Method, a.Assurance, a.Issuer, a.Subject = sess.Method, sess.Assurance, sess.Issuer, sess.Subject
+	}
+	return u, a, nil
+}
+
+func (s *Service) liveSession(ctx context.Context, token string) (core.User, Session, error) {
 	if !strings.HasPrefix(token, sessionPrefix) || len(token) > 128 {
-		return core.User{}, errNoSession()
+		return core.User{}, Session{}, errNoSession()
 	}
 	hash, now := core.HashSecret(token), s.clock()
 	sess, err := s.store.Session(ctx, hash)
 	if core.ErrorCode(err) == core.ENOTFOUND {
-		return core.User{}, errNoSession()
+		return core.User{}, Session{}, errNoSession()
 	}
 	if err != nil {
-		return core.User{}, fmt.Errorf("session: %w", err)
+		return core.User{}, Session{}, fmt.Errorf("session: %w", err)
 	}
 	if !now.Before(sess.Expires) {
 		if err := s.store.DeleteSession(ctx, hash); err != nil {
-			return core.User{}, fmt.Errorf("end session: %w", err)
+			return core.User{}, Session{}, fmt.Errorf("end session: %w", err)
 		}
-		return core.User{}, errNoSession()
+		return core.User{}, Session{}, errNoSession()
 	}
 	u, err := s.store.UserByID(ctx, sess.UserID)
 	if core.ErrorCode(err) == core.ENOTFOUND {
-		return core.User{}, errNoSession()
+		return core.User{}, Session{}, errNoSession()
 	}
 	if err != nil {
-		return core.User{}, fmt.Errorf("session: %w", err)
+		return core.User{}, Session{}, fmt.Errorf("session: %w", err)
 	}
 	if now.Sub(sess.LastSeen) >= touchEvery {
 		sess.LastSeen = now
 		sess.Expires = s.sessionExpiry(sess)
 		if err := s.store.PutSession(ctx, hash, sess); err != nil {
-			return core.User{}, fmt.Errorf("touch session: %w", err)
+			return core.User{}, Session{}, fmt.Errorf("touch session: %w", err)
 		}
 	}
-	return u, nil
+	return u, sess, nil
 }
 
 // Logout ends a web session on the server, so that a copied cookie is
