@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,12 +33,19 @@ func (s *Server) verifyUpload(c echo.Context) error {
 
 func (s *Server) verifyUploadJSON(c echo.Context) error {
 	req := c.Request()
+	limitReadTime(c.Response().Writer)
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, maxVerifyUpload+maxCheckpointUpload+64<<10)
 	mr, err := req.MultipartReader()
 	if err != nil {
 		return core.FieldError(core.EINVALID, "file", "send the file as multipart/form-data in the field \"file\"")
 	}
-	var file []byte
+	var file *os.File
+	var size int64
+	defer func() {
+		if file != nil {
+			closeSpool(file)
+		}
+	}()
 	var opts audit.Options
 	for {
 		p, err := mr.NextPart()
@@ -49,7 +57,10 @@ func (s *Server) verifyUploadJSON(c echo.Context) error {
 		}
 		switch p.FormName() {
 		case "file":
-			file, err = readPart(p, maxVerifyUpload, "file")
+			if file != nil {
+				return core.FieldError(core.EINVALID, "file", "send one file per upload")
+			}
+			file, size, err = spool(p, maxVerifyUpload, "file")
 		case "checkpoint":
 			opts.EarlierCheckpoint, err = readPart(p, maxCheckpointUpload, "checkpoint")
 		}
@@ -60,7 +71,9 @@ func (s *Server) verifyUploadJSON(c echo.Context) error {
 	if file == nil {
 		return core.FieldError(core.EINVALID, "file", "no file: send the bundle or certificate in the field \"file\"")
 	}
-	return c.JSON(http.StatusOK, audit.Verify(file, opts))
+	return withVerifyMemory(req.Context(), file, size, func(b []byte) error {
+		return c.JSON(http.StatusOK, audit.Verify(b, opts))
+	})
 }
 
 func readPart(r io.Reader, limit int64, field string) ([]byte, error) {
