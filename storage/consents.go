@@ -11,6 +11,10 @@ import (
 
 // ApplyChange commits a Change that concerns no notice.
 func (db *DB) ApplyChange(ctx context.Context, ch core.Change) error {
+	var err error
+	if ch.Outbox, err = db.keys.sealOutbox(ch.Outbox); err != nil {
+		return err
+	}
 	return db.group.do(func(tx kv.Tx) error { return applyChange(tx, ch) })
 }
 
@@ -29,6 +33,10 @@ func (db *DB) Consent(ctx context.Context, email string) (core.ConsentRecord, er
 
 // PutConsent stores a ledger entry with its Change in one transaction.
 func (db *DB) PutConsent(ctx context.Context, rec core.ConsentRecord, ch core.Change) error {
+	var err error
+	if ch.Outbox, err = db.keys.sealOutbox(ch.Outbox); err != nil {
+		return err
+	}
 	return db.kv.Update(func(tx kv.Tx) error {
 		v, err := json.Marshal(rec)
 		if err != nil {

@@ -28,6 +28,9 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 	if err != nil {
 		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
 	}
+	if d.Outbox, err = db.keys.sealOutbox(d.Outbox); err != nil {
+		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
+	}
 	var ref *contentRef
 	if db.files != nil {
 		r, err := writeContents(db.files, d.Notice, sealed)

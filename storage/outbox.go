@@ -51,6 +51,9 @@ func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]core.O
 			if err := json.Unmarshal(b.Get(k[8:]), &e); err != nil {
 				return fmt.Errorf("decode outbox %s: %w", k[8:], err)
 			}
+			if err := db.keys.openOutbox(&e); err != nil {
+				return err
+			}
 			out = append(out, e)
 		}
 		return nil
@@ -68,6 +71,9 @@ func (db *DB) OutboxEntries(ctx context.Context, noticeID string) ([]core.Outbox
 				return err
 			}
 			if e.NoticeID == noticeID {
+				if err := db.keys.openOutbox(&e); err != nil {
+					return err
+				}
 				out = append(out, e)
 			}
 			return nil

@@ -50,6 +50,9 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 		if purged, err = purgedFiles(tx, ch); err != nil {
 			return err
 		}
+		if ch.Outbox, err = db.keys.sealOutbox(ch.Outbox); err != nil {
+			return err
+		}
 		return applyChange(tx, ch)
 	})
 	if err == nil {
