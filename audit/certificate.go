@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/lre-project/lre/core"
 )
@@ -56,7 +57,7 @@ func readCertificate(data []byte) (*certificateView, error) {
 // verifyCertificate checks a lone certificate PDF. It carries no authority
 // root, so its tokens are checked against their own signer certificate and
 // the report says so; it carries no Merkle proof either.
-func verifyCertificate(data []byte) *Report {
+func verifyCertificate(data []byte, at time.Time) *Report {
 	r := &Report{Input: "certificate"}
 	c, err := readCertificate(data)
 	if err != nil {
@@ -65,14 +66,14 @@ func verifyCertificate(data []byte) *Report {
 	}
 	r.pass(KindFormat, "certificate", "PDF with its attachments %s, %s and %s", attToken, attManifest, attEvents)
 	r.NoticeID = c.manifest.NoticeID
-	tsa, err := selfAnchored(c.atts[attToken])
+	tsa, err := selfAnchored(c.atts[attToken], c.file.dssCertificates())
 	if err != nil {
 		r.fail(KindToken, "deposit token", "%v", err)
 		return r
 	}
 	r.Trust.SelfAnchor = true
 	r.Trust.TSARoot, r.Trust.TSARootSHA = tsa.root.Subject.String(), fingerprint(tsa.root)
-	seal := checkSeal(r, "seal", c.file, nil, tsa)
+	seal := checkSeal(r, "seal", c.file, nil, tsa, at)
 	deposit, depositOK := checkDepositToken(r, c.atts[attToken], c.atts[attManifest], tsa)
 	evs, chainOK := checkEvents(r, c.events, c.manifest.NoticeID, c.atts[attManifest])
 	r.skip(KindProof, "inclusion proofs", "a certificate carries none: verify the evidence bundle (evidence.zip) to check the log")
@@ -96,9 +97,11 @@ func verifyCertificate(data []byte) *Report {
 }
 
 // checkSeal verifies a PDF's seal and records the outcome under name.
-func checkSeal(r *Report, name string, f *pdfFile, seal *anchors, tsa anchors) sealResult {
-	res, err := verifySeal(f, seal, tsa)
+func checkSeal(r *Report, name string, f *pdfFile, seal *anchors, tsa anchors, at time.Time) sealResult {
+	res, err := verifySeal(f, seal, tsa, at)
 	switch {
+	case errors.Is(err, errModified):
+		r.fail(KindSignature, name, "%v", err)
 	case errors.Is(err, errStamp):
 		r.fail(KindToken, name, "%v", err)
 	case errors.Is(err, errPDF):
@@ -106,9 +109,22 @@ func checkSeal(r *Report, name string, f *pdfFile, seal *anchors, tsa anchors) s
 	case err != nil:
 		r.fail(KindSignature, name, "%v", err)
 	default:
-		r.pass(KindSignature, name, "sealed by %q, chaining to %q; signature time-stamped %s", res.signer.Subject.CommonName, res.root.Subject.CommonName, stampTime(res))
+		r.pass(KindSignature, name, "sealed by %q, chaining to %q; signature time-stamped %s%s", res.signer.Subject.CommonName, res.root.Subject.CommonName, stampTime(res), ltvSentence(res))
 	}
 	return res
+}
+
+// ltvSentence says what protects the seal over time: the certification and
+// the document time-stamps.
+func ltvSentence(res sealResult) string {
+	var b strings.Builder
+	if res.certified {
+		b.WriteString("; certification signature (DocMDP P=1: no change allowed)")
+	}
+	for _, t := range res.archive {
+		fmt.Fprintf(&b, "; document time-stamp %s by %q", timeOr(t.Time), t.TSA)
+	}
+	return b.String()
 }
 
 func stampTime(res sealResult) string {
@@ -125,7 +141,7 @@ func sealSentence(what string, res sealResult) string {
 // checkBundleCertificates verifies every PDF of the bundle against the
 // bundle's seal and authority, and checks that each carries the bundle's
 // manifest, deposit token and events.
-func checkBundleCertificates(r *Report, v *bundleView, evs []core.Event) []string {
+func checkBundleCertificates(r *Report, v *bundleView, evs []core.Event, at time.Time) []string {
 	var proved []string
 	known := map[string]bool{}
 	for _, e := range evs {
@@ -145,7 +161,7 @@ func checkBundleCertificates(r *Report, v *bundleView, evs []core.Event) []strin
 			r.fail(KindFormat, label, "%v", err)
 			continue
 		}
-		res := checkSeal(r, label, c.file, v.seal, v.tsa)
+		res := checkSeal(r, label, c.file, v.seal, v.tsa, at)
 		if !bytes.Equal(c.atts[attManifest], v.Files[core.BundleManifest]) {
 			r.fail(KindDocumentDigest, label, "its manifest.json differs from the bundle's")
 		}

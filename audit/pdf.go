@@ -25,9 +25,17 @@ const (
 // pdfFile is a PDF written with classic cross-reference tables, possibly
 // updated incrementally (as certs signs), read lazily.
 type pdfFile struct {
-	data    []byte
-	offsets map[int]int
-	trailer pdfDict
+	data     []byte
+	offsets  map[int]int
+	trailer  pdfDict
+	sections []xrefSection // newest first
+}
+
+// xrefSection is one cross-reference section, written by one revision: where
+// it starts and the objects it lists as in use, with their offsets.
+type xrefSection struct {
+	at   int
+	objs map[int]int
 }
 
 func parsePDF(data []byte) (*pdfFile, error) {
@@ -67,6 +75,7 @@ func parsePDF(data []byte) (*pdfFile, error) {
 // newer section) win.
 func (f *pdfFile) readXref(off int) (pdfDict, error) {
 	l := &lexer{b: f.data, pos: off}
+	sec := xrefSection{at: off, objs: map[int]int{}}
 	if l.keyword() != "xref" {
 		return nil, fmt.Errorf("%w: no xref table at offset %d", errPDF, off)
 	}
@@ -81,6 +90,7 @@ func (f *pdfFile) readXref(off int) (pdfDict, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: trailer is not a dictionary", errPDF)
 			}
+			f.sections = append(f.sections, sec)
 			return d, nil
 		}
 		first, err1 := strconv.Atoi(kw)
@@ -95,7 +105,11 @@ func (f *pdfFile) readXref(off int) (pdfDict, error) {
 			if err != nil || (typ != "n" && typ != "f") {
 				return nil, fmt.Errorf("%w: bad xref entry", errPDF)
 			}
-			if _, known := f.offsets[first+k]; !known && typ == "n" && o > 0 && o < len(f.data) {
+			if typ != "n" || o <= 0 || o >= len(f.data) {
+				continue
+			}
+			sec.objs[first+k] = o
+			if _, known := f.offsets[first+k]; !known {
 				f.offsets[first+k] = o
 			}
 		}
@@ -108,6 +122,11 @@ func (f *pdfFile) object(num, depth int) (any, []byte, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: object %d missing", errPDF, num)
 	}
+	return f.objectAt(num, off, depth)
+}
+
+// objectAt reads the version of object num written at off.
+func (f *pdfFile) objectAt(num, off, depth int) (any, []byte, error) {
 	l := &lexer{b: f.data, pos: off}
 	if n, err := strconv.Atoi(l.keyword()); err != nil || n != num {
 		return nil, nil, fmt.Errorf("%w: object %d not at its offset", errPDF, num)

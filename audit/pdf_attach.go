@@ -104,6 +104,7 @@ func (f *pdfFile) attachment(key string, spec any) (Attachment, error) {
 
 // pdfSignature is a signature dictionary and where its /Contents sits.
 type pdfSignature struct {
+	ref       pdfRef // the signature dictionary
 	byteRange [4]int64
 	contents  []byte
 	subFilter string
@@ -138,6 +139,7 @@ func (f *pdfFile) signatures() ([]pdfSignature, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.ref, _ = field["V"].(pdfRef)
 		out = append(out, s)
 	}
 	if len(out) == 0 {
@@ -170,3 +172,6 @@ func signatureOf(sig pdfDict) (pdfSignature, error) {
 	s.time = string(m)
 	return s, nil
 }
+
+// end is where the revision the signature covers ends.
+func (s pdfSignature) end() int64 { return s.byteRange[2] + s.byteRange[3] }

@@ -93,12 +93,22 @@ func tokenCertificates(der []byte) ([]*x509.Certificate, error) {
 	return p7.Certificates, nil
 }
 
-// selfAnchored trusts the certificates a token carries: all a lone PDF
-// offers, so the report says so and prints the fingerprint.
-func selfAnchored(der []byte) (anchors, error) {
+// selfAnchored trusts the certificates a token carries, and the roots of
+// the PDF's DSS (the validation data lre adds), all a lone PDF offers, so
+// the report says so and prints the fingerprint. With a self-signed root in
+// the DSS the token's signer is an intermediate: renewed authority keys
+// under the same root then verify too.
+func selfAnchored(der []byte, dss []*x509.Certificate) (anchors, error) {
 	certs, err := tokenCertificates(der)
 	if err != nil {
 		return anchors{}, err
+	}
+	for _, c := range dss {
+		if bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil && certs[0].CheckSignatureFrom(c) == nil {
+			a := anchorsOf(append([]*x509.Certificate{c}, dss...))
+			a.root = c
+			return a, nil
+		}
 	}
 	a := anchors{roots: x509.NewCertPool(), root: certs[0]}
 	for _, c := range certs {

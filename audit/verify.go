@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/tlog"
@@ -19,6 +20,12 @@ type Options struct {
 	// be consistent with it: same root at the same size, or a consistency
 	// proof in the bundle (downloaded with ?consistency_from=<its size>).
 	EarlierCheckpoint []byte
+	// At, when set, verifies as of that date: the newest time-stamp of
+	// every chain of time-stamps (a PDF's document time-stamps, a
+	// checkpoint's archive tokens) must have a certificate valid then, and
+	// each older one a certificate valid when the next one was made. Zero
+	// checks every token at its own time.
+	At time.Time
 }
 
 // Verify checks an evidence bundle (ZIP) or a certificate PDF and reports
@@ -28,7 +35,7 @@ func Verify(data []byte, opts Options) *Report {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return verifyBundle(data, opts)
 	case bytes.HasPrefix(data, []byte("%PDF-")):
-		r := verifyCertificate(data)
+		r := verifyCertificate(data, opts.At)
 		if opts.EarlierCheckpoint != nil {
 			r.fail(KindCheckpoint, "earlier checkpoint", "a certificate carries no checkpoint to compare with: verify the evidence bundle instead")
 		}
@@ -127,7 +134,7 @@ func verifyBundle(data []byte, opts Options) *Report {
 	} else {
 		r.skip(KindSignature, "ETSI evidence", "not checked: it needs valid events")
 	}
-	pdfs := checkBundleCertificates(r, v, evs)
+	pdfs := checkBundleCertificates(r, v, evs, opts.At)
 	r.finish()
 	if r.OK && depositOK {
 		r.Proves = append(proves(v.manifest, deposit, evs),

@@ -19,6 +19,7 @@ type pdfDoc struct {
 	info      int         // document information object, 0 if none
 	id        string      // trailer /ID array, "" if none
 	startxref int
+	revised   bool // the file has incremental updates (/Prev)
 }
 
 var (
@@ -32,7 +33,30 @@ var (
 
 var errPDF = errors.New("unexpected PDF structure")
 
+// maxRevisions bounds the /Prev chain: a certificate gains one update for
+// its DSS and one per document time-stamp, a few per decade.
+const maxRevisions = 256
+
+var rePrev = regexp.MustCompile(`/Prev\s+(\d+)`)
+
+func prevOffset(trailer []byte) (int, bool) {
+	n, err := intMatch(rePrev, trailer)
+	return n, err == nil
+}
+
+// parsePDF reads a PDF written in one piece, as fpdf writes them.
 func parsePDF(data []byte) (*pdfDoc, error) {
+	d, err := readPDF(data)
+	if err == nil && d.revised {
+		return nil, fmt.Errorf("%w: updated file", errPDF)
+	}
+	return d, err
+}
+
+// readPDF reads a PDF with classic cross-reference tables, following /Prev
+// through the incremental updates this package appends: entries of newer
+// sections win.
+func readPDF(data []byte) (*pdfDoc, error) {
 	i := bytes.LastIndex(data, []byte("startxref"))
 	if i < 0 {
 		return nil, fmt.Errorf("%w: no startxref", errPDF)
@@ -50,8 +74,22 @@ func parsePDF(data []byte) (*pdfDoc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if bytes.Contains(trailer, []byte("/Prev")) || bytes.Contains(trailer, []byte("/Encrypt")) {
-		return nil, fmt.Errorf("%w: updated or encrypted file", errPDF)
+	if bytes.Contains(trailer, []byte("/Encrypt")) {
+		return nil, fmt.Errorf("%w: encrypted file", errPDF)
+	}
+	for prev, t, n := sx, trailer, 0; ; n++ {
+		p, ok := prevOffset(t)
+		if !ok {
+			break
+		}
+		if p <= 0 || p >= prev || n >= maxRevisions {
+			return nil, fmt.Errorf("%w: bad /Prev", errPDF)
+		}
+		d.revised = true
+		if t, err = d.readXref(p); err != nil {
+			return nil, err
+		}
+		prev = p
 	}
 	if d.size, err = intMatch(reSize, trailer); err != nil {
 		return nil, err
@@ -103,7 +141,9 @@ func (d *pdfDoc) readXref(off int) ([]byte, error) {
 				if err != nil || o <= 0 || o >= off {
 					return nil, fmt.Errorf("%w: bad xref offset", errPDF)
 				}
-				d.offsets[first+k] = o
+				if _, newer := d.offsets[first+k]; !newer {
+					d.offsets[first+k] = o
+				}
 			}
 		}
 		n += count
@@ -162,3 +202,24 @@ func intMatch(re *regexp.Regexp, b []byte) (int, error) {
 	}
 	return strconv.Atoi(string(m[1]))
 }
+
+// streamBytes returns the raw bytes of stream object num, as this package
+// writes streams: a dictionary with a direct /Length, then "stream\n".
+func (d *pdfDoc) streamBytes(num int) ([]byte, error) {
+	off, ok := d.offsets[num]
+	if !ok {
+		return nil, fmt.Errorf("%w: object %d missing", errPDF, num)
+	}
+	body := d.data[off:]
+	i := bytes.Index(body, []byte("stream\n"))
+	if i < 0 {
+		return nil, fmt.Errorf("%w: object %d is not a stream", errPDF, num)
+	}
+	n, err := intMatch(reLength, body[:i])
+	if err != nil || n < 0 || i+len("stream\n")+n > len(body) {
+		return nil, fmt.Errorf("%w: object %d: bad stream length", errPDF, num)
+	}
+	return body[i+len("stream\n") : i+len("stream\n")+n], nil
+}
+
+var reLength = regexp.MustCompile(`/Length\s+(\d+)`)

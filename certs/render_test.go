@@ -186,10 +186,13 @@ func checkSignature(t *testing.T, path string) {
 	t.Helper()
 	nss := nssDB(t)
 	out := run(t, "pdfsig", "-nssdir", nss, path)
-	for _, w := range []string{"Signature is Valid.", "Certificate is Trusted.", "Total document signed", "ETSI.CAdES.detached"} {
+	for _, w := range []string{"Signature is Valid.", "Certificate is Trusted.", "ETSI.CAdES.detached"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("pdfsig misses %q:\n%s", w, out)
 		}
+	}
+	if last := lastSignature(out); !strings.Contains(last, "- Total document signed") {
+		t.Errorf("pdfsig: the newest signature does not cover the whole file:\n%s", out)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -206,4 +209,15 @@ func checkSignature(t *testing.T, path string) {
 	if strings.Contains(out, "Signature is Valid.") || !strings.Contains(out, "Digest Mismatch") {
 		t.Errorf("pdfsig accepts a tampered file:\n%s", out)
 	}
+}
+
+// lastSignature returns pdfsig's paragraph about the newest signature (the
+// document time-stamp, or the seal when there is none): the one that must
+// cover the whole file.
+func lastSignature(pdfsig string) string {
+	i := strings.LastIndex(pdfsig, "Signature #")
+	if i < 0 {
+		return ""
+	}
+	return pdfsig[i:]
 }

@@ -31,6 +31,7 @@ type Renderer struct {
 	rand    io.Reader
 	unicode bool
 	qr      *qrCache // nil: encode every time
+	ltv     func() (ValidationData, error)
 }
 
 var _ core.CertificateRenderer = (*Renderer)(nil)
@@ -76,6 +77,9 @@ func (r *Renderer) Render(ctx context.Context, c core.Certificate) ([]byte, erro
 		return nil, err
 	}
 	signed, err := r.signPDF(ctx, pdf, textsFor(language(c)).titles[c.Kind]+" "+c.Notice.ID)
+	if err == nil {
+		signed, err = r.ltvUpdate(ctx, signed)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("seal certificate: %w", err)
 	}

@@ -25,15 +25,15 @@ var (
 	oidTimeStampToken       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 )
 
-// signature returns the CMS in the document's last /Contents and the bytes
-// its /ByteRange covers.
+// signature returns the CMS in the document's first /Contents (the seal's;
+// document time-stamps follow) and the bytes its /ByteRange covers.
 func signature(t *testing.T, pdf []byte) (*pkcs7.PKCS7, []byte) {
 	t.Helper()
 	m := regexp.MustCompile(`/ByteRange \[0 (\d+) (\d+) (\d+)\s*\]\s*/Contents <([0-9a-fA-F]+)>`).FindAllSubmatch(pdf, -1)
 	if m == nil {
 		t.Fatal("no signature dictionary")
 	}
-	last := m[len(m)-1]
+	last := m[0]
 	der, err := hex.DecodeString(string(last[4]))
 	if err != nil {
 		t.Fatal(err)
@@ -46,8 +46,8 @@ func signature(t *testing.T, pdf []byte) (*pkcs7.PKCS7, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := atoi(t, last[1]), atoi(t, last[2])
-	return p7, append(append([]byte{}, pdf[:a]...), pdf[b:]...)
+	a, b, n := atoi(t, last[1]), atoi(t, last[2]), atoi(t, last[3])
+	return p7, append(append([]byte{}, pdf[:a]...), pdf[b:b+n]...)
 }
 
 func atoi(t *testing.T, b []byte) int {

@@ -102,7 +102,7 @@ func Verify(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, interm
 
 // verifyFresh is Verify that also bounds genTime, for a token just received.
 func verifyFresh(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, intermediates []*x509.Certificate, fresh freshness) (core.Token, error) {
-	tok, err := verify(respDER, digest, nonce, roots, intermediates, fresh)
+	tok, err := verify(respDER, digest, nonce, roots, intermediates, fresh, time.Time{})
 	if err != nil {
 		return core.Token{}, fmt.Errorf("verify time-stamp: %w", err)
 	}
@@ -117,7 +117,20 @@ func VerifyToken(respDER, digest []byte, roots *x509.CertPool, intermediates []*
 	return Verify(respDER, digest, nil, roots, intermediates)
 }
 
-func verify(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, intermediates []*x509.Certificate, fresh freshness) (core.Token, error) {
+// VerifyTokenAt is VerifyToken with the chain checked at at rather than at
+// genTime: the rule for archive time-stamps (PAdES LTA), where a token is
+// worth what its signer certificate is worth when the next time-stamp
+// covers it, or on the day of verification for the newest one.
+func VerifyTokenAt(respDER, digest []byte, roots *x509.CertPool, intermediates []*x509.Certificate, at time.Time) (core.Token, error) {
+	tok, err := verify(respDER, digest, nil, roots, intermediates, freshness{}, at.UTC())
+	if err != nil {
+		return core.Token{}, fmt.Errorf("verify time-stamp as of %s: %w", at.UTC().Format(time.RFC3339), err)
+	}
+	return tok, nil
+}
+
+// verify checks the chain at chainAt, or at genTime when chainAt is zero.
+func verify(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, intermediates []*x509.Certificate, fresh freshness, chainAt time.Time) (core.Token, error) {
 	tokenDER, err := parseResponse(respDER)
 	if err != nil {
 		return core.Token{}, err
@@ -139,7 +152,10 @@ func verify(respDER, digest []byte, nonce *big.Int, roots *x509.CertPool, interm
 	if err := checkUsage(signer); err != nil {
 		return core.Token{}, err
 	}
-	if err := checkChain(signer, p7.Certificates, roots, info.GenTime); err != nil {
+	if chainAt.IsZero() {
+		chainAt = info.GenTime
+	}
+	if err := checkChain(signer, p7.Certificates, roots, chainAt); err != nil {
 		return core.Token{}, err
 	}
 	if err := fresh.check(info); err != nil {

@@ -100,7 +100,7 @@ func (a *app) wire() error {
 		services.WithLetters(core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders})),
 		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge})),
 		services.WithLetters(core.WithMailConnections(int(cfg.smtpConns))),
-		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts))),
+		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(authority, chainPEM))))),
 		services.WithLetters(core.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), a.db)),
 		services.WithLetters(core.WithWebhooks(a.webhookPoster(), a.webhookPolicy())),
 		services.WithLetters(core.WithRetention(cfg.retention)),

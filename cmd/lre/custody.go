@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"os"
 	"time"
@@ -8,6 +10,7 @@ import (
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/internal/keyfile"
 	"github.com/lre-project/lre/internal/pkcs11key"
+	"github.com/lre-project/lre/rfc3161"
 )
 
 // custodyConfig is who the seal names and where the seal's and the
@@ -58,4 +61,29 @@ func (c custodyConfig) openKeys() (keyfile.Keys, func(), error) {
 		return nil, nil, err
 	}
 	return tok, func() { tok.Close() }, nil
+}
+
+// validationData returns what certificate PDFs carry in their DSS besides
+// the seal's own chain and CRL: the embedded authority's certificates (every
+// generation) and CRL, or the roots configured for an external authority,
+// whose CRLs it publishes itself.
+func validationData(authority *rfc3161.Authority, chainPEM []byte) func() (certs.ValidationData, error) {
+	return func() (certs.ValidationData, error) {
+		var vd certs.ValidationData
+		for rest := chainPEM; len(rest) > 0; {
+			var b *pem.Block
+			if b, rest = pem.Decode(rest); b == nil {
+				break
+			}
+			if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+				vd.Certs = append(vd.Certs, c)
+			}
+		}
+		if authority == nil {
+			return vd, nil
+		}
+		crl, err := authority.CRL()
+		vd.CRLs = append(vd.CRLs, crl)
+		return vd, err
+	}
 }

@@ -55,6 +55,7 @@ type story struct {
 	db     *storage.DB
 	svc    *services.Set
 	signer *tlog.Signer
+	ts     core.Timestamper
 	mail   *captureMailer
 	sender core.User
 	notice core.Notice
@@ -78,11 +79,11 @@ func (s *story) open(dir string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre test", time.Now, rand.Reader)
+	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre test", time.Now, rand.Reader, rfc3161.WithCRLURL("https://lre.test/api/v1/tsa/crl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	seal, err := certs.LoadOrCreateSeal(filepath.Join(dir, "seal"), "lre test", time.Now, rand.Reader)
+	seal, err := certs.LoadOrCreateSeal(filepath.Join(dir, "seal"), "lre test", time.Now, rand.Reader, certs.WithCRLURL("https://lre.test/api/v1/seal/crl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,16 +91,16 @@ func (s *story) open(dir string) {
 		t.Fatal(err)
 	}
 	ts := rfc3161.NewLocal(a)
-	s.db, s.mail = db, &captureMailer{}
+	s.db, s.mail, s.ts = db, &captureMailer{}, ts
 	s.svc = services.New(db, ts,
 		services.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
 		services.WithLetters(core.WithMailer(s.mail)),
 		services.WithLetters(core.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"})),
 		services.WithBaseURL("https://lre.test"),
-		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts))),
+		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(a, a.GenerationsPEM()))))),
 		services.WithLetters(core.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), db)),
 		services.WithLetters(core.WithTransparencyLog(db, s.signer)),
-		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()})),
+		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.GenerationsPEM(), SealPEM: seal.GenerationsPEM()})),
 	)
 }
 
