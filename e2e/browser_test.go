@@ -47,6 +47,7 @@ var (
 type letterSpec struct {
 	to, toName, subject, body, lang string
 	file                            string // attachment path
+	assurance                       string // required_assurance; "" leaves the service's default
 }
 
 // TestBrowser drives lre's pages in headless Chromium as its users do:
@@ -111,6 +112,9 @@ func compose(t *testing.T, sender *tab, s *site, l letterSpec, fileSHA string) s
 		chromedp.SetValue(chromedp.CSS("#language"), l.lang),
 		chromedp.SetUploadFiles(chromedp.CSS("#attachments"), []string{l.file}),
 	)
+	if l.assurance != "" {
+		sender.do("require an identification level", chromedp.SetValue(chromedp.CSS("#required_assurance"), l.assurance))
+	}
 	sender.submit("#preview", http.StatusOK)
 	if got := sender.text("#preview-subject"); got != l.subject {
 		t.Errorf("preview subject %q, want %q", got, l.subject)
