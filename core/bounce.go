@@ -8,47 +8,183 @@ import (
 	"time"
 )
 
-// HandleBounce records a late delivery failure (an RFC 3464 report that
-// came back to the letter's VERP address). Only "failed" reports are
-// evidence; "delayed" and others are logged and ignored. A bounce after the
-// recipient's server had accepted the notification means it never reached
-// the mailbox, so the letter moves to notification_failed unless the
-// recipient has already answered. The same report received twice is
-// recorded once (bounce servers retry). Errors: ENOTFOUND for an unknown letter.
+// Report events of lre's own: a report that came back and was tied to the
+// letter's mail, but is no failure of the notification (yet).
+const (
+	// EventNotificationDeferred records a soft failure: a temporary SMTP
+	// reply while the notification is retried, or a late report of a
+	// reversible failure (the notification is then sent again).
+	EventNotificationDeferred EventType = "NotificationDeferred"
+	// EventComplaintReceived records a feedback-loop complaint (ARF) about
+	// the letter's mail.
+	EventComplaintReceived EventType = "ComplaintReceived"
+)
+
+// HandleBounce records what came back to a letter's VERP address: a late
+// failure or delay report, or a complaint. It counts only when it is tied
+// to the mail that was sent: the VERP tag must be the letter's, the failed
+// recipient the letter's recipient, and the original's Message-ID or
+// Original-Envelope-Id one of the letter's notification or reminders (both,
+// when the report gives both). Anything else changes nothing and comes back
+// as an error, so that the caller keeps the report for the operator.
+//
+// A hard failure (the address itself) of the notification or a reminder is
+// final: NotificationForAcceptanceFailure, the letter fails and its
+// deadline goes, unless the recipient has answered or started to identify
+// (they had the mail). A soft failure of the notification after its
+// acceptance sends it again: the letter is back to deposited and its 15
+// days start at the next real acceptance. A delay, or a soft failure while
+// in retry, is recorded (NotificationDeferred) and changes nothing else.
+// The same report received twice is recorded once (bounce servers retry).
+// Errors: ENOTFOUND for an unknown letter or a wrong tag, EINVALID for a
+// report that does not match the mail sent.
 func (s *Service) HandleBounce(ctx context.Context, b Bounce) error {
-	if !strings.EqualFold(b.Action, "failed") {
-		s.log.Info("delivery report ignored", "notice", b.NoticeID, "action", b.Action, "status", b.Status)
-		return nil
+	id, ok := s.verpNotice(b.NoticeID)
+	if !ok {
+		return Errorf(ENOTFOUND, "report to bounce address %q: no letter has this address (unknown letter or wrong tag)", b.NoticeID)
 	}
-	id := NoticeIDFromVERP(b.NoticeID)
-	if !ValidNoticeID(id) {
-		return Errorf(ENOTFOUND, "bounce for unknown letter %q", b.NoticeID)
-	}
-	key := strings.ToLower(b.Recipient + "|" + b.Status + "|" + b.Diagnosis)
+	key := strings.ToLower(b.Kind + "|" + b.Recipient + "|" + b.Status + "|" + b.Action + "|" + b.MessageID + "|" + b.Diagnosis)
 	_, err := s.store.UpdateNotice(ctx, id, func(n *Notice) (Change, error) {
+		mail, err := s.boundMail(*n, b)
+		if err != nil {
+			return Change{}, err
+		}
 		if slices.Contains(n.Bounces, key) {
 			return Change{}, nil // the same report again: already evidence
 		}
 		n.Bounces = append(n.Bounces, key)
-		ev := Event{Type: EventNotificationFailure, NoticeID: n.ID, Time: s.clock(), Details: map[string]string{
-			"source":        "dsn",
-			"recipient":     b.Recipient,
-			"enhanced_code": b.Status,
-			"diagnosis":     b.Diagnosis,
-			"reason":        orDefault(b.Reason, ReasonOther),
-			"received_at":   b.Received.UTC().Format(time.RFC3339),
-		}}
-		ch := Change{Events: []Event{ev}}
-		if n.Status == StatusNotified || n.Status == StatusDeposited {
+		if b.Kind == ReportComplaint {
+			return s.complaint(n, b, mail), nil
+		}
+		return s.lateReport(n, b, mail)
+	})
+	if err != nil {
+		return fmt.Errorf("handle report for %s: %w", id, err)
+	}
+	return nil
+}
+
+// boundMail checks that report b is about mail n sent and returns that
+// mail's id (its outbox entry and Message-ID local part).
+func (s *Service) boundMail(n Notice, b Bounce) (string, error) {
+	if b.Recipient != "" || b.Kind != ReportComplaint {
+		if !strings.EqualFold(strings.TrimSpace(b.Recipient), n.Recipient.Email) {
+			return "", Errorf(EINVALID, "report names recipient %q, the letter was sent to another address", b.Recipient)
+		}
+	}
+	fromMsgID, okMsg := s.ownMailID(n, b.MessageID, true)
+	fromEnv, okEnv := s.ownMailID(n, b.EnvelopeID, false)
+	switch {
+	case b.MessageID != "" && !okMsg:
+		return "", Errorf(EINVALID, "report is about message %q, which this letter did not send", b.MessageID)
+	case b.EnvelopeID != "" && !okEnv:
+		return "", Errorf(EINVALID, "report is about envelope %q, which this letter did not send", b.EnvelopeID)
+	case okMsg && okEnv && fromMsgID != fromEnv:
+		return "", Errorf(EINVALID, "report's Message-ID and envelope id name different mails")
+	case okMsg:
+		return fromMsgID, nil
+	case okEnv:
+		return fromEnv, nil
+	}
+	return "", Errorf(EINVALID, "report names neither the Message-ID nor the envelope id of the mail sent")
+}
+
+// ownMailID tells whether v (a Message-ID, or an ENVID when !withDomain)
+// names the notification or a reminder of n, and returns that mail's id.
+func (s *Service) ownMailID(n Notice, v string, withDomain bool) (string, bool) {
+	v = strings.ToLower(strings.Trim(strings.TrimSpace(v), "<>"))
+	if withDomain {
+		local, domain, ok := strings.Cut(v, "@")
+		if !ok || domain != strings.ToLower(domainOf(s.provider.FromEmail)) {
+			return "", false
+		}
+		v = local
+	}
+	kind, rest, ok := strings.Cut(v, "-")
+	if !ok || rest != strings.ToLower(n.ID) || !evidenceMailKind(kind) {
+		return "", false
+	}
+	return v, true
+}
+
+// evidenceMailKind tells the id prefixes of the notification ("ntf",
+// "ntf2"... when it was sent again) and the reminders ("rem1"...).
+func evidenceMailKind(prefix string) bool {
+	for _, k := range []string{"ntf", "rem"} {
+		if rest, ok := strings.CutPrefix(prefix, k); ok && strings.Trim(rest, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// reportDetails are the evidence details of a report tied to mail.
+func reportDetails(b Bounce, mail string) map[string]string {
+	d := map[string]string{
+		"source":        "dsn",
+		"message_id":    mail,
+		"recipient":     b.Recipient,
+		"action":        b.Action,
+		"enhanced_code": b.Status,
+		"reply_code":    fmt.Sprint(b.ReplyCode),
+		"diagnosis":     b.Diagnosis,
+		"reason":        orDefault(b.Reason, ReasonOther),
+		"hard":          fmt.Sprint(b.Hard),
+		"received_at":   b.Received.UTC().Format(time.RFC3339),
+	}
+	if b.ReplyCode == 0 {
+		delete(d, "reply_code")
+	}
+	return d
+}
+
+// awaiting tells a letter whose notification counts as received but whose
+// recipient has shown no sign of having it: a late report can still undo
+// the notification.
+func awaiting(n Notice) bool {
+	return (n.Status == StatusNotified || n.Status == StatusDeposited) && n.Identification.CodesSent == 0
+}
+
+// lateReport applies a tied failure or delay report to n.
+func (s *Service) lateReport(n *Notice, b Bounce, mail string) (Change, error) {
+	d := reportDetails(b, mail)
+	hard := b.Action == "failed" && b.Hard && HardReason(b.Reason)
+	switch {
+	case hard:
+		ch := Change{Events: []Event{{Type: EventNotificationFailure, NoticeID: n.ID, Time: s.clock(), Details: d}}}
+		if awaiting(*n) {
 			n.Status, n.Deadline = StatusNotificationFail, time.Time{}
 			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeHardBounce}
 		}
 		return ch, nil
-	})
-	if err != nil {
-		return fmt.Errorf("handle bounce: %w", err)
+	case b.Action == "failed" && n.Status == StatusNotified && awaiting(*n) && strings.HasPrefix(mail, "ntf"):
+		d["retry"] = "the notification is sent again; the deadline starts at its next acceptance"
+		ch := Change{Events: []Event{{Type: EventNotificationDeferred, NoticeID: n.ID, Time: s.clock(), Details: d}}}
+		n.Status, n.NotifiedAt, n.Deadline = StatusDeposited, time.Time{}, time.Time{}
+		if err := s.queueNotificationAgain(n, &ch); err != nil {
+			return Change{}, err
+		}
+		ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: softOutcome(b.Reason)}
+		return ch, nil
 	}
-	return nil
+	return Change{Events: []Event{{Type: EventNotificationDeferred, NoticeID: n.ID, Time: s.clock(), Details: d}}}, nil
+}
+
+// complaint records a tied complaint about n's mail.
+func (s *Service) complaint(n *Notice, b Bounce, mail string) Change {
+	d := map[string]string{
+		"source":        "arf",
+		"message_id":    mail,
+		"feedback_type": orDefault(b.FeedbackType, "abuse"),
+		"received_at":   b.Received.UTC().Format(time.RFC3339),
+	}
+	if b.Recipient != "" {
+		d["recipient"] = b.Recipient
+	}
+	return Change{
+		Events:  []Event{{Type: EventComplaintReceived, NoticeID: n.ID, Time: s.clock(), Details: d}},
+		Outcome: &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeComplaint},
+	}
 }
 
 // SenderRates are a sender's recent delivery statistics.

@@ -15,7 +15,17 @@ const (
 	OutcomeDelivered  = "delivered"
 	OutcomeHardBounce = "hard_bounce"
 	OutcomeSoftBounce = "soft_bounce"
+	OutcomeBlock      = "block"     // a soft failure for the sender's reputation, authentication or content
+	OutcomeComplaint  = "complaint" // the recipient reported the mail as spam (or opted out)
 )
+
+// softOutcome is the sending-policy outcome of a soft failure for reason.
+func softOutcome(reason string) string {
+	if BlockReason(reason) {
+		return OutcomeBlock
+	}
+	return OutcomeSoftBounce
+}
 
 // ProcessOutbox delivers every due outbox entry once and returns how many
 // were attempted. Each attempt is made durable before the message leaves

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 )
 
 func TestNotificationOutcomes(t *testing.T) {
@@ -156,8 +157,16 @@ func TestLateBounceAfterNotified(t *testing.T) {
 	h := newHarness(t)
 	n := h.deposit()
 	h.process()
-	err := h.svc.Letters.HandleBounce(context.Background(), core.Bounce{NoticeID: "lre" + n.ID[3:], Recipient: "bob@example.com", Action: "failed", Status: "5.1.1", Reason: core.ReasonBadMailbox, Received: h.clock.Now()})
-	if err != nil {
+	sent := h.mailer.Sent()[0]
+	forged := lretest.ReportFor(sent, "failed", "5.1.1", core.ReasonBadMailbox, true)
+	forged.NoticeID = strings.ToLower(n.ID) // the letter id without its tag: anyone could write that
+	if err := h.svc.Letters.HandleBounce(context.Background(), forged); core.ErrorCode(err) != core.ENOTFOUND {
+		t.Fatalf("a report to the untagged address: %v, want %s", err, core.ENOTFOUND)
+	}
+	if got := h.notice(n.ID).Status; got != core.StatusNotified {
+		t.Fatalf("status %s after an untagged report", got)
+	}
+	if err := h.svc.Letters.HandleBounce(context.Background(), lretest.ReportFor(sent, "failed", "5.1.1", core.ReasonBadMailbox, true)); err != nil {
 		t.Fatal(err)
 	}
 	got := h.notice(n.ID)

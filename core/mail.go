@@ -53,14 +53,43 @@ const (
 	DeliveryPermanent DeliveryClass = "permanent" // 5xx: do not retry
 )
 
-// Bounce reasons, from RFC 3463 enhanced status codes.
+// Bounce reasons: why a mail was not delivered, in words a sender can act
+// on. The values are those of the returned-mail reader (smtp/returned),
+// which names them from status codes and the servers' own words.
 const (
-	ReasonBadMailbox  = "bad_mailbox"
-	ReasonBadDomain   = "bad_domain"
-	ReasonPolicy      = "policy_block"
-	ReasonMailboxFull = "mailbox_full"
+	ReasonBadMailbox  = "user_unknown"      // no such mailbox, or it moved away
+	ReasonBadDomain   = "host_unknown"      // no such domain, no MX, a null MX
+	ReasonMailboxFull = "mailbox_full"      // over quota
+	ReasonTooLarge    = "message_too_large" // the message exceeds a size limit
+	ReasonBlocked     = "blocked"           // the sending IP or domain's reputation
+	ReasonSpam        = "spam"              // the content was judged spam
+	ReasonPolicy      = "policy"            // refused by the receiver's rules
+	ReasonAuth        = "auth_failure"      // SPF, DKIM or DMARC failed
+	ReasonRateLimited = "rate_limited"      // too many connections or messages
+	ReasonExpired     = "expired"           // the queue gave up
+	ReasonNetwork     = "network_error"     // connection, DNS or routing trouble
+	ReasonRelayDenied = "relay_denied"      // not a relay for that domain
+	ReasonSuspended   = "suspended"         // the mailbox exists but is disabled
+	ReasonVirus       = "virus"             // malware found in the message
 	ReasonOther       = "other"
 )
+
+// HardReason tells the reasons that are about the address itself, which
+// no retry and no other sender would overcome: a failure for one of them is
+// a hard bounce, final for the letter. Every other reason is reversible (a
+// soft bounce): the letter stays in retry.
+func HardReason(reason string) bool { return reason == ReasonBadMailbox || reason == ReasonBadDomain }
+
+// BlockReason tells the soft reasons that are about the sender (its
+// reputation, authentication or content), which the sending policy counts
+// as blocks rather than bounces.
+func BlockReason(reason string) bool {
+	switch reason {
+	case ReasonBlocked, ReasonSpam, ReasonPolicy, ReasonAuth, ReasonVirus:
+		return true
+	}
+	return false
+}
 
 // DeliveryResult describes one attempt: what the remote server said.
 // Ambiguous is set when the message may have been accepted although no
@@ -92,14 +121,29 @@ type Mailer interface {
 	Send(ctx context.Context, m OutgoingMail) (DeliveryResult, error)
 }
 
-// Bounce is a late failure report (RFC 3464 DSN) matched to a letter
-// through its VERP address.
+// Report kinds of a Bounce.
+const (
+	ReportBounce    = "bounce"    // a delivery status notification (or a plain-text bounce)
+	ReportComplaint = "complaint" // a feedback-loop complaint (ARF)
+)
+
+// Bounce is what came back to a letter's VERP address about one recipient:
+// a late failure or delay, or a complaint. It counts for the letter only
+// when HandleBounce can tie it to the mail that was sent.
 type Bounce struct {
-	NoticeID  string
-	Recipient string
-	Action    string // failed, delayed, delivered, relayed, expanded
-	Status    string // enhanced status code, e.g. 5.1.1
-	Diagnosis string // Diagnostic-Code text
-	Reason    string // one of the Reason constants
-	Received  time.Time
+	// NoticeID is the VERP id as the report was addressed: the letter id
+	// and its tag (see VERP).
+	NoticeID     string
+	Kind         string // ReportBounce (default) or ReportComplaint
+	Recipient    string
+	Action       string // failed, delayed, delivered, relayed, expanded
+	Status       string // enhanced status code, e.g. 5.1.1
+	ReplyCode    int    // SMTP reply code the report quotes, 0 if none
+	Diagnosis    string // the remote server's words
+	Reason       string // one of the Reason constants
+	Hard         bool   // the address itself can never receive mail
+	FeedbackType string // for complaints: abuse, fraud, opt-out...
+	MessageID    string // Message-ID of the original, from the report
+	EnvelopeID   string // Original-Envelope-Id (the ENVID we sent)
+	Received     time.Time
 }

@@ -98,6 +98,9 @@ type Notice struct {
 	Bounces []string `json:"bounces,omitempty"`
 	// AccessRecordedAt is when a link view last became evidence (OpenLink).
 	AccessRecordedAt time.Time `json:"access_recorded_at,omitzero"`
+	// Resent counts the times the notification was sent again after a late
+	// soft failure (its mail ids are then ntf2-, ntf3-...).
+	Resent int `json:"notification_resent,omitempty"`
 }
 
 // Final reports whether the recipient's answer (or its absence) is settled.

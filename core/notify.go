@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Secret purposes.
@@ -17,6 +18,20 @@ const (
 // are indexed) and an outbox entry. The raw secrets live in the entry until
 // it is delivered, then they are scrubbed.
 func (s *Service) queueNotification(n *Notice, ch *Change) error {
+	return s.queueNotificationAs(n, ch, "ntf-"+strings.ToLower(n.ID), s.clock())
+}
+
+// queueNotificationAgain sends the notification once more after a late
+// soft failure, under a new mail id (ntf2-, ntf3-...) so that the first
+// attempt's entry and the reports about it stay apart, and with fresh
+// secrets. It leaves after the retry base delay.
+func (s *Service) queueNotificationAgain(n *Notice, ch *Change) error {
+	n.Resent++
+	id := fmt.Sprintf("ntf%d-%s", n.Resent+1, strings.ToLower(n.ID))
+	return s.queueNotificationAs(n, ch, id, s.clock().Add(s.retry.Base))
+}
+
+func (s *Service) queueNotificationAs(n *Notice, ch *Change, id string, notBefore time.Time) error {
 	token, tokenHash, err := NewSecret(s.rand, "")
 	if err != nil {
 		return err
@@ -25,12 +40,11 @@ func (s *Service) queueNotification(n *Notice, ch *Change) error {
 	if err != nil {
 		return err
 	}
-	now := s.clock()
 	e := OutboxEntry{
-		ID:        "ntf-" + strings.ToLower(n.ID),
+		ID:        id,
 		NoticeID:  n.ID,
-		Created:   now,
-		NotBefore: now,
+		Created:   s.clock(),
+		NotBefore: notBefore,
 		Mail: OutgoingMail{
 			Kind:         MailNotification,
 			Language:     n.Language,
@@ -50,15 +64,6 @@ func (s *Service) queueNotification(n *Notice, ch *Change) error {
 	)
 	return nil
 }
-
-// verp is the envelope sender of a letter's mail: late bounces come back
-// to it and name the letter.
-func (s *Service) verp(noticeID string) string {
-	return "bounce+" + strings.ToLower(noticeID) + "@" + s.bounceDom
-}
-
-// NoticeIDFromVERP turns the id part of a VERP address back into a letter id.
-func NoticeIDFromVERP(id string) string { return strings.ToUpper(id) }
 
 // newVerificationCode returns a code like "K7QM-4ZPA" (40 bits): short enough
 // to type, checked only together with the letter id and behind rate limits.
@@ -93,4 +98,12 @@ func (s *Service) reminderEntries(n Notice, notification OutboxEntry) []OutboxEn
 		out = append(out, e)
 	}
 	return out
+}
+
+// domainOf returns the domain of a mail address ("" without one).
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.TrimSuffix(addr[i+1:], ">")
+	}
+	return ""
 }

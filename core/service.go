@@ -25,6 +25,7 @@ type Service struct {
 	provider    Provider
 	baseURL     string
 	bounceDom   string
+	bounceKey   []byte // tags VERP addresses (see verp)
 	deadlines   DeadlinePolicy
 	retry       RetryPolicy
 	mailConns   int // concurrent mails of the outbox
@@ -130,6 +131,12 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if len(s.bounceKey) == 0 {
+		s.bounceKey = make([]byte, 32)
+		if _, err := io.ReadFull(s.rand, s.bounceKey); err != nil {
+			panic("core: no randomness for the bounce key: " + err.Error())
+		}
 	}
 	return s
 }

@@ -63,7 +63,8 @@ func TestNotificationAcceptedBy250(t *testing.T) {
 	}
 	tr := done.Attempts[0].Result.Transcript
 	for _, line := range []string{
-		"C: MAIL FROM:<bounce+" + strings.ToLower(n.ID) + "@" + bounceDomain + ">",
+		"C: MAIL FROM:<bounce+" + strings.ToLower(n.ID) + ".", // the VERP address, tagged
+		"@" + bounceDomain + ">",
 		"C: RCPT TO:<" + recipientEmail + ">",
 		"S: 250 2.0.0 Ok: queued as ABC123",
 	} {
@@ -82,7 +83,7 @@ func TestNotificationAcceptedBy250(t *testing.T) {
 		t.Fatalf("MX accepted %d messages, want 1", len(acc))
 	}
 	raw := acc[0]
-	if raw.From != "bounce+"+strings.ToLower(n.ID)+"@"+bounceDomain || raw.To != recipientEmail {
+	if !strings.HasPrefix(raw.From, "bounce+"+strings.ToLower(n.ID)+".") || !strings.HasSuffix(raw.From, "@"+bounceDomain) || raw.To != recipientEmail {
 		t.Errorf("envelope %s -> %s", raw.From, raw.To)
 	}
 	msg := readMessage(t, raw.Data)

@@ -114,8 +114,8 @@ func TestLateDSNForNotifiedLetter(t *testing.T) {
 		t.Fatalf("before the DSN: status %s, deadline %s", got.Status, got.Deadline)
 	}
 	sent := m.received()[0]
-	if want := lresmtp.VERPAddress(strings.ToLower(n.ID), bounceDomain); sent.From != want {
-		t.Fatalf("envelope sender = %q, want the VERP address %q", sent.From, want)
+	if id, ok := lresmtp.ParseVERP(sent.From); !ok || !strings.HasPrefix(id, strings.ToLower(n.ID)+".") || len(id) != len(n.ID)+1+26 {
+		t.Fatalf("envelope sender = %q, want the VERP address of %s with a 128-bit tag", sent.From, n.ID)
 	}
 	b := startBounceServer(t, w)
 	w.clock.Add(10 * time.Minute)
@@ -160,6 +160,60 @@ func TestLateDSNForNotifiedLetter(t *testing.T) {
 	}
 	if got := len(m.received()); got != 1 {
 		t.Errorf("MX received %d messages, want only the notification", got)
+	}
+}
+
+// Anyone may write to a VERP address: a report counts for a letter only
+// when it is tied to the mail that was sent. Forged DSNs, over real SMTP
+// to the bounce listener, naming the real letter (its id, its recipient,
+// its Message-ID as far as each forger can know them) change neither the
+// letter's state nor its evidence nor the sender's rates, and are kept for
+// the operator; the genuine report is then applied.
+func TestForgedDSNChangesNothing(t *testing.T) {
+	m := startMX(t)
+	w := newWorld(t, m.addr)
+	n := w.deposit(recipientEmail)
+	w.rounds(1)
+	sent := m.received()[0]
+	b := startBounceServer(t, w)
+	before, beforeRates := w.events(n.ID), w.rates()
+	genuine := string(postfixDSN(t, sent))
+	msgID := readMessage(t, sent.Data).messageID()
+	untagged := lresmtp.VERPAddress(strings.ToLower(n.ID), bounceDomain)
+	wrongTag := lresmtp.VERPAddress(strings.ToLower(n.ID)+".aaaaaaaaaaaaaaaaaaaaaaaaaa", bounceDomain)
+	forgeries := []struct{ name, rcpt, raw string }{
+		{"the letter id without the tag", untagged, strings.ReplaceAll(genuine, sent.From, untagged)},
+		{"a guessed tag", wrongTag, strings.ReplaceAll(genuine, sent.From, wrongTag)},
+		{"the real address, another message", sent.From, strings.ReplaceAll(genuine, msgID, "ntf-"+strings.ToLower(n.ID)+"@elsewhere.example")},
+		{"the real address, another recipient", sent.From, strings.ReplaceAll(genuine, sent.To, "someone.else@destinataire.example")},
+		{"the real address, no message named", sent.From, strings.ReplaceAll(genuine, msgID, "")},
+	}
+	for _, f := range forgeries {
+		if err := sendDSN(t, b.addr, f.rcpt, []byte(f.raw)); err != nil {
+			t.Fatalf("%s: refused (%v); it must be accepted and kept, so that the forger learns nothing", f.name, err)
+		}
+	}
+	if got := w.notice(n.ID); got.Status != core.StatusNotified || got.Deadline.IsZero() {
+		t.Fatalf("forged reports changed the letter: status %s, deadline %s", got.Status, got.Deadline)
+	}
+	if got := w.events(n.ID); !slices.EqualFunc(got, before, func(a, b core.Event) bool { return a.Seq == b.Seq && a.Type == b.Type }) {
+		t.Fatalf("forged reports changed the evidence: %v -> %v", types(before), types(got))
+	}
+	if got := w.rates(); got != beforeRates {
+		t.Fatalf("forged reports changed the sender's rates: %+v -> %+v", beforeRates, got)
+	}
+	if kept := b.keptReasons(); len(kept) != len(forgeries) {
+		t.Fatalf("kept %d reports for the operator, want %d: %q", len(kept), len(forgeries), kept)
+	}
+
+	if err := sendDSN(t, b.addr, sent.From, []byte(genuine)); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.notice(n.ID).Status; got != core.StatusNotificationFail {
+		t.Fatalf("the genuine report: status %s, want notification_failed", got)
+	}
+	if got := types(w.events(n.ID)); got[len(got)-1] != core.EventNotificationFailure {
+		t.Fatalf("the genuine report: events %v", got)
 	}
 }
 

@@ -215,3 +215,12 @@ func ofType(evs []core.Event, typ core.EventType) []core.Event {
 	}
 	return out
 }
+
+func (w *world) rates() core.SenderRates {
+	w.t.Helper()
+	r, err := w.svc.Letters.SenderRates(context.Background(), w.alice.ID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return r
+}

@@ -26,6 +26,7 @@ type Metrics struct {
 	hookResults *prometheus.CounterVec
 	http        *prometheus.HistogramVec
 	outcomes    *prometheus.CounterVec
+	returned    *prometheus.CounterVec
 }
 
 // New returns Metrics on a fresh registry that also carries the Go runtime
@@ -60,8 +61,11 @@ func New() *Metrics {
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lre_notifications_total", Help: "Notification outcomes recorded for the sending policy: delivered, hard_bounce, soft_bounce. A late bounce after a delivery counts once more.",
 		}, []string{"outcome"}),
+		returned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lre_returned_mail_kept_total", Help: "Returned mail not applied to any letter (no report, or not tied to the mail sent), by result: kept under DATA/bounces, or dropped (quarantine full, or a write error).",
+		}, []string{"result"}),
 	}
-	reg.MustRegister(m.deposits, m.tsaLatency, m.tsaFailures, m.tsaRejects, m.smtp, m.hookResults, m.http, m.outcomes,
+	reg.MustRegister(m.deposits, m.tsaLatency, m.tsaFailures, m.tsaRejects, m.smtp, m.hookResults, m.http, m.outcomes, m.returned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -85,6 +89,9 @@ func (m *Metrics) ObserveHTTP(method, route string, status int, d time.Duration)
 func (m *Metrics) TimestampRejected(url, reason string) {
 	m.tsaRejects.WithLabelValues(url, reason).Inc()
 }
+
+// ObserveKept counts a returned message set aside: result is kept or dropped.
+func (m *Metrics) ObserveKept(result string) { m.returned.WithLabelValues(result).Inc() }
 
 // ObserveDeposit counts one deposit request by result.
 func (m *Metrics) ObserveDeposit(result string) { m.deposits.WithLabelValues(result).Inc() }

@@ -12,6 +12,7 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/smtp/returned"
 )
 
 // Bounce server limits: a DSN with the returned message is a few hundred
@@ -28,7 +29,7 @@ const (
 // each failed or delayed recipient to handle. It answers 550 for any other
 // recipient, so it is no open relay and no general mailbox.
 //
-// A message it cannot read as a DSN is passed to keep and still accepted:
+// A message that is no report is passed to keep and still accepted:
 // refusing it would only make the remote server retry, then bounce the
 // bounce. So is one whose letter handle does not know (ENOTFOUND, EINVALID,
 // ECONFLICT). Any other handle error gets a 451 so that the remote server
@@ -103,33 +104,33 @@ func (b *BounceServer) now() time.Time {
 	return time.Now()
 }
 
-// process reads one received message and reports its failures to handle
-// for every VERP id it was addressed to.
+// process reads one received message and reports each failed recipient
+// (or each complaint) to handle for every VERP id it was addressed to. A
+// message that is no report is kept; an auto-reply is dropped.
 func (b *BounceServer) process(ids []string, raw []byte) error {
-	d, err := ParseDSN(raw)
-	if err != nil {
-		if b.keep != nil {
-			b.keep(raw, err.Error())
-		}
+	r := returned.Parse(raw)
+	switch r.Kind {
+	case returned.KindBounce, returned.KindComplaint:
+	case returned.KindAutoReply:
+		return nil
+	default:
+		b.keepRaw(raw, "not a bounce, complaint or auto-reply: "+r.Subject)
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, bounceHandleTimeout)
 	defer cancel()
 	received := b.now().UTC()
 	for _, id := range ids {
-		for _, r := range d.Recipients {
-			if r.Action != "failed" && r.Action != "delayed" {
+		for _, rc := range r.Recipients {
+			if r.Kind == returned.KindBounce && !rc.Failed() {
 				continue
 			}
-			err := b.handle(ctx, core.Bounce{NoticeID: id, Recipient: r.Recipient, Action: r.Action,
-				Status: r.Status, Diagnosis: r.Diagnostic, Reason: r.Reason, Received: received})
+			err := b.handle(ctx, toBounce(id, r, rc, received))
 			if err == nil {
 				continue
 			}
 			if !retryable(err) {
-				if b.keep != nil {
-					b.keep(raw, fmt.Sprintf("bounce for %s not recorded: %v", id, err))
-				}
+				b.keepRaw(raw, fmt.Sprintf("report for %s not recorded: %v", id, err))
 				continue
 			}
 			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0},
@@ -137,6 +138,23 @@ func (b *BounceServer) process(ids []string, raw []byte) error {
 		}
 	}
 	return nil
+}
+
+// toBounce is what the reader found about one recipient, for the domain.
+func toBounce(id string, r returned.Report, rc returned.Recipient, received time.Time) core.Bounce {
+	bn := core.Bounce{NoticeID: id, Kind: core.ReportBounce, Recipient: rc.Address, Action: rc.Action,
+		Status: rc.Status, ReplyCode: rc.ReplyCode, Diagnosis: rc.Diagnostic, Reason: string(rc.Reason),
+		Hard: rc.Hard, MessageID: r.MessageID, EnvelopeID: r.EnvelopeID, Received: received}
+	if r.Kind == returned.KindComplaint {
+		bn.Kind, bn.Reason, bn.FeedbackType = core.ReportComplaint, "", r.FeedbackType
+	}
+	return bn
+}
+
+func (b *BounceServer) keepRaw(raw []byte, reason string) {
+	if b.keep != nil {
+		b.keep(raw, reason)
+	}
 }
 
 // retryable tells a failure worth the remote server's retry (our store or

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/smtp/returned"
 )
 
 // ParseEnhanced reads the RFC 3463 enhanced status code that starts text, as
@@ -52,20 +53,21 @@ func splitEnhanced(text string) (enhanced, rest string) {
 	return fmt.Sprintf("%d.%d.%d", c, s, d), rest
 }
 
-// Classify turns an SMTP reply (3-digit code and optional enhanced code) into
-// a delivery class and, for failures, one of the core Reason constants.
+// Classify turns an SMTP reply (3-digit code, optional enhanced code and
+// its text) into a delivery class and, for failures, a reason.
 //
 // The enhanced class wins over the 3-digit code because servers are known to
 // answer "552 4.2.2" for a mailbox that will accept mail again once emptied:
 // retrying is right although 552 alone says permanent. A 2xx code is always an
-// acceptance: the server took the message whatever else it says. Generic
-// enhanced codes (x.0.0) say nothing about the cause, so the reason then falls
-// back to the 3-digit code. Code 0 stands for "no reply" (network error).
-func Classify(code int, enhanced string) (core.DeliveryClass, string) {
+// acceptance: the server took the message whatever else it says. The reason
+// is the returned-mail reader's (one home for the rule): the text first, the
+// enhanced code second; a bare 550 names none, for it is as often a block
+// as an unknown mailbox. Code 0 stands for "no reply" (network error).
+func Classify(code int, enhanced, text string) (core.DeliveryClass, string) {
 	if code >= 200 && code < 300 {
 		return core.DeliveryAccepted, ""
 	}
-	cls, sub, det, ok := ParseEnhanced(enhanced)
+	cls, _, _, ok := ParseEnhanced(enhanced)
 	if !ok || cls == 2 {
 		cls = code / 100
 	}
@@ -73,42 +75,11 @@ func Classify(code int, enhanced string) (core.DeliveryClass, string) {
 	if cls == 5 {
 		class = core.DeliveryPermanent
 	}
-	if ok && (sub != 0 || det != 0) {
-		return class, reasonFromEnhanced(sub, det)
+	reason := returned.Classify(enhanced, code, text)
+	if code == 0 && reason == returned.ReasonOther {
+		reason = returned.ReasonNetwork
 	}
-	return class, reasonFromCode(code)
-}
-
-// reasonFromEnhanced maps subject.detail of RFC 3463 (and RFC 7505 for the
-// null MX) to the reasons the product shows to senders.
-func reasonFromEnhanced(subject, detail int) string {
-	switch {
-	case subject == 1 && (detail == 1 || detail == 3 || detail == 6):
-		return core.ReasonBadMailbox // unknown, malformed or moved mailbox
-	case subject == 1 && (detail == 2 || detail == 10):
-		return core.ReasonBadDomain // no such domain, or a null MX
-	case subject == 2 && detail == 1:
-		return core.ReasonBadMailbox // mailbox disabled: the account is gone
-	case subject == 2 && detail == 2:
-		return core.ReasonMailboxFull
-	case subject == 4 && detail == 4:
-		return core.ReasonBadDomain // unable to route: what MTAs say for a dead domain
-	case subject == 7:
-		return core.ReasonPolicy
-	}
-	return core.ReasonOther
-}
-
-// reasonFromCode is the fallback when the server gives no useful enhanced
-// code; RFC 5321 defines 550/551/553 as mailbox problems and 552 as storage.
-func reasonFromCode(code int) string {
-	switch code {
-	case 550, 551, 553:
-		return core.ReasonBadMailbox
-	case 552:
-		return core.ReasonMailboxFull
-	}
-	return core.ReasonOther
+	return class, string(reason)
 }
 
 // queueIDPatterns recognise the queue identifiers the common MTAs put in

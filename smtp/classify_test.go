@@ -40,43 +40,42 @@ func TestParseEnhanced(t *testing.T) {
 	}
 }
 
+// TestClassify: the class comes from the codes; the reason from the
+// returned-mail reader, text first, so that a bare 550 is no bad mailbox.
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		code     int
 		enhanced string
+		text     string
 		class    core.DeliveryClass
 		reason   string
 	}{
-		{250, "2.0.0", core.DeliveryAccepted, ""},
-		{250, "", core.DeliveryAccepted, ""},
-		{550, "5.1.1", core.DeliveryPermanent, core.ReasonBadMailbox},
-		{550, "5.1.2", core.DeliveryPermanent, core.ReasonBadDomain},
-		{556, "5.1.10", core.DeliveryPermanent, core.ReasonBadDomain},
-		{550, "5.4.4", core.DeliveryPermanent, core.ReasonBadDomain},
-		{550, "5.2.1", core.DeliveryPermanent, core.ReasonBadMailbox},
-		{552, "5.2.2", core.DeliveryPermanent, core.ReasonMailboxFull},
-		{552, "4.2.2", core.DeliveryTemporary, core.ReasonMailboxFull}, // enhanced class wins
-		{452, "4.2.2", core.DeliveryTemporary, core.ReasonMailboxFull},
-		{554, "5.7.1", core.DeliveryPermanent, core.ReasonPolicy},
-		{550, "5.7.26", core.DeliveryPermanent, core.ReasonPolicy},
-		{451, "4.7.1", core.DeliveryTemporary, core.ReasonPolicy},
-		{421, "4.4.2", core.DeliveryTemporary, core.ReasonOther},
-		{554, "5.3.4", core.DeliveryPermanent, core.ReasonOther},
-		{550, "", core.DeliveryPermanent, core.ReasonBadMailbox}, // 3-digit fallback
-		{551, "", core.DeliveryPermanent, core.ReasonBadMailbox},
-		{552, "", core.DeliveryPermanent, core.ReasonMailboxFull},
-		{553, "", core.DeliveryPermanent, core.ReasonBadMailbox},
-		{554, "", core.DeliveryPermanent, core.ReasonOther},
-		{550, "5.0.0", core.DeliveryPermanent, core.ReasonBadMailbox}, // generic code: fallback too
-		{450, "", core.DeliveryTemporary, core.ReasonOther},
-		{550, "2.0.0", core.DeliveryPermanent, core.ReasonBadMailbox}, // nonsense enhanced class: the code decides
-		{0, "", core.DeliveryTemporary, core.ReasonOther},             // network error
+		{250, "2.0.0", "OK", core.DeliveryAccepted, ""},
+		{250, "", "", core.DeliveryAccepted, ""},
+		{550, "5.1.1", "", core.DeliveryPermanent, core.ReasonBadMailbox},
+		{550, "5.1.2", "", core.DeliveryPermanent, core.ReasonBadDomain},
+		{550, "5.4.4", "", core.DeliveryPermanent, core.ReasonBadDomain},
+		{550, "5.2.1", "", core.DeliveryPermanent, core.ReasonSuspended},
+		{552, "5.2.2", "", core.DeliveryPermanent, core.ReasonMailboxFull},
+		{552, "4.2.2", "", core.DeliveryTemporary, core.ReasonMailboxFull}, // enhanced class wins
+		{554, "5.7.1", "", core.DeliveryPermanent, core.ReasonPolicy},
+		{554, "5.7.1", "Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", core.DeliveryPermanent, core.ReasonBlocked},
+		{550, "5.1.1", "IP 192.0.2.1 is on a blacklist", core.DeliveryPermanent, core.ReasonBlocked}, // the words win over the code
+		{550, "5.7.26", "", core.DeliveryPermanent, core.ReasonAuth},
+		{451, "4.7.1", "Greylisted, please try again later", core.DeliveryTemporary, core.ReasonPolicy},
+		{421, "4.4.2", "", core.DeliveryTemporary, core.ReasonNetwork},
+		{554, "5.3.4", "", core.DeliveryPermanent, core.ReasonTooLarge},
+		{550, "", "", core.DeliveryPermanent, core.ReasonOther}, // a bare 550 names no cause
+		{550, "", "No such user here", core.DeliveryPermanent, core.ReasonBadMailbox},
+		{550, "5.0.0", "", core.DeliveryPermanent, core.ReasonOther},
+		{550, "2.0.0", "", core.DeliveryPermanent, core.ReasonOther}, // nonsense enhanced class: the code decides
+		{0, "", "dial tcp 192.0.2.1:25: connect: connection refused", core.DeliveryTemporary, core.ReasonNetwork},
 	}
 	for _, tt := range tests {
-		t.Run(tt.enhanced, func(t *testing.T) {
-			class, reason := lresmtp.Classify(tt.code, tt.enhanced)
+		t.Run(tt.enhanced+" "+tt.text, func(t *testing.T) {
+			class, reason := lresmtp.Classify(tt.code, tt.enhanced, tt.text)
 			if class != tt.class || reason != tt.reason {
-				t.Errorf("Classify(%d, %q) = %s, %s; want %s, %s", tt.code, tt.enhanced, class, reason, tt.class, tt.reason)
+				t.Errorf("Classify(%d, %q, %q) = %s, %s; want %s, %s", tt.code, tt.enhanced, tt.text, class, reason, tt.class, tt.reason)
 			}
 		})
 	}

@@ -94,7 +94,7 @@ func (s *Sender) Send(ctx context.Context, m core.OutgoingMail) (core.DeliveryRe
 	if helo == "" {
 		helo = domainOf(m.Provider.FromEmail)
 	}
-	a := &attempt{s: s, tr: &transcript{}, helo: helo}
+	a := &attempt{s: s, tr: &transcript{}, helo: helo, envid: m.ID}
 	res, err := a.deliver(ctx, from, m.To.Email, raw)
 	res.Transcript = a.tr.String()
 	res.Time = s.now().UTC()

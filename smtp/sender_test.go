@@ -68,7 +68,7 @@ func TestSenderSend(t *testing.T) {
 			server: []serverOption{withReplies("mail", smtpErr(554, [3]int{5, 7, 1}, "Client host blocked using zen.spamhaus.org"))},
 			sender: lresmtp.Sender{StartTLS: lresmtp.TLSOff},
 			want: core.DeliveryResult{Class: core.DeliveryPermanent, Host: "mx.test", Code: 554, Enhanced: "5.7.1",
-				Text: "Client host blocked using zen.spamhaus.org", Reason: core.ReasonPolicy},
+				Text: "Client host blocked using zen.spamhaus.org", Reason: core.ReasonBlocked},
 		},
 		{
 			name:   "550 without enhanced code falls back to the reply code",
@@ -82,7 +82,7 @@ func TestSenderSend(t *testing.T) {
 			server: []serverOption{withReplies("data", errDrop)},
 			sender: lresmtp.Sender{StartTLS: lresmtp.TLSOff},
 			want: core.DeliveryResult{Class: core.DeliveryTemporary, Host: "mx.test", Code: 0,
-				Text: "EOF", Reason: core.ReasonOther, Ambiguous: true},
+				Text: "EOF", Reason: core.ReasonNetwork, Ambiguous: true},
 			transcript: []string{"C: .", "* no reply after the end of data"},
 		},
 		{
@@ -90,14 +90,14 @@ func TestSenderSend(t *testing.T) {
 			dropAtData: true,
 			sender:     lresmtp.Sender{StartTLS: lresmtp.TLSOff},
 			want: core.DeliveryResult{Class: core.DeliveryTemporary, Host: "raw.test", Code: 0,
-				Text: "EOF", Reason: core.ReasonOther},
+				Text: "EOF", Reason: core.ReasonNetwork},
 			transcript: []string{"C: DATA", "* EOF"},
 		},
 		{
 			name:   "STARTTLS required but not offered",
 			sender: lresmtp.Sender{},
 			want: core.DeliveryResult{Class: core.DeliveryTemporary, Host: "mx.test",
-				Text: "the server does not offer STARTTLS, which is required", Reason: core.ReasonOther, RelayFailure: true},
+				Text: "the server does not offer STARTTLS, which is required", Reason: core.ReasonNetwork, RelayFailure: true},
 		},
 		{
 			name:   "STARTTLS with a trusted self-signed certificate",
@@ -125,7 +125,7 @@ func TestSenderSend(t *testing.T) {
 			sender: lresmtp.Sender{StartTLS: lresmtp.TLSRequired},
 			want: core.DeliveryResult{Class: core.DeliveryTemporary, Host: "mx.test",
 				Text:   "tls handshake: tls: failed to verify certificate: x509: certificate signed by unknown authority",
-				Reason: core.ReasonOther, RelayFailure: true},
+				Reason: core.ReasonNetwork, RelayFailure: true},
 		},
 		{
 			name:   "opportunistic TLS sends in clear when not offered",

@@ -26,6 +26,9 @@ type attempt struct {
 	// reachedMail is set once the relay greeted, encrypted and
 	// authenticated as configured: later failures are the recipient's.
 	reachedMail bool
+	// envid is sent as the DSN envelope id (RFC 3461 ENVID) where the
+	// server offers DSN: reports then quote it, which ties them to the mail.
+	envid string
 }
 
 // deliver runs the transaction. Only ErrAuth comes back as an error; every
@@ -55,7 +58,7 @@ func (a *attempt) deliver(ctx context.Context, from, to string, msg []byte) (cor
 		return a.failure(ctx, err), nil
 	}
 	a.reachedMail = true
-	if err := c.Mail(from, nil); err != nil {
+	if err := c.Mail(from, &gosmtp.MailOptions{EnvelopeID: a.envid}); err != nil {
 		return a.failure(ctx, err), nil
 	}
 	if err := c.Rcpt(to, nil); err != nil {
@@ -218,7 +221,7 @@ func (a *attempt) failure(ctx context.Context, err error) core.DeliveryResult {
 		text = err.Error()
 		a.tr.note("%s", text)
 	}
-	class, reason := Classify(code, enh)
+	class, reason := Classify(code, enh, text)
 	return core.DeliveryResult{Class: class, Code: code, Enhanced: enh, Text: text, Reason: reason}
 }
 

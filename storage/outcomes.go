@@ -32,7 +32,7 @@ const (
 	ringSize    = ringHeader + maxOutcomes*slotSize
 )
 
-var outcomeCodes = []string{1: core.OutcomeDelivered, 2: core.OutcomeHardBounce, 3: core.OutcomeSoftBounce}
+var outcomeCodes = []string{1: core.OutcomeDelivered, 2: core.OutcomeHardBounce, 3: core.OutcomeSoftBounce, 4: core.OutcomeBlock, 5: core.OutcomeComplaint}
 
 // ring is a decoded view over a value; it aliases b.
 type ring struct{ b []byte }

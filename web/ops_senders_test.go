@@ -8,6 +8,7 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 )
 
 // TestSendingPolicyMetrics: notification outcomes are counted by outcome,
@@ -15,7 +16,7 @@ import (
 func TestSendingPolicyMetrics(t *testing.T) {
 	s := newOpsSite(t, withService(services.WithLetters(core.WithSendingPolicy(core.SendingPolicy{Window: 100, MinSample: 1, MaxHardRate: 0.08}))))
 	key := s.user(t, "Cabinet Dupont", core.RoleSender)
-	id := s.deposit(t, key, letterFields())
+	s.deposit(t, key, letterFields())
 	s.outbox(t)
 	scrape := func(what string, series ...string) {
 		t.Helper()
@@ -28,7 +29,7 @@ func TestSendingPolicyMetrics(t *testing.T) {
 	}
 	scrape("after delivery", `lre_notifications_total{outcome="delivered"} 1`, `lre_senders_suspended 0`)
 
-	err := s.svc.Letters.HandleBounce(context.Background(), core.Bounce{NoticeID: id, Recipient: "bob@example.com", Action: "failed", Status: "5.1.1", Diagnosis: "550 5.1.1 no such user", Reason: core.ReasonBadMailbox})
+	err := s.svc.Letters.HandleBounce(context.Background(), lretest.ReportFor(s.mail.last(t, core.MailNotification, "bob@example.net"), "failed", "5.1.1", core.ReasonBadMailbox, true))
 	if err != nil {
 		t.Fatal(err)
 	}

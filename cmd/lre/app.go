@@ -22,16 +22,17 @@ import (
 
 // app is the wired service: the only place that knows every package.
 type app struct {
-	cfg       serveConfig
-	log       *slog.Logger
-	db        *storage.DB
-	svc       *services.Set
-	srv       *web.Server
-	bounce    *smtp.BounceServer
-	mailLabel string
-	relay     *smtp.RelayWatch // nil with the dev mailbox
-	metrics   *metrics.Metrics
-	closeKeys func()
+	cfg        serveConfig
+	log        *slog.Logger
+	db         *storage.DB
+	svc        *services.Set
+	srv        *web.Server
+	bounce     *smtp.BounceServer
+	quarantine *smtp.Quarantine // returned mail applied to no letter, under DATA/bounces
+	mailLabel  string
+	relay      *smtp.RelayWatch // nil with the dev mailbox
+	metrics    *metrics.Metrics
+	closeKeys  func()
 }
 
 // newApp opens the store, loads or creates the keys, and wires the
@@ -86,6 +87,10 @@ func (a *app) wire() error {
 		return err
 	}
 	mailer = a.metrics.Mailer(mailer)
+	bounceKey, err := loadOrCreateBounceKey(filepath.Join(cfg.data, bounceKeyFile))
+	if err != nil {
+		return err
+	}
 	loc, _ := time.LoadLocation(cfg.deadlineTZ)
 	reminders, _ := cfg.reminders()
 	provider := core.Provider{Name: cfg.providerName, Address: cfg.providerAddress, FromEmail: cfg.mailFrom, Qualified: cfg.qualified}
@@ -97,6 +102,7 @@ func (a *app) wire() error {
 		services.WithLetters(core.WithProvider(provider)),
 		services.WithBaseURL(cfg.baseURL),
 		services.WithLetters(core.WithBounceDomain(cfg.bounceDomain)),
+		services.WithLetters(core.WithBounceKey(bounceKey)),
 		services.WithLetters(core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders})),
 		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge})),
 		services.WithLetters(core.WithMailConnections(int(cfg.smtpConns))),
@@ -131,6 +137,7 @@ func (a *app) wire() error {
 	}
 	a.srv = web.NewServer(a.svc, webCfg)
 	if cfg.bounceListen != "" {
+		a.quarantine = &smtp.Quarantine{Dir: filepath.Join(cfg.data, "bounces")}
 		a.bounce = smtp.NewBounceServer(cfg.bounceListen, cfg.bounceDomain, a.svc.Letters.HandleBounce, a.keepBounce)
 	}
 	return nil
@@ -162,9 +169,16 @@ func (a *app) newMailer() (core.Mailer, *smtp.Mailbox, error) {
 	return a.relay, nil, nil
 }
 
-// keepBounce logs an unparseable bounce; its bytes stay in DATA/bounces.
+// keepBounce files returned mail that was applied to no letter under
+// DATA/bounces for the operator (bounded: see smtp.Quarantine).
 func (a *app) keepBounce(raw []byte, reason string) {
-	a.log.Warn("unparseable bounce kept for inspection", "reason", reason, "bytes", len(raw))
+	if err := a.quarantine.Keep(raw, reason); err != nil {
+		a.metrics.ObserveKept("dropped")
+		a.log.Warn("returned mail dropped", "reason", reason, "bytes", len(raw), "err", err)
+		return
+	}
+	a.metrics.ObserveKept("kept")
+	a.log.Warn("returned mail kept in DATA/bounces", "reason", reason, "bytes", len(raw))
 }
 
 // Run starts the background workers and the listeners and blocks until ctx

@@ -24,7 +24,7 @@ var perRecipient = map[string]bool{
 
 // parseDSNFields reads a delivery-status body. It starts a new recipient
 // at a blank line after recipient fields, and at a recipient field that the
-// current block already has, so that reports which run the blocks together
+// current block already has (the field order varies by MTA), so that reports which run the blocks together
 // (or put the per-message fields after a recipient) lose nothing. Lines with
 // raw 8-bit bytes are kept as they are.
 func parseDSNFields(body []byte) dsnFields {
@@ -45,22 +45,14 @@ func parseDSNFields(body []byte) dsnFields {
 			d.message = append(d.message, f)
 			continue
 		}
-		if cur.get(f.name) != "" || startsRecipient(f.name, cur) {
+		if cur.get(f.name) != "" { // Exim and SES write Action first: only a repeat opens a block
+
 			flush()
 		}
 		cur = append(cur, f)
 	}
 	flush()
 	return d
-}
-
-// startsRecipient: a Final-Recipient after an Original-Recipient belongs
-// with it; after anything else it opens a new block.
-func startsRecipient(name string, cur header) bool {
-	if name != "final-recipient" || len(cur) == 0 {
-		return false
-	}
-	return cur.get("original-recipient") == "" || cur.get("action") != ""
 }
 
 // fieldLines unfolds body into fields; a blank line is a field without a

@@ -44,7 +44,7 @@ var textRules = []struct {
 	{ReasonRelayDenied, re(`relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed|authori[sz]ed) to relay|` +
 		`unable to relay|cannot relay|relaying (?:mail )?(?:to .* )?(?:is )?(?:not allowed|denied|prohibited)|we do not relay|no relaying|open relay|relay not`)},
 	{ReasonPolicy, re(`sender (?:address |domain )?(?:rejected|refused|denied|invalid|is invalid|not allowed|verify failed|verification failed)|` +
-		`from: domain is invalid|sender domain (?:is )?(?:invalid|unknown|not)|not (?:a )?member|envelope sender|mail from (?:rejected|refused)`)},
+		`grey-?list|from: domain is invalid|sender domain (?:is )?(?:invalid|unknown|not)|not (?:a )?member|envelope sender|mail from (?:rejected|refused)`)},
 	{ReasonOther, re(`procmail|maildrop|mail\.local|command died|couldn't create|cannot create|unable to create|mailer error|local delivery failed|on hold`)},
 	{ReasonMailboxFull, re(`mailbox (?:is )?full|mail ?box (?:is )?(?:over|exceeded|at) (?:its )?(?:quota|capacity|limit)|over ?quota|quota (?:exceeded|full|violation)|` +
 		`exceed(?:s|ed)? (?:the |their |its |his |her )?(?:storage|quota|mailbox size)|insufficient (?:disk |storage )?(?:space|storage)|` +
@@ -73,9 +73,9 @@ var textRules = []struct {
 		`exceeded (?:the )?(?:sending|connection|message)? ?(?:rate|limit)|sending (?:rate|quota|limit)|receiving mail at a rate|` +
 		`connection (?:rate|limit)|try (?:again )?later|temporarily deferred|please slow down|frequency|too fast|volume`)},
 	{ReasonBlocked, re(`black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|sorbs|barracuda|listed (?:on|in|at|by)|reputation|` +
-		`(?:ip|client|host|address|sender|domain|network|connection)(?: [^ ]+)? (?:is |has been |was )?(?:blocked|banned|refused|rejected|blacklisted|denied|not allowed)|` +
+		`(?:ip|client|host|address|sender|domain|network)(?: [^ ]+)? (?:is |has been |was )?(?:blocked|banned|refused|rejected|blacklisted|denied|not allowed)|` +
 		`(?:reverse|rdns|ptr|reverse dns|dns ptr)(?: record)?|helo|ehlo|your (?:ip|server|host|network)|banned|poor|blocked (?:using|by|for|because|due)|` +
-		`access denied|not allowed to send|refused to talk|connection refused by|bad sender|service unavailable; client`)},
+		`access denied|not allowed to send|refused to talk|bad sender|service unavailable; client`)},
 	{ReasonSpam, re(`spam|junk|unsolicited|bulk (?:mail|e-?mail)|content (?:filter|rejected|blocked)|message content|looks suspicious|` +
 		`suspicious|rejected by (?:the )?(?:content|message) filter|scored too high|phishing|unwanted`)},
 	{ReasonExpired, re(`expired|retry time(?:out)? (?:exceeded|expired)|time(?:d)? ?out .* (?:queue|deliver)|could not be delivered within|` +
