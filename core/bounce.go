@@ -30,8 +30,8 @@ const (
 //
 // A hard failure (the address itself) of the notification or a reminder is
 // final: NotificationForAcceptanceFailure, the letter fails and its
-// deadline goes, unless the recipient has answered or started to identify
-// (they had the mail). A soft failure of the notification after its
+// deadline goes, unless the recipient has opened the link, answered or
+// started to identify (they had the mail). A soft failure of the notification after its
 // acceptance sends it again: the letter is back to deposited and its 15
 // days start at the next real acceptance. A delay, or a soft failure while
 // in retry, is recorded (NotificationDeferred) and changes nothing else.
@@ -139,10 +139,11 @@ func reportDetails(b Bounce, mail string) map[string]string {
 }
 
 // awaiting tells a letter whose notification counts as received but whose
-// recipient has shown no sign of having it: a late report can still undo
-// the notification.
+// recipient has shown no sign of having it (no link view recorded, no code
+// asked for): a late report can still undo the notification. Once they
+// showed one, a report saying the mail never arrived is evidence only.
 func awaiting(n Notice) bool {
-	return (n.Status == StatusNotified || n.Status == StatusDeposited) && n.Identification.CodesSent == 0
+	return (n.Status == StatusNotified || n.Status == StatusDeposited) && n.Identification.CodesSent == 0 && n.AccessRecordedAt.IsZero()
 }
 
 // lateReport applies a tied failure or delay report to n.

@@ -65,8 +65,13 @@ var errorTextFR = map[string]string{
 	"no user %q in your organisation":                                               "aucun utilisateur %q dans votre organisation",
 	"no user %q":                                                                    "aucun utilisateur %q",
 	"this link is not valid":                                                        "ce lien n’est pas valable",
-	"bounce for unknown letter %q":                                                  "retour d’erreur pour une lettre inconnue : %q",
-	"letter %s is not pending a timestamp":                                          "la lettre %s n’attend pas d’horodatage",
+	"report to bounce address %q: no letter has this address (unknown letter or wrong tag)": "rapport adressé à %q : aucune lettre n’a cette adresse de retour (lettre inconnue ou marque fausse)",
+	"report names recipient %q, the letter was sent to another address":                     "le rapport nomme le destinataire %q, la lettre a été envoyée à une autre adresse",
+	"report is about message %q, which this letter did not send":                            "le rapport porte sur le message %q, que cette lettre n’a pas envoyé",
+	"report is about envelope %q, which this letter did not send":                           "le rapport porte sur l’enveloppe %q, que cette lettre n’a pas envoyée",
+	"report's Message-ID and envelope id name different mails":                              "l’identifiant de message et l’identifiant d’enveloppe du rapport désignent des messages différents",
+	"report names neither the Message-ID nor the envelope id of the mail sent":              "le rapport ne nomme ni l’identifiant de message ni l’identifiant d’enveloppe du message envoyé",
+	"letter %s is not pending a timestamp":                                                  "la lettre %s n’attend pas d’horodatage",
 
 	// The letters' filters.
 	"to must be after from":                "la date de fin doit être après la date de début",
