@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"time"
 )
@@ -23,11 +25,13 @@ const (
 	BundleCertificatesDir = "certificates/"
 	BundleTSAChain        = "tsa-chain.pem"
 	BundleSeal            = "seal.pem"
+	BundleSealRoot        = "seal-root.pem"
 	BundleLogKey          = "log-key.txt"
 )
 
-// BundleVersion is bumped whenever the bundle's layout changes.
-const BundleVersion = 1
+// BundleVersion is bumped whenever the bundle's layout changes. 2: ETSI
+// evidence (etsi/) and the seal's root alone (seal-root.pem), for NSS.
+const BundleVersion = 2
 
 // AuditMaterial is the public material a bundle carries so that an auditor
 // can verify it offline: the authority's chain (PEM, signer then root) and
@@ -252,7 +256,7 @@ func bundleFiles(p bundleParts, prov Provider, m AuditMaterial) ([]bundleFile, e
 		files = append(files, bundleFile{BundleCertificatesDir + string(kind) + ".pdf", p.pdfs[i]})
 	}
 	return append(files, bundleFile{BundleTSAChain, m.TSAChainPEM}, bundleFile{BundleSeal, m.SealPEM},
-		bundleFile{BundleLogKey, []byte(p.logKey + "\n")}), nil
+		bundleFile{BundleSealRoot, rootsPEM(m.SealPEM)}, bundleFile{BundleLogKey, []byte(p.logKey + "\n")}), nil
 }
 
 // safeFileName keeps a document's label usable as a ZIP entry name on every
@@ -274,4 +278,20 @@ func safeFileName(name string) string {
 		return s
 	}
 	return "document"
+}
+
+// rootsPEM keeps the self-signed certificates of a PEM chain: the roots an
+// auditor imports into a trust store (certutil reads one per file).
+func rootsPEM(chain []byte) []byte {
+	var out []byte
+	for rest := chain; ; {
+		var blk *pem.Block
+		if blk, rest = pem.Decode(rest); blk == nil {
+			return out
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err == nil && bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil {
+			out = append(out, pem.EncodeToMemory(blk)...)
+		}
+	}
 }

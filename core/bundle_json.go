@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -222,47 +221,4 @@ func marshalIndent(v any) ([]byte, error) {
 		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	return append(b, '\n'), nil
-}
-
-func bundleReadme(p bundleParts, prov Provider) []byte {
-	var b strings.Builder
-	kind := "a NON-QUALIFIED electronic registered delivery service (eIDAS art. 43)"
-	if prov.Qualified {
-		kind = "a qualified electronic registered delivery service (eIDAS art. 44)"
-	}
-	fmt.Fprintf(&b, "Evidence bundle of registered letter %s\nIssued by %s, %s.\n\n", p.notice.ID, prov.Name, kind)
-	b.WriteString(`Every check below runs offline, with standard tools. The certificates in this
-bundle (tsa-chain.pem, seal.pem, log-key.txt) prove integrity only: compare
-their fingerprints with the ones the provider publishes before trusting them.
-
-1. The deposit: manifest.json lists the parties, the subject and the SHA-256
-   of every document; deposit.tsr is an RFC 3161 token over SHA-256(manifest.json).
-
-     openssl ts -verify -data manifest.json -in deposit.tsr -CAfile tsa-chain.pem
-     sha256sum manifest.json documents/*
-
-2. The evidence: events.json holds every event with its log record, where
-   ` + ChainRule + `.
-
-3. The transparency log: checkpoint.txt is a signed note (c2sp.org/tlog-checkpoint,
-   Ed25519 key in log-key.txt) committing to the Merkle root of the whole evidence
-   log; proofs.json proves each event is in it (` + LeafHashRule + `).
-   checkpoint.tsr dates the checkpoint:
-
-     openssl ts -verify -data checkpoint.txt -in checkpoint.tsr -CAfile tsa-chain.pem
-
-4. The certificates: each PDF under certificates/ is sealed (PAdES) by the
-   certificate in seal.pem:
-
-     pdfsig certificates/<kind>.pdf
-
-All of the above at once, plus the Merkle proofs and the note signature:
-
-     lre verify evidence.zip
-     lre verify evidence.zip --checkpoint an-earlier-checkpoint.txt
-
-To compare with a checkpoint you saved earlier, download the bundle with
-?consistency_from=<that checkpoint's size> so that it carries the consistency proof.
-`)
-	return []byte(b.String())
 }
