@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -93,6 +94,24 @@ func TestBundleReadmeRunsAsWritten(t *testing.T) {
 	if n := strings.Count(out, "Verification: OK"); n != 2 {
 		t.Errorf("%d time-stamp verifications passed, want 2:\n%s", n, out)
 	}
+	t.Run("-attime is what keeps the token commands valid", func(t *testing.T) {
+		// Thirty years on, the authority's certificate has expired: openssl
+		// judging it at that date (as it judges it at today's date without
+		// -attime) refuses the token the README's command accepts.
+		files := map[string][]byte{}
+		for k, v := range bd.Files {
+			files[k] = v
+		}
+		later := regexp.MustCompile(`-attime (\d+)`).ReplaceAllStringFunc(readme, func(m string) string {
+			n, _ := strconv.ParseInt(strings.TrimPrefix(m, "-attime "), 10, 64)
+			return "-attime " + strconv.FormatInt(n+30*365*24*3600, 10)
+		})
+		files[core.BundleReadme] = []byte(later)
+		out, err := runReadme(t, files)
+		if err == nil || !strings.Contains(out, "certificate has expired") {
+			t.Fatalf("a token checked thirty years on passed (%v):\n%s", err, out)
+		}
+	})
 	cases := []struct {
 		name, want string
 		mutate     func(f map[string][]byte)
