@@ -24,6 +24,9 @@ func (s *Service) CheckDeposit(ctx context.Context, req DepositRequest) error {
 	if err := s.setKnowledge(&n, req); err != nil {
 		return err
 	}
+	if err := s.setIdentification(&n, req); err != nil {
+		return err
+	}
 	if n.RecipientType == RecipientConsumer {
 		return s.checkConsent(ctx, n.Recipient.Email)
 	}

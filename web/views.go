@@ -23,6 +23,8 @@ type noticeJSON struct {
 	Body            documentJSON   `json:"body"`
 	Documents       []documentJSON `json:"documents"`
 	Timestamp       *timestampJSON `json:"timestamp"`
+	// RequiredAssurance is the level the recipient must reach.
+	RequiredAssurance string `json:"required_assurance"`
 }
 
 type partyJSON struct {
@@ -58,6 +60,7 @@ func noticeView(n core.Notice) noticeJSON {
 		DepositDigest: n.Digest, Recipient: partyJSON{n.Recipient.Name, n.Recipient.Email},
 		RecipientType: n.RecipientType, Subject: n.Subject, SenderReference: n.SenderReference,
 		Language: n.Language, Body: documentView(n.Body), Documents: []documentJSON{},
+		RequiredAssurance: n.RequiredLevel(),
 	}
 	for _, d := range n.Documents {
 		v.Documents = append(v.Documents, documentView(d))
