@@ -155,7 +155,7 @@ func (s *Service) lateReport(n *Notice, b Bounce, mail string) (Change, error) {
 		ch := Change{Events: []Event{{Type: EventNotificationFailure, NoticeID: n.ID, Time: s.clock(), Details: d}}}
 		if awaiting(*n) {
 			n.Status, n.Deadline = StatusNotificationFail, time.Time{}
-			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeHardBounce}
+			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeHardBounce, At: s.clock()}
 		}
 		return ch, nil
 	case b.Action == "failed" && n.Status == StatusNotified && awaiting(*n) && strings.HasPrefix(mail, "ntf"):
@@ -165,7 +165,7 @@ func (s *Service) lateReport(n *Notice, b Bounce, mail string) (Change, error) {
 		if err := s.queueNotificationAgain(n, &ch); err != nil {
 			return Change{}, err
 		}
-		ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: softOutcome(b.Reason)}
+		ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: softOutcome(b.Reason), At: s.clock()}
 		return ch, nil
 	}
 	return Change{Events: []Event{{Type: EventNotificationDeferred, NoticeID: n.ID, Time: s.clock(), Details: d}}}, nil
@@ -184,18 +184,27 @@ func (s *Service) complaint(n *Notice, b Bounce, mail string) Change {
 	}
 	return Change{
 		Events:  []Event{{Type: EventComplaintReceived, NoticeID: n.ID, Time: s.clock(), Details: d}},
-		Outcome: &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeComplaint},
+		Outcome: &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeComplaint, At: s.clock()},
 	}
 }
 
-// SenderRates are a sender's recent delivery statistics.
+// SenderRates are a sender's recent delivery statistics: over the last
+// SendingPolicy.Window notifications, and today (UTC) for complaints.
 type SenderRates struct {
-	Notifications int     `json:"notifications"`
-	Delivered     int     `json:"delivered"`
-	HardBounces   int     `json:"hard_bounces"`
-	SoftBounces   int     `json:"soft_bounces"`
-	HardRate      float64 `json:"hard_bounce_rate"`
-	Suspended     bool    `json:"suspended"`
+	Notifications   int     `json:"notifications"`
+	Delivered       int     `json:"delivered"`
+	HardBounces     int     `json:"hard_bounces"`
+	SoftBounces     int     `json:"soft_bounces"`
+	Blocks          int     `json:"blocks"`
+	Complaints      int     `json:"complaints"`
+	HardRate        float64 `json:"hard_bounce_rate"`
+	BlockRate       float64 `json:"block_rate"`
+	ComplaintRate   float64 `json:"complaint_rate"`
+	MailsToday      int     `json:"mails_today"`
+	ComplaintsToday int     `json:"complaints_today"`
+	Suspended       bool    `json:"suspended"`
+	// SuspendedFor names the threshold passed: bounces, blocks or complaints.
+	SuspendedFor string `json:"suspended_for,omitempty"`
 }
 
 // SenderRates returns the statistics over the policy window for userID.
@@ -204,30 +213,45 @@ func (s *Service) SenderRates(ctx context.Context, userID string) (SenderRates, 
 	if err != nil {
 		return SenderRates{}, fmt.Errorf("sender rates: %w", err)
 	}
-	return s.rates(outs), nil
+	day, err := s.store.SenderDay(ctx, userID, s.clock())
+	if err != nil {
+		return SenderRates{}, fmt.Errorf("sender rates: %w", err)
+	}
+	return s.rates(outs, day), nil
 }
 
 // SuspendedSenders counts the senders whose sending is suspended now, for
 // monitoring (one number, not a series per sender). Errors: internal only.
 func (s *Service) SuspendedSenders(ctx context.Context) (int, error) {
-	n := 0
-	err := s.store.EachSenderOutcomes(ctx, func(_ string, outs []string) {
-		if s.rates(outs).Suspended {
-			n++
-		}
-	})
+	all := map[string][]string{}
+	err := s.store.EachSenderOutcomes(ctx, func(id string, outs []string) { all[id] = outs })
 	if err != nil {
 		return 0, fmt.Errorf("suspended senders: %w", err)
+	}
+	n := 0
+	for id, outs := range all {
+		day, err := s.store.SenderDay(ctx, id, s.clock())
+		if err != nil {
+			return 0, fmt.Errorf("suspended senders: %w", err)
+		}
+		if s.rates(outs, day).Suspended {
+			n++
+		}
 	}
 	return n, nil
 }
 
-// rates applies the sending policy to a sender's outcomes, oldest first.
-func (s *Service) rates(outs []string) SenderRates {
-	if len(outs) > s.policy.Window {
-		outs = outs[len(outs)-s.policy.Window:]
+// rates applies the sending policy (shared/DOMAIN.md) to a sender's
+// outcomes, oldest first, and today's counts: suspended above 8 % hard
+// bounces or 30 % blocks of the window (on MinSample notifications at
+// least), or, on a day of more than 1,000 mails, above 0.08 % complaints,
+// or above 50 complaints in a day.
+func (s *Service) rates(outs []string, day DayCount) SenderRates {
+	p := s.policy.withDefaults()
+	if len(outs) > p.Window {
+		outs = outs[len(outs)-p.Window:]
 	}
-	var r SenderRates
+	r := SenderRates{MailsToday: day.Mails, ComplaintsToday: day.Complaints}
 	for _, o := range outs {
 		r.Notifications++
 		switch o {
@@ -237,12 +261,27 @@ func (s *Service) rates(outs []string) SenderRates {
 			r.HardBounces++
 		case OutcomeSoftBounce:
 			r.SoftBounces++
+		case OutcomeBlock:
+			r.Blocks++
+		case OutcomeComplaint:
+			r.Complaints++
 		}
 	}
 	if r.Notifications > 0 {
-		r.HardRate = float64(r.HardBounces) / float64(r.Notifications)
+		n := float64(r.Notifications)
+		r.HardRate, r.BlockRate, r.ComplaintRate = float64(r.HardBounces)/n, float64(r.Blocks)/n, float64(r.Complaints)/n
 	}
-	r.Suspended = r.Notifications >= s.policy.MinSample && r.HardRate > s.policy.MaxHardRate
+	sample := r.Notifications >= p.MinSample
+	switch {
+	case sample && r.HardRate > p.MaxHardRate:
+		r.SuspendedFor = "bounces"
+	case sample && r.BlockRate > p.MaxBlockRate:
+		r.SuspendedFor = "blocks"
+	case day.Complaints > p.MaxComplaintsPerDay,
+		day.Mails > p.ComplaintVolume && float64(day.Complaints)/float64(day.Mails) > p.MaxComplaintRate:
+		r.SuspendedFor = "complaints"
+	}
+	r.Suspended = r.SuspendedFor != ""
 	return r
 }
 
@@ -252,9 +291,17 @@ func (s *Service) checkSendingPolicy(ctx context.Context, u User) error {
 	if err != nil {
 		return err
 	}
-	if r.Suspended {
+	p := s.policy.withDefaults()
+	switch r.SuspendedFor {
+	case "bounces":
 		return Errorf(EREFUSED, "sending suspended: %.1f%% of your last %d notifications bounced (limit %.0f%%); clean your recipient list and ask an administrator to lift the suspension",
-			100*r.HardRate, r.Notifications, 100*s.policy.MaxHardRate)
+			100*r.HardRate, r.Notifications, 100*p.MaxHardRate)
+	case "blocks":
+		return Errorf(EREFUSED, "sending suspended: %.1f%% of your last %d notifications were blocked by the recipients' servers (limit %.0f%%); ask an administrator to lift the suspension",
+			100*r.BlockRate, r.Notifications, 100*p.MaxBlockRate)
+	case "complaints":
+		return Errorf(EREFUSED, "sending suspended: %d complaints today for %d notifications (limits 0.08%% above 1,000 a day, 50 a day); ask an administrator to lift the suspension",
+			r.ComplaintsToday, r.MailsToday)
 	}
 	return nil
 }

@@ -245,28 +245,32 @@ func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Ch
 			ch.Events = append(ch.Events, s.deliveredEvent(n, e, res, last.Started))
 		}
 		if e.Mail.Kind == MailNotification {
-			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeDelivered}
+			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeDelivered, At: res.Time}
 			if n.Status == StatusDeposited {
 				n.Status, n.NotifiedAt, n.Deadline = StatusNotified, last.Started, e.Mail.Deadline
 				ch.Outbox = append(ch.Outbox, s.reminderEntries(*n, e)...)
 			}
 		}
-	case res.Class == DeliveryPermanent || res.Time.Sub(e.Created) >= s.retry.MaxAge:
+	case res.Class == DeliveryPermanent && !reversible(res.Reason) || res.Time.Sub(e.Created) >= s.retry.MaxAge:
 		e.Done, e.Outcome = true, "failed"
-		if res.Class != DeliveryPermanent {
+		outcome := failureOutcome(res)
+		if res.Class != DeliveryPermanent || reversible(res.Reason) {
 			res.Reason = "retries_exhausted"
 		}
 		if isEvidence(e.Mail.Kind) {
 			ch.Events = append(ch.Events, s.failureEvent(n, e, res))
 		}
 		if e.Mail.Kind == MailNotification {
-			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: bounceOutcome(res)}
+			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: outcome, At: res.Time}
 			if n.Status == StatusDeposited {
 				n.Status = StatusNotificationFail
 			}
 		}
 	default:
 		e.NotBefore = res.Time.Add(s.backoff(len(e.Attempts)))
+		if e.Mail.Kind == MailNotification {
+			ch.Events = append(ch.Events, s.deferredEvent(n, e, res))
+		}
 	}
 	if e.Done {
 		e.Mail.Link, e.Mail.Code = "", ""
@@ -280,11 +284,37 @@ func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Ch
 // flows (their outcome shows in the identification and consent events).
 func isEvidence(k MailKind) bool { return k == MailNotification || k == MailReminder }
 
-func bounceOutcome(res DeliveryResult) string {
-	if res.Class == DeliveryPermanent {
+// failureOutcome is the sending-policy outcome of a final failure: hard
+// only for a permanent refusal of the address itself.
+func failureOutcome(res DeliveryResult) string {
+	if res.Class == DeliveryPermanent && HardReason(res.Reason) {
 		return OutcomeHardBounce
 	}
-	return OutcomeSoftBounce
+	return softOutcome(res.Reason)
+}
+
+// reversible tells the reasons of a permanent (5xx) refusal that a later
+// attempt may overcome: a full or disabled mailbox, a block for reputation
+// or policy, a rate limit, the network. The notification stays in retry
+// (until RetryPolicy.MaxAge) instead of failing at once. Refusals of the
+// address itself, of the content (spam, virus, size) or of the route
+// (relay denied), and unexplained ones, are final.
+func reversible(reason string) bool {
+	switch reason {
+	case ReasonMailboxFull, ReasonBlocked, ReasonPolicy, ReasonRateLimited, ReasonSuspended, ReasonNetwork, ReasonExpired:
+		return true
+	}
+	return false
+}
+
+// deferredEvent records one soft failure of the notification while it is
+// retried: every reply is evidence, not only the last.
+func (s *Service) deferredEvent(n *Notice, e OutboxEntry, res DeliveryResult) Event {
+	d := attemptDetails(e, res)
+	d["source"] = "smtp"
+	d["reason"] = orDefault(res.Reason, ReasonOther)
+	d["next_attempt"] = e.NotBefore.UTC().Format(time.RFC3339)
+	return Event{Type: EventNotificationDeferred, NoticeID: n.ID, Time: res.Time, Details: d}
 }
 
 // backoff is exponential from Base, capped at Max, with up to 20% jitter so

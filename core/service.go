@@ -48,12 +48,38 @@ type RetryPolicy struct {
 	MaxAge time.Duration
 }
 
-// SendingPolicy suspends senders whose recent hard-bounce rate is too high
-// (providers suspend above 8%: see shared/DOMAIN.md).
+// SendingPolicy suspends senders whose recent rates pass the thresholds
+// providers apply (shared/DOMAIN.md). Zero fields take the defaults.
 type SendingPolicy struct {
-	Window      int     // last N notifications considered
-	MinSample   int     // no decision on fewer than this many
-	MaxHardRate float64 // e.g. 0.08
+	Window              int     // last N notifications considered
+	MinSample           int     // no decision on fewer than this many
+	MaxHardRate         float64 // hard bounces, default 0.08
+	MaxBlockRate        float64 // blocks, default 0.30
+	MaxComplaintRate    float64 // complaints of a day's mails, default 0.0008...
+	ComplaintVolume     int     // ...on a day of more than this many mails, default 1000
+	MaxComplaintsPerDay int     // complaints in a day, default 50
+}
+
+// withDefaults fills the zero fields.
+func (p SendingPolicy) withDefaults() SendingPolicy {
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&p.MaxHardRate, 0.08)
+	def(&p.MaxBlockRate, 0.30)
+	def(&p.MaxComplaintRate, 0.0008)
+	if p.ComplaintVolume == 0 {
+		p.ComplaintVolume = 1000
+	}
+	if p.MaxComplaintsPerDay == 0 {
+		p.MaxComplaintsPerDay = 50
+	}
+	if p.Window == 0 {
+		p.Window = 100
+	}
+	return p
 }
 
 // Option configures a Service.

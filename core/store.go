@@ -32,7 +32,8 @@ type Secret struct {
 type SenderOutcome struct {
 	UserID   string
 	NoticeID string
-	Outcome  string // OutcomeDelivered, OutcomeHardBounce or OutcomeSoftBounce
+	Outcome  string    // one of the Outcome constants
+	At       time.Time // when it was recorded (per-day counts); zero counts in no day
 }
 
 // Deposit is everything one deposit writes: the notice, its manifest and
@@ -107,7 +108,12 @@ type SenderStats interface {
 	// EachSenderOutcomes calls fn with the last outcomes of every sender
 	// that has any, oldest first, from one consistent read.
 	EachSenderOutcomes(ctx context.Context, fn func(userID string, outcomes []string)) error
+	// SenderDay returns a sender's mails and complaints on day's UTC day.
+	SenderDay(ctx context.Context, userID string, day time.Time) (DayCount, error)
 }
+
+// DayCount is one sender's day: notifications sent and complaints received.
+type DayCount struct{ Mails, Complaints int }
 
 // Store is everything the Service needs from persistence.
 type Store interface {

@@ -305,7 +305,7 @@ func TestDSNWhileNotificationRetryIsPending(t *testing.T) {
 
 	evs := w.events(n.ID)
 	want := []core.EventType{core.EventSubmissionAcceptance, core.EventNotificationFailure}
-	if got := m.received(); len(got) != 0 || !slices.Equal(types(evs), want) {
+	if got := m.received(); len(got) != 0 || !slices.Equal(settled(evs), want) {
 		var linkErr error
 		if len(got) > 0 {
 			token := readMessage(t, got[0].Data).linkToken(t)

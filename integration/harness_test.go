@@ -224,3 +224,15 @@ func (w *world) rates() core.SenderRates {
 	}
 	return r
 }
+
+// settled lists the event types without the NotificationDeferred records
+// of the soft replies that came before the outcome (outcomes_test checks those).
+func settled(evs []core.Event) []core.EventType {
+	var out []core.EventType
+	for _, t := range types(evs) {
+		if t != core.EventNotificationDeferred {
+			out = append(out, t)
+		}
+	}
+	return out
+}

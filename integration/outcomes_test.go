@@ -44,9 +44,16 @@ func TestNotificationOutcomes(t *testing.T) {
 			attempts: []string{"552 4.2.2 temporary", "250 2.0.0 accepted"}, sessions: 2, data: 1, accepted: 1,
 		},
 		{
-			name: "552 5.2.2 quota at DATA is permanent", stage: "data", replies: []error{smtpReply(552, "5.2.2", "Quota exceeded")},
-			afterFirst: core.StatusNotificationFail, wantStatus: core.StatusNotificationFail, wantEvent: core.EventNotificationFailure,
-			wantReason: core.ReasonMailboxFull, attempts: []string{"552 5.2.2 permanent"}, sessions: 1, data: 1,
+			// A full mailbox is soft (it empties): a 5xx for it is retried.
+			name: "552 5.2.2 quota at DATA is retried", stage: "data", replies: []error{smtpReply(552, "5.2.2", "Quota exceeded")},
+			afterFirst: core.StatusDeposited, wantStatus: core.StatusNotified, wantEvent: core.EventNotificationForAcceptance,
+			attempts: []string{"552 5.2.2 permanent", "250 2.0.0 accepted"}, sessions: 2, data: 2, accepted: 1,
+		},
+		{
+			// A block for the sender's reputation is soft too.
+			name: "554 5.7.1 blocklisted at RCPT is retried", stage: "rcpt", replies: []error{smtpReply(554, "5.7.1", "Client host blocked using zen.spamhaus.org")},
+			afterFirst: core.StatusDeposited, wantStatus: core.StatusNotified, wantEvent: core.EventNotificationForAcceptance,
+			attempts: []string{"554 5.7.1 permanent", "250 2.0.0 accepted"}, sessions: 2, data: 1, accepted: 1,
 		},
 	}
 	for _, tt := range tests {
@@ -68,11 +75,21 @@ func TestNotificationOutcomes(t *testing.T) {
 			if tt.wantStatus == core.StatusNotificationFail && !got.Deadline.IsZero() {
 				t.Errorf("a failed notification set the deadline %s", got.Deadline)
 			}
+			// Every soft reply is evidence (NotificationDeferred), then the final event.
 			evs := w.events(n.ID)
-			if want := []core.EventType{core.EventSubmissionAcceptance, tt.wantEvent}; !slices.Equal(types(evs), want) {
+			want := []core.EventType{core.EventSubmissionAcceptance}
+			for range tt.attempts[1:] {
+				want = append(want, core.EventNotificationDeferred)
+			}
+			if want = append(want, tt.wantEvent); !slices.Equal(types(evs), want) {
 				t.Fatalf("events = %v, want %v", types(evs), want)
 			}
-			d := evs[1].Details
+			for i, a := range tt.attempts[:len(tt.attempts)-1] {
+				if d := evs[1+i].Details; d["reply_code"] != strings.Fields(a)[0] || d["next_attempt"] == "" {
+					t.Errorf("deferred event %d: reply_code=%q next_attempt=%q, want %s and the retry time", i+1, d["reply_code"], d["next_attempt"], a)
+				}
+			}
+			d := evs[len(evs)-1].Details
 			if d["attempts"] != fmt.Sprint(len(tt.attempts)) || d["reason"] != tt.wantReason {
 				t.Errorf("event attempts=%q reason=%q, want %d and %q", d["attempts"], d["reason"], len(tt.attempts), tt.wantReason)
 			}

@@ -25,11 +25,11 @@ func TestSendingPolicySuspendsOnHardBounces(t *testing.T) {
 	}{
 		{
 			name: "1 hard bounce in 4 is below the minimum sample", good: 3, bad: 1,
-			want: core.SenderRates{Notifications: 4, Delivered: 3, HardBounces: 1, HardRate: 0.25},
+			want: core.SenderRates{Notifications: 4, Delivered: 3, HardBounces: 1, HardRate: 0.25, MailsToday: 4},
 		},
 		{
 			name: "1 hard bounce in 5 suspends", good: 4, bad: 1,
-			want:      core.SenderRates{Notifications: 5, Delivered: 4, HardBounces: 1, HardRate: 0.2, Suspended: true},
+			want:      core.SenderRates{Notifications: 5, Delivered: 4, HardBounces: 1, HardRate: 0.2, MailsToday: 5, Suspended: true, SuspendedFor: "bounces"},
 			refusedAs: "20.0% of your last 5 notifications bounced (limit 8%)",
 		},
 	}

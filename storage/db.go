@@ -39,6 +39,7 @@ var (
 	bktDeadlines    = []byte("deadlines")
 	bktSecrets      = []byte("secrets")
 	bktOutcomes     = []byte("sender_outcomes")
+	bktSenderDays   = []byte("sender_days") // sender id, 0, YYYYMMDD -> mails and complaints of that UTC day
 	bktConsents     = []byte("consents")
 	bktCertificates = []byte("certificates")
 	bktTreeNodes    = []byte("tlog_nodes")   // transparency log: (level, index) -> hash
@@ -46,7 +47,7 @@ var (
 	bktNoticeIndex  = []byte("notice_index") // listing: scope, submission time, id
 )
 
-var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktContentFiles, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktConsents, bktCertificates, bktTreeNodes, bktCheckpoints, bktNoticeIndex, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents, bktBatches, bktBatchKeys}
+var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktContentFiles, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktSenderDays, bktConsents, bktCertificates, bktTreeNodes, bktCheckpoints, bktNoticeIndex, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents, bktBatches, bktBatchKeys}
 
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
 var keyHead = []byte("log_head")

@@ -61,7 +61,7 @@ func ringFromJSON(v []byte) (ring, error) {
 	}
 	r := ring{}
 	for _, o := range list {
-		if err := r.add(o.N, o.O); err != nil {
+		if _, err := r.add(o.N, o.O); err != nil {
 			return ring{}, err
 		}
 	}
@@ -77,8 +77,8 @@ func (r ring) slot(i int) []byte {
 
 // add records outcome for notice, in the slot of an earlier outcome of the
 // same notice if there is one, else in the next slot (overwriting the
-// oldest when full). r.b must be a copy the caller may write.
-func (r *ring) add(notice, outcome string) error {
+// oldest when full), and tells which. r.b must be a copy the caller may write.
+func (r *ring) add(notice, outcome string) (replaced bool, err error) {
 	code := 0
 	for c, name := range outcomeCodes {
 		if name == outcome && name != "" {
@@ -86,7 +86,7 @@ func (r *ring) add(notice, outcome string) error {
 		}
 	}
 	if code == 0 {
-		return fmt.Errorf("outcomes: unknown outcome %q", outcome)
+		return false, fmt.Errorf("outcomes: unknown outcome %q", outcome)
 	}
 	if r.b == nil {
 		r.b = make([]byte, ringSize)
@@ -99,7 +99,7 @@ func (r *ring) add(notice, outcome string) error {
 		for i := range r.count() {
 			if s := r.slot(i); [slotKey]byte(s[:slotKey]) == key {
 				s[slotKey] = byte(code)
-				return nil
+				return true, nil
 			}
 		}
 	}
@@ -115,7 +115,7 @@ func (r *ring) add(notice, outcome string) error {
 	s[slotKey] = byte(code)
 	binary.BigEndian.PutUint16(r.b[1:3], uint16(n))
 	binary.BigEndian.PutUint16(r.b[3:5], uint16(head))
-	return nil
+	return false, nil
 }
 
 // outcomes lists the ring's outcomes, oldest first.
@@ -144,8 +144,12 @@ func addOutcome(tx kv.Tx, o core.SenderOutcome) error {
 	if r.b != nil && v[0] != '[' {
 		r.b = clone(v) // bbolt's value is read-only and lives only in this tx
 	}
-	if err := r.add(o.NoticeID, o.Outcome); err != nil {
+	replaced, err := r.add(o.NoticeID, o.Outcome)
+	if err != nil {
 		return err
 	}
-	return b.Put([]byte(o.UserID), r.b)
+	if err := b.Put([]byte(o.UserID), r.b); err != nil {
+		return err
+	}
+	return countDay(tx, o, !replaced)
 }

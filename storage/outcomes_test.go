@@ -13,7 +13,7 @@ func TestOutcomeRing(t *testing.T) {
 	want := []string{}
 	for i := range maxOutcomes + 5 {
 		o := []string{core.OutcomeDelivered, core.OutcomeSoftBounce, core.OutcomeHardBounce}[i%3]
-		if err := r.add(fmt.Sprintf("LRE-%d", i), o); err != nil {
+		if _, err := r.add(fmt.Sprintf("LRE-%d", i), o); err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, o)
@@ -24,18 +24,18 @@ func TestOutcomeRing(t *testing.T) {
 	}
 	// A late bounce replaces the notice's outcome in place; one without a
 	// notice is always new.
-	if err := r.add("LRE-6", core.OutcomeHardBounce); err != nil {
+	if _, err := r.add("LRE-6", core.OutcomeHardBounce); err != nil {
 		t.Fatal(err)
 	}
 	want[1] = core.OutcomeHardBounce
-	if err := r.add("", core.OutcomeDelivered); err != nil {
+	if _, err := r.add("", core.OutcomeDelivered); err != nil {
 		t.Fatal(err)
 	}
 	want = append(want[1:], core.OutcomeDelivered)
 	if got := r.outcomes(); !slices.Equal(got, want) || len(r.b) != ringSize {
 		t.Errorf("replace then append: got %v... (%d bytes)", got[:3], len(r.b))
 	}
-	if err := r.add("LRE-x", "bounced somehow"); err == nil {
+	if _, err := r.add("LRE-x", "bounced somehow"); err == nil {
 		t.Error("an unknown outcome was recorded")
 	}
 }
@@ -46,7 +46,7 @@ func TestOutcomeRingFromJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.add("A", core.OutcomeSoftBounce); err != nil {
+	if _, err := r.add("A", core.OutcomeSoftBounce); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.outcomes(); !slices.Equal(got, []string{core.OutcomeSoftBounce, core.OutcomeHardBounce}) {
