@@ -101,8 +101,11 @@ func Refusal(r *IdentityRefusal) error {
 // only opens again to the same person. On success it returns a session
 // secret, as VerifyCode does; on refusal it records IdentificationFailure
 // with what failed and returns EFORBIDDEN caused by *IdentityRefusal.
-// Errors: ENOTFOUND, ECONFLICT (decided or past the deadline), EFORBIDDEN.
-func (s *Service) IdentifyWithProvider(ctx context.Context, token string, p ProvidedIdentity, a Access) (string, error) {
+// When the sender set a question, answer must match it, counted against
+// the same limits as with the email code. Errors: ENOTFOUND, ECONFLICT
+// (decided or past the deadline), EFORBIDDEN, EINVALID (wrong answer,
+// Field knowledge_answer), EUNAVAILABLE (locked).
+func (s *Service) IdentifyWithProvider(ctx context.Context, token string, p ProvidedIdentity, answer string, a Access) (string, error) {
 	n, err := s.resolveLink(ctx, token)
 	if err != nil {
 		return "", err
@@ -113,9 +116,19 @@ func (s *Service) IdentifyWithProvider(ctx context.Context, token string, p Prov
 	}
 	now := s.clock()
 	var refused *IdentityRefusal
+	var wrong error
 	_, err = s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
+		refused, wrong = nil, nil
 		if err := checkIdentifiable(n, now); err != nil {
 			return Change{}, err
+		}
+		if until := n.Identification.LockedUntil; now.Before(until) {
+			return Change{}, Errorf(EUNAVAILABLE, "too many wrong tries: try again after %s", until.Format(time.RFC3339))
+		}
+		if !n.Knowledge.check(n.ID, answer) {
+			var ch Change
+			ch, wrong = s.wrongTry(n, now, true, a)
+			return ch, nil
 		}
 		id, r := s.providedIdentity(n, p, now)
 		if refused = r; r != nil {
@@ -126,6 +139,9 @@ func (s *Service) IdentifyWithProvider(ctx context.Context, token string, p Prov
 	})
 	if err != nil {
 		return "", err
+	}
+	if wrong != nil {
+		return "", wrong
 	}
 	if refused != nil {
 		return "", Refusal(refused)
@@ -157,7 +173,11 @@ func (s *Service) providedIdentity(n *Notice, p ProvidedIdentity, now time.Time)
 		r.Reason = ReasonOtherPerson
 		return nil, r
 	}
-	return &Identity{Methods: []string{MethodOIDC}, Assurance: level, At: now, Issuer: p.Issuer, Subject: p.Subject, NameMatch: m.Result()}, nil
+	methods := []string{MethodOIDC}
+	if n.Knowledge != nil {
+		methods = append(methods, MethodKnowledge)
+	}
+	return &Identity{Methods: methods, Assurance: level, At: now, Issuer: p.Issuer, Subject: p.Subject, NameMatch: m.Result()}, nil
 }
 
 // failure is the IdentificationFailure event of a refused sign-in, while

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lre-project/lre/core"
@@ -54,4 +55,25 @@ func TestParseACRLevels(t *testing.T) {
 	if !core.AssuranceAtLeast("high", "substantial") || core.AssuranceAtLeast("low", "substantial") || !core.AssuranceAtLeast("low", "") || core.AssuranceAtLeast("", "low") {
 		t.Errorf("AssuranceAtLeast ordering is wrong")
 	}
+}
+
+// FuzzMatchName: the comparison never panics, and the order in which the
+// sender wrote the names never changes its result.
+func FuzzMatchName(f *testing.F) {
+	f.Add("Jean-Éric LEFÈVRE", "Jean Éric", "Lefèvre", "1980-01-02", "1980-01-02")
+	f.Add("Mme Œdipe O'Neil", "Œdipe", "O’Neil", "", "")
+	f.Add("", "", "", "x", "")
+	f.Fuzz(func(t *testing.T, sender, given, family, birth, born string) {
+		p := core.ProvidedIdentity{GivenName: given, FamilyName: family, Birthdate: born}
+		m := core.MatchName(sender, birth, p)
+		words := strings.Fields(sender)
+		slices.Reverse(words)
+		r := core.MatchName(strings.Join(words, " "), birth, p)
+		if m.OK != r.OK || !slices.Equal(m.Mismatched, r.Mismatched) {
+			t.Errorf("MatchName(%q) = %+v but reversed %+v", sender, m, r)
+		}
+		if m.OK != (len(m.Mismatched) == 0) || (m.OK && m.Result() != "match") {
+			t.Errorf("inconsistent result %+v", m)
+		}
+	})
 }

@@ -50,10 +50,13 @@ func (s *Server) recipientSignedIn(c echo.Context, si signIn, ident core.Provide
 	ctx := c.Request().Context()
 	if err == nil {
 		var session string
-		session, err = s.svc.Letters.IdentifyWithProvider(ctx, si.Token, ident, accessOf(c))
+		session, err = s.svc.Letters.IdentifyWithProvider(ctx, si.Token, ident, si.Answer, accessOf(c))
 		if err == nil {
 			s.setRecipientSession(c, session)
 			return c.Redirect(http.StatusSeeOther, "/r/"+si.Token+"/choice")
+		}
+		if core.ErrorCode(err) == core.EINVALID {
+			return s.wrongAnswer(c, err)
 		}
 	} else if r := refusalOf(err); r != nil && r.Reason != "cancelled" {
 		if ferr := s.svc.Letters.ProviderFailed(ctx, si.Token, s.oidc.cfg.Provider.Issuer(), r.Reason, accessOf(c)); ferr != nil && core.ErrorCode(ferr) != core.EINVALID {
@@ -87,4 +90,15 @@ func refusalOf(err error) *core.IdentityRefusal {
 // nothing is recorded.
 func (s *Server) signInLost(c echo.Context) error {
 	return s.render(c, http.StatusBadRequest, "signin_lost", s.page(c, acceptLanguage(c.Request()), "oidc_lost_title", nil))
+}
+
+// wrongAnswer shows the landing page again when the identity was right but
+// the answer to the sender's question was not.
+func (s *Server) wrongAnswer(c echo.Context, cause error) error {
+	v, err := s.svc.Letters.ViewLink(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	lp := letterPage{View: v, Error: "err_knowledge", Field: "knowledge_answer", Detail: core.ErrorMessage(cause)}
+	return s.renderLetter(c, http.StatusUnprocessableEntity, "recipient_open", "open_title", lp)
 }

@@ -23,6 +23,7 @@ type signIn struct {
 	Purpose  string    `json:"p"` // purposeRecipient or purposeSender
 	Token    string    `json:"t,omitempty"`
 	Next     string    `json:"x,omitempty"`
+	Answer   string    `json:"k,omitempty"` // the answer to the sender's question, checked with the identity
 	State    string    `json:"s"`
 	Nonce    string    `json:"n"`
 	Verifier string    `json:"v"`

@@ -68,7 +68,14 @@ func withReceipts(t testing.TB) services.Option {
 // the callback URL the provider sent the browser to (not yet followed).
 func (b *browser) signIn(token, login string) string {
 	b.t.Helper()
-	x := want(b.t, "start sign-in", b.post("/r/"+token+"/oidc", nil), http.StatusSeeOther)
+	return b.signInWith(token, login, nil)
+}
+
+// signInWith is signIn with more fields on the start form (the answer to
+// the sender's question).
+func (b *browser) signInWith(token, login string, form url.Values) string {
+	b.t.Helper()
+	x := want(b.t, "start sign-in", b.post("/r/"+token+"/oidc", form), http.StatusSeeOther)
 	back, err := oidctest.SignIn(b.c, x.header.Get("Location"), login)
 	if err != nil {
 		b.t.Fatalf("provider sign-in: %v", err)

@@ -256,3 +256,58 @@ func TestRecipientComesBack(t *testing.T) {
 	byCode := s.browser(t)
 	want(t, "ask a code again", byCode.post("/r/"+token+"/code", url.Values{"_csrf": {csrfOf(landing.body)}}), http.StatusForbidden)
 }
+
+// TestRecipientProviderWithQuestion: the sender's question is asked on
+// the provider's way too, and a wrong answer opens nothing, however good
+// the identity.
+func TestRecipientProviderWithQuestion(t *testing.T) {
+	p := oidctest.Start(t, oidctest.ES256, bobMartin)
+	s := newSite(t, withProvider(p))
+	key := s.sender(t, "Cabinet Dupont Avocats", "")
+	f := letterFields()
+	f["knowledge_question"], f["knowledge_answer"] = "Votre numéro de client ?", "C-4242"
+	id, m := s.notified(t, key, f)
+	b := s.browser(t)
+	token := tokenOf(s, m.Link)
+	landing := want(t, "landing", b.get(m.Link), http.StatusOK)
+	if !hasID(landing.body, "oidc-knowledge") {
+		t.Fatalf("the provider's form does not ask the sender's question:\n%s", landing.body)
+	}
+	x := want(t, "wrong answer", b.get(b.signInWith(token, "bob", url.Values{"knowledge_answer": {"C-0000"}})), http.StatusUnprocessableEntity)
+	if !strings.Contains(text(x.body), "ne correspond pas") || !hasID(x.body, "oidc-knowledge") {
+		t.Errorf("wrong answer page:\n%s", x.body)
+	}
+	want(t, "choice after a wrong answer", b.get("/r/"+token+"/choice"), http.StatusUnauthorized)
+	x = want(t, "right answer", b.get(b.signInWith(token, "bob", url.Values{"knowledge_answer": {" c-4242 "}})), http.StatusSeeOther)
+	want(t, "accept", b.decide(token, "accept"), http.StatusSeeOther)
+	acc := eventsOf(s.events(t, key, id), core.EventConsignmentAcceptance)
+	if len(acc) != 1 || acc[0].Details["identification_method"] != "oidc+knowledge_check" {
+		t.Errorf("acceptance %+v", acc)
+	}
+}
+
+// TestRecipientProviderCancelled: a person who cancels at the provider
+// comes back to a page that lets them start again, and nothing is
+// recorded: a cancel is no failed identification.
+func TestRecipientProviderCancelled(t *testing.T) {
+	p := oidctest.Start(t, oidctest.ES256, bobMartin)
+	s := newSite(t, withProvider(p))
+	key := s.sender(t, "Cabinet Dupont Avocats", "")
+	id, m := s.notified(t, key, letterFields())
+	b := s.browser(t)
+	token := tokenOf(s, m.Link)
+	want(t, "landing", b.get(m.Link), http.StatusOK)
+	x := want(t, "start sign-in", b.post("/r/"+token+"/oidc", nil), http.StatusSeeOther)
+	auth, err := url.Parse(x.header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := s.url + "/oidc/callback?" + url.Values{"error": {"access_denied"}, "state": {auth.Query().Get("state")}}.Encode()
+	page := want(t, "cancelled", b.get(back), http.StatusUnauthorized)
+	if !strings.Contains(text(page.body), "annulée") || !hasID(page.body, "oidc-login") {
+		t.Errorf("cancel page:\n%s", page.body)
+	}
+	if n := len(eventsOf(s.events(t, key, id), core.EventIdentificationFailure)); n != 0 {
+		t.Errorf("%d IdentificationFailure events for a cancel", n)
+	}
+}

@@ -21,8 +21,12 @@ func (s *Server) recipientSignIn(c echo.Context) error {
 	if st := s.letterState(v); st != stateOpen && st != stateAccepted {
 		return s.renderState(c, http.StatusConflict, v)
 	}
+	answer, err := formValue(c, "knowledge_answer", 400)
+	if err != nil {
+		return err
+	}
 	si := newSignIn(purposeRecipient, s.cfg.Now())
-	si.Token = token
+	si.Token, si.Answer = token, answer
 	return s.redirectToProvider(c, si)
 }
 
