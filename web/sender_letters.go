@@ -30,6 +30,7 @@ type lettersView struct {
 	Error    string
 	Field    string
 	Detail   string
+	Rates    *ratesView // the sender's delivery statistics, nil for other roles
 }
 
 // letterFilter is the list's query string, as typed.
@@ -48,6 +49,11 @@ func (ui *senderUI) letters(c echo.Context) error {
 		To: c.QueryParam("to"), Search: strings.TrimSpace(c.QueryParam("q")), Cursor: c.QueryParam("cursor"),
 	}
 	v := lettersView{Frame: frameOf(c), Filter: f, Statuses: allStatuses}
+	rates, err := ui.senderRatesView(c.Request().Context(), userOf(c))
+	if err != nil {
+		return err
+	}
+	v.Rates = rates
 	q, err := f.query()
 	if err == nil {
 		var next string
