@@ -46,3 +46,9 @@ func userOf(c echo.Context) core.User {
 	u, _ := c.Get(ctxUser).(core.User)
 	return u
 }
+
+// withAuth is req made by a user authenticated as a.
+func withAuth(req core.DepositRequest, a core.Authentication) core.DepositRequest {
+	req.Auth = a
+	return req
+}

@@ -16,6 +16,7 @@ import (
 // every row receives. The recipients come as the file part "recipients".
 var batchFields = map[string]int{
 	"subject": maxFieldBytes, "body": maxBodyBytes, "sender_reference": maxFieldBytes, "language": maxFieldBytes,
+	"required_assurance": maxFieldBytes,
 }
 
 // readBatch streams a batch's multipart body: the recipients CSV (at most
@@ -73,6 +74,7 @@ func (s *Server) readBatch(c echo.Context, page bool) (batches.Request, map[stri
 	}
 	l := &req.Letter
 	l.Subject, l.Body, l.SenderReference, l.Language = fields["subject"], fields["body"], fields["sender_reference"], fields["language"]
+	l.RequiredAssurance = fields["required_assurance"]
 	return req, fields, nil
 }
 

@@ -28,7 +28,7 @@ func (ui *senderUI) batchSend(c echo.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.sentID == "" {
-		st, _, err := ui.svc.Batches.Send(c.Request().Context(), batches.Request{Sender: u, IdempotencyKey: "draft-" + d.id, Recipients: d.batch, Letter: d.req})
+		st, _, err := ui.svc.Batches.Send(c.Request().Context(), batches.Request{Sender: u, IdempotencyKey: "draft-" + d.id, Recipients: d.batch, Letter: withAuth(d.req, authOf(c))})
 		if err != nil {
 			return ui.refuseBatch(c, map[string]string{"subject": d.req.Subject, "body": d.req.Body, "language": d.req.Language}, err)
 		}

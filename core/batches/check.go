@@ -132,6 +132,9 @@ func letterOf(req Request, row Row, key string) core.DepositRequest {
 	if row.Language != "" {
 		d.Language = row.Language
 	}
+	if row.Birthdate != "" { // compared with what an identity provider returns
+		d.RecipientBirthdate = row.Birthdate
+	}
 	return d
 }
 
@@ -164,6 +167,9 @@ func requestDigest(req Request) string {
 	}
 	for _, a := range l.Attachments {
 		fmt.Fprintf(h, "%d:%s;%s;", len(a.Name), a.Name, a.SHA256)
+	}
+	if l.RequiredAssurance != "" { // only then, so that digests of batches without it stay as stored
+		fmt.Fprintf(h, "required_assurance:%s;", l.RequiredAssurance)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
