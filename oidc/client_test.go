@@ -93,6 +93,15 @@ func TestExchangeReadsUserInfo(t *testing.T) {
 	}
 }
 
+func TestExchangeReadsSignedUserInfo(t *testing.T) {
+	p := oidctest.Start(t, oidctest.RS256, bob)
+	p.Set(oidctest.Knobs{ClaimsInUserInfo: true, UserInfoJWT: true})
+	id, _, err := flow(t, newClient(t, p, p.ClientID), "bob", "n-1", "n-1")
+	if err != nil || id.FamilyName != "Durand" || id.Birthdate != "1980-04-02" || id.ACR != "eidas2" {
+		t.Fatalf("identity through a signed userinfo = %+v, %v", id, err)
+	}
+}
+
 func TestExchangeRefuses(t *testing.T) {
 	for _, tt := range []struct {
 		name     string

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -83,6 +84,46 @@ func TestRecipientSignsInWithProvider(t *testing.T) {
 	if n := len(eventsOf(evs, core.EventIdentificationFailure)); n != 0 {
 		t.Errorf("%d IdentificationFailure events after a good sign-in", n)
 	}
+	checkETSIRecipient(t, s, id, "http://eidas.europa.eu/LoA/substantial", "urn:lre:authn:oidc")
+}
+
+// checkETSIRecipient builds the ETSI EN 319 522 evidence of the letter's
+// acceptance from the stored log and checks the recipient's
+// AssuranceLevelsDetails.
+func checkETSIRecipient(t *testing.T, s *site, id, level, method string) {
+	t.Helper()
+	ctx := context.Background()
+	n, err := s.db.Notice(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.db.NoticeEvents(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, _, err := core.Manifest(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := core.ETSILetterFromManifest(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range evs {
+		if e.Type != core.EventConsignmentAcceptance {
+			continue
+		}
+		ev, err := core.BuildETSIEvidence(l, core.ETSIIssuerOf(core.Provider{Name: "Poste Test"}), evs[:i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := ev.RecipientDetails[0].AssuranceLevels
+		if a == nil || a.GlobalAssuranceLevel.AssuranceLevel != level || a.AuthenticationDetails.AuthenticationMethod != method {
+			t.Errorf("ETSI recipient assurance %+v, want %s by %s", a, level, method)
+		}
+		return
+	}
+	t.Fatal("no ConsignmentAcceptance")
 }
 
 // TestRecipientProviderRefusals: each faulty answer of the provider, and

@@ -212,5 +212,19 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	c := u.claims()
 	c["sub"] = u.Subject
-	writeJSON(w, http.StatusOK, c)
+	p.mu.Lock()
+	k := p.knobs
+	p.mu.Unlock()
+	if !k.UserInfoJWT {
+		writeJSON(w, http.StatusOK, c)
+		return
+	}
+	c["iss"], c["aud"] = p.Issuer, p.ClientID
+	jwt, err := p.sign(c, false)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwt")
+	_, _ = w.Write([]byte(jwt))
 }

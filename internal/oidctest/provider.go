@@ -111,6 +111,9 @@ type Knobs struct {
 	// ClaimsInUserInfo leaves the names out of the ID token and serves them
 	// at the userinfo endpoint only, as FranceConnect does.
 	ClaimsInUserInfo bool
+	// UserInfoJWT answers userinfo as a signed JWT (application/jwt), as
+	// FranceConnect v2 does, instead of plain JSON.
+	UserInfoJWT bool
 }
 
 // Set replaces the knobs; Set(Knobs{}) restores a well-behaved provider.
