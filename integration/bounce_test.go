@@ -320,3 +320,57 @@ func TestDSNWhileNotificationRetryIsPending(t *testing.T) {
 		t.Errorf("pending notification after the DSN: done %v, secrets kept %v", e.Done, e.Mail.Link != "")
 	}
 }
+
+// An ARF complaint (RFC 5965) returned to the letter's VERP address over
+// SMTP becomes a ComplaintReceived event of the letter and a complaint in
+// the sender's rates, and leaves the letter's state alone.
+func TestComplaintOverSMTP(t *testing.T) {
+	m := startMX(t)
+	w := newWorld(t, m.addr)
+	n := w.deposit(recipientEmail)
+	w.rounds(1)
+	sent := m.received()[0]
+	b := startBounceServer(t, w)
+	arf := strings.ReplaceAll(`From: fbl@isp.example
+To: `+sent.From+`
+Subject: Abuse report
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="F"
+
+--F
+Content-Type: text/plain
+
+A user of isp.example reported this message as spam.
+--F
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: isp-fbl/1.0
+Version: 1
+Original-Rcpt-To: <`+sent.To+`>
+
+--F
+Content-Type: text/rfc822-headers
+
+Message-ID: <`+readMessage(t, sent.Data).messageID()+`>
+To: `+sent.To+`
+
+--F--
+`, "\n", "\r\n")
+	if err := sendDSN(t, b.addr, sent.From, []byte(arf)); err != nil {
+		t.Fatal(err)
+	}
+	if kept := b.keptReasons(); len(kept) != 0 {
+		t.Fatalf("the complaint was kept aside: %q", kept)
+	}
+	complaints := ofType(w.events(n.ID), core.EventComplaintReceived)
+	if len(complaints) != 1 || complaints[0].Details["feedback_type"] != "abuse" || complaints[0].Details["source"] != "arf" {
+		t.Fatalf("complaint events %+v", complaints)
+	}
+	if got := w.notice(n.ID).Status; got != core.StatusNotified {
+		t.Errorf("a complaint changed the letter to %s", got)
+	}
+	if r := w.rates(); r.Complaints != 1 || r.ComplaintsToday != 1 {
+		t.Errorf("rates %+v, want the complaint counted", r)
+	}
+}
