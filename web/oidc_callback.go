@@ -59,6 +59,9 @@ func (s *Server) recipientSignedIn(c echo.Context, si signIn, ident core.Provide
 			return s.wrongAnswer(c, err)
 		}
 	} else if r := refusalOf(err); r != nil && r.Reason != "cancelled" {
+		// The cause (the library's words: no personal data) is what an
+		// operator needs to mend a provider's configuration.
+		s.log.Warn("identity provider answer refused", "reason", r.Reason, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		if ferr := s.svc.Letters.ProviderFailed(ctx, si.Token, s.oidc.cfg.Provider.Issuer(), r.Reason, accessOf(c)); ferr != nil && core.ErrorCode(ferr) != core.EINVALID {
 			return ferr
 		}

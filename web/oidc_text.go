@@ -28,7 +28,7 @@ var oidcText = map[string]struct{ fr, en string }{
 	"oidc_field_birthdate":          {"la date de naissance", "the date of birth"},
 	"oidc_too_low":                  {"Cette lettre exige le niveau « %s » ; votre identification a atteint : %s.", "This letter requires the level “%s”; your identification reached: %s."},
 	"oidc_lost_title":               {"Connexion interrompue", "Sign-in interrupted"},
-	"oidc_lost_text":                {"Cette connexion a expiré, a déjà servi, ou a été commencée dans un autre navigateur. Rien n’a été enregistré. Reprenez depuis le lien de l’e-mail reçu (ou la page de connexion) et recommencez.", "This sign-in has expired, was already used, or was started in another browser. Nothing was recorded. Start again from the link in the email you received (or the login page)."},
+	"oidc_lost_text":                {"Cette connexion a expiré, a déjà servi, ou a été commencée dans un autre navigateur (ou remplacée par une autre connexion commencée dans un autre onglet). Rien n’a été enregistré. Reprenez depuis le lien de l’e-mail reçu (ou la page de connexion) et recommencez.", "This sign-in has expired, was already used, or was started in another browser (or replaced by another sign-in started in another tab). Nothing was recorded. Start again from the link in the email you received (or the login page)."},
 	"oidc_sender_refused":           {"La connexion par le fournisseur d’identité n’a pas abouti.", "Signing in through the identity provider did not succeed."},
 	"snd_identification":            {"Identification du destinataire", "Identifying the recipient"},
 	"snd_field_required_assurance":  {"Niveau d’identification exigé", "Required identification level"},
