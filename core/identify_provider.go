@@ -42,6 +42,9 @@ const (
 	ReasonAssuranceTooLow = "assurance_too_low"
 	ReasonNameMismatch    = "name_mismatch"
 	ReasonOtherPerson     = "other_person" // a different subject than the one who accepted
+	// ReasonCancelled is a sign-in the person cancelled at the provider:
+	// no failure, so never recorded.
+	ReasonCancelled = "cancelled"
 )
 
 var providerReasons = map[string]bool{

@@ -33,7 +33,7 @@ func (s *Server) oidcCallback(c echo.Context) error {
 	var ident core.ProvidedIdentity
 	var err error
 	if q.Get("error") != "" || code == "" {
-		err = &core.Error{Code: core.EUNAUTHORIZED, Message: "the sign-in was cancelled or refused at the identity provider", Err: &core.IdentityRefusal{Reason: "cancelled"}}
+		err = &core.Error{Code: core.EUNAUTHORIZED, Message: "the sign-in was cancelled or refused at the identity provider", Err: &core.IdentityRefusal{Reason: core.ReasonCancelled}}
 	} else {
 		ident, err = s.oidc.cfg.Provider.Exchange(c.Request().Context(), code, si.Verifier, si.Nonce)
 	}
@@ -58,7 +58,7 @@ func (s *Server) recipientSignedIn(c echo.Context, si signIn, ident core.Provide
 		if core.ErrorCode(err) == core.EINVALID {
 			return s.wrongAnswer(c, err)
 		}
-	} else if r := refusalOf(err); r != nil && r.Reason != "cancelled" {
+	} else if r := refusalOf(err); r != nil && r.Reason != core.ReasonCancelled && core.ErrorCode(err) != core.EUNAVAILABLE {
 		// The cause (the library's words: no personal data) is what an
 		// operator needs to mend a provider's configuration.
 		s.log.Warn("identity provider answer refused", "reason", r.Reason, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
@@ -71,11 +71,15 @@ func (s *Server) recipientSignedIn(c echo.Context, si signIn, ident core.Provide
 
 // renderRefusal says why an identification was refused and what to do:
 // 401 when the provider's answer was not trusted, 403 when the person it
-// identified does not satisfy the letter.
+// identified does not satisfy the letter, 503 when it could not be asked.
 func (s *Server) renderRefusal(c echo.Context, v core.LetterView, err error, r *core.IdentityRefusal) error {
 	status := http.StatusForbidden
-	if core.ErrorCode(err) == core.EUNAUTHORIZED {
+	switch core.ErrorCode(err) {
+	case core.EUNAUTHORIZED:
 		status = http.StatusUnauthorized
+	case core.EUNAVAILABLE:
+		status = http.StatusServiceUnavailable
+		c.Response().Header().Set("Retry-After", "60")
 	}
 	return s.renderLetter(c, status, "recipient_signin_refused", "oidc_refused_title", letterPage{View: v, Refusal: r, Detail: core.ErrorMessage(err)})
 }

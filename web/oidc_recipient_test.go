@@ -352,3 +352,25 @@ func TestRecipientProviderCancelled(t *testing.T) {
 		t.Errorf("%d IdentificationFailure events for a cancel", n)
 	}
 }
+
+// TestRecipientProviderDown: when the provider cannot be reached at the
+// callback, the page says so (503, try again or use another means) and
+// the letter's evidence records nothing: an outage is nobody's failure.
+func TestRecipientProviderDown(t *testing.T) {
+	p := oidctest.Start(t, oidctest.ES256, bobMartin)
+	s := newSite(t, withProvider(p))
+	key := s.sender(t, "Cabinet Dupont Avocats", "")
+	id, m := s.notified(t, key, letterFields())
+	b := s.browser(t)
+	token := tokenOf(s, m.Link)
+	want(t, "landing", b.get(m.Link), http.StatusOK)
+	back := b.signIn(token, "bob")
+	p.Close()
+	x := want(t, "callback while the provider is down", b.get(back), http.StatusServiceUnavailable)
+	if !strings.Contains(text(x.body), "n’a pas répondu correctement") || !hasID(x.body, "request-code") || x.header.Get("Retry-After") == "" {
+		t.Errorf("outage page:\n%s", x.body)
+	}
+	if n := len(eventsOf(s.events(t, key, id), core.EventIdentificationFailure)); n != 0 {
+		t.Errorf("%d IdentificationFailure events for an outage", n)
+	}
+}

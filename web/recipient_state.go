@@ -93,7 +93,7 @@ func (s *Server) recipientFail(c echo.Context, err error) error {
 	if s.letterState(v) != stateOpen && (code != core.EFORBIDDEN || v.Status != core.StatusAccepted) {
 		return s.renderState(c, http.StatusConflict, v)
 	}
-	if r := refusalOf(err); r != nil && code != core.EUNAVAILABLE {
+	if r := refusalOf(err); r != nil {
 		return s.renderRefusal(c, v, err, r)
 	}
 	switch code {

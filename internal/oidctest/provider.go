@@ -131,6 +131,9 @@ func (p *Provider) Counts() (issued, refused int) {
 	return p.issued, p.refused
 }
 
+// Close stops the provider before the test ends, as an outage would.
+func (p *Provider) Close() { p.srv.Close() }
+
 // AddUser makes u known to the provider (or replaces the user of that login).
 func (p *Provider) AddUser(u User) {
 	p.mu.Lock()
