@@ -31,6 +31,7 @@ func TestRecipientSignsInWithProvider(t *testing.T) {
 	token := tokenOf(s, m.Link)
 
 	landing := want(t, "landing", b.get(m.Link), http.StatusOK)
+	checkPage(t, landing.body)
 	if !hasID(landing.body, "oidc-login") || hasID(landing.body, "request-code") || !hasID(landing.body, "required-level") {
 		t.Fatalf("landing of a substantial letter must offer #oidc-login, say the level and not offer the code:\n%s", landing.body)
 	}
@@ -183,6 +184,7 @@ func TestRecipientProviderRefusals(t *testing.T) {
 				if !strings.Contains(page, msg) || !hasID(x.body, "what-now") || !hasID(x.body, "oidc-login") {
 					t.Errorf("refusal page lacks %q, #what-now or a way to try again:\n%s", msg, page)
 				}
+				checkPage(t, x.body)
 				if x.header.Get("Content-Language") != lang {
 					t.Errorf("page language %q, want %s", x.header.Get("Content-Language"), lang)
 				}
@@ -230,6 +232,7 @@ func TestRecipientProviderReplay(t *testing.T) {
 		t.Error("the sign-in cookie outlives its callback")
 	}
 	lost := want(t, "replay without the cookie", s.browser(t).get(back), http.StatusBadRequest)
+	checkPage(t, lost.body)
 	if !hasID(lost.body, "signin-lost") {
 		t.Errorf("lost sign-in page:\n%s", lost.body)
 	}
@@ -273,6 +276,7 @@ func TestRecipientComesBack(t *testing.T) {
 
 	later := s.browser(t)
 	st := want(t, "letter after the session ended", later.get("/r/"+token+"/letter"), http.StatusConflict)
+	checkPage(t, st.body)
 	if !hasID(st.body, "request-code") || !hasID(st.body, "oidc-login") {
 		t.Fatalf("an accepted letter's page must offer identification again:\n%s", st.body)
 	}
@@ -311,6 +315,7 @@ func TestRecipientProviderWithQuestion(t *testing.T) {
 	b := s.browser(t)
 	token := tokenOf(s, m.Link)
 	landing := want(t, "landing", b.get(m.Link), http.StatusOK)
+	checkPage(t, landing.body)
 	if !hasID(landing.body, "oidc-knowledge") {
 		t.Fatalf("the provider's form does not ask the sender's question:\n%s", landing.body)
 	}

@@ -27,6 +27,7 @@ func TestSenderSignsInWithProvider(t *testing.T) {
 
 	b := s.browser(t)
 	login := want(t, "login page", b.get("/login?next=/app/letters/new"), http.StatusOK)
+	checkPage(t, login.body)
 	if !hasID(login.body, "oidc-login") || !strings.Contains(text(login.body), "IdP Test+") {
 		t.Fatalf("login page does not offer the provider:\n%s", login.body)
 	}
