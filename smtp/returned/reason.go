@@ -68,7 +68,8 @@ var textRules = []struct {
 		`no mailbox here|recipnotfound|not our customer|not listed in|user not local|undeliverable address|mailbox not found|` +
 		`no account by that name|is not a known user|could not deliver mail to this user|` +
 		`has moved|no longer (?:available|valid|with|at)|address changed|is no longer|not a recognised|does not have an account|` +
-		`destination address (?:not|unknown)|bad recipient|invalid address|unknown e-mail address|there is no one at this address|no valid recipients`)},
+		`destination address (?:not|unknown)|bad recipient|invalid address|unknown e-mail address|there is no one at this address|no valid recipients|` +
+		`this user doesn't have a (?:yahoo|ymail|rocketmail|aol|aim|verizon)\.[a-z.]+ account|recipient address rejected: access denied`)},
 	{ReasonRateLimited, re(`too many (?:connections|messages|recipients|mails|concurrent|sessions|emails)|rate limit|rate of|throttl|` +
 		`exceeded (?:the )?(?:sending|connection|message)? ?(?:rate|limit)|sending (?:rate|quota|limit)|receiving mail at a rate|` +
 		`connection (?:rate|limit)|try (?:again )?later|temporarily deferred|please slow down|frequency|too fast|volume`)},

@@ -101,6 +101,8 @@ func TestParseKinds(t *testing.T) {
 			returned.KindAutoReply, "", "frank@example.org", returned.ReasonAutoReplied, false},
 		{"an ordinary letter", "From: grace@example.org\nSubject: about your letter\n\nThank you, I will read it tomorrow.\n",
 			returned.KindNone, "", "", "", false},
+		{"a human's apology naming an address", "From: grace@example.org\nSubject: Re: convocation\n\nSorry, I'm afraid I cannot come. Please write to paul@example.org instead.\n",
+			returned.KindNone, "", "", "", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,5 +155,25 @@ func TestClassify(t *testing.T) {
 	}
 	if returned.Hard("delayed", "4.1.1", 450, returned.ReasonUserUnknown) {
 		t.Error("a delayed report is hard")
+	}
+}
+
+// TestProviderWordings: how the large providers say an address does not
+// exist, or that the sender is blocked.
+func TestProviderWordings(t *testing.T) {
+	for text, want := range map[string]returned.Reason{
+		"554 delivery error: dd This user doesn't have a yahoo.com account (nobody@yahoo.com) [0] - mta1234.mail.ne1.yahoo.com":                                                   returned.ReasonUserUnknown,
+		"550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [DB5EUR03FT012.eop-EUR03.prod.protection.outlook.com]":                                                returned.ReasonUserUnknown,
+		"550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)":                                                                                                 returned.ReasonUserUnknown,
+		"550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email":                                                    returned.ReasonUserUnknown,
+		"552-5.2.2 The email account that you tried to reach is over quota and inactive":                                                                                          returned.ReasonMailboxFull,
+		"550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150)": returned.ReasonBlocked,
+		"553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list":                                                                  returned.ReasonBlocked,
+		"550-5.7.1 Our system has detected that this message is likely unsolicited mail":                                                                                          returned.ReasonSpam,
+		"550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM":                         returned.ReasonAuth,
+	} {
+		if got := returned.Classify("", 550, text); got != want {
+			t.Errorf("%q: %s, want %s", text, got, want)
+		}
 	}
 }

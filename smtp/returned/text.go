@@ -203,7 +203,7 @@ var (
 		`delivery has failed|permanent(?:ly)? (?:error|failure|failed)|unable to deliver|delivery failed|message was not sent|` +
 		`the following recipient|failed to deliver|not be delivered|the original message was received|returned mail|` +
 		`your message .* (?:could not|couldn't|was not|wasn't|cannot|can't)|delivery (?:status|notification)|smtp error|` +
-		`i'm afraid|i am afraid|sorry|error message below|invalid (?:user|recipient) address|requested action not taken|not (?:a )?member of`)
+		`error message below|invalid (?:user|recipient) address|requested action not taken|not (?:a )?member of`)
 	daemonName = regexp.MustCompile(`(?i)mailer-daemon|mail-daemon|mail delivery|post_?master|mdaemon|delivery (?:system|subsystem|service)|` +
 		`mail administrator|system administrator|returned mail|mail system`)
 )
