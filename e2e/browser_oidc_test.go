@@ -63,6 +63,8 @@ func TestBrowserOIDC(t *testing.T) {
 	if rcpt.count("#oidc-login") != 1 || rcpt.count("#request-code") != 0 || rcpt.count("#required-level") != 1 {
 		t.Fatalf("the landing of a substantial letter must offer the provider only:\n%s", rcpt.html())
 	}
+	shots := shotDir(t)
+	rcpt.shoot(shots, "recipient-oidc-landing", desktop, phone)
 	rcpt.submit("#oidc-login", http.StatusOK)
 	if got := rcpt.text("#acr-values"); got != "eidas2" {
 		t.Errorf("the provider was asked for acr_values %q, want eidas2", got)
