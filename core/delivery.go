@@ -143,6 +143,9 @@ func (f *firstError) add(id string, err error) {
 // returns the entry as recorded and whether to send it. The store may run
 // the function twice, so it starts from e each time.
 func (s *Service) begin(ctx context.Context, e OutboxEntry) (OutboxEntry, bool, error) {
+	if err := s.checkReminder(ctx, e); err != nil {
+		return OutboxEntry{}, false, err
+	}
 	started := s.clock()
 	var rec OutboxEntry
 	var skip bool

@@ -155,6 +155,9 @@ func acceptanceEvent(n Notice, now time.Time) Event {
 	auth := n.SenderAuth
 	auth.Method, auth.Assurance = n.Sender.Method, n.Sender.Assurance
 	auth.senderEvidence(e.Details)
+	for k, v := range recordDigests(n) {
+		e.Details[k] = v
+	}
 	return e
 }
 

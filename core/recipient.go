@@ -162,6 +162,9 @@ func (s *Service) RequestCode(ctx context.Context, token string, a Access) error
 	if err != nil {
 		return err
 	}
+	if err := s.checkStored(ctx, n); err != nil {
+		return err
+	}
 	code, err := newOTP(s.rand)
 	if err != nil {
 		return err

@@ -90,16 +90,9 @@ func (db *DB) NoticeEvents(ctx context.Context, id string) ([]core.Event, error)
 		if tx.Bucket(bktNotices).Get([]byte(id)) == nil {
 			return core.Errorf(core.ENOTFOUND, "no letter %q", id)
 		}
-		prefix := []byte(id + "\x00")
-		c := tx.Bucket(bktNoticeEvents).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
-			e, err := readEvent(tx, binary.BigEndian.Uint64(k[len(prefix):]))
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return nil
+		var err error
+		out, err = noticeEvents(tx, id)
+		return err
 	})
 	return out, err
 }

@@ -136,6 +136,9 @@ func (e *env) logRecords(t testing.TB) uint64 {
 	if err != nil {
 		t.Fatalf("VerifyLog: %v", err)
 	}
+	if _, err := e.db.VerifyRecords(context.Background(), core.CheckRecord); err != nil {
+		t.Fatalf("VerifyRecords: %v", err)
+	}
 	return n
 }
 

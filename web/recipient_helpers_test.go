@@ -306,6 +306,7 @@ func eventsOf(evs []apiEvent, typ core.EventType) []apiEvent {
 
 func (s *site) status(t testing.TB, id string) core.Status {
 	t.Helper()
+	s.logRecords(t)
 	n, err := s.db.Notice(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
@@ -516,6 +517,9 @@ func (s *site) logRecords(t testing.TB) uint64 {
 	n, err := s.db.VerifyLog(context.Background())
 	if err != nil {
 		t.Fatalf("VerifyLog: %v", err)
+	}
+	if _, err := s.db.VerifyRecords(context.Background(), core.CheckRecord); err != nil {
+		t.Fatalf("VerifyRecords: %v", err)
 	}
 	return n
 }

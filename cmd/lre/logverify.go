@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 
+	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
 )
@@ -35,6 +36,11 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	fmt.Fprintf(stdout, "evidence log OK: %d records, every hash and link verified\n", n)
+	letters, err := db.VerifyRecords(ctx, core.CheckRecord)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "letters OK: %d stored records match the evidence that covers them\n", letters)
 	files, err := db.VerifyContents()
 	if err != nil {
 		return fmt.Errorf("contents: %w", err)
