@@ -66,12 +66,12 @@ func appendBenchEvents(ctx context.Context, db *storage.DB, n int64) error {
 	now := time.Now().UTC()
 	for i := int64(0); i < n; i += eventsPerDeposit {
 		id := fmt.Sprintf("LRE-BNCH-%04d-%04d-0000", i/eventsPerDeposit/10000, i/eventsPerDeposit%10000)
-		d := core.Deposit{
-			Notice:   core.Notice{ID: id, SenderUserID: "bench", Status: core.StatusDeposited, SubmittedAt: now, Sender: core.Party{Email: "bench@example.org", Organisation: "Bench"}},
-			Manifest: []byte(`{}`),
+		d, err := benchDeposit(id, i, now)
+		if err != nil {
+			return err
 		}
 		for j := i; j < min(n, i+eventsPerDeposit); j++ {
-			d.Events = append(d.Events, benchEvent(id, j, now))
+			d.Events = append(d.Events, benchEvent(d.Notice, now))
 		}
 		if _, _, err := db.SaveDeposit(ctx, d); err != nil {
 			return err
@@ -80,21 +80,35 @@ func appendBenchEvents(ctx context.Context, db *storage.DB, n int64) error {
 	return nil
 }
 
-// benchEvent is shaped like a SubmissionAcceptance: the same details, so
-// that the bytes hashed per record are realistic.
-func benchEvent(id string, i int64, now time.Time) core.Event {
-	sum := sha256.Sum256(fmt.Appendf(nil, "letter %d", i))
+// benchDeposit is a deposited letter whose record agrees with its events,
+// so that lre log verify checks it as it checks a real one.
+func benchDeposit(id string, i int64, now time.Time) (core.Deposit, error) {
+	n := core.Notice{ID: id, SenderUserID: "bench", Status: core.StatusDeposited, SubmittedAt: now, DepositedAt: now,
+		Sender:    core.Party{Email: "bench@example.org", Organisation: "Bench"},
+		Recipient: core.Party{Email: fmt.Sprintf("coowner-%d@example.com", i)},
+		Token:     &core.Token{Time: now, Serial: fmt.Sprint(1_000_000_000 + i), TSA: "lre bench TSA (non-qualified)"}}
+	manifest, digest, err := core.Manifest(n)
+	if err != nil {
+		return core.Deposit{}, err
+	}
+	n.Digest = digest
+	return core.Deposit{Notice: n, Manifest: manifest}, nil
+}
+
+// benchEvent is shaped like a SubmissionAcceptance, with the same details,
+// so that the bytes hashed per record are realistic.
+func benchEvent(n core.Notice, now time.Time) core.Event {
 	return core.Event{
-		Type: core.EventSubmissionAcceptance, NoticeID: id, Time: now,
+		Type: core.EventSubmissionAcceptance, NoticeID: n.ID, Time: now,
 		Details: map[string]string{
-			"deposit_digest":   fmt.Sprintf("%x", sum),
+			"deposit_digest":   n.Digest,
 			"digest_method":    "http://www.w3.org/2001/04/xmlenc#sha256",
 			"submission_time":  now.Format(time.RFC3339Nano),
-			"timestamp_time":   now.Format(time.RFC3339Nano),
-			"timestamp_serial": fmt.Sprint(1_000_000_000 + i),
-			"timestamp_tsa":    "lre bench TSA (non-qualified)",
-			"sender":           "bench@example.org",
-			"recipient":        fmt.Sprintf("coowner-%d@example.com", i),
+			"timestamp_time":   n.Token.Time.Format(time.RFC3339Nano),
+			"timestamp_serial": n.Token.Serial,
+			"timestamp_tsa":    n.Token.TSA,
+			"sender":           n.Sender.Email,
+			"recipient":        n.Recipient.Email,
 		},
 	}
 }
