@@ -13,7 +13,7 @@ import (
 // they all receive. 201 once every row has its letter; 422 listing every
 // bad row, with nothing sent.
 func (s *Server) batchCreate(c echo.Context) error {
-	release, err := intake.acquire(c.Request().Context(), letterWeight(c.Request(), s.svc.Letters.Limits()))
+	release, err := s.takeIntake(c)
 	if err != nil {
 		return err
 	}

@@ -15,3 +15,11 @@ func SetVerifyReadTimeout(d time.Duration) (restore func()) {
 	verifyReadTimeout = d
 	return func() { verifyReadTimeout = old }
 }
+
+// SetIntakePace shortens the intake's stall timeout and grace period and
+// sets its minimum rate for a test; restore puts the defaults back.
+func SetIntakePace(stall, grace time.Duration, minRate int64) (restore func()) {
+	s, g, r := intakeStall, intakeGrace, intakeMinRate
+	intakeStall, intakeGrace, intakeMinRate = stall, grace, minRate
+	return func() { intakeStall, intakeGrace, intakeMinRate = s, g, r }
+}

@@ -33,7 +33,7 @@ var depositFields = map[string]bool{
 
 // noticeCreate is POST /api/v1/notices.
 func (s *Server) noticeCreate(c echo.Context) error {
-	release, err := intake.acquire(c.Request().Context(), letterWeight(c.Request(), s.svc.Letters.Limits()))
+	release, err := s.takeIntake(c)
 	if err != nil {
 		return err
 	}
@@ -130,6 +130,9 @@ func (s *Server) readPart(p *multipart.Part, req *core.DepositRequest, fields ma
 
 // intakeError names the limit a broken stream hit, or the malformation.
 func intakeError(err error, limits core.Limits) error {
+	if errors.Is(err, errTooSlow) {
+		return errTooSlow
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return tooLarge(limits)
