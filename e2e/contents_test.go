@@ -6,17 +6,17 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
 
-// TestCrashBetweenContentFileAndCommit: the server has written and fsynced
-// a deposit's content file and dies (SIGKILL) before the transaction that
-// references it commits. The client was told nothing; after the restart
-// the file is gone (nothing committed names it), the letter does not
+// TestCrashBetweenContentFileAndCommit: the server has appended a
+// deposit's sealed contents to a segment, fdatasync'ed it, and dies
+// (SIGKILL) before the transaction that references them commits. The
+// client was told nothing; after the restart the segment is gone (nothing
+// committed names it), the letter does not
 // exist, the client's retry with the same Idempotency-Key makes it anew,
-// and lre log verify finds every reference with its file.
+// and lre log verify finds every reference with its bytes.
 func TestCrashBetweenContentFileAndCommit(t *testing.T) {
 	t.Parallel()
 	s := newSeamSetup(t, behaviour{})
@@ -38,9 +38,8 @@ func TestCrashBetweenContentFileAndCommit(t *testing.T) {
 		id = string(b)
 		return err == nil && id != ""
 	})
-	files := contentFiles(t, s.dir)
-	if !strings.Contains(strings.Join(files, " "), id) {
-		t.Fatalf("paused after the fsync, yet no content file of %s: %v", id, files)
+	if files := contentFiles(t, s.dir); len(files) != 1 {
+		t.Fatalf("paused after the fdatasync of %s, content segments %v; want one", id, files)
 	}
 	s.p.kill()
 	<-answered
@@ -48,7 +47,7 @@ func TestCrashBetweenContentFileAndCommit(t *testing.T) {
 	s.p.bin, s.p.env = lreBinary(t), nil
 	s.p.start()
 	if files := contentFiles(t, s.dir); len(files) != 0 {
-		t.Errorf("after the restart: content files %v, want the unreferenced one removed", files)
+		t.Errorf("after the restart: content segments %v, want the unreferenced one removed", files)
 	}
 	if r, _ := s.c.do(context.Background(), http.MethodGet, "/api/v1/notices/"+id, "", nil); r.status != http.StatusNotFound {
 		t.Errorf("the uncommitted letter %s: %s, want 404", id, r)
@@ -62,15 +61,15 @@ func TestCrashBetweenContentFileAndCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.finish(t, []ackedLetter{{l, n}})
-	if files := contentFiles(t, s.dir); len(files) != 1 || !strings.Contains(files[0], n.ID) {
-		t.Errorf("content files %v, want the one of %s", files, n.ID)
+	if files := contentFiles(t, s.dir); len(files) != 1 {
+		t.Errorf("content segments %v, want the one holding %s", files, n.ID)
 	}
 }
 
-// contentFiles lists DATA/contents/*/*.
+// contentFiles lists the segments DATA/contents/*.seg.
 func contentFiles(t *testing.T, dir string) []string {
 	t.Helper()
-	m, err := filepath.Glob(filepath.Join(dir, "contents", "*", "*"))
+	m, err := filepath.Glob(filepath.Join(dir, "contents", "*.seg"))
 	if err != nil {
 		t.Fatal(err)
 	}

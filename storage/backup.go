@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/lre-project/lre/storage/kv"
@@ -17,8 +18,9 @@ import (
 // Backup writes a consistent copy of the whole store to w as a tar
 // stream: lre.db, from one read transaction (writers go on meanwhile; the
 // copy is the state at the transaction's start), then contents/NAME for
-// every content file that state references. Files of letters purged
-// meanwhile stay until the copy is done (fileMu). size is called first
+// every content segment that state references, up to the end of the last
+// letter it references there. Segments emptied by purges meanwhile stay
+// until the copy is done (fileMu). size is called first
 // with the stream's exact length (an HTTP handler sets Content-Length with
 // it). Contents and webhook secrets stay sealed in the copy: restoring
 // needs content.key as well. Restore: tar -xf COPY -C DATA.
@@ -30,13 +32,13 @@ func (db *DB) Backup(w io.Writer, size func(int64)) (int64, error) {
 	defer db.fileMu.RUnlock()
 	cw := &countingWriter{w: w}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		refs, err := allRefs(kv.BoltTx(tx))
+		segs, err := segmentEnds(kv.BoltTx(tx))
 		if err != nil {
 			return err
 		}
 		total := tarEntrySize(tx.Size()) + 2*tarBlock
-		for _, r := range refs {
-			total += tarEntrySize(r.size)
+		for _, sg := range segs {
+			total += tarEntrySize(sg.end)
 		}
 		if size != nil {
 			size(total)
@@ -48,11 +50,11 @@ func (db *DB) Backup(w io.Writer, size func(int64)) (int64, error) {
 		if _, err := tx.WriteTo(tw); err != nil {
 			return err
 		}
-		for _, r := range refs {
-			if err := tw.WriteHeader(tarHeader(ContentDir+"/"+r.name, r.size)); err != nil {
+		for _, sg := range segs {
+			if err := tw.WriteHeader(tarHeader(ContentDir+"/"+sg.name, sg.end)); err != nil {
 				return err
 			}
-			if err := copyContentFile(db.files, tw, r.name, r.size); err != nil {
+			if err := copyContentFile(db.files, tw, sg.name, sg.end); err != nil {
 				return err
 			}
 		}
@@ -76,6 +78,31 @@ func tarEntrySize(n int64) int64 { return tarBlock + (n+tarBlock-1)/tarBlock*tar
 
 func tarHeader(name string, size int64) *tar.Header {
 	return &tar.Header{Typeflag: tar.TypeReg, Name: name, Size: size, Mode: 0o600, Format: tar.FormatGNU}
+}
+
+// segmentEnd is how much of a segment a backup copies: up to the end of
+// the last letter the snapshot references in it (appends after the
+// snapshot's start are not part of it).
+type segmentEnd struct {
+	name string
+	end  int64
+}
+
+func segmentEnds(tx kv.Tx) ([]segmentEnd, error) {
+	refs, err := allRefs(tx)
+	if err != nil {
+		return nil, err
+	}
+	ends := map[string]int64{}
+	for _, r := range refs {
+		ends[r.name] = max(ends[r.name], r.size)
+	}
+	out := make([]segmentEnd, 0, len(ends))
+	for name, end := range ends {
+		out = append(out, segmentEnd{name, end})
+	}
+	slices.SortFunc(out, func(a, b segmentEnd) int { return strings.Compare(a.name, b.name) })
+	return out, nil
 }
 
 func allRefs(tx kv.Tx) ([]contentRef, error) {
@@ -102,7 +129,7 @@ func copyContentFile(files contentFiles, w io.Writer, name string, size int64) e
 	}
 	defer f.Close()
 	if _, err := io.CopyN(w, f, size); err != nil {
-		return fmt.Errorf("content file %s: %w", name, err)
+		return fmt.Errorf("content segment %s: %w", name, err)
 	}
 	return nil
 }
@@ -150,7 +177,7 @@ func WriteFileAtomic(path string, write func(io.Writer) (int64, error)) (int64, 
 }
 
 // VerifyBackupFile checks a backup: it re-checks the evidence log of its
-// lre.db and that every content file the database references is in the
+// lre.db and that every content segment the database references is in the
 // archive with its size, and returns the number of log records. A plain
 // lre.db (a backup taken before content files) is checked as such.
 func VerifyBackupFile(ctx context.Context, path string) (uint64, error) {
@@ -228,8 +255,8 @@ func verifyDBFile(ctx context.Context, path string, files map[string]int64) (uin
 			return err
 		}
 		for _, r := range refs {
-			if size, ok := files[r.name]; !ok || size != r.size {
-				return fmt.Errorf("content file %s is missing from the archive or has the wrong size", r.name)
+			if size, ok := files[r.name]; !ok || size < r.size {
+				return fmt.Errorf("content segment %s is missing from the archive or too short", r.name)
 			}
 		}
 		return nil

@@ -4,10 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/lre-project/lre/storage/kv"
 
@@ -15,32 +13,40 @@ import (
 	"github.com/lre-project/lre/internal/contentfile"
 )
 
-// Contents live outside the B-tree, in one file per letter under
+// Contents live outside the B-tree, in append-only segment files under
 // DATA/contents (internal/contentfile). bktContentFiles maps a notice id to
-// a reference: the file's name and size and where each sealed document is
-// in it. The file is durable before the transaction that commits its
-// reference (SaveDeposit), so a committed reference always has its file;
-// a file without a committed reference (a crash in between, a deposit
-// refused in its transaction) is removed at once or when the store opens.
-// bktContents only holds contents stored before files existed.
-var bktContentFiles = []byte("content_files") // notice id -> contentRef
+// a reference: the segment's name, the end of the letter's bytes in it and
+// where each sealed document is; bktSegmentLive counts the committed
+// references of each segment. The bytes are durable before the transaction
+// that commits their reference (SaveDeposit), so a committed reference
+// always has its bytes. A segment no committed reference names (a crash
+// before the commit, every letter in it purged) is removed when that is
+// known to be safe, and in any case when the store opens. bktContents only
+// holds contents stored before segments existed, and those of a store
+// without them (PostgreSQL).
+var (
+	bktContentFiles = []byte("content_files") // notice id -> contentRef
+	bktSegmentLive  = []byte("segment_live")  // segment name -> big-endian count of references
+)
 
-// ContentDir is the content files' directory in the data directory.
+// ContentDir is the content segments' directory in the data directory.
 const ContentDir = "contents"
 
-// contentFiles is what the store needs of the content files
-// (internal/contentfile.Dir, which a PostgreSQL store can share): write a
-// file once and durably, read it, remove it, list them all.
+// contentFiles is what the store needs of the content segments
+// (internal/contentfile.Segments): append durably and release the append
+// once its reference is committed or dropped, read, remove an unused
+// segment, list them all.
 type contentFiles interface {
-	Write(name string, parts ...[]byte) (int64, error)
+	Append(parts ...[]byte) (name string, off int64, err error)
+	Release(name string)
 	Open(name string) (*os.File, error)
-	Remove(name string) error
+	RemoveIdle(name string) (bool, error)
 	Walk(fn func(name string, size int64) error) error
 }
 
-var _ contentFiles = (*contentfile.Dir)(nil)
+var _ contentFiles = (*contentfile.Segments)(nil)
 
-// readAt reads n bytes of a content file from off.
+// readAt reads n bytes of a content segment from off.
 func readAt(files contentFiles, name string, off, n int64) ([]byte, error) {
 	f, err := files.Open(name)
 	if err != nil {
@@ -49,12 +55,13 @@ func readAt(files contentFiles, name string, off, n int64) ([]byte, error) {
 	defer f.Close()
 	b := make([]byte, n)
 	if _, err := f.ReadAt(b, off); err != nil {
-		return nil, fmt.Errorf("content file %s: %w", name, err)
+		return nil, fmt.Errorf("content segment %s: %w", name, err)
 	}
 	return b, nil
 }
 
-// contentRef locates a letter's sealed documents in its file.
+// contentRef locates a letter's sealed documents in a segment; size is
+// the end of the last one (the segment holds at least that many bytes).
 type contentRef struct {
 	name string
 	size int64
@@ -136,35 +143,72 @@ func decodeContentRef(b []byte) (contentRef, error) {
 	return r, nil
 }
 
-// contentFileName puts a letter's file in the directory of its deposit
-// month: the letters deposited together share one directory fsync.
-func contentFileName(n core.Notice) string {
-	return n.SubmittedAt.UTC().Format("2006-01") + "/" + n.ID + ".lre"
-}
-
-// writeContents writes a deposit's sealed documents to a new file, durably,
-// and returns the reference the deposit's transaction commits.
-func writeContents(files contentFiles, n core.Notice, s sealedDeposit) (contentRef, error) {
+// writeContents appends a deposit's sealed documents to the current
+// segment, durably, and returns the reference the deposit's transaction
+// commits; the caller releases the append after that commit.
+func writeContents(files contentFiles, s sealedDeposit) (contentRef, error) {
 	keys := make([]string, 0, len(s.contents))
 	for k := range s.contents {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	ref := contentRef{name: contentFileName(n)}
 	parts := make([][]byte, 0, len(keys))
 	for _, k := range keys {
-		b := s.contents[k]
-		ref.docs = append(ref.docs, docRef{key: k, off: ref.size, len: int64(len(b))})
-		ref.size += int64(len(b))
-		parts = append(parts, b)
+		parts = append(parts, s.contents[k])
 	}
-	if _, err := files.Write(ref.name, parts...); err != nil {
-		if errors.Is(err, fs.ErrExist) { // files are never rewritten
-			return contentRef{}, core.Errorf(core.ECONFLICT, "letter %s already exists", n.ID)
-		}
+	return appendParts(files, keys, parts)
+}
+
+func appendParts(files contentFiles, keys []string, parts [][]byte) (contentRef, error) {
+	name, off, err := files.Append(parts...)
+	if err != nil {
 		return contentRef{}, err
 	}
+	ref := contentRef{name: name, size: off}
+	for i, b := range parts {
+		ref.docs = append(ref.docs, docRef{key: keys[i], off: ref.size, len: int64(len(b))})
+		ref.size += int64(len(b))
+	}
 	return ref, nil
+}
+
+// putRef commits a reference and counts it on its segment.
+func putRef(tx kv.Tx, id string, ref contentRef) error {
+	if err := tx.Bucket(bktContentFiles).Put([]byte(id), ref.encode()); err != nil {
+		return fmt.Errorf("save content reference: %w", err)
+	}
+	return addLive(tx, ref.name, 1)
+}
+
+func liveCount(tx kv.Tx, name string) uint64 {
+	b := tx.Bucket(bktSegmentLive)
+	if b == nil {
+		return 0
+	}
+	if v := b.Get([]byte(name)); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+func addLive(tx kv.Tx, name string, delta int) error {
+	n := int64(liveCount(tx, name)) + int64(delta)
+	if n <= 0 {
+		return tx.Bucket(bktSegmentLive).Delete([]byte(name))
+	}
+	return tx.Bucket(bktSegmentLive).Put([]byte(name), binary.BigEndian.AppendUint64(nil, uint64(n)))
+}
+
+// dropRef deletes notice id's reference, if any, and uncounts it.
+func dropRef(tx kv.Tx, id string) error {
+	ref, ok, err := storedRef(tx, id)
+	if err != nil || !ok {
+		return err
+	}
+	if err := tx.Bucket(bktContentFiles).Delete([]byte(id)); err != nil {
+		return err
+	}
+	return addLive(tx, ref.name, -1)
 }
 
 // storedRef returns the reference of notice id, or ok=false for a letter
@@ -208,43 +252,35 @@ func (db *DB) sealedContent(tx kv.Tx, id, key string) ([]byte, bool, error) {
 	return nil, false, nil
 }
 
-// removeUnreferenced deletes content files that no committed reference
-// names: a crash between a file's fsync and its transaction's commit, or
-// a purge whose file removal did not happen. It runs when the store opens,
-// before any deposit can be in flight.
+// removeUnreferenced deletes the segments that no committed reference
+// names: a crash between an append's fdatasync and its commit, or purges
+// whose segment could not be removed at once. It runs when the store
+// opens, before any deposit can be in flight.
 func (db *DB) removeUnreferenced() (int, error) {
 	if db.files == nil {
 		return 0, nil
 	}
 	var orphans []string
 	err := db.kv.View(func(tx kv.Tx) error {
-		b := tx.Bucket(bktContentFiles)
 		return db.files.Walk(func(name string, _ int64) error {
-			id, ok := strings.CutSuffix(name[strings.IndexByte(name, '/')+1:], ".lre")
-			if ok {
-				if v := b.Get([]byte(id)); v != nil {
-					if r, err := decodeContentRef(v); err == nil && r.name == name {
-						return nil
-					}
-				}
+			if liveCount(tx, name) == 0 {
+				orphans = append(orphans, name)
 			}
-			orphans = append(orphans, name)
 			return nil
 		})
 	})
 	if err != nil {
 		return 0, err
 	}
-	for _, name := range orphans {
-		if err := db.files.Remove(name); err != nil {
-			return 0, err
-		}
+	if err := db.removeFiles(orphans); err != nil {
+		return 0, err
 	}
 	return len(orphans), nil
 }
 
-// removeFiles deletes the files of purged letters after their commit. A
-// running backup holds fileMu for reading: it may still copy them.
+// removeFiles deletes segments left without references, unless appends
+// may still go to them (the next start removes those). A running backup
+// holds fileMu for reading: it may still copy them.
 func (db *DB) removeFiles(names []string) error {
 	if len(names) == 0 || db.files == nil {
 		return nil
@@ -253,14 +289,15 @@ func (db *DB) removeFiles(names []string) error {
 	defer db.fileMu.Unlock()
 	var errs []error
 	for _, n := range names {
-		errs = append(errs, db.files.Remove(n))
+		_, err := db.files.RemoveIdle(n)
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-// purgedFiles lists the content files of the letters ch purges, read in
-// tx before applyChange deletes their references.
-func purgedFiles(tx kv.Tx, ch core.Change) ([]string, error) {
+// purgedSegments lists the segments of the letters ch purges, read in tx
+// before applyChange deletes their references.
+func purgedSegments(tx kv.Tx, ch core.Change) ([]string, error) {
 	var names []string
 	for _, id := range ch.Purge {
 		ref, ok, err := storedRef(tx, id)
@@ -274,9 +311,21 @@ func purgedFiles(tx kv.Tx, ch core.Change) ([]string, error) {
 	return names, nil
 }
 
+// unusedSegments keeps the names no reference counts any more in tx.
+func unusedSegments(tx kv.Tx, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if liveCount(tx, n) == 0 && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // VerifyContents checks that every committed content reference has its
-// file with the size recorded and returns how many it checked. lre log
-// verify runs it beside the log check.
+// segment holding its bytes and that each segment's count of references is
+// right, and returns how many references it checked. lre log verify runs
+// it beside the log check.
 func (db *DB) VerifyContents() (int, error) {
 	if db.files == nil {
 		return 0, nil
@@ -295,15 +344,22 @@ func (db *DB) VerifyContents() (int, error) {
 		if err != nil {
 			return err
 		}
+		counts := map[string]uint64{}
 		for _, r := range refs {
 			size, ok := sizes[r.name]
 			if !ok {
-				return fmt.Errorf("content file %s is missing", r.name)
+				return fmt.Errorf("content segment %s is missing", r.name)
 			}
-			if size != r.size {
-				return fmt.Errorf("content file %s has %d bytes, its reference says %d", r.name, size, r.size)
+			if size < r.size {
+				return fmt.Errorf("content segment %s has %d bytes, a reference needs %d", r.name, size, r.size)
 			}
+			counts[r.name]++
 			n++
+		}
+		for name, c := range counts {
+			if got := liveCount(tx, name); got != c {
+				return fmt.Errorf("content segment %s: %d references counted, %d found", name, got, c)
+			}
 		}
 		return nil
 	})

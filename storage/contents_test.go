@@ -38,23 +38,36 @@ func untar(t *testing.T, b []byte, dir string) {
 	}
 }
 
-func contentFile(dir string, n core.Notice) string {
-	return filepath.Join(dir, storage.ContentDir, n.SubmittedAt.UTC().Format("2006-01"), n.ID+".lre")
+func segments(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, storage.ContentDir, "*.seg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
-// TestContentsInFiles: a letter's documents go to a file of their own,
+func readAll(t *testing.T, paths []string) []byte {
+	var b []byte
+	for _, p := range paths {
+		data, _ := os.ReadFile(p)
+		b = append(b, data...)
+	}
+	return b
+}
+
+// TestContentsInSegments: a letter's documents are appended to a segment,
 // durable before the transaction that references it: the hook between the
-// two sees the file and no letter yet.
-func TestContentsInFiles(t *testing.T) {
+// two sees the bytes and no letter yet.
+func TestContentsInSegments(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	var db *storage.DB
-	var sawFile, sawLetter bool
+	var sawBytes, sawLetter bool
 	d := deposit(t, 1, "usr_a", 1)
 	db, err := storage.Open(dir, storage.Options{AfterContentSync: func(id string) {
-		_, err := os.Stat(contentFile(dir, d.Notice))
-		sawFile = err == nil
-		_, err = db.Notice(ctx, id)
+		sawBytes = len(readAll(t, segments(t, dir))) > len(d.Contents["body"])
+		_, err := db.Notice(ctx, id)
 		sawLetter = err == nil
 	}})
 	if err != nil {
@@ -62,79 +75,94 @@ func TestContentsInFiles(t *testing.T) {
 	}
 	defer db.Close()
 	save(t, db, d)
-	if !sawFile || sawLetter {
-		t.Errorf("between file and commit: file present %v, letter present %v; want the file and no letter", sawFile, sawLetter)
+	if !sawBytes || sawLetter {
+		t.Errorf("between append and commit: bytes present %v, letter present %v; want the bytes and no letter", sawBytes, sawLetter)
 	}
 	got, err := db.Content(ctx, d.Notice.ID, "body")
 	if err != nil || !bytes.Equal(got, d.Contents["body"]) {
 		t.Fatalf("Content = %q, %v", got, err)
 	}
-	raw, _ := os.ReadFile(contentFile(dir, d.Notice))
-	if len(raw) <= len(d.Contents["body"]) || bytes.Contains(raw, d.Contents["body"]) {
-		t.Errorf("content file of %d bytes: want the body sealed, not in clear", len(raw))
+	if raw := readAll(t, segments(t, dir)); bytes.Contains(raw, d.Contents["body"]) {
+		t.Error("the body is in clear in a segment")
 	}
 	if n, err := db.VerifyContents(); n != 1 || err != nil {
 		t.Errorf("VerifyContents = %d, %v", n, err)
 	}
 }
 
-// TestUnreferencedFilesRemovedAtOpen: a file that no committed record
-// names (a crash between its fsync and the commit) is gone after a
-// restart; referenced ones stay.
-func TestUnreferencedFilesRemovedAtOpen(t *testing.T) {
+// TestUnreferencedSegmentsRemovedAtOpen: a segment that no committed
+// record names (a crash between its fdatasync and the commit) is gone
+// after a restart; referenced ones stay.
+func TestUnreferencedSegmentsRemovedAtOpen(t *testing.T) {
 	dir := t.TempDir()
 	db := openDB(t, dir)
 	d := deposit(t, 1, "usr_a", 1)
 	save(t, db, d)
 	db.Close()
-	orphan := deposit(t, 2, "usr_a", 1)
-	stray := contentFile(dir, orphan.Notice)
+	stray := filepath.Join(dir, storage.ContentDir, "000000000099.seg")
 	if err := os.WriteFile(stray, []byte("half a letter"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	db = openDB(t, dir)
 	if _, err := os.Stat(stray); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("unreferenced file after restart: %v, want it removed", err)
+		t.Errorf("unreferenced segment after restart: %v, want it removed", err)
 	}
 	if _, err := db.Content(context.Background(), d.Notice.ID, "body"); err != nil {
 		t.Errorf("the committed letter lost its content: %v", err)
 	}
-	save(t, db, orphan) // its id is free again
+	save(t, db, deposit(t, 2, "usr_a", 1))
+	if n, err := db.VerifyContents(); n != 2 || err != nil {
+		t.Errorf("VerifyContents = %d, %v", n, err)
+	}
 }
 
-// TestVerifyContentsMissingFile: a reference whose file went missing (an
-// operator's mistake, a bad restore) is reported.
-func TestVerifyContentsMissingFile(t *testing.T) {
+// TestVerifyContentsMissingSegment: a reference whose segment went
+// missing (an operator's mistake, a bad restore) is reported.
+func TestVerifyContentsMissingSegment(t *testing.T) {
 	dir := t.TempDir()
 	db := openDB(t, dir)
-	d := deposit(t, 1, "usr_a", 1)
-	save(t, db, d)
-	if err := os.Remove(contentFile(dir, d.Notice)); err != nil {
-		t.Fatal(err)
+	save(t, db, deposit(t, 1, "usr_a", 1))
+	for _, p := range segments(t, dir) {
+		os.Truncate(p, 10)
 	}
-	if _, err := db.VerifyContents(); err == nil || !strings.Contains(err.Error(), d.Notice.ID) {
-		t.Errorf("VerifyContents with a file missing: %v, want an error naming it", err)
+	if _, err := db.VerifyContents(); err == nil || !strings.Contains(err.Error(), "segment") {
+		t.Errorf("VerifyContents with a truncated segment: %v, want an error naming it", err)
 	}
 }
 
-// TestPurgeRemovesFile: crypto-shredding deletes the letter key and the
-// file.
-func TestPurgeRemovesFile(t *testing.T) {
+// TestPurgeRemovesSegment: crypto-shredding deletes the letter key; once
+// every letter of a segment is purged, the segment goes too (the current
+// one waits for the next start, which never appends to it again).
+func TestPurgeRemovesSegment(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := openDB(t, dir)
-	d := deposit(t, 1, "usr_a", 1)
-	save(t, db, d)
-	_, err := db.UpdateNotice(ctx, d.Notice.ID, func(n *core.Notice) (core.Change, error) {
-		return core.Change{Purge: []string{n.ID}}, nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	a, b := deposit(t, 1, "usr_a", 1), deposit(t, 2, "usr_a", 1)
+	save(t, db, a)
+	save(t, db, b)
+	db.Close()
+	db = openDB(t, dir)
+	purge := func(id string) {
+		t.Helper()
+		_, err := db.UpdateNotice(ctx, id, func(n *core.Notice) (core.Change, error) {
+			return core.Change{Purge: []string{n.ID}}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := os.Stat(contentFile(dir, d.Notice)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("content file after purge: %v, want it removed", err)
+	purge(a.Notice.ID)
+	if len(segments(t, dir)) != 1 {
+		t.Errorf("segments after purging one of its two letters: %v, want it kept", segments(t, dir))
 	}
-	if _, err := db.Content(ctx, d.Notice.ID, "body"); core.ErrorCode(err) != core.EGONE {
+	if got, err := db.Content(ctx, b.Notice.ID, "body"); err != nil || !bytes.Equal(got, b.Contents["body"]) {
+		t.Errorf("the other letter: %q, %v", got, err)
+	}
+	purge(b.Notice.ID)
+	if s := segments(t, dir); len(s) != 0 {
+		t.Errorf("segments after purging every letter: %v, want none", s)
+	}
+	if _, err := db.Content(ctx, a.Notice.ID, "body"); core.ErrorCode(err) != core.EGONE {
 		t.Errorf("Content after purge: %v, want EGONE", err)
 	}
 	if n, err := db.VerifyContents(); n != 0 || err != nil {
@@ -162,7 +190,7 @@ func TestBackupArchive(t *testing.T) {
 	if records, err := storage.VerifyBackupFile(ctx, path); err != nil || records != 3 {
 		t.Errorf("VerifyBackupFile = %d, %v; want 3 records", records, err)
 	}
-	// The same archive without its last content file.
+	// The same archive without its content segment.
 	var cut bytes.Buffer
 	tr, tw := tar.NewReader(bytes.NewReader(b.Bytes())), tar.NewWriter(&cut)
 	for i := 0; ; i++ {
@@ -170,7 +198,7 @@ func TestBackupArchive(t *testing.T) {
 		if err == io.EOF {
 			break
 		}
-		if i == 3 {
+		if i == 1 {
 			continue
 		}
 		tw.WriteHeader(h)

@@ -161,14 +161,14 @@ func (k *keyring) sealDeposit(id string, contents map[string][]byte) (sealedDepo
 
 func contentAAD(id, key string) string { return "lre-content-v1\x00" + id + "/" + key }
 
-// putContents stores the reference to n's content file (written before
+// putContents stores the reference to n's bytes in a content segment (written before
 // the transaction), or the sealed contents themselves on a store without
 // content files (PostgreSQL), then the letter key and the retention index
 // entry of n.
 func putContents(tx kv.Tx, n core.Notice, ref *contentRef, s sealedDeposit) error {
 	if ref != nil {
-		if err := tx.Bucket(bktContentFiles).Put([]byte(n.ID), ref.encode()); err != nil {
-			return fmt.Errorf("save content reference: %w", err)
+		if err := putRef(tx, n.ID, *ref); err != nil {
+			return err
 		}
 	}
 	for key, b := range s.contents {
@@ -225,8 +225,8 @@ func (db *DB) readContent(tx kv.Tx, id, key string) ([]byte, error) {
 }
 
 // purgeContent destroys the letter key and every document of notice id,
-// or the reference to its content file, which the caller removes after
-// the commit (purgedFiles, removeFiles).
+// or the reference to its bytes in a segment, which the caller removes
+// after the commit once no reference names it (purgedSegments).
 func purgeContent(tx kv.Tx, id string) error {
 	n, err := getNotice(tx, id)
 	if err != nil {
@@ -235,7 +235,7 @@ func purgeContent(tx kv.Tx, id string) error {
 	if err := tx.Bucket(bktContentKeys).Delete([]byte(id)); err != nil {
 		return fmt.Errorf("purge %s: %w", id, err)
 	}
-	if err := tx.Bucket(bktContentFiles).Delete([]byte(id)); err != nil {
+	if err := dropRef(tx, id); err != nil {
 		return fmt.Errorf("purge %s: %w", id, err)
 	}
 	prefix := []byte(id + "/")

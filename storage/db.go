@@ -7,6 +7,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -47,7 +48,7 @@ var (
 	bktNoticeIndex  = []byte("notice_index") // listing: scope, submission time, id
 )
 
-var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktContentFiles, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktSenderDays, bktConsents, bktCertificates, bktTreeNodes, bktCheckpoints, bktNoticeIndex, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents, bktBatches, bktBatchKeys}
+var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktContentFiles, bktSegmentLive, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktSenderDays, bktConsents, bktCertificates, bktTreeNodes, bktCheckpoints, bktNoticeIndex, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents, bktBatches, bktBatchKeys}
 
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
 var keyHead = []byte("log_head")
@@ -84,6 +85,9 @@ type Options struct {
 	// is durable and before the transaction that references it commits.
 	// Only crash tests set it (cmd/lre's lrehooks build tag).
 	AfterContentSync func(id string)
+	// SegmentSize is when a content segment is closed and the next begun
+	// (default 64 MiB; tests make it small).
+	SegmentSize int64
 }
 
 // Open opens (creating if needed) the store: the database file lre.db in
@@ -114,7 +118,7 @@ func Open(dir string, o Options) (*DB, error) {
 	b.MaxBatchDelay = or(o.MaxBatchDelay, 2*time.Millisecond)
 	b.MaxBatchSize = or(o.MaxBatchSize, 256)
 	db := &DB{bolt: b, kv: kv.Bolt{DB: b}, group: &groupCommit{db: kv.Bolt{DB: b}, max: b.MaxBatchSize}, afterContentSync: o.AfterContentSync}
-	if db.files, err = contentfile.Open(filepath.Join(dir, ContentDir), o.ReadOnly); err != nil {
+	if db.files, err = contentfile.Open(filepath.Join(dir, ContentDir), o.ReadOnly, o.SegmentSize); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -171,7 +175,13 @@ func createBuckets(tx *bolt.Tx) error {
 }
 
 // Close releases the file and its lock.
-func (db *DB) Close() error { return db.kv.Close() }
+func (db *DB) Close() error {
+	err := db.kv.Close()
+	if c, ok := db.files.(io.Closer); ok {
+		err = errors.Join(err, c.Close())
+	}
+	return err
+}
 
 // Ping reports whether the store can serve a read transaction.
 func (db *DB) Ping() error {

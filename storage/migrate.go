@@ -29,6 +29,9 @@ func Migrate(ctx context.Context, src, dst *DB) (MigrateStats, error) {
 		return st, fmt.Errorf("migrate: the target already holds %d evidence records; migrate into an empty store", n)
 	}
 	for _, name := range allBuckets {
+		if bytes.Equal(name, bktSegmentLive) {
+			continue // counted again by migrateContentFiles
+		}
 		if bytes.Equal(name, bktContentFiles) {
 			if err := migrateContentFiles(src, dst, &st); err != nil {
 				return st, fmt.Errorf("migrate content files: %w", err)
@@ -118,8 +121,8 @@ func headHash(db *DB) []byte {
 	return h
 }
 
-// migrateContentFiles moves the documents of src's content files into
-// dst: as files again when dst has content files, else (PostgreSQL) as the
+// migrateContentFiles moves the documents of src's content segments into
+// dst: appended to dst's segments when it has them, else (PostgreSQL) as the
 // sealed values of bktContents, which is how a store without files keeps
 // them. The sealed bytes are copied as they are.
 func migrateContentFiles(src, dst *DB, st *MigrateStats) error {
@@ -159,14 +162,20 @@ func migrateContentFiles(src, dst *DB, st *MigrateStats) error {
 			}
 			parts = append(parts, docs[d.key])
 		}
+		var moved contentRef
 		if dst.files != nil {
-			if _, err := dst.files.Write(r.ref.name, parts...); err != nil {
+			keys := make([]string, len(r.ref.docs))
+			for i, d := range r.ref.docs {
+				keys[i] = d.key
+			}
+			if moved, err = appendParts(dst.files, keys, parts); err != nil {
 				return err
 			}
+			defer dst.files.Release(moved.name)
 		}
 		err := dst.kv.Update(func(tx kv.Tx) error {
 			if dst.files != nil {
-				return tx.Bucket(bktContentFiles).Put([]byte(r.id), r.ref.encode())
+				return putRef(tx, r.id, moved)
 			}
 			for key, b := range docs {
 				if err := tx.Bucket(bktContents).Put(contentKey(r.id, key), b); err != nil {

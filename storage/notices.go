@@ -33,7 +33,7 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 	}
 	var ref *contentRef
 	if db.files != nil {
-		r, err := writeContents(db.files, d.Notice, sealed)
+		r, err := writeContents(db.files, sealed)
 		if err != nil {
 			return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
 		}
@@ -59,11 +59,10 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 		}
 		return saveDeposit(tx, d, ref, sealed)
 	})
-	if (err != nil || existed) && ref != nil {
-		// Nothing references the file: the letter was refused, or this
-		// was a retry of one stored before. Should the removal fail, the
-		// sweep at the next start removes it.
-		_ = db.removeFiles([]string{ref.name})
+	if ref != nil {
+		// Committed, or never to be (a refused letter, the retry of one
+		// stored before: its bytes stay unreferenced in the segment).
+		db.files.Release(ref.name)
 	}
 	if err != nil {
 		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)

@@ -47,21 +47,25 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 			return err
 		}
 		out = n
-		if purged, err = purgedFiles(tx, ch); err != nil {
+		if purged, err = purgedSegments(tx, ch); err != nil {
 			return err
 		}
 		if ch.Outbox, err = db.keys.sealOutbox(ch.Outbox); err != nil {
 			return err
 		}
-		return applyChange(tx, ch)
+		if err := applyChange(tx, ch); err != nil {
+			return err
+		}
+		purged = unusedSegments(tx, purged)
+		return nil
 	})
 	if err == nil {
 		err = fnErr
 	}
 	if err == nil {
-		// Crypto-shredding deleted the letter key in the commit; the
-		// ciphertext's file goes now, or, should that fail, at the next
-		// start (removeUnreferenced): the commit stands either way.
+		// Crypto-shredding deleted the letter key in the commit; a segment
+		// whose letters are all purged goes now, or at the next start
+		// (removeUnreferenced): the commit stands either way.
 		_ = db.removeFiles(purged)
 	}
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 )
 
 // adminBackup is GET /api/v1/admin/backup: a consistent copy of the whole
-// store (a tar of lre.db and the content files it references), streamed
+// store (a tar of lre.db and the content segments it references), streamed
 // from one read transaction while the server goes on.
 // The provider's operator only (core.CheckOperator): the copy holds every
 // organisation's data. Contents and webhook secrets stay sealed in it.

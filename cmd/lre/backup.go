@@ -13,15 +13,15 @@ import (
 	"github.com/lre-project/lre/storage"
 )
 
-const backupSummary = `Take a consistent copy of the store: a tar of lre.db and the content files
-it references (DATA/contents).
+const backupSummary = `Take a consistent copy of the store: a tar of lre.db and the content
+segments it references (DATA/contents).
 
 While lre serve runs it holds the database, so ask it for the copy:
   lre backup --url http://127.0.0.1:8080 --key $OPS_KEY --out lre-backup.tar
 When it is stopped, read the data directory directly:
   lre backup --data ./lre-data --out lre-backup.tar
 The copy is written atomically, its evidence log verified and every content
-file checked in it. Contents and webhook secrets stay sealed in it: keep
+segment checked in it. Contents and webhook secrets stay sealed in it: keep
 DATA/content.key too, apart from it. Restore into an empty data directory
 with: tar -xf lre-backup.tar -C DATA (then put content.key back).`
 

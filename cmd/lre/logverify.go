@@ -45,7 +45,7 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("contents: %w", err)
 	}
-	fmt.Fprintf(stdout, "contents OK: %d letters' files present with the size their reference records\n", files)
+	fmt.Fprintf(stdout, "contents OK: %d letters' sealed documents present in their segments\n", files)
 	key, err := tlog.LoadVerifierKey(filepath.Join(data, "log"))
 	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintln(stdout, "transparency log: no log key in DATA/log yet, no checkpoint to check")
