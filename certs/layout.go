@@ -267,6 +267,9 @@ func (s *sheet) verify() {
 	if u := s.c.VerifyURL; u != "" {
 		s.row(t.verifyURL, u)
 	}
+	if code := s.c.CheckCode; code != "" {
+		s.row(t.checkCode, code)
+	}
 	s.need(30)
 	s.para(t.verifyIntro, 9)
 	s.pdf.Ln(1)

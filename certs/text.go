@@ -25,6 +25,7 @@ type texts struct {
 	tsa, serial, tokenTime, policy, qualifiedTS, yes, no                               string
 	depositDigest, body, attachment, mediaType, size, bytes                            string
 	seq, recordHash, checkpoint, verifyURL, verifyIntro                                string
+	checkCode                                                                          string
 	verifySteps                                                                        []string
 	footer, page                                                                       string
 
@@ -75,6 +76,7 @@ var french = texts{
 	attachment: "Pièce jointe", mediaType: "Type", size: "Taille", bytes: "octets",
 	seq: "Position dans le journal", recordHash: "Empreinte de l’enregistrement", checkpoint: "Point de contrôle signé",
 	verifyURL:   "Page de vérification",
+	checkCode:   "Code de vérification (à saisir sur la page de vérification, ou lu dans le QR code)",
 	verifyIntro: "Ce PDF est scellé par le prestataire et contient en pièces jointes le jeton d’horodatage (timestamp.tsr), le manifeste du dépôt (manifest.json) et les événements attestés (events.json), leur preuve au format ETSI EN 319 522-3 scellée en JAdES (etsi-*.json), ainsi que le point de contrôle signé du journal (checkpoint.txt) s’il existe. Toute modification du fichier invalide le sceau. Pour le vérifier sans faire confiance au prestataire :",
 	verifySteps: []string{
 		"pdfsig certificat.pdf  (sceau : « Signature is Valid. », une fois la racine du prestataire approuvée)",
@@ -134,6 +136,7 @@ var english = texts{
 	attachment: "Attachment", mediaType: "Type", size: "Size", bytes: "bytes",
 	seq: "Log position", recordHash: "Record hash", checkpoint: "Signed checkpoint",
 	verifyURL:   "Verification page",
+	checkCode:   "Check code (enter it on the verification page, or scan the QR code)",
 	verifyIntro: "This PDF is sealed by the provider and carries as attachments the timestamp token (timestamp.tsr), the deposit manifest (manifest.json) and the attested events (events.json), their ETSI EN 319 522-3 evidence sealed in JAdES (etsi-*.json), plus the log’s signed checkpoint (checkpoint.txt) when there is one. Any change to the file breaks the seal. To check it without trusting the provider:",
 	verifySteps: []string{
 		"pdfsig certificate.pdf  (seal: “Signature is Valid.” once the provider’s root is trusted)",

@@ -48,7 +48,8 @@ type Certificate struct {
 	Event     Event   // the attested event, with Seq and Hash
 	Events    []Event // the letter's events up to and including Event
 	Manifest  []byte  // the canonical manifest the deposit digest covers
-	VerifyURL string  // public verification page for this letter
+	VerifyURL string  // public verification page for this letter, with CheckCode
+	CheckCode string  // confirms at VerifyURL that the provider issued this certificate (check_code.go)
 	Deadline  time.Time
 	// Checkpoint is the signed log checkpoint that includes Event, when one
 	// exists (verification issue); empty otherwise.

@@ -84,10 +84,15 @@ func (s *Service) certificate(ctx context.Context, n Notice, kind CertificateKin
 	if err != nil {
 		return Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
+	code := s.checkCode(n, kind, evs[idx])
+	verify := s.baseURL + "/verify?id=" + n.ID
+	if code != "" {
+		verify += "&c=" + code
+	}
 	return Certificate{
 		Kind: kind, Language: n.Language, Provider: s.provider, Notice: n,
 		Event: evs[idx], Events: evs[:idx+1], Manifest: manifest,
-		VerifyURL: s.baseURL + "/verify?id=" + n.ID, Deadline: n.Deadline,
+		VerifyURL: verify, CheckCode: code, Deadline: n.Deadline,
 		Checkpoint: cp, ETSI: etsi,
 	}, nil
 }

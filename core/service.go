@@ -38,6 +38,7 @@ type Service struct {
 	audit       AuditMaterial
 	etsi        etsiConfig
 	identity    IdentityPolicy
+	checkKey    []byte // HMAC key of certificates' check codes (check_code.go)
 }
 
 // RetryPolicy bounds how a temporarily refused mail is retried: exponential

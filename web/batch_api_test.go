@@ -20,14 +20,18 @@ import (
 	"github.com/lre-project/lre/rfc3161"
 )
 
-// withCertificates renders and seals certificates with a seal of its own.
-func withCertificates(t testing.TB) services.Option {
+// withCertificates renders and seals certificates with a seal of its own,
+// time-stamping the seals with authority a (nil: one of their own).
+func withCertificates(t testing.TB, a ...*rfc3161.Authority) services.Option {
 	t.Helper()
 	seal, err := certs.LoadOrCreateSeal(filepath.Join(t.TempDir(), "seal"), "lre test", time.Now, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, rfc3161.NewLocal(newAuthority(t)))))
+	if len(a) == 0 {
+		a = append(a, newAuthority(t))
+	}
+	return services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, rfc3161.NewLocal(a[0]))))
 }
 
 // newBatchEnv is newEnv with certificates, and batches of at most 50 rows.

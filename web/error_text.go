@@ -82,6 +82,14 @@ var errorTextFR = map[string]string{
 	"recipient is longer than %d bytes":    "le destinataire dépasse %d octets",
 	"unknown status %q":                    "statut inconnu : %q",
 
+	// The verification page's upload.
+	"the upload is larger than %d bytes":                            "le fichier dépasse %d octets",
+	"send one file per upload":                                      "envoyez un seul fichier à la fois",
+	"malformed multipart upload":                                    "l’envoi du fichier est mal formé ; envoyez-le à nouveau",
+	"%s is larger than %d bytes":                                    "%s dépasse %d octets",
+	"send the file as multipart/form-data in the field \"file\"":    "envoyez le fichier avec le formulaire de cette page",
+	"no file: send the bundle or certificate in the field \"file\"": "aucun fichier : choisissez un certificat PDF ou un dossier evidence.zip",
+
 	// Batches.
 	"%d rows of the recipients file are invalid; nothing was sent: correct them and send the batch again":                       "%d lignes du fichier des destinataires ne sont pas acceptées ; rien n’a été envoyé : corrigez-les et envoyez à nouveau",
 	"a batch needs an Idempotency-Key header, so that sending it again after an error never sends a letter twice":               "un envoi groupé demande une clé d’idempotence (en-tête Idempotency-Key), pour qu’un nouvel essai après une erreur n’envoie jamais deux fois la même lettre",

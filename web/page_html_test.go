@@ -204,9 +204,12 @@ func checkPage(t *testing.T, body string) {
 	}
 }
 
+// checkForm wants a POST form with a CSRF token, or a GET form (which
+// changes nothing) without one, so that the token never lands in a URL.
 func checkForm(t *testing.T, form *html.Node) {
 	t.Helper()
-	if attr(form, "method") != "post" || !strings.HasPrefix(attr(form, "action"), "/") {
+	get := attr(form, "method") == "get"
+	if (attr(form, "method") != "post" && !get) || !strings.HasPrefix(attr(form, "action"), "/") {
 		t.Errorf("form method %q action %q", attr(form, "method"), attr(form, "action"))
 	}
 	var csrf string
@@ -220,8 +223,11 @@ func checkForm(t *testing.T, form *html.Node) {
 		}
 	}
 	rec(form)
-	if csrf == "" {
+	if csrf == "" && !get {
 		t.Errorf("form to %s has no _csrf token", attr(form, "action"))
+	}
+	if csrf != "" && get {
+		t.Errorf("GET form to %s would put the _csrf token in the URL", attr(form, "action"))
 	}
 }
 

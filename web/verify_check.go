@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/lre-project/lre/core"
@@ -28,5 +26,5 @@ func (s *Server) verifyCheck(c echo.Context) error {
 	case core.ErrorCode(err) != core.ENOTFOUND:
 		return err
 	}
-	return s.render(c, http.StatusOK, "verify", s.page(c, acceptLanguage(c.Request()), "verify_title", v))
+	return s.renderVerify(c, v)
 }

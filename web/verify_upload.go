@@ -21,23 +21,29 @@ const (
 
 // verifyUpload is POST /verify/upload: multipart with a "file" (an evidence
 // bundle or a certificate PDF) and optionally a "checkpoint" saved earlier.
-// It runs the same checks as lre verify and answers the report as JSON,
-// 200 whether or not the checks pass (see "ok" and "failed"). Its errors are
-// JSON too, though the path is outside /api/: the caller is a program.
+// It runs the same checks as lre verify and answers the report, 200
+// whether or not the checks pass (see "ok" and "failed"): as JSON for a
+// program, and as the verification page for a browser (the page's upload
+// form), whose errors are shown on that page too.
 func (s *Server) verifyUpload(c echo.Context) error {
-	if err := s.verifyUploadJSON(c); err != nil {
-		s.handleError(err, c)
+	report, err := s.verifyUploadReport(c)
+	if wantsPage(c.Request()) {
+		return s.verifyUploadPage(c, report, err)
 	}
-	return nil
+	if err != nil {
+		s.handleError(err, c)
+		return nil
+	}
+	return c.JSON(http.StatusOK, report)
 }
 
-func (s *Server) verifyUploadJSON(c echo.Context) error {
+func (s *Server) verifyUploadReport(c echo.Context) (*audit.Report, error) {
 	req := c.Request()
 	limitReadTime(c.Response().Writer)
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, maxVerifyUpload+maxCheckpointUpload+64<<10)
 	mr, err := req.MultipartReader()
 	if err != nil {
-		return core.FieldError(core.EINVALID, "file", "send the file as multipart/form-data in the field \"file\"")
+		return nil, core.FieldError(core.EINVALID, "file", "send the file as multipart/form-data in the field \"file\"")
 	}
 	var file *os.File
 	var size int64
@@ -53,27 +59,30 @@ func (s *Server) verifyUploadJSON(c echo.Context) error {
 			break
 		}
 		if err != nil {
-			return uploadError(err)
+			return nil, uploadError(err)
 		}
 		switch p.FormName() {
 		case "file":
 			if file != nil {
-				return core.FieldError(core.EINVALID, "file", "send one file per upload")
+				return nil, core.FieldError(core.EINVALID, "file", "send one file per upload")
 			}
 			file, size, err = spool(p, maxVerifyUpload, "file")
 		case "checkpoint":
 			opts.EarlierCheckpoint, err = readPart(p, maxCheckpointUpload, "checkpoint")
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if file == nil {
-		return core.FieldError(core.EINVALID, "file", "no file: send the bundle or certificate in the field \"file\"")
+		return nil, core.FieldError(core.EINVALID, "file", "no file: send the bundle or certificate in the field \"file\"")
 	}
-	return withVerifyMemory(req.Context(), file, size, func(b []byte) error {
-		return c.JSON(http.StatusOK, audit.Verify(b, opts))
+	var report *audit.Report
+	err = withVerifyMemory(req.Context(), file, size, func(b []byte) error {
+		report = audit.Verify(b, opts)
+		return nil
 	})
+	return report, err
 }
 
 func readPart(r io.Reader, limit int64, field string) ([]byte, error) {

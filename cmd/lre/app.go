@@ -82,6 +82,10 @@ func (a *app) wire() error {
 	if err != nil {
 		return fmt.Errorf("transparency log key: %w", err)
 	}
+	checkKey, err := loadOrCreateCheckKey(filepath.Join(cfg.data, "check.key"))
+	if err != nil {
+		return err
+	}
 	mailer, mailbox, err := a.newMailer()
 	if err != nil {
 		return err
@@ -97,6 +101,7 @@ func (a *app) wire() error {
 	a.svc = services.New(a.metrics.Store(a.db), ts,
 		services.WithLogger(a.log),
 		services.WithBatchMaxRows(int(cfg.batchMaxRows)),
+		services.WithLetters(core.WithCheckKey(checkKey)),
 		services.WithLetters(core.WithLimits(core.Limits{MaxTotalBytes: cfg.maxTotal, MaxFiles: int(cfg.maxFiles), MaxNameBytes: int(cfg.maxName)})),
 		services.WithLetters(core.WithMailer(mailer)),
 		services.WithLetters(core.WithProvider(provider)),
