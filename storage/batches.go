@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/batches"
+	"github.com/lre-project/lre/storage/kv"
 )
 
 // Batch records: id -> JSON, and (sender, Idempotency-Key) -> id. A record
@@ -24,7 +23,7 @@ var _ batches.Store = (*DB)(nil)
 // Idempotency-Key, in which case it returns the earlier batch.
 func (db *DB) SaveBatch(ctx context.Context, b batches.Batch) (batches.Batch, bool, error) {
 	saved, existed := b, false
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.kv.Update(func(tx kv.Tx) error {
 		keys := tx.Bucket(bktBatchKeys)
 		if id := keys.Get(idemKey(b.SenderUserID, b.IdempotencyKey)); id != nil {
 			var err error
@@ -47,7 +46,7 @@ func (db *DB) SaveBatch(ctx context.Context, b batches.Batch) (batches.Batch, bo
 // Batch returns batch id.
 func (db *DB) Batch(ctx context.Context, id string) (batches.Batch, error) {
 	var b batches.Batch
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.kv.View(func(tx kv.Tx) error {
 		var err error
 		b, err = getBatch(tx, id)
 		return err
@@ -55,7 +54,7 @@ func (db *DB) Batch(ctx context.Context, id string) (batches.Batch, error) {
 	return b, err
 }
 
-func getBatch(tx *bolt.Tx, id string) (batches.Batch, error) {
+func getBatch(tx kv.Tx, id string) (batches.Batch, error) {
 	v := tx.Bucket(bktBatches).Get([]byte(id))
 	if v == nil {
 		return batches.Batch{}, core.Errorf(core.ENOTFOUND, "no batch %q", id)

@@ -44,7 +44,14 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 	}
 	var out core.Notice
 	var existed bool
-	err = db.group.do(func(tx kv.Tx) error {
+	pre := func(tx kv.Tx) {
+		kv.Prefetch(tx, bktNotices, []byte(d.Notice.ID))
+		kv.Prefetch(tx, bktNoticeIndex, markerKey(d.Notice.ID))
+		if d.IdempotencyKey != "" {
+			kv.Prefetch(tx, bktIdempotency, idemKey(d.Notice.SenderUserID, d.IdempotencyKey))
+		}
+	}
+	err = db.group.doPrefetched(pre, func(tx kv.Tx) error {
 		out, existed = d.Notice, false
 		if d.IdempotencyKey != "" {
 			if v := tx.Bucket(bktIdempotency).Get(idemKey(d.Notice.SenderUserID, d.IdempotencyKey)); v != nil {
@@ -92,12 +99,18 @@ type groupCommit struct {
 
 type commitCall struct {
 	fn   func(kv.Tx) error
+	pre  func(kv.Tx) // announces the keys fn reads (kv.Prefetch), or nil
 	done chan error
 }
 
 // do runs fn in the next commit and returns that commit's error, or fn's.
-func (g *groupCommit) do(fn func(kv.Tx) error) error {
-	c := &commitCall{fn: fn, done: make(chan error, 1)}
+func (g *groupCommit) do(fn func(kv.Tx) error) error { return g.doPrefetched(nil, fn) }
+
+// doPrefetched is do with the keys fn will read announced first, so that an
+// engine where a read is a round trip reads those of the whole commit at
+// once.
+func (g *groupCommit) doPrefetched(pre func(kv.Tx), fn func(kv.Tx) error) error {
+	c := &commitCall{fn: fn, pre: pre, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
 	if !g.running {
@@ -132,6 +145,11 @@ func (g *groupCommit) commit(calls []*commitCall) {
 	for len(calls) > 0 {
 		failed := -1
 		err := g.db.Update(func(tx kv.Tx) error {
+			for _, c := range calls {
+				if c.pre != nil {
+					c.pre(tx)
+				}
+			}
 			for i, c := range calls {
 				if err := safeCall(c.fn, tx); err != nil {
 					failed = i

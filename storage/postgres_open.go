@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -20,6 +21,9 @@ func IsURL(s string) bool {
 func openPostgres(dir string, o Options) (*DB, error) {
 	if !IsURL(o.URL) {
 		return nil, fmt.Errorf("open store: %q is not a postgres:// URL", redactURL(o.URL))
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

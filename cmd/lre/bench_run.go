@@ -168,7 +168,7 @@ func startTarget(ctx context.Context, cfg benchConfig, target, dir string) (benc
 	if err != nil {
 		return benchTarget{}, err
 	}
-	args := []string{"bench", "target", "--target", target, "--dir", dir, "--smtp-connections", strconv.FormatInt(cfg.smtpConns, 10)}
+	args := []string{"bench", "target", "--target", target, "--dir", dir, "--smtp-connections", strconv.FormatInt(cfg.smtpConns, 10), "--store", cfg.store}
 	var sink *benchref.SMTPSink
 	if target == "lre-smtp" {
 		if sink, err = benchref.StartSMTPSink(); err != nil {

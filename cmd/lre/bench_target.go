@@ -25,11 +25,12 @@ import (
 // and peak RSS apart from the load generator's and from the other targets'.
 func runBenchTarget(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("bench target", "Serve one benchmark target until standard input closes (started by lre bench).", stderr)
-	var target, dir, cpuProfile, smtpAddr, smtpConns string
+	var target, dir, cpuProfile, smtpAddr, smtpConns, store string
 	f.string(&target, "target", "", "lre", "lre, ceiling or naive")
 	f.string(&dir, "dir", "", "", "data directory (required)")
 	f.string(&smtpAddr, "smtp", "", "", "lre-smtp: the receiving SMTP server (host:port on loopback)")
 	f.string(&smtpConns, "smtp-connections", "", "4", "lre's --smtp-connections")
+	f.string(&store, "store", "", "", "lre's --store (empty = the bbolt file)")
 	f.string(&cpuProfile, "cpuprofile", "", "", "write a CPU profile of the whole life of the target to this file")
 	if err := f.parse(args); err != nil {
 		return err
@@ -49,7 +50,7 @@ func runBenchTarget(ctx context.Context, args []string, stdout, stderr io.Writer
 	go func() { io.Copy(io.Discard, os.Stdin); cancel() }()
 	switch target {
 	case "lre", "lre-smtp":
-		return serveLRETarget(ctx, dir, smtpAddr, smtpConns, stdout, stderr)
+		return serveLRETarget(ctx, dir, smtpAddr, smtpConns, store, stdout, stderr)
 	case "ceiling":
 		return serveCeilingTarget(ctx, dir, stdout)
 	case "naive":
@@ -62,12 +63,12 @@ func runBenchTarget(ctx context.Context, args []string, stdout, stderr io.Writer
 // (newApp, embedded authority, background workers), with one sender whose
 // key it prints. Mail goes to the dev mailbox, or to smtpAddr in clear
 // (a loopback sink) when given.
-func serveLRETarget(ctx context.Context, dir, smtpAddr, smtpConns string, stdout, stderr io.Writer) error {
+func serveLRETarget(ctx context.Context, dir, smtpAddr, smtpConns, store string, stdout, stderr io.Writer) error {
 	addr, err := freeLoopbackAddr()
 	if err != nil {
 		return err
 	}
-	cfg, err := parseServe([]string{"--data", filepath.Join(dir, "data"), "--listen", addr, "--tsa", "", "--smtp", smtpAddr, "--smtp-starttls", "off", "--smtp-connections", smtpConns, "--bounce-listen", ""}, stderr)
+	cfg, err := parseServe([]string{"--data", filepath.Join(dir, "data"), "--listen", addr, "--tsa", "", "--smtp", smtpAddr, "--smtp-starttls", "off", "--smtp-connections", smtpConns, "--bounce-listen", "", "--store", store}, stderr)
 	if err != nil {
 		return err
 	}
@@ -88,6 +89,9 @@ func serveLRETarget(ctx context.Context, dir, smtpAddr, smtpConns string, stdout
 	mail := "dev mailbox, " + smtpConns + " at a time"
 	if smtpAddr != "" {
 		mail = "SMTP to a go-smtp server on loopback, " + smtpConns + " connections"
+	}
+	if store != "" {
+		mail = "PostgreSQL store, " + mail
 	}
 	fmt.Fprintf(stdout, "ready %s %s lre serve wiring, embedded authority, %s\n", cfg.baseURL, key, mail)
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

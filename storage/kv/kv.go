@@ -56,3 +56,18 @@ type Cursor interface {
 // ErrAppendOnly is returned when a transaction tries to overwrite or delete
 // a record of an append-only bucket.
 var ErrAppendOnly = errors.New("append-only bucket: records are never rewritten or deleted")
+
+// Prefetcher is implemented by engines for which a read costs a round trip
+// (PostgreSQL): keys announced before a batch of work are read together at
+// the first lookup instead of one at a time. An engine without it reads
+// each key when asked, which for bbolt costs nothing more.
+type Prefetcher interface {
+	Prefetch(bucket []byte, keys ...[]byte)
+}
+
+// Prefetch announces keys of bucket that tx is about to read.
+func Prefetch(tx Tx, bucket []byte, keys ...[]byte) {
+	if p, ok := tx.(Prefetcher); ok {
+		p.Prefetch(bucket, keys...)
+	}
+}

@@ -52,24 +52,43 @@ func (b *bucket) q(own, shared string) string {
 	return own
 }
 
+// Get answers from the transaction's own writes and reads first: writers
+// are serialised, so nothing else changes a key while a write transaction
+// runs, and a group commit reads the same keys (the log head, tree nodes)
+// once per deposit.
 func (b *bucket) Get(key []byte) []byte {
 	if b.t.failed() {
 		return nil
+	}
+	if v, ok := b.t.known(b.name, key); ok {
+		return v
+	}
+	if len(b.t.prefetch) > 0 {
+		if b.t.resolvePrefetch(); b.t.failed() {
+			return nil
+		}
+		if v, ok := b.t.known(b.name, key); ok {
+			return v
+		}
 	}
 	var v []byte
 	err := b.t.tx.QueryRow(b.t.ctx,
 		b.q("SELECT value FROM "+b.table+" WHERE key = $1", "SELECT value FROM kv WHERE bucket = $1 AND key = $2"),
 		b.args(key)...).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
+		b.t.remember(b.name, key, nil)
 		return nil
 	}
 	b.t.fail("get "+b.name, err)
 	if v == nil && err == nil {
 		v = []byte{}
 	}
+	b.t.remember(b.name, key, v)
 	return v
 }
 
+// Put queues the write; the transaction sends its writes in one pipelined
+// batch before its next scan and at commit, instead of one round trip each.
 func (b *bucket) Put(key, value []byte) error {
 	if err := b.writable(); err != nil {
 		return err
@@ -77,20 +96,23 @@ func (b *bucket) Put(key, value []byte) error {
 	if value == nil {
 		value = []byte{}
 	}
-	var err error
+	var sql string
 	switch {
 	case appendOnly[b.name]:
-		_, err = b.t.tx.Exec(b.t.ctx, "INSERT INTO "+b.table+" (key, value) VALUES ($1, $2)", key, value)
+		sql = "INSERT INTO " + b.table + " (key, value) VALUES ($1, $2)"
 	case b.shared():
-		_, err = b.t.tx.Exec(b.t.ctx, "INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3) ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value", b.name, key, value)
+		sql = "INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3) ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value"
 	default:
-		_, err = b.t.tx.Exec(b.t.ctx, "INSERT INTO "+b.table+" (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", key, value)
+		sql = "INSERT INTO " + b.table + " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
 	}
-	b.t.fail("put "+b.name, err)
+	k, v := append([]byte(nil), key...), make([]byte, len(value))
+	copy(v, value)
+	b.t.queue("put "+b.name, sql, b.args(k, v)...)
+	b.t.remember(b.name, k, v)
 	if wakeBuckets[b.name] {
 		b.t.wake = true
 	}
-	return b.t.err
+	return nil
 }
 
 func (b *bucket) Delete(key []byte) error {
@@ -100,11 +122,12 @@ func (b *bucket) Delete(key []byte) error {
 	if appendOnly[b.name] {
 		return kv.ErrAppendOnly
 	}
-	_, err := b.t.tx.Exec(b.t.ctx,
+	k := append([]byte(nil), key...)
+	b.t.queue("delete "+b.name,
 		b.q("DELETE FROM "+b.table+" WHERE key = $1", "DELETE FROM kv WHERE bucket = $1 AND key = $2"),
-		b.args(key)...)
-	b.t.fail("delete "+b.name, err)
-	return b.t.err
+		b.args(k)...)
+	b.t.remember(b.name, k, nil)
+	return nil
 }
 
 func (b *bucket) writable() error {
@@ -127,28 +150,35 @@ func (b *bucket) ForEach(fn func(k, v []byte) error) error {
 	return b.t.err
 }
 
+// NextSequence counts in the transaction after reading the stored value
+// once; the last value is written with the other writes.
 func (b *bucket) NextSequence() (uint64, error) {
 	if err := b.writable(); err != nil {
 		return 0, err
 	}
-	var seq int64
-	err := b.t.tx.QueryRow(b.t.ctx,
-		"INSERT INTO kv_sequences (bucket, seq) VALUES ($1, 1) ON CONFLICT (bucket) DO UPDATE SET seq = kv_sequences.seq + 1 RETURNING seq",
-		b.name).Scan(&seq)
-	b.t.fail("next sequence "+b.name, err)
-	return uint64(seq), b.t.err
+	seq := b.Sequence() + 1
+	if b.t.failed() {
+		return 0, b.t.err
+	}
+	return seq, b.SetSequence(seq)
 }
 
 func (b *bucket) Sequence() uint64 {
 	if b.t.failed() {
 		return 0
 	}
+	if v, ok := b.t.seqs[b.name]; ok {
+		return v
+	}
 	var seq int64
 	err := b.t.tx.QueryRow(b.t.ctx, "SELECT seq FROM kv_sequences WHERE bucket = $1", b.name).Scan(&seq)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0
+		err = nil
 	}
 	b.t.fail("sequence "+b.name, err)
+	if b.t.write {
+		b.t.seqs[b.name] = uint64(seq)
+	}
 	return uint64(seq)
 }
 
@@ -156,15 +186,13 @@ func (b *bucket) SetSequence(v uint64) error {
 	if err := b.writable(); err != nil {
 		return err
 	}
-	_, err := b.t.tx.Exec(b.t.ctx,
-		"INSERT INTO kv_sequences (bucket, seq) VALUES ($1, $2) ON CONFLICT (bucket) DO UPDATE SET seq = EXCLUDED.seq",
-		b.name, int64(v))
-	b.t.fail("set sequence "+b.name, err)
-	return b.t.err
+	b.t.seqs[b.name] = v
+	b.t.dirtySeqs[b.name] = true
+	return nil
 }
 
 func (b *bucket) KeyN() int {
-	if b.t.failed() {
+	if !b.t.flush() {
 		return 0
 	}
 	var n int

@@ -96,7 +96,7 @@ func (c *cursor) cur() ([]byte, []byte) {
 func (c *cursor) fetch(from []byte, op string, asc bool) ([]byte, []byte) {
 	c.rows, c.i, c.asc, c.full = c.rows[:0], 0, asc, false
 	t := c.b.t
-	if t.failed() {
+	if !t.flush() {
 		return nil, nil
 	}
 	order := "ASC"

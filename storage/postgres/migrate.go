@@ -40,6 +40,9 @@ var migrations = []string{
 		FOR EACH STATEMENT EXECUTE FUNCTION lre_events_append_only();
 	REVOKE UPDATE, DELETE, TRUNCATE ON events FROM PUBLIC;
 	REVOKE UPDATE, DELETE, TRUNCATE ON events FROM CURRENT_USER;`,
+	// 2: documents are sealed (AES-GCM), so incompressible: store them out
+	// of line without the compression attempt TOAST would make on each.
+	`ALTER TABLE contents ALTER COLUMN value SET STORAGE EXTERNAL;`,
 }
 
 // SchemaVersion is the schema this lre writes.
