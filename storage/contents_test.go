@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -60,6 +61,7 @@ func readAll(t *testing.T, paths []string) []byte {
 // durable before the transaction that references it: the hook between the
 // two sees the bytes and no letter yet.
 func TestContentsInSegments(t *testing.T) {
+	storetest.BoltOnly(t) // segment files beside the bbolt file; PostgreSQL keeps contents in its contents table
 	ctx := context.Background()
 	dir := t.TempDir()
 	var db *storage.DB
@@ -94,6 +96,7 @@ func TestContentsInSegments(t *testing.T) {
 // record names (a crash between its fdatasync and the commit) is gone
 // after a restart; referenced ones stay.
 func TestUnreferencedSegmentsRemovedAtOpen(t *testing.T) {
+	storetest.BoltOnly(t) // segment files beside the bbolt file; PostgreSQL keeps contents in its contents table
 	dir := t.TempDir()
 	db := openDB(t, dir)
 	d := deposit(t, 1, "usr_a", 1)
@@ -119,6 +122,7 @@ func TestUnreferencedSegmentsRemovedAtOpen(t *testing.T) {
 // TestVerifyContentsMissingSegment: a reference whose segment went
 // missing (an operator's mistake, a bad restore) is reported.
 func TestVerifyContentsMissingSegment(t *testing.T) {
+	storetest.BoltOnly(t) // segment files beside the bbolt file; PostgreSQL keeps contents in its contents table
 	dir := t.TempDir()
 	db := openDB(t, dir)
 	save(t, db, deposit(t, 1, "usr_a", 1))
@@ -134,6 +138,7 @@ func TestVerifyContentsMissingSegment(t *testing.T) {
 // every letter of a segment is purged, the segment goes too (the current
 // one waits for the next start, which never appends to it again).
 func TestPurgeRemovesSegment(t *testing.T) {
+	storetest.BoltOnly(t) // segment files beside the bbolt file; PostgreSQL keeps contents in its contents table
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := openDB(t, dir)
@@ -174,6 +179,7 @@ func TestPurgeRemovesSegment(t *testing.T) {
 // references, of the length announced; VerifyBackupFile checks both and
 // notices a file left out.
 func TestBackupArchive(t *testing.T) {
+	storetest.BoltOnly(t) // segment files beside the bbolt file; PostgreSQL keeps contents in its contents table
 	ctx := context.Background()
 	db := openDB(t, t.TempDir())
 	for i := 1; i <= 3; i++ {
