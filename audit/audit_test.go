@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/audit"
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 )
 
 // The fixtures are a real bundle and certificate, written by
@@ -75,7 +75,7 @@ func TestPDFAttachmentsOfACertificate(t *testing.T) {
 	for _, a := range atts {
 		got[a.Name] = a.Data
 	}
-	if !bytes.Equal(got["manifest.json"], bd.Files[core.BundleManifest]) || !bytes.Equal(got["timestamp.tsr"], bd.Files[core.BundleDepositToken]) {
+	if !bytes.Equal(got["manifest.json"], bd.Files[evidence.BundleManifest]) || !bytes.Equal(got["timestamp.tsr"], bd.Files[evidence.BundleDepositToken]) {
 		t.Errorf("attachments %d: manifest or token differ from the bundle's", len(atts))
 	}
 	if !bytes.Contains(got["events.json"], []byte("ConsignmentAcceptance")) {
@@ -172,7 +172,7 @@ func FuzzReadBundle(f *testing.F) {
 	f.Add(fixture(f, "evidence.zip"))
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, n := range []string{core.BundleIndexFile, core.BundleManifest, core.BundleEvents} {
+	for _, n := range []string{evidence.BundleIndexFile, evidence.BundleManifest, evidence.BundleEvents} {
 		w, _ := zw.Create(n)
 		w.Write([]byte(`{"notice_id":"x"}`))
 	}

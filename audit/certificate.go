@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 )
 
 // The attachments every certificate carries (see package certs).
@@ -148,12 +149,12 @@ func checkBundleCertificates(r *Report, v *bundleView, evs []core.Event, at time
 		known[string(e.Hash)] = true
 	}
 	for _, name := range v.Names {
-		if !strings.HasPrefix(name, core.BundleCertificatesDir) || path.Ext(name) != ".pdf" {
+		if !strings.HasPrefix(name, evidence.BundleCertificatesDir) || path.Ext(name) != ".pdf" {
 			continue
 		}
 		label := path.Base(name)
 		if v.seal == nil {
-			r.fail(KindFormat, label, "the bundle has certificates but no %s", core.BundleSeal)
+			r.fail(KindFormat, label, "the bundle has certificates but no %s", evidence.BundleSeal)
 			continue
 		}
 		c, err := readCertificate(v.Files[name])
@@ -162,15 +163,15 @@ func checkBundleCertificates(r *Report, v *bundleView, evs []core.Event, at time
 			continue
 		}
 		res := checkSeal(r, label, c.file, v.seal, v.tsa, at)
-		if !bytes.Equal(c.atts[attManifest], v.Files[core.BundleManifest]) {
+		if !bytes.Equal(c.atts[attManifest], v.Files[evidence.BundleManifest]) {
 			r.fail(KindDocumentDigest, label, "its manifest.json differs from the bundle's")
 		}
 		for att, b := range certificateETSI(c).files {
-			if !bytes.Equal(b, v.Files[core.BundleETSIDir+strings.TrimPrefix(att, core.CertificateETSIPrefix)]) {
+			if !bytes.Equal(b, v.Files[evidence.BundleETSIDir+strings.TrimPrefix(att, evidence.CertificateETSIPrefix)]) {
 				r.fail(KindSignature, label, "its %s differs from the bundle's evidence", att)
 			}
 		}
-		if !bytes.Equal(c.atts[attToken], v.Files[core.BundleDepositToken]) {
+		if !bytes.Equal(c.atts[attToken], v.Files[evidence.BundleDepositToken]) {
 			r.fail(KindToken, label, "its timestamp.tsr differs from the bundle's deposit.tsr")
 		}
 		pevs, err := checkChain(c.events, v.manifest.NoticeID)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/jades"
 )
 
@@ -21,9 +22,9 @@ type etsiSet struct {
 }
 
 func bundleETSI(v *bundleView) etsiSet {
-	s := etsiSet{files: map[string][]byte{}, nameOf: core.ETSIFileName}
+	s := etsiSet{files: map[string][]byte{}, nameOf: evidence.ETSIFileName}
 	for _, n := range v.Names {
-		if strings.HasPrefix(n, core.BundleETSIDir) {
+		if strings.HasPrefix(n, evidence.BundleETSIDir) {
 			s.files[n] = v.Files[n]
 		}
 	}
@@ -31,9 +32,9 @@ func bundleETSI(v *bundleView) etsiSet {
 }
 
 func certificateETSI(c *certificateView) etsiSet {
-	s := etsiSet{files: map[string][]byte{}, nameOf: core.ETSIAttachmentName}
+	s := etsiSet{files: map[string][]byte{}, nameOf: evidence.ETSIAttachmentName}
 	for n, b := range c.atts {
-		if strings.HasPrefix(n, core.CertificateETSIPrefix) {
+		if strings.HasPrefix(n, evidence.CertificateETSIPrefix) {
 			s.files[n] = b
 		}
 	}
@@ -43,7 +44,7 @@ func certificateETSI(c *certificateView) etsiSet {
 // checkETSI verifies each ETSI evidence: its JAdES signature (by a
 // certificate chaining to seal at the signing time), and that it says
 // exactly what the chained event and the manifest say, by building the
-// evidence again from them (core.BuildETSIEvidence) and comparing the
+// evidence again from them (evidence.BuildETSIEvidence) and comparing the
 // signed bytes. Every event of required must have its evidence. A
 // container with no evidence at all predates ETSI evidence: skipped.
 func checkETSI(r *Report, set etsiSet, manifest []byte, evs, required []core.Event, seal *anchors) {
@@ -52,7 +53,7 @@ func checkETSI(r *Report, set etsiSet, manifest []byte, evs, required []core.Eve
 		r.skip(KindSignature, name, "none: issued before lre wrote ETSI EN 319 522-3 evidence")
 		return
 	}
-	letter, err := core.ETSILetterFromManifest(manifest)
+	letter, err := evidence.ETSILetterFromManifest(manifest)
 	if err != nil {
 		r.fail(KindFormat, name, "%v", err)
 		return
@@ -102,10 +103,10 @@ func etsiKind(err error) Kind {
 	return KindSignature
 }
 
-func checkOneETSI(set etsiSet, name string, letter core.ETSILetter, evs []core.Event, seal *anchors) (string, error) {
+func checkOneETSI(set etsiSet, name string, letter evidence.ETSILetter, evs []core.Event, seal *anchors) (string, error) {
 	file := set.files[name]
-	canon, sig, err := core.ETSISignedBytes(file)
-	var ev core.ETSIEvidence
+	canon, sig, err := evidence.ETSISignedBytes(file)
+	var ev evidence.ETSIEvidence
 	if err == nil {
 		err = json.Unmarshal(file, &ev)
 	}
@@ -114,8 +115,8 @@ func checkOneETSI(set etsiSet, name string, letter core.ETSILetter, evs []core.E
 		return "", fmt.Errorf("%w: %v", errETSIFormat, err)
 	case sig == nil || sig.CompactDetached.Protected == "":
 		return "", fmt.Errorf("%w: no jadesSignature.compactDetached", errETSIFormat)
-	case ev.Version != core.ETSIVersion || len(ev.Extensions) == 0 || ev.Extensions[0].Name != core.ETSIExtensionName:
-		return "", fmt.Errorf("%w: not version %s evidence naming its log record", errETSIFormat, core.ETSIVersion)
+	case ev.Version != evidence.ETSIVersion || len(ev.Extensions) == 0 || ev.Extensions[0].Name != evidence.ETSIExtensionName:
+		return "", fmt.Errorf("%w: not version %s evidence naming its log record", errETSIFormat, evidence.ETSIVersion)
 	}
 	idx := slices.IndexFunc(evs, func(e core.Event) bool { return e.Seq == ev.Extensions[0].LogSeq })
 	if idx < 0 {
@@ -124,7 +125,7 @@ func checkOneETSI(set etsiSet, name string, letter core.ETSILetter, evs []core.E
 	if e := evs[idx]; name != set.nameOf(e.Seq, e.Type) {
 		return "", fmt.Errorf("%w: record %d is a %s event, filed as %s", errETSIChain, e.Seq, e.Type, name)
 	}
-	v, err := jades.Verify(jades.Signature{Protected: sig.CompactDetached.Protected, Signature: sig.CompactDetached.Signature}, core.ETSIReference(ev.EvidenceIdentifier), canon)
+	v, err := jades.Verify(jades.Signature{Protected: sig.CompactDetached.Protected, Signature: sig.CompactDetached.Signature}, evidence.ETSIReference(ev.EvidenceIdentifier), canon)
 	if err != nil {
 		return "", err
 	}
@@ -150,12 +151,12 @@ func chainsTo(v jades.Verified, seal *anchors) error {
 // sameAsChained rebuilds the evidence from the manifest and the chained
 // events, with the issuer the evidence names (the log does not record
 // it), and names the members that differ.
-func sameAsChained(canon []byte, letter core.ETSILetter, ev core.ETSIEvidence, evs []core.Event) error {
-	want, err := core.BuildETSIEvidence(letter, core.ETSIIssuer{Details: ev.EvidenceIssuerDetails, Policy: ev.EvidenceIssuerPolicyID}, evs)
+func sameAsChained(canon []byte, letter evidence.ETSILetter, ev evidence.ETSIEvidence, evs []core.Event) error {
+	want, err := evidence.BuildETSIEvidence(letter, evidence.ETSIIssuer{Details: ev.EvidenceIssuerDetails, Policy: ev.EvidenceIssuerPolicyID}, evs)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errETSIChain, err)
 	}
-	wantCanon, err := core.ETSICanonical(want)
+	wantCanon, err := evidence.ETSICanonical(want)
 	if err != nil || bytes.Equal(wantCanon, canon) {
 		return err
 	}

@@ -57,7 +57,7 @@ func (m manifestDoc) part(i int) (manifestPart, bool) {
 	return manifestPart{}, false
 }
 
-// eventsDoc reads events.json as core.EvidenceJSON writes it (EventURI)
+// eventsDoc reads events.json as evidence.EvidenceJSON writes it (EventURI)
 // and as certificates issued before that format was shared wrote it
 // (EventType held the URI): issued proofs are served unchanged for years.
 type eventsDoc struct {

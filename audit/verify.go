@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/tlog"
 )
 
@@ -49,10 +50,10 @@ func Verify(data []byte, opts Options) *Report {
 // bundleView is a bundle parsed far enough to run the checks.
 type bundleView struct {
 	*Bundle
-	index    core.BundleIndex
+	index    evidence.BundleIndex
 	manifest manifestDoc
 	events   eventsDoc
-	proofs   core.ProofsFile
+	proofs   evidence.ProofsFile
 	tsa      anchors
 	seal     *anchors
 	logKey   string
@@ -64,39 +65,39 @@ func readBundleView(data []byte) (*bundleView, error) {
 		return nil, err
 	}
 	v := &bundleView{Bundle: b}
-	err = b.need(core.BundleIndexFile, core.BundleManifest, core.BundleDepositToken, core.BundleEvents, core.BundleProofs,
-		core.BundleCheckpoint, core.BundleCheckpointToken, core.BundleTSAChain, core.BundleLogKey)
+	err = b.need(evidence.BundleIndexFile, evidence.BundleManifest, evidence.BundleDepositToken, evidence.BundleEvents, evidence.BundleProofs,
+		evidence.BundleCheckpoint, evidence.BundleCheckpointToken, evidence.BundleTSAChain, evidence.BundleLogKey)
 	if err != nil {
 		return nil, err
 	}
 	for _, j := range []struct {
 		name string
 		v    any
-	}{{core.BundleIndexFile, &v.index}, {core.BundleProofs, &v.proofs}} {
+	}{{evidence.BundleIndexFile, &v.index}, {evidence.BundleProofs, &v.proofs}} {
 		if err := json.Unmarshal(b.Files[j.name], j.v); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", errFormat, j.name, err)
 		}
 	}
-	if v.manifest, err = parseManifest(b.Files[core.BundleManifest]); err != nil {
+	if v.manifest, err = parseManifest(b.Files[evidence.BundleManifest]); err != nil {
 		return nil, fmt.Errorf("%w: %v", errFormat, err)
 	}
-	if v.events, err = parseEvents(b.Files[core.BundleEvents]); err != nil {
+	if v.events, err = parseEvents(b.Files[evidence.BundleEvents]); err != nil {
 		return nil, fmt.Errorf("%w: %v", errFormat, err)
 	}
-	chain, err := parsePEMChain(b.Files[core.BundleTSAChain])
+	chain, err := parsePEMChain(b.Files[evidence.BundleTSAChain])
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", errFormat, core.BundleTSAChain, err)
+		return nil, fmt.Errorf("%w: %s: %v", errFormat, evidence.BundleTSAChain, err)
 	}
 	v.tsa = anchorsOf(chain)
-	if pem, ok := b.Files[core.BundleSeal]; ok {
+	if pem, ok := b.Files[evidence.BundleSeal]; ok {
 		certs, err := parsePEMChain(pem)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", errFormat, core.BundleSeal, err)
+			return nil, fmt.Errorf("%w: %s: %v", errFormat, evidence.BundleSeal, err)
 		}
 		a := anchorsOf(certs)
 		v.seal = &a
 	}
-	v.logKey = strings.TrimSpace(string(b.Files[core.BundleLogKey]))
+	v.logKey = strings.TrimSpace(string(b.Files[evidence.BundleLogKey]))
 	if v.index.NoticeID != v.manifest.NoticeID {
 		return nil, fmt.Errorf("%w: bundle.json names letter %q, manifest.json %q", errFormat, v.index.NoticeID, v.manifest.NoticeID)
 	}
@@ -118,8 +119,8 @@ func verifyBundle(data []byte, opts Options) *Report {
 		r.Trust.SealRoot, r.Trust.SealRootSHA = v.seal.root.Subject.String(), fingerprint(v.seal.root)
 	}
 	checkDocuments(r, v)
-	deposit, depositOK := checkDepositToken(r, v.Files[core.BundleDepositToken], v.Files[core.BundleManifest], v.tsa)
-	evs, chainOK := checkEvents(r, v.events, v.manifest.NoticeID, v.Files[core.BundleManifest])
+	deposit, depositOK := checkDepositToken(r, v.Files[evidence.BundleDepositToken], v.Files[evidence.BundleManifest], v.tsa)
+	evs, chainOK := checkEvents(r, v.events, v.manifest.NoticeID, v.Files[evidence.BundleManifest])
 	cp, cpOK := checkCheckpoint(r, v)
 	if cpOK && chainOK {
 		checkInclusion(r, v, evs, cp)
@@ -130,7 +131,7 @@ func verifyBundle(data []byte, opts Options) *Report {
 		checkEarlier(r, v, cp, cpOK, opts.EarlierCheckpoint)
 	}
 	if chainOK {
-		checkETSI(r, bundleETSI(v), v.Files[core.BundleManifest], evs, evs, v.seal)
+		checkETSI(r, bundleETSI(v), v.Files[evidence.BundleManifest], evs, evs, v.seal)
 	} else {
 		r.skip(KindSignature, "ETSI evidence", "not checked: it needs valid events")
 	}
@@ -214,13 +215,13 @@ func checkEvents(r *Report, d eventsDoc, noticeID string, manifest []byte) ([]co
 // checkCheckpoint opens the signed note with the log key and checks its
 // time-stamp token.
 func checkCheckpoint(r *Report, v *bundleView) (tlog.Checkpoint, bool) {
-	note := v.Files[core.BundleCheckpoint]
+	note := v.Files[evidence.BundleCheckpoint]
 	cp, err := tlog.OpenCheckpoint(note, v.logKey)
 	ok := r.check(KindCheckpoint, "checkpoint", err, fmt.Sprintf("signed by %s: %d records", cp.Origin, cp.Size))
 	if ok {
 		r.Trust.Checkpoint = fmt.Sprintf("%s, size %d", cp.Origin, cp.Size)
 	}
-	tok, err := checkToken(v.Files[core.BundleCheckpointToken], note, v.tsa)
+	tok, err := checkToken(v.Files[evidence.BundleCheckpointToken], note, v.tsa)
 	switch {
 	case isImprint(err):
 		r.fail(KindCheckpoint, "checkpoint token", "checkpoint.txt is not the data checkpoint.tsr time-stamps")
@@ -238,7 +239,7 @@ func checkInclusion(r *Report, v *bundleView, evs []core.Event, cp tlog.Checkpoi
 		r.fail(KindProof, "inclusion proofs", "proofs.json is for %d records, the checkpoint for %d", v.proofs.CheckpointSize, cp.Size)
 		return
 	}
-	bySeq := map[uint64]core.BundleInclusion{}
+	bySeq := map[uint64]evidence.BundleInclusion{}
 	for _, p := range v.proofs.Inclusion {
 		bySeq[p.Seq] = p
 	}
@@ -256,7 +257,7 @@ func checkInclusion(r *Report, v *bundleView, evs []core.Event, cp tlog.Checkpoi
 	r.pass(KindProof, "inclusion proofs", "all %d event(s) are leaves of the checkpoint's tree", len(evs))
 }
 
-func verifyInclusion(p core.BundleInclusion, e core.Event, cp tlog.Checkpoint) error {
+func verifyInclusion(p evidence.BundleInclusion, e core.Event, cp tlog.Checkpoint) error {
 	if p.LeafIndex != e.Seq-1 {
 		return fmt.Errorf("leaf index %d, want %d", p.LeafIndex, e.Seq-1)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/internal/etsicheck"
 	"github.com/lre-project/lre/jades"
 )
@@ -63,28 +64,28 @@ func letterEvents(t *testing.T, id string) []core.Event {
 // them; a changed byte fails the independent check.
 func TestETSIEvidenceEveryKind(t *testing.T) {
 	manifest, _ := letterFixture(t)
-	l, err := core.ETSILetterFromManifest(manifest)
+	l, err := evidence.ETSILetterFromManifest(manifest)
 	if err != nil {
 		t.Fatal(err)
 	}
 	signedAt := time.Now().UTC().Truncate(time.Second)
 	signer := certs.NewEvidenceSigner(testSeal(t), func() time.Time { return signedAt }, rand.Reader)
-	iss := core.ETSIIssuerOf(core.Provider{Name: "Recommandé Numérique SAS", Address: "12 rue de l’Épée, 75005 Paris"})
+	iss := evidence.ETSIIssuerOf(core.Provider{Name: "Recommandé Numérique SAS", Address: "12 rue de l’Épée, 75005 Paris"})
 	events := letterEvents(t, l.NoticeID)
 	dir := t.TempDir()
 	var files []string
 	for i, e := range events {
-		ev, err := core.BuildETSIEvidence(l, iss, events[:i+1])
+		ev, err := evidence.BuildETSIEvidence(l, iss, events[:i+1])
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkParties(t, e, ev)
-		b, err := core.SealETSIEvidence(context.Background(), signer, ev)
+		b, err := evidence.SealETSIEvidence(context.Background(), signer, ev)
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkSignedInGo(t, b, ev, signedAt)
-		f := filepath.Join(dir, filepath.Base(core.ETSIFileName(e.Seq, e.Type)))
+		f := filepath.Join(dir, filepath.Base(evidence.ETSIFileName(e.Seq, e.Type)))
 		if err := os.WriteFile(f, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +115,7 @@ func TestETSIEvidenceEveryKind(t *testing.T) {
 // checkParties asserts what the evidence of e must say: the sender's
 // authentication always, the recipient's only once identified, a reason on
 // every negative event.
-func checkParties(t *testing.T, e core.Event, ev core.ETSIEvidence) {
+func checkParties(t *testing.T, e core.Event, ev evidence.ETSIEvidence) {
 	t.Helper()
 	if ev.ERDSEventID != e.Type.URI() || ev.Extensions[0].LogSeq != e.Seq || ev.MessageIdentifier != "LRE-ABCD-EFGH-IJKL-MNOP" {
 		t.Errorf("%s: evidence names %s record %d of %s", e.Type, ev.ERDSEventID, ev.Extensions[0].LogSeq, ev.MessageIdentifier)
@@ -151,22 +152,22 @@ func checkParties(t *testing.T, e core.Event, ev core.ETSIEvidence) {
 
 // checkSignedInGo verifies the file with lre's own verifier too, which
 // audit uses.
-func checkSignedInGo(t *testing.T, file []byte, ev core.ETSIEvidence, signedAt time.Time) {
+func checkSignedInGo(t *testing.T, file []byte, ev evidence.ETSIEvidence, signedAt time.Time) {
 	t.Helper()
-	canon, sig, err := core.ETSISignedBytes(file)
+	canon, sig, err := evidence.ETSISignedBytes(file)
 	if err != nil || sig == nil {
 		t.Fatalf("read back: %v", err)
 	}
-	want, _ := core.ETSICanonical(ev)
+	want, _ := evidence.ETSICanonical(ev)
 	if !bytes.Equal(canon, want) {
 		t.Fatalf("the file's signed bytes differ from the evidence built")
 	}
-	v, err := jades.Verify(jades.Signature{Protected: sig.CompactDetached.Protected, Signature: sig.CompactDetached.Signature}, core.ETSIReference(ev.EvidenceIdentifier), canon)
+	v, err := jades.Verify(jades.Signature{Protected: sig.CompactDetached.Protected, Signature: sig.CompactDetached.Signature}, evidence.ETSIReference(ev.EvidenceIdentifier), canon)
 	if err != nil || !v.SigningTime.Equal(signedAt) || !v.Chain[0].Equal(testSeal(t).Certificate()) {
 		t.Fatalf("jades.Verify: %v (%+v)", err, v)
 	}
 	var generic map[string]any
-	if err := json.Unmarshal(file, &generic); err != nil || generic["version"] != core.ETSIVersion {
+	if err := json.Unmarshal(file, &generic); err != nil || generic["version"] != evidence.ETSIVersion {
 		t.Fatalf("not an evidence object: %v", err)
 	}
 }

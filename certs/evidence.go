@@ -2,6 +2,7 @@ package certs
 
 import (
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 )
 
 // Event detail keys that the certificates interpret.
@@ -16,14 +17,14 @@ const (
 )
 
 // eventsJSON is the events.json attachment: the letter's evidence up to the
-// attested event, in the one format bundles use too (core.EvidenceJSON), so
+// attested event, in the one format bundles use too (evidence.EvidenceJSON), so
 // that lre verify reads both the same way.
 func eventsJSON(c core.Certificate) ([]byte, error) {
 	events := c.Events
 	if len(events) == 0 {
 		events = []core.Event{c.Event}
 	}
-	return core.EvidenceJSON(c.Notice, events, c.Provider, c.Event.Seq)
+	return evidence.EvidenceJSON(c.Notice, events, c.Provider, c.Event.Seq)
 }
 
 // recipientIdentification says how the recipient was identified for event e:

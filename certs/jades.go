@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/jades"
 )
 
@@ -22,7 +23,7 @@ type EvidenceSigner struct {
 	rand  io.Reader
 }
 
-var _ core.EvidenceSigner = (*EvidenceSigner)(nil)
+var _ evidence.EvidenceSigner = (*EvidenceSigner)(nil)
 
 // NewEvidenceSigner returns a signer sealing with seal, dating signatures
 // with now and drawing signature randomness from rand.
@@ -32,13 +33,13 @@ func NewEvidenceSigner(seal *Seal, now func() time.Time, rand io.Reader) *Eviden
 
 // SignEvidence returns the JAdES signature of the evidence ref whose
 // canonical bytes are canonical. Errors: EINTERNAL when the key refuses.
-func (s *EvidenceSigner) SignEvidence(ctx context.Context, ref string, canonical []byte) (core.ETSISignature, error) {
+func (s *EvidenceSigner) SignEvidence(ctx context.Context, ref string, canonical []byte) (evidence.ETSISignature, error) {
 	if err := ctx.Err(); err != nil {
-		return core.ETSISignature{}, err
+		return evidence.ETSISignature{}, err
 	}
 	sig, err := jades.Sign(s.key, s.chain, s.now(), ref, "application/json", canonical, s.rand)
 	if err != nil {
-		return core.ETSISignature{}, core.Errorf(core.EINTERNAL, "seal evidence %s: %v", ref, err)
+		return evidence.ETSISignature{}, core.Errorf(core.EINTERNAL, "seal evidence %s: %v", ref, err)
 	}
-	return core.ETSISignature{CompactDetached: core.ETSICompact{Protected: sig.Protected, Signature: sig.Signature}}, nil
+	return evidence.ETSISignature{CompactDetached: evidence.ETSICompact{Protected: sig.Protected, Signature: sig.Signature}}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
+	"github.com/lre-project/lre/core/evidence"
 	"io"
 	"time"
 	_ "time/tzdata" // Europe/Paris on hosts without a zoneinfo database
@@ -145,7 +146,7 @@ func attachments(c core.Certificate) ([]attachment, error) {
 		{"events.json", "application/json", "Attested evidence, ETSI EN 319 522 names", events},
 	}
 	for _, f := range c.ETSI {
-		atts = append(atts, attachment{core.ETSIAttachmentName(f.Seq, f.Type), "application/json", "ETSI EN 319 522-3 evidence of the attested event, JAdES-sealed", f.Data})
+		atts = append(atts, attachment{evidence.ETSIAttachmentName(f.Seq, f.Type), "application/json", "ETSI EN 319 522-3 evidence of the attested event, JAdES-sealed", f.Data})
 	}
 	if len(c.Checkpoint) > 0 { // the exact bytes its signatures cover: the printed copy may wrap
 		atts = append(atts, attachment{"checkpoint.txt", "text/plain", "Signed log checkpoint including the attested event", c.Checkpoint})

@@ -44,7 +44,7 @@ func (a Authentication) senderEvidence(d map[string]string) map[string]string {
 	a = a.orAPIKey()
 	d[DetailSenderMethod], d[DetailSenderAssurance] = a.Method, a.Assurance
 	if !a.At.IsZero() {
-		d[DetailSenderAuthAt] = a.At.UTC().Format(rfc3339Nano)
+		d[DetailSenderAuthAt] = a.At.UTC().Format(time.RFC3339Nano)
 	}
 	if a.Issuer != "" {
 		d[DetailSenderIssuer], d[DetailSenderSubject] = a.Issuer, a.Subject

@@ -63,3 +63,11 @@ type Certificate struct {
 type CertificateRenderer interface {
 	Render(ctx context.Context, c Certificate) ([]byte, error)
 }
+
+// ETSIEvidenceFile is the signed evidence of one event and its file name.
+type ETSIEvidenceFile struct {
+	Seq  uint64
+	Type EventType
+	Name string // in a bundle (evidence.ETSIFileName)
+	Data []byte
+}

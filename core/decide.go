@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // session checks that a recipient session belongs to the link's letter.
@@ -50,7 +51,7 @@ func (s *Service) Decide(ctx context.Context, token, session string, accept bool
 			"deadline":  n.Deadline.UTC().Format("2006-01-02T15:04:05Z"),
 		}))
 		if at := n.Identity.At; !at.IsZero() {
-			d[DetailIdentifiedAt] = at.UTC().Format(rfc3339Nano)
+			d[DetailIdentifiedAt] = at.UTC().Format(time.RFC3339Nano)
 		}
 		if !accept {
 			d["reason"] = "refused by the recipient"

@@ -392,22 +392,10 @@ func (s *Service) RunOutbox(ctx context.Context, interval time.Duration) {
 
 // every runs job now and then every interval until ctx ends, logging errors.
 func (s *Service) every(ctx context.Context, interval time.Duration, name string, job func(context.Context) (int, error)) {
-	s.loop(ctx, interval, nil, name, job)
+	RunEvery(ctx, s.log, interval, nil, name, job)
 }
 
 // loop is every with an extra wake-up channel.
 func (s *Service) loop(ctx context.Context, interval time.Duration, wake <-chan struct{}, name string, job func(context.Context) (int, error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := job(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			s.log.Warn("background job failed; will retry", "job", name, "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-wake:
-		}
-	}
+	RunEvery(ctx, s.log, interval, wake, name, job)
 }

@@ -72,7 +72,7 @@ func openStore(t *testing.T, dir string) *storage.DB {
 }
 
 func newService(db *storage.DB, ts core.Timestamper, opts ...services.Option) *services.Set {
-	return services.New(db, ts, append([]services.Option{services.WithLogger(quiet), services.WithLetters(core.WithTimestampTimeout(5 * time.Second))}, opts...)...)
+	return services.New(db, ts, append([]services.Option{services.WithLogger(quiet), services.WithTimestampTimeout(5 * time.Second)}, opts...)...)
 }
 
 func addUser(t *testing.T, svc *services.Set, email string, role core.Role) core.User {

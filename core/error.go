@@ -69,3 +69,7 @@ func ErrorMessage(err error) string {
 	}
 	return "internal error"
 }
+
+// EGONE means the thing existed but was destroyed on purpose (a letter's
+// content after its retention period); it is not coming back.
+const EGONE = "gone"

@@ -123,3 +123,15 @@ func ChainHash(seq uint64, prev []byte, body []byte) []byte {
 
 // GenesisHash is the PrevHash of the first record: 32 zero bytes.
 var GenesisHash = make([]byte, sha256.Size)
+
+// Event detail keys the evidence reads: how the sender authenticated (on
+// SubmissionAcceptance) and how the recipient was identified (on the
+// events that follow an identification).
+const (
+	DetailSenderMethod    = "sender_authentication_method"
+	DetailSenderAssurance = "sender_assurance_level"
+	DetailSenderAuthAt    = "sender_authenticated_at"
+	DetailRecipientMethod = "identification_method"
+	DetailRecipientLevel  = "assurance_level"
+	DetailIdentifiedAt    = "identified_at"
+)

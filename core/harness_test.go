@@ -30,10 +30,9 @@ func newHarness(t *testing.T, opts ...services.Option) *harness {
 }
 
 // harnessOn is newHarness on an open store the test controls (to close
-// and reopen it) and an authority it can check tokens with, with webhooks
-// to loopback allowed.
+// and reopen it) and an authority it can check tokens with.
 func harnessOn(t *testing.T, db *storage.DB, a *rfc3161.Authority, opts ...services.Option) *harness {
-	return harnessOf(lretest.On(t, db, a, append([]services.Option{withHooks()}, opts...)...))
+	return harnessOf(lretest.On(t, db, a, opts...))
 }
 
 func newAuthority(t *testing.T) *rfc3161.Authority { return lretest.NewAuthority(t) }

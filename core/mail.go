@@ -147,3 +147,6 @@ type Bounce struct {
 	EnvelopeID   string // Original-Envelope-Id (the ENVID we sent)
 	Received     time.Time
 }
+
+// DefaultProvider is the provider identity until one is configured.
+var DefaultProvider = Provider{Name: "lre", FromEmail: "noreply@localhost"}

@@ -5,33 +5,10 @@ import (
 	"fmt"
 )
 
-// Notice returns the notice id if viewer may see it. Senders see the letters
-// they sent; auditors and admins see their organisation's. Anything else is
-// ENOTFOUND, never EFORBIDDEN, so ids of other organisations leak nothing.
+// Notice returns notice id if viewer may see it (see VisibleNotice).
+// Errors: ENOTFOUND.
 func (s *Service) Notice(ctx context.Context, viewer User, id string) (Notice, error) {
-	if !ValidNoticeID(id) {
-		return Notice{}, Errorf(ENOTFOUND, "no letter %q", id)
-	}
-	n, err := s.store.Notice(ctx, id)
-	if err != nil {
-		return Notice{}, err
-	}
-	if !canView(viewer, n) {
-		return Notice{}, Errorf(ENOTFOUND, "no letter %q", id)
-	}
-	return n, nil
-}
-
-func canView(u User, n Notice) bool { return CanView(u, n.SenderUserID, n.Sender.Organisation) }
-
-// CanView is who may see what a sender sent (a letter, a batch): the sender
-// (user senderID), and the auditors and admins of the sender's organisation.
-func CanView(u User, senderID, org string) bool {
-	if senderID == u.ID {
-		return true
-	}
-	sameOrg := u.Organisation != "" && u.Organisation == org
-	return sameOrg && (u.Role == RoleAuditor || u.Role == RoleAdmin)
+	return VisibleNotice(ctx, s.store, viewer, id)
 }
 
 // NoticeManifest returns the exact manifest bytes the deposit digest covers.

@@ -11,10 +11,6 @@ import (
 // token and events stay, so every proof still verifies. lre's namespace.
 const EventContentPurged EventType = "ContentPurged"
 
-// EGONE means the thing existed but was destroyed on purpose (a letter's
-// content after its retention period); it is not coming back.
-const EGONE = "gone"
-
 // DefaultRetention keeps contents for a year (R.53-2, R.53-3) plus margin.
 const DefaultRetention = 400 * 24 * time.Hour
 

@@ -13,8 +13,6 @@ import (
 type Service struct {
 	store       Store
 	consents    ConsentStore
-	certs       CertificateStore
-	renderer    CertificateRenderer
 	timestamper Timestamper
 	now         func() time.Time
 	rand        io.Reader
@@ -31,22 +29,8 @@ type Service struct {
 	mailConns   int // concurrent mails of the outbox
 	policy      SendingPolicy
 	kick        chan struct{}
-	webhooks    webhookConfig
-	hookKick    chan struct{}
 	retention   time.Duration
-	tlog        *transparency // nil: no transparency log (see WithTransparencyLog)
-	audit       AuditMaterial
-	etsi        etsiConfig
 	identity    IdentityPolicy
-	checkKey    []byte // HMAC key of certificates' check codes (check_code.go)
-}
-
-// RetryPolicy bounds how a temporarily refused mail is retried: exponential
-// backoff from Base, capped at Max, with jitter, until MaxAge after queueing.
-type RetryPolicy struct {
-	Base   time.Duration
-	Max    time.Duration
-	MaxAge time.Duration
 }
 
 // SendingPolicy suspends senders whose recent rates pass the thresholds
@@ -138,14 +122,13 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 	s := &Service{
 		store:       store,
 		consents:    store,
-		certs:       store,
 		timestamper: ts,
 		now:         time.Now,
 		rand:        rand.Reader,
 		limits:      DefaultLimits,
 		log:         slog.Default(),
 		tsaTimeout:  15 * time.Second,
-		provider:    Provider{Name: "lre", FromEmail: "noreply@localhost"},
+		provider:    DefaultProvider,
 		baseURL:     "http://127.0.0.1:8080",
 		bounceDom:   "localhost",
 		deadlines:   DeadlinePolicy{Days: 15, Location: parisOrUTC(), Reminders: []int{7, 12}},
@@ -153,8 +136,6 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 		mailConns:   DefaultMailConnections,
 		policy:      SendingPolicy{Window: 100, MinSample: 20, MaxHardRate: 0.08},
 		kick:        make(chan struct{}, 1),
-		webhooks:    webhookConfig{policy: DefaultWebhookPolicy},
-		hookKick:    make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(s)

@@ -126,11 +126,6 @@ type Store interface {
 	SenderStats
 	UserFinder
 	ConsentStore
-	CertificateStore
-	WebhookStore
-	WebhookQueue
-	WebhookAdmin
-	EventStream
 	RetentionStore
 	NoticeLister
 }

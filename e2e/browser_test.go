@@ -17,6 +17,7 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/smtp"
@@ -330,11 +331,11 @@ func startInProcess(t *testing.T) *inProcess {
 		services.WithClock(clock.now),
 		services.WithLogger(log),
 		services.WithLetters(core.WithMailer(&smtp.Sender{Addr: sk.addr, StartTLS: smtp.TLSOff})),
-		services.WithLetters(core.WithProvider(core.Provider{Name: "lre", FromEmail: "noreply@localhost"})),
+		services.WithProvider(core.Provider{Name: "lre", FromEmail: "noreply@localhost"}),
 		services.WithBaseURL(base),
 		services.WithLetters(core.WithBounceDomain("localhost")),
 		services.WithLetters(core.WithDeadlines(core.DeadlinePolicy{Days: 15, Location: paris})),
-		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts))),
+		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, ts))),
 	)
 	hs.Config.Handler = web.NewServer(svc, web.Config{BaseURL: base, TSAChainPEM: tsa.ChainPEM(), Logger: log, Now: clock.now})
 	hs.Start()

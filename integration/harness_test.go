@@ -108,7 +108,7 @@ func (w *world) open() {
 		services.WithLogger(slog.New(slog.DiscardHandler)),
 		services.WithBaseURL("https://lre.test"),
 		services.WithLetters(core.WithBounceDomain(bounceDomain)),
-		services.WithLetters(core.WithProvider(core.Provider{Name: "LRE Test", Address: "1 rue de la Paix, 75002 Paris", FromEmail: providerFrom})),
+		services.WithProvider(core.Provider{Name: "LRE Test", Address: "1 rue de la Paix, 75002 Paris", FromEmail: providerFrom}),
 		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 72 * time.Hour})),
 	}, w.opts...)
 	w.db, w.svc = db, services.New(db, rfc3161.NewLocal(a), all...)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 )
 
 // Timestamper measures ts under the label tsa (the authority's URL, or
@@ -52,18 +53,18 @@ func (ml *mailer) Send(ctx context.Context, om core.OutgoingMail) (core.Delivery
 }
 
 // WebhookPoster counts the result of every webhook attempt of p.
-func (m *Metrics) WebhookPoster(p core.WebhookPoster) core.WebhookPoster {
+func (m *Metrics) WebhookPoster(p webhooks.WebhookPoster) webhooks.WebhookPoster {
 	return &poster{next: p, m: m}
 }
 
 type poster struct {
-	next core.WebhookPoster
+	next webhooks.WebhookPoster
 	m    *Metrics
 }
 
-var _ core.WebhookPoster = (*poster)(nil)
+var _ webhooks.WebhookPoster = (*poster)(nil)
 
-func (p *poster) Post(ctx context.Context, hook core.Webhook, id string, body []byte) (core.WebhookResponse, error) {
+func (p *poster) Post(ctx context.Context, hook webhooks.Webhook, id string, body []byte) (webhooks.WebhookResponse, error) {
 	resp, err := p.next.Post(ctx, hook, id, body)
 	result := "delivered"
 	switch {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/storage"
 )
@@ -24,7 +24,7 @@ func TestSealedAtRest(t *testing.T) {
 	db := openDB(t, dir)
 	d := deposit(t, 1, "usr_a", 1)
 	save(t, db, d)
-	hook := core.Webhook{ID: "whk_1", Organisation: "ACME", URL: "https://hooks.example.com/", Secret: "whsec_do-not-leak-this-secret", CreatedAt: t0}
+	hook := webhooks.Webhook{ID: "whk_1", Organisation: "ACME", URL: "https://hooks.example.com/", Secret: "whsec_do-not-leak-this-secret", CreatedAt: t0}
 	if err := db.PutWebhook(ctx, hook); err != nil {
 		t.Fatal(err)
 	}

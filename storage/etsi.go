@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/storage/kv"
 )
 
@@ -15,7 +16,7 @@ var bktETSI = []byte("etsi_evidence")
 
 func init() { allBuckets = append(allBuckets, bktETSI) }
 
-var _ core.ETSIStore = (*DB)(nil)
+var _ evidence.ETSIStore = (*DB)(nil)
 
 // StoredETSIEvidence returns the evidence issued for record seq.
 func (db *DB) StoredETSIEvidence(ctx context.Context, seq uint64) ([]byte, error) {

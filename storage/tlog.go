@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/storage/kv"
 	"github.com/lre-project/lre/tlog"
 )
@@ -16,7 +17,7 @@ import (
 // tree (8 bytes, big-endian); it equals the log head's sequence number.
 var keyTreeSize = []byte("tlog_size")
 
-var _ core.TransparencyStore = (*DB)(nil)
+var _ evidence.TransparencyStore = (*DB)(nil)
 
 // treeNodes exposes the tree to tlog. Leaves are not stored: leaf i
 // is the RFC 6962 leaf hash of record i+1's chain hash, read from the log.
@@ -132,8 +133,8 @@ func logSize(tx kv.Tx) uint64 {
 }
 
 // TreeHead returns the tree's size and root.
-func (db *DB) TreeHead(ctx context.Context) (core.TreeHead, error) {
-	var th core.TreeHead
+func (db *DB) TreeHead(ctx context.Context) (evidence.TreeHead, error) {
+	var th evidence.TreeHead
 	err := db.kv.View(func(tx kv.Tx) error {
 		th.Size = treeSize(tx)
 		root, err := tlog.Root(treeNodes{tx}, th.Size)
@@ -144,8 +145,8 @@ func (db *DB) TreeHead(ctx context.Context) (core.TreeHead, error) {
 }
 
 // InclusionProof returns the audit path of leaf index in the tree of size.
-func (db *DB) InclusionProof(ctx context.Context, index, size uint64) (core.InclusionProof, error) {
-	p := core.InclusionProof{Index: index, Size: size}
+func (db *DB) InclusionProof(ctx context.Context, index, size uint64) (evidence.InclusionProof, error) {
+	p := evidence.InclusionProof{Index: index, Size: size}
 	err := db.kv.View(func(tx kv.Tx) error {
 		if n := treeSize(tx); size > n || index >= size {
 			return core.Errorf(core.ENOTFOUND, "no record %d in a tree of %d records (the log holds %d)", index+1, size, n)
@@ -161,8 +162,8 @@ func (db *DB) InclusionProof(ctx context.Context, index, size uint64) (core.Incl
 }
 
 // ConsistencyProof returns the proof that tree from is a prefix of tree to.
-func (db *DB) ConsistencyProof(ctx context.Context, from, to uint64) (core.ConsistencyProof, error) {
-	p := core.ConsistencyProof{From: from, To: to}
+func (db *DB) ConsistencyProof(ctx context.Context, from, to uint64) (evidence.ConsistencyProof, error) {
+	p := evidence.ConsistencyProof{From: from, To: to}
 	err := db.kv.View(func(tx kv.Tx) error {
 		if n := treeSize(tx); to > n || from > to {
 			return core.Errorf(core.ENOTFOUND, "no consistency proof from %d to %d records (the log holds %d)", from, to, n)
@@ -176,7 +177,7 @@ func (db *DB) ConsistencyProof(ctx context.Context, from, to uint64) (core.Consi
 
 // PutCheckpoint stores c unless a checkpoint of its size exists, and returns
 // the stored one.
-func (db *DB) PutCheckpoint(ctx context.Context, c core.Checkpoint) (core.Checkpoint, error) {
+func (db *DB) PutCheckpoint(ctx context.Context, c evidence.Checkpoint) (evidence.Checkpoint, error) {
 	out := c
 	err := db.kv.Update(func(tx kv.Tx) error {
 		b := tx.Bucket(bktCheckpoints)
@@ -198,12 +199,12 @@ func (db *DB) PutCheckpoint(ctx context.Context, c core.Checkpoint) (core.Checkp
 }
 
 // LatestCheckpoint returns the largest checkpoint.
-func (db *DB) LatestCheckpoint(ctx context.Context) (core.Checkpoint, error) {
+func (db *DB) LatestCheckpoint(ctx context.Context) (evidence.Checkpoint, error) {
 	return db.findCheckpoint(func(c kv.Cursor) ([]byte, []byte) { return c.Last() }, "no checkpoint published yet")
 }
 
 // Checkpoint returns the checkpoint of exactly size.
-func (db *DB) Checkpoint(ctx context.Context, size uint64) (core.Checkpoint, error) {
+func (db *DB) Checkpoint(ctx context.Context, size uint64) (evidence.Checkpoint, error) {
 	return db.findCheckpoint(func(c kv.Cursor) ([]byte, []byte) {
 		k, v := c.Seek(seqKey(size))
 		if !bytes.Equal(k, seqKey(size)) {
@@ -214,13 +215,13 @@ func (db *DB) Checkpoint(ctx context.Context, size uint64) (core.Checkpoint, err
 }
 
 // CheckpointCovering returns the smallest checkpoint of at least size.
-func (db *DB) CheckpointCovering(ctx context.Context, size uint64) (core.Checkpoint, error) {
+func (db *DB) CheckpointCovering(ctx context.Context, size uint64) (evidence.Checkpoint, error) {
 	return db.findCheckpoint(func(c kv.Cursor) ([]byte, []byte) { return c.Seek(seqKey(size)) },
 		fmt.Sprintf("no checkpoint covers %d records yet", size))
 }
 
-func (db *DB) findCheckpoint(find func(kv.Cursor) ([]byte, []byte), missing string) (core.Checkpoint, error) {
-	var out core.Checkpoint
+func (db *DB) findCheckpoint(find func(kv.Cursor) ([]byte, []byte), missing string) (evidence.Checkpoint, error) {
+	var out evidence.Checkpoint
 	err := db.kv.View(func(tx kv.Tx) error {
 		_, v := find(tx.Bucket(bktCheckpoints).Cursor())
 		if v == nil {
@@ -233,10 +234,10 @@ func (db *DB) findCheckpoint(find func(kv.Cursor) ([]byte, []byte), missing stri
 	return out, err
 }
 
-func decodeCheckpoint(v []byte) (core.Checkpoint, error) {
-	var c core.Checkpoint
+func decodeCheckpoint(v []byte) (evidence.Checkpoint, error) {
+	var c evidence.Checkpoint
 	if err := json.Unmarshal(v, &c); err != nil {
-		return core.Checkpoint{}, fmt.Errorf("decode checkpoint: %w", err)
+		return evidence.Checkpoint{}, fmt.Errorf("decode checkpoint: %w", err)
 	}
 	return c, nil
 }

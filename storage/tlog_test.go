@@ -16,6 +16,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
+	"github.com/lre-project/lre/internal/keyfile"
 	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
@@ -128,7 +130,7 @@ func TestTreeFollowsTheLog(t *testing.T) {
 
 func signer(t testing.TB) *tlog.Signer {
 	t.Helper()
-	s, err := tlog.LoadOrCreateSigner(t.TempDir(), "test-lre-evidence-log", rand.Reader)
+	s, err := keyfile.LoadOrCreateLogSigner(t.TempDir(), "test-lre-evidence-log", rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func signer(t testing.TB) *tlog.Signer {
 }
 
 // checkpoint signs the store's current tree head and stores it.
-func checkpoint(t testing.TB, db *storage.DB, s *tlog.Signer) core.Checkpoint {
+func checkpoint(t testing.TB, db *storage.DB, s *tlog.Signer) evidence.Checkpoint {
 	t.Helper()
 	ctx := context.Background()
 	head, err := db.TreeHead(ctx)
@@ -147,7 +149,7 @@ func checkpoint(t testing.TB, db *storage.DB, s *tlog.Signer) core.Checkpoint {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := db.PutCheckpoint(ctx, core.Checkpoint{Size: head.Size, Root: head.Root, Note: note, Token: &core.Token{DER: []byte{1}}, PublishedAt: t0})
+	c, err := db.PutCheckpoint(ctx, evidence.Checkpoint{Size: head.Size, Root: head.Root, Note: note, Token: &core.Token{DER: []byte{1}}, PublishedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,23 +174,23 @@ func TestCheckpointStore(t *testing.T) {
 	c5 := checkpoint(t, db, s)
 	logEvents(t, db, "b", 5)
 	c10 := checkpoint(t, db, s)
-	again, err := db.PutCheckpoint(ctx, core.Checkpoint{Size: 10, Root: []byte("other"), Note: []byte("x")})
+	again, err := db.PutCheckpoint(ctx, evidence.Checkpoint{Size: 10, Root: []byte("other"), Note: []byte("x")})
 	if err != nil || !bytes.Equal(again.Note, c10.Note) {
 		t.Errorf("a second checkpoint of size 10 replaced the first: %v", err)
 	}
-	if _, err := db.PutCheckpoint(ctx, core.Checkpoint{Size: 11}); err == nil {
+	if _, err := db.PutCheckpoint(ctx, evidence.Checkpoint{Size: 11}); err == nil {
 		t.Error("stored a checkpoint beyond the tree")
 	}
 	for _, c := range []struct {
 		name string
-		get  func() (core.Checkpoint, error)
+		get  func() (evidence.Checkpoint, error)
 		want uint64
 	}{
-		{"latest", func() (core.Checkpoint, error) { return db.LatestCheckpoint(ctx) }, 10},
-		{"exact 5", func() (core.Checkpoint, error) { return db.Checkpoint(ctx, 5) }, 5},
-		{"covering 1", func() (core.Checkpoint, error) { return db.CheckpointCovering(ctx, 1) }, 5},
-		{"covering 5", func() (core.Checkpoint, error) { return db.CheckpointCovering(ctx, 5) }, 5},
-		{"covering 6", func() (core.Checkpoint, error) { return db.CheckpointCovering(ctx, 6) }, 10},
+		{"latest", func() (evidence.Checkpoint, error) { return db.LatestCheckpoint(ctx) }, 10},
+		{"exact 5", func() (evidence.Checkpoint, error) { return db.Checkpoint(ctx, 5) }, 5},
+		{"covering 1", func() (evidence.Checkpoint, error) { return db.CheckpointCovering(ctx, 1) }, 5},
+		{"covering 5", func() (evidence.Checkpoint, error) { return db.CheckpointCovering(ctx, 5) }, 5},
+		{"covering 6", func() (evidence.Checkpoint, error) { return db.CheckpointCovering(ctx, 6) }, 10},
 	} {
 		got, err := c.get()
 		if err != nil || got.Size != c.want {

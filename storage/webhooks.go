@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 	"github.com/lre-project/lre/storage/kv"
 )
+
+var _ webhooks.Store = (*DB)(nil)
 
 // Webhooks, their delivery queue and the per-organisation event index. A
 // delivery is created in the transaction that appends its event
@@ -23,7 +26,7 @@ import (
 var (
 	bktWebhooks       = []byte("webhooks")                // webhook id -> webhookRecord
 	bktWebhookOrgs    = []byte("webhook_orgs")            // org | 0 | webhook id -> nil
-	bktDeliveries     = []byte("webhook_deliveries")      // seq -> core.WebhookDelivery
+	bktDeliveries     = []byte("webhook_deliveries")      // seq -> webhooks.WebhookDelivery
 	bktDeliveryDue    = []byte("webhook_due")             // not-before | seq -> nil, heads of lines only
 	bktHookLines      = []byte("webhook_lines")           // webhook id | 0 | notice id | 0 | seq -> nil, unfinished
 	bktHookDeliveries = []byte("webhook_hook_deliveries") // webhook id | 0 | seq -> nil
@@ -32,14 +35,14 @@ var (
 
 // webhookRecord is a webhook as stored: its secret sealed, never in clear.
 type webhookRecord struct {
-	core.Webhook
+	webhooks.Webhook
 	SealedSecret []byte `json:"sealed_secret"`
 }
 
 func secretAAD(id string) string { return "lre-webhook-secret-v1\x00" + id }
 
 // PutWebhook stores a new webhook, its secret sealed under the master key.
-func (db *DB) PutWebhook(ctx context.Context, w core.Webhook) error {
+func (db *DB) PutWebhook(ctx context.Context, w webhooks.Webhook) error {
 	if err := db.keys.ready(); err != nil {
 		return err
 	}
@@ -69,8 +72,8 @@ func orgKey(org string, rest []byte) []byte {
 }
 
 // Webhook returns a webhook with its secret.
-func (db *DB) Webhook(ctx context.Context, id string) (core.Webhook, error) {
-	var w core.Webhook
+func (db *DB) Webhook(ctx context.Context, id string) (webhooks.Webhook, error) {
+	var w webhooks.Webhook
 	err := db.kv.View(func(tx kv.Tx) error {
 		var err error
 		w, err = db.getWebhook(tx, id)
@@ -79,29 +82,29 @@ func (db *DB) Webhook(ctx context.Context, id string) (core.Webhook, error) {
 	return w, err
 }
 
-func (db *DB) getWebhook(tx kv.Tx, id string) (core.Webhook, error) {
+func (db *DB) getWebhook(tx kv.Tx, id string) (webhooks.Webhook, error) {
 	v := tx.Bucket(bktWebhooks).Get([]byte(id))
 	if v == nil {
-		return core.Webhook{}, core.Errorf(core.ENOTFOUND, "no webhook %q", id)
+		return webhooks.Webhook{}, core.Errorf(core.ENOTFOUND, "no webhook %q", id)
 	}
 	var rec webhookRecord
 	if err := json.Unmarshal(v, &rec); err != nil {
-		return core.Webhook{}, fmt.Errorf("decode webhook %s: %w", id, err)
+		return webhooks.Webhook{}, fmt.Errorf("decode webhook %s: %w", id, err)
 	}
 	if err := db.keys.ready(); err != nil {
-		return core.Webhook{}, err
+		return webhooks.Webhook{}, err
 	}
 	secret, err := unseal(db.keys.master, rec.SealedSecret, secretAAD(rec.ID))
 	if err != nil {
-		return core.Webhook{}, fmt.Errorf("open webhook secret %s: %w", id, err)
+		return webhooks.Webhook{}, fmt.Errorf("open webhook secret %s: %w", id, err)
 	}
 	rec.Webhook.Secret = string(secret)
 	return rec.Webhook, nil
 }
 
 // Webhooks lists an organisation's webhooks, oldest first.
-func (db *DB) Webhooks(ctx context.Context, org string) ([]core.Webhook, error) {
-	var out []core.Webhook
+func (db *DB) Webhooks(ctx context.Context, org string) ([]webhooks.Webhook, error) {
+	var out []webhooks.Webhook
 	err := db.kv.View(func(tx kv.Tx) error {
 		for _, id := range webhookIDs(tx, org) {
 			w, err := db.getWebhook(tx, id)
@@ -112,7 +115,7 @@ func (db *DB) Webhooks(ctx context.Context, org string) ([]core.Webhook, error) 
 		}
 		return nil
 	})
-	slices.SortStableFunc(out, func(a, b core.Webhook) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	slices.SortStableFunc(out, func(a, b webhooks.Webhook) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out, err
 }
 
@@ -160,7 +163,7 @@ func cancelLines(tx kv.Tx, hookID string) error {
 		if err := tx.Bucket(bktDeliveryDue).Delete(timeKey(d.NotBefore, string(k[len(k)-8:]))); err != nil {
 			return fmt.Errorf("cancel delivery: %w", err)
 		}
-		d.Done, d.Outcome = true, core.WebhookCancelled
+		d.Done, d.Outcome = true, webhooks.WebhookCancelled
 		if err := putDelivery(tx, d); err != nil {
 			return err
 		}
@@ -196,7 +199,7 @@ func publishEvents(tx kv.Tx, evs []core.Event) error {
 			hooks[org] = webhookIDs(tx, org)
 		}
 		for _, id := range hooks[org] {
-			if _, err := enqueueDelivery(tx, id, core.PublishEvent(e), e.Time, ""); err != nil {
+			if _, err := enqueueDelivery(tx, id, webhooks.PublishEvent(e), e.Time, ""); err != nil {
 				return err
 			}
 		}
@@ -206,34 +209,34 @@ func publishEvents(tx kv.Tx, evs []core.Event) error {
 
 // enqueueDelivery appends a delivery to the end of its line; it is due at
 // once when the line was empty.
-func enqueueDelivery(tx kv.Tx, hookID string, ev core.PublishedEvent, at time.Time, replayOf string) (core.WebhookDelivery, error) {
+func enqueueDelivery(tx kv.Tx, hookID string, ev webhooks.PublishedEvent, at time.Time, replayOf string) (webhooks.WebhookDelivery, error) {
 	seq, err := tx.Bucket(bktDeliveries).NextSequence()
 	if err != nil {
-		return core.WebhookDelivery{}, fmt.Errorf("queue delivery: %w", err)
+		return webhooks.WebhookDelivery{}, fmt.Errorf("queue delivery: %w", err)
 	}
 	key := seqKey(seq)
-	d := core.WebhookDelivery{ID: strconv.FormatUint(seq, 10), WebhookID: hookID, Event: ev, Created: at, NotBefore: at, ReplayOf: replayOf, Attempts: []core.WebhookAttempt{}}
+	d := webhooks.WebhookDelivery{ID: strconv.FormatUint(seq, 10), WebhookID: hookID, Event: ev, Created: at, NotBefore: at, ReplayOf: replayOf, Attempts: []webhooks.WebhookAttempt{}}
 	if err := putDelivery(tx, d); err != nil {
-		return core.WebhookDelivery{}, err
+		return webhooks.WebhookDelivery{}, err
 	}
 	if err := tx.Bucket(bktHookDeliveries).Put(append([]byte(hookID+"\x00"), key...), nil); err != nil {
-		return core.WebhookDelivery{}, fmt.Errorf("queue delivery: %w", err)
+		return webhooks.WebhookDelivery{}, fmt.Errorf("queue delivery: %w", err)
 	}
 	line := lineKey(hookID, ev.NoticeID)
 	if k, _ := tx.Bucket(bktHookLines).Cursor().Seek(line); k == nil || !bytes.HasPrefix(k, line) {
 		if err := tx.Bucket(bktDeliveryDue).Put(timeKey(at, string(key)), nil); err != nil {
-			return core.WebhookDelivery{}, fmt.Errorf("queue delivery: %w", err)
+			return webhooks.WebhookDelivery{}, fmt.Errorf("queue delivery: %w", err)
 		}
 	}
 	if err := tx.Bucket(bktHookLines).Put(append(line, key...), nil); err != nil {
-		return core.WebhookDelivery{}, fmt.Errorf("queue delivery: %w", err)
+		return webhooks.WebhookDelivery{}, fmt.Errorf("queue delivery: %w", err)
 	}
 	return d, nil
 }
 
 func lineKey(hookID, noticeID string) []byte { return []byte(hookID + "\x00" + noticeID + "\x00") }
 
-func putDelivery(tx kv.Tx, d core.WebhookDelivery) error {
+func putDelivery(tx kv.Tx, d webhooks.WebhookDelivery) error {
 	seq, err := strconv.ParseUint(d.ID, 10, 64)
 	if err != nil {
 		return core.Errorf(core.ENOTFOUND, "no delivery %q", d.ID)
@@ -245,14 +248,14 @@ func putDelivery(tx kv.Tx, d core.WebhookDelivery) error {
 	return tx.Bucket(bktDeliveries).Put(seqKey(seq), v)
 }
 
-func getDelivery(tx kv.Tx, key []byte) (core.WebhookDelivery, error) {
+func getDelivery(tx kv.Tx, key []byte) (webhooks.WebhookDelivery, error) {
 	v := tx.Bucket(bktDeliveries).Get(key)
 	if v == nil {
-		return core.WebhookDelivery{}, core.Errorf(core.ENOTFOUND, "no delivery %d", seqOf(key))
+		return webhooks.WebhookDelivery{}, core.Errorf(core.ENOTFOUND, "no delivery %d", seqOf(key))
 	}
-	var d core.WebhookDelivery
+	var d webhooks.WebhookDelivery
 	if err := json.Unmarshal(v, &d); err != nil {
-		return core.WebhookDelivery{}, fmt.Errorf("decode delivery %d: %w", seqOf(key), err)
+		return webhooks.WebhookDelivery{}, fmt.Errorf("decode delivery %d: %w", seqOf(key), err)
 	}
 	return d, nil
 }
@@ -266,8 +269,8 @@ func deliveryKey(id string) ([]byte, error) {
 }
 
 // DueWebhookDeliveries lists the heads of lines due at now, oldest first.
-func (db *DB) DueWebhookDeliveries(ctx context.Context, now time.Time, limit int) ([]core.WebhookDelivery, error) {
-	var out []core.WebhookDelivery
+func (db *DB) DueWebhookDeliveries(ctx context.Context, now time.Time, limit int) ([]webhooks.WebhookDelivery, error) {
+	var out []webhooks.WebhookDelivery
 	err := db.kv.View(func(tx kv.Tx) error {
 		c := tx.Bucket(bktDeliveryDue).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
@@ -287,7 +290,7 @@ func (db *DB) DueWebhookDeliveries(ctx context.Context, now time.Time, limit int
 
 // SaveWebhookDelivery records an attempt; a finished delivery leaves its
 // line and the next one of the line becomes due at the attempt's time.
-func (db *DB) SaveWebhookDelivery(ctx context.Context, d core.WebhookDelivery) error {
+func (db *DB) SaveWebhookDelivery(ctx context.Context, d webhooks.WebhookDelivery) error {
 	key, err := deliveryKey(d.ID)
 	if err != nil {
 		return err
@@ -318,7 +321,7 @@ func (db *DB) SaveWebhookDelivery(ctx context.Context, d core.WebhookDelivery) e
 	})
 }
 
-func lastAttempt(d core.WebhookDelivery) time.Time {
+func lastAttempt(d webhooks.WebhookDelivery) time.Time {
 	if len(d.Attempts) == 0 {
 		return d.NotBefore
 	}
@@ -345,8 +348,8 @@ func promoteNext(tx kv.Tx, line []byte, at time.Time) error {
 
 // WebhookDeliveries lists a webhook's deliveries, newest first, with ids
 // below before (0: from the newest).
-func (db *DB) WebhookDeliveries(ctx context.Context, hookID string, before uint64, limit int) ([]core.WebhookDelivery, error) {
-	var out []core.WebhookDelivery
+func (db *DB) WebhookDeliveries(ctx context.Context, hookID string, before uint64, limit int) ([]webhooks.WebhookDelivery, error) {
+	var out []webhooks.WebhookDelivery
 	err := db.kv.View(func(tx kv.Tx) error {
 		prefix := []byte(hookID + "\x00")
 		start := append(bytes.Clone(prefix), seqKey(before)...)
@@ -373,12 +376,12 @@ func (db *DB) WebhookDeliveries(ctx context.Context, hookID string, before uint6
 }
 
 // ReplayWebhookDelivery queues a finished delivery again as a new one.
-func (db *DB) ReplayWebhookDelivery(ctx context.Context, hookID, id string, now time.Time) (core.WebhookDelivery, error) {
+func (db *DB) ReplayWebhookDelivery(ctx context.Context, hookID, id string, now time.Time) (webhooks.WebhookDelivery, error) {
 	key, err := deliveryKey(id)
 	if err != nil {
-		return core.WebhookDelivery{}, err
+		return webhooks.WebhookDelivery{}, err
 	}
-	var out core.WebhookDelivery
+	var out webhooks.WebhookDelivery
 	err = db.kv.Update(func(tx kv.Tx) error {
 		d, err := getDelivery(tx, key)
 		if err != nil || d.WebhookID != hookID {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lre-project/lre/internal/keyfile"
 	"github.com/lre-project/lre/tlog"
 )
 
@@ -22,7 +23,7 @@ const fixtures = "../testdata/audit"
 // -update rewrites the same key.
 func fixedSigner(t testing.TB) *tlog.Signer {
 	t.Helper()
-	s, err := tlog.LoadOrCreateSigner(t.TempDir(), "fixture-lre-evidence-log", mrand.NewChaCha8([32]byte{'l', 'r', 'e'}))
+	s, err := keyfile.LoadOrCreateLogSigner(t.TempDir(), "fixture-lre-evidence-log", mrand.NewChaCha8([32]byte{'l', 'r', 'e'}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,9 +62,9 @@ func TestSignAndOpenCheckpoint(t *testing.T) {
 		t.Errorf("opened %+v", c)
 	}
 
-	other, _ := tlog.LoadOrCreateSigner(t.TempDir(), s.Origin(), rand.Reader)
+	other, _ := keyfile.LoadOrCreateLogSigner(t.TempDir(), s.Origin(), rand.Reader)
 	tampered := bytes.Replace(signed, []byte("\n42\n"), []byte("\n43\n"), 1)
-	renamed, _ := tlog.LoadOrCreateSigner(t.TempDir(), "another-log", rand.Reader)
+	renamed, _ := keyfile.LoadOrCreateLogSigner(t.TempDir(), "another-log", rand.Reader)
 	renamedNote, _ := renamed.SignCheckpoint(42, root)
 	for name, c := range map[string]struct {
 		note []byte
@@ -109,7 +110,7 @@ func TestParseCheckpointRejects(t *testing.T) {
 
 func TestSignerKeyFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "log")
-	s, err := tlog.LoadOrCreateSigner(dir, "lre-lre-evidence-log", rand.Reader)
+	s, err := keyfile.LoadOrCreateLogSigner(dir, "lre-lre-evidence-log", rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestSignerKeyFiles(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("private key file: %v, mode %v", err, fi.Mode())
 	}
-	again, err := tlog.LoadOrCreateSigner(dir, "a-new-provider-name", rand.Reader)
+	again, err := keyfile.LoadOrCreateLogSigner(dir, "a-new-provider-name", rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestSignerKeyFiles(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "checkpoint.pub")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tlog.LoadOrCreateSigner(dir, "x", rand.Reader); err == nil {
+	if _, err := keyfile.LoadOrCreateLogSigner(dir, "x", rand.Reader); err == nil {
 		t.Error("a directory holding only the private key was accepted")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"github.com/lre-project/lre/core/accounts"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/accounts"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
@@ -61,7 +61,7 @@ func appSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *s
 	s := &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: cfg.BaseURL}
 	cfg.Now = s.clock.Now
 	all := []services.Option{services.WithLogger(siteLog), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.mail)), services.WithBaseURL(s.url), cheapPasswords,
-		services.WithLetters(core.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"}))}
+		services.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"})}
 	s.svc = services.New(db, rfc3161.NewLocal(auth), append(all, svcOpts...)...)
 	srv.Config.Handler = web.NewServer(s.svc, cfg)
 	if strings.HasPrefix(cfg.BaseURL, "https://") {

@@ -16,6 +16,7 @@ import (
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/batches"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 )
@@ -31,7 +32,7 @@ func withCertificates(t testing.TB, a ...*rfc3161.Authority) services.Option {
 	if len(a) == 0 {
 		a = append(a, newAuthority(t))
 	}
-	return services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, rfc3161.NewLocal(a[0]))))
+	return services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, rfc3161.NewLocal(a[0]))))
 }
 
 // newBatchEnv is newEnv with certificates, and batches of at most 50 rows.

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 )
 
 // eventsStream is GET /api/v1/events?after=<cursor>&limit=<n>: the events
@@ -19,7 +20,7 @@ func (s *Server) eventsStream(c echo.Context) error {
 	if err != nil {
 		return core.FieldError(core.EINVALID, "after", "after must be a cursor returned by this endpoint")
 	}
-	limit, err := uintQuery(c, "limit", 100, core.MaxStreamLimit)
+	limit, err := uintQuery(c, "limit", 100, webhooks.MaxStreamLimit)
 	if err != nil {
 		return err
 	}
@@ -28,7 +29,7 @@ func (s *Server) eventsStream(c echo.Context) error {
 		return err
 	}
 	if evs == nil {
-		evs = []core.PublishedEvent{}
+		evs = []webhooks.PublishedEvent{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"events":      evs,

@@ -92,7 +92,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	svcOpts := append([]services.Option{services.WithLogger(quiet), services.WithLetters(core.WithTimestampTimeout(5 * time.Second))}, cfg.opts...)
+	svcOpts := append([]services.Option{services.WithLogger(quiet), services.WithTimestampTimeout(5 * time.Second)}, cfg.opts...)
 	svc := services.New(db, cfg.ts, svcOpts...)
 	e := &env{db: db, svc: svc, auth: cfg.auth, chain: cfg.auth.ChainPEM()}
 	e.web = web.NewServer(svc, web.Config{BaseURL: "http://lre.test", TSAChainPEM: e.chain, Logger: quiet})

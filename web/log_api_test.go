@@ -21,7 +21,9 @@ import (
 	"github.com/lre-project/lre/audit"
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/keyfile"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
@@ -64,15 +66,15 @@ func newAuditEnv(t *testing.T) *auditEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := tlog.LoadOrCreateSigner(filepath.Join(dir, "log"), tlog.Origin("lre test"), rand.Reader)
+	s, err := keyfile.LoadOrCreateLogSigner(filepath.Join(dir, "log"), tlog.Origin("lre test"), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &auditEnv{db: db, auth: a, tsa: &flakyTSA{ts: rfc3161.NewLocal(a)}, signer: s}
-	e.svc = services.New(db, e.tsa, services.WithLogger(quiet), services.WithLetters(core.WithTimestampTimeout(5*time.Second)),
-		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, e.tsa))),
-		services.WithLetters(core.WithTransparencyLog(db, s)),
-		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()})))
+	e.svc = services.New(db, e.tsa, services.WithLogger(quiet), services.WithTimestampTimeout(5*time.Second),
+		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, e.tsa))),
+		services.WithEvidence(evidence.WithTransparencyLog(db, s)),
+		services.WithEvidence(evidence.WithAuditMaterial(evidence.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()})))
 	e.srv = httptest.NewServer(web.NewServer(e.svc, web.Config{BaseURL: "http://lre.test", TSAChainPEM: a.ChainPEM(), Logger: quiet}))
 	t.Cleanup(func() {
 		e.srv.Close()

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 )
 
 // The transparency log's endpoints are public: they reveal hashes only.
@@ -50,15 +51,15 @@ func (s *Server) logKey(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMETextPlainCharsetUTF8, []byte(key+"\n"))
 }
 
-func (s *Server) checkpointParam(c echo.Context) (core.Checkpoint, error) {
+func (s *Server) checkpointParam(c echo.Context) (evidence.Checkpoint, error) {
 	size, err := uintParam(c.Param("size"), "size", true)
 	if err != nil {
-		return core.Checkpoint{}, err
+		return evidence.Checkpoint{}, err
 	}
 	return s.svc.Evidence.CheckpointAt(c.Request().Context(), size)
 }
 
-func checkpointNote(c echo.Context, cp core.Checkpoint) error {
+func checkpointNote(c echo.Context, cp evidence.Checkpoint) error {
 	c.Response().Header().Set("X-Checkpoint-Size", strconv.FormatUint(cp.Size, 10))
 	return c.Blob(http.StatusOK, echo.MIMETextPlainCharsetUTF8, cp.Note)
 }

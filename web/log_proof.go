@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 )
 
 type inclusionJSON struct {
@@ -39,7 +39,7 @@ func (s *Server) logInclusion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, inclusionJSON{Seq: seq, LeafIndex: p.Index, TreeSize: p.Size, LeafHash: hex.EncodeToString(p.LeafHash), Hashes: core.HexList(p.Hashes)})
+	return c.JSON(http.StatusOK, inclusionJSON{Seq: seq, LeafIndex: p.Index, TreeSize: p.Size, LeafHash: hex.EncodeToString(p.LeafHash), Hashes: evidence.HexList(p.Hashes)})
 }
 
 // logConsistency is GET /api/v1/log/proof/consistency?from=A&to=B; B
@@ -57,7 +57,7 @@ func (s *Server) logConsistency(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, consistencyJSON{From: p.From, To: p.To, Hashes: core.HexList(p.Hashes)})
+	return c.JSON(http.StatusOK, consistencyJSON{From: p.From, To: p.To, Hashes: evidence.HexList(p.Hashes)})
 }
 
 func (s *Server) sizeOrLatest(c echo.Context, field string) (uint64, error) {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/certs"
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/internal/oidctest"
 	"github.com/lre-project/lre/oidc"
@@ -60,7 +60,7 @@ func withReceipts(t testing.TB) services.Option {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, rfc3161.NewLocal(a))))
+	return services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, rfc3161.NewLocal(a))))
 }
 
 // signIn goes from the letter's landing page to the provider's callback:

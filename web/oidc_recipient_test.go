@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/internal/oidctest"
 )
@@ -106,7 +107,7 @@ func checkETSIRecipient(t *testing.T, s *site, id, level, method string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := core.ETSILetterFromManifest(manifest)
+	l, err := evidence.ETSILetterFromManifest(manifest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func checkETSIRecipient(t *testing.T, s *site, id, level, method string) {
 		if e.Type != core.EventConsignmentAcceptance {
 			continue
 		}
-		ev, err := core.BuildETSIEvidence(l, core.ETSIIssuerOf(core.Provider{Name: "Poste Test"}), evs[:i+1])
+		ev, err := evidence.BuildETSIEvidence(l, evidence.ETSIIssuerOf(core.Provider{Name: "Poste Test"}), evs[:i+1])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/core/webhooks"
 	"github.com/lre-project/lre/metrics"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
@@ -97,13 +98,13 @@ func newOpsSite(t testing.TB, opts ...opsOption) *opsSite {
 	base := "http://" + srv.Listener.Addr().String()
 	s.site = &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: base}
 	log := slog.New(slog.NewJSONHandler(s.logs, nil))
-	policy := core.DefaultWebhookPolicy
+	policy := webhooks.DefaultWebhookPolicy
 	policy.AllowPrivate = setup.allowPrivate
 	poster := webhook.New(webhook.Options{AllowPrivate: setup.allowPrivate, Timeout: 5 * time.Second})
 	svcOpts := append([]services.Option{
 		services.WithLogger(log), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.metrics.Mailer(s.mail))), services.WithBaseURL(base),
-		services.WithLetters(core.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"})),
-		services.WithLetters(core.WithWebhooks(s.metrics.WebhookPoster(poster), policy)),
+		services.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"}),
+		services.WithWebhooks(webhooks.WithDelivery(s.metrics.WebhookPoster(poster), policy)),
 	}, setup.svc...)
 	label, ts := "embedded", core.Timestamper(rfc3161.NewLocal(auth))
 	if setup.timestamper != nil {

@@ -148,7 +148,7 @@ func newSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *s
 	cfg.Now = s.clock.Now
 	s.svc = services.New(db, rfc3161.NewLocal(auth), append([]services.Option{
 		services.WithLogger(siteLog), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.mail)), services.WithBaseURL(s.url),
-		services.WithLetters(core.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"}))}, svcOpts...)...)
+		services.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"})}, svcOpts...)...)
 	srv.Config.Handler = web.NewServer(s.svc, cfg)
 	if strings.HasPrefix(cfg.BaseURL, "https://") {
 		srv.StartTLS()

@@ -9,7 +9,7 @@ import (
 // recipientReceipt is GET /r/:token/receipt.pdf: the proof of receipt, for
 // the identified recipient of an accepted letter.
 func (s *Server) recipientReceipt(c echo.Context) error {
-	pdf, err := s.svc.Letters.RecipientReceipt(c.Request().Context(), c.Param("token"), s.recipientSession(c))
+	pdf, err := s.svc.Evidence.RecipientReceipt(c.Request().Context(), c.Param("token"), s.recipientSession(c))
 	if err != nil {
 		return s.recipientFail(c, err)
 	}

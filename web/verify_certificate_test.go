@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
 )
@@ -38,7 +39,7 @@ func TestVerifyConfirmsACertificate(t *testing.T) {
 	a := newAuthority(t)
 	certificates := withCertificates(t, a)
 	e := newEnv(t, withTimestamper(rfc3161.NewLocal(a), a), func(c *envConfig) {
-		c.opts = append(c.opts, certificates, services.WithLetters(core.WithCheckKey(bytes.Repeat([]byte{7}, 32))))
+		c.opts = append(c.opts, certificates, services.WithEvidence(evidence.WithCheckKey(bytes.Repeat([]byte{7}, 32))))
 	})
 	key := e.addUser(t, "alice@example.org", "Cabinet", core.RoleSender)
 	n := e.deposit(t, key, http.StatusCreated)

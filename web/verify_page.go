@@ -7,6 +7,7 @@ import (
 
 	"github.com/lre-project/lre/audit"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 )
 
 // verifyView is the Data of the verification page. It holds a
@@ -23,7 +24,7 @@ type verifyView struct {
 	CertCode    string
 	CertChecked bool
 	CertFound   bool
-	Cert        core.CertificateCheck
+	Cert        evidence.CertificateCheck
 
 	Report      *audit.Report
 	UploadError string // the upload's refusal, in the reader's language

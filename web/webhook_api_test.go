@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 )
 
 type webhookResp struct {
@@ -61,7 +62,7 @@ func TestWebhookAPI(t *testing.T) {
 
 	id := s.deposit(t, sender, letterFields())
 	s.deliverHooks(t) // 500
-	s.clock.Advance(core.DefaultWebhookPolicy.Retry.Base * 2)
+	s.clock.Advance(webhooks.DefaultWebhookPolicy.Retry.Base * 2)
 	s.deliverHooks(t) // 200
 	path := "/api/v1/webhooks/" + w.ID + "/deliveries"
 	want(t, "other org's deliveries", s.api(t, "GET", path, otherAdmin, ""), http.StatusNotFound)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 )
 
 // webhookJSON is a webhook as the API shows it; Secret only at creation.
@@ -18,7 +18,7 @@ type webhookJSON struct {
 	Secret    string `json:"secret,omitempty"`
 }
 
-func webhookView(w core.Webhook) webhookJSON {
+func webhookView(w webhooks.Webhook) webhookJSON {
 	return webhookJSON{ID: w.ID, URL: w.URL, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt.UTC().Format(time.RFC3339)}
 }
 

@@ -8,17 +8,18 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 )
 
 type deliveryJSON struct {
-	ID       string                `json:"id"`
-	Event    core.PublishedEvent   `json:"event"`
-	Created  string                `json:"created"`
-	NextTry  string                `json:"next_attempt,omitempty"`
-	Done     bool                  `json:"done"`
-	Outcome  string                `json:"outcome,omitempty"`
-	ReplayOf string                `json:"replay_of,omitempty"`
-	Attempts []deliveryAttemptJSON `json:"attempts"`
+	ID       string                  `json:"id"`
+	Event    webhooks.PublishedEvent `json:"event"`
+	Created  string                  `json:"created"`
+	NextTry  string                  `json:"next_attempt,omitempty"`
+	Done     bool                    `json:"done"`
+	Outcome  string                  `json:"outcome,omitempty"`
+	ReplayOf string                  `json:"replay_of,omitempty"`
+	Attempts []deliveryAttemptJSON   `json:"attempts"`
 }
 
 type deliveryAttemptJSON struct {
@@ -29,7 +30,7 @@ type deliveryAttemptJSON struct {
 	DurationMS int64  `json:"duration_ms"`
 }
 
-func deliveryView(d core.WebhookDelivery) deliveryJSON {
+func deliveryView(d webhooks.WebhookDelivery) deliveryJSON {
 	out := deliveryJSON{ID: d.ID, Event: d.Event, Created: d.Created.UTC().Format(time.RFC3339Nano), Done: d.Done, Outcome: d.Outcome, ReplayOf: d.ReplayOf, Attempts: []deliveryAttemptJSON{}}
 	if !d.Done {
 		out.NextTry = d.NotBefore.UTC().Format(time.RFC3339Nano)

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 )
 
 // ErrForbiddenAddress means the webhook's host resolved to a loopback,
@@ -35,7 +35,7 @@ type Client struct {
 	keep int64
 }
 
-var _ core.WebhookPoster = (*Client)(nil)
+var _ webhooks.WebhookPoster = (*Client)(nil)
 
 // New returns a client with its own transport: no proxy from the
 // environment (it would bypass the address check), no redirects.
@@ -74,7 +74,7 @@ func guard(allowPrivate bool) func(network, address string, _ syscall.RawConn) e
 			return nil
 		}
 		ap, err := netip.ParseAddrPort(address)
-		if err != nil || !core.PublicAddr(ap.Addr()) {
+		if err != nil || !webhooks.PublicAddr(ap.Addr()) {
 			return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
 		}
 		return nil
@@ -84,10 +84,10 @@ func guard(allowPrivate bool) func(network, address string, _ syscall.RawConn) e
 // Post sends body to hook.URL signed with its secret. Any HTTP answer is
 // returned with its status and the start of its body; an error means none
 // came back.
-func (c *Client) Post(ctx context.Context, hook core.Webhook, deliveryID string, body []byte) (core.WebhookResponse, error) {
+func (c *Client) Post(ctx context.Context, hook webhooks.Webhook, deliveryID string, body []byte) (webhooks.WebhookResponse, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.URL, bytes.NewReader(body))
 	if err != nil {
-		return core.WebhookResponse{}, fmt.Errorf("webhook request: %w", err)
+		return webhooks.WebhookResponse{}, fmt.Errorf("webhook request: %w", err)
 	}
 	h := req.Header
 	h.Set("Content-Type", "application/json")
@@ -96,10 +96,10 @@ func (c *Client) Post(ctx context.Context, hook core.Webhook, deliveryID string,
 	h.Set(SignatureHeader, Sign(hook.Secret, c.now(), body))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return core.WebhookResponse{}, fmt.Errorf("webhook POST: %w", err)
+		return webhooks.WebhookResponse{}, fmt.Errorf("webhook POST: %w", err)
 	}
 	defer resp.Body.Close()
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, c.keep))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-	return core.WebhookResponse{Status: resp.StatusCode, Body: string(head)}, nil
+	return webhooks.WebhookResponse{Status: resp.StatusCode, Body: string(head)}, nil
 }

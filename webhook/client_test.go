@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 	"github.com/lre-project/lre/webhook"
 )
 
@@ -38,7 +38,7 @@ func TestPostSignsTheBody(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	c := webhook.New(webhook.Options{AllowPrivate: true})
-	resp, err := c.Post(context.Background(), core.Webhook{URL: srv.URL, Secret: "whsec_x"}, "42", body)
+	resp, err := c.Post(context.Background(), webhooks.Webhook{URL: srv.URL, Secret: "whsec_x"}, "42", body)
 	if err != nil || resp.Status != http.StatusNoContent {
 		t.Fatalf("Post = %+v, %v", resp, err)
 	}
@@ -58,7 +58,7 @@ func TestPostRefusesPrivateTargets(t *testing.T) {
 	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
 	c := webhook.New(webhook.Options{})
 	for _, u := range []string{srv.URL, "http://localhost" + port + "/"} {
-		_, err := c.Post(context.Background(), core.Webhook{URL: u, Secret: "s"}, "1", []byte("{}"))
+		_, err := c.Post(context.Background(), webhooks.Webhook{URL: u, Secret: "s"}, "1", []byte("{}"))
 		if !errors.Is(err, webhook.ErrForbiddenAddress) {
 			t.Errorf("Post to %s: %v, want ErrForbiddenAddress", u, err)
 		}
@@ -77,7 +77,7 @@ func TestPostBounds(t *testing.T) {
 			}
 			http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
 		})
-		resp, err := webhook.New(webhook.Options{AllowPrivate: true}).Post(context.Background(), core.Webhook{URL: srv.URL + "/hook"}, "1", []byte("{}"))
+		resp, err := webhook.New(webhook.Options{AllowPrivate: true}).Post(context.Background(), webhooks.Webhook{URL: srv.URL + "/hook"}, "1", []byte("{}"))
 		if err != nil || resp.Status != http.StatusTemporaryRedirect || followed.Load() {
 			t.Errorf("Post = %+v, %v; followed=%v", resp, err, followed.Load())
 		}
@@ -87,7 +87,7 @@ func TestPostBounds(t *testing.T) {
 			w.WriteHeader(http.StatusBadGateway)
 			io.WriteString(w, strings.Repeat("x", 1<<20))
 		})
-		resp, err := webhook.New(webhook.Options{AllowPrivate: true}).Post(context.Background(), core.Webhook{URL: srv.URL}, "1", []byte("{}"))
+		resp, err := webhook.New(webhook.Options{AllowPrivate: true}).Post(context.Background(), webhooks.Webhook{URL: srv.URL}, "1", []byte("{}"))
 		if err != nil || resp.Status != http.StatusBadGateway || len(resp.Body) != 1<<10 {
 			t.Errorf("Post = status %d, %d body bytes, %v", resp.Status, len(resp.Body), err)
 		}
@@ -97,7 +97,7 @@ func TestPostBounds(t *testing.T) {
 		srv, _ := server(t, func(w http.ResponseWriter, r *http.Request) { <-release })
 		defer close(release)
 		start := time.Now()
-		_, err := webhook.New(webhook.Options{AllowPrivate: true, Timeout: 200 * time.Millisecond}).Post(context.Background(), core.Webhook{URL: srv.URL}, "1", []byte("{}"))
+		_, err := webhook.New(webhook.Options{AllowPrivate: true, Timeout: 200 * time.Millisecond}).Post(context.Background(), webhooks.Webhook{URL: srv.URL}, "1", []byte("{}"))
 		if err == nil || time.Since(start) > 3*time.Second {
 			t.Errorf("Post to a silent endpoint = %v after %s", err, time.Since(start))
 		}

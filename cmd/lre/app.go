@@ -12,7 +12,10 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/core/webhooks"
+	"github.com/lre-project/lre/internal/keyfile"
 	"github.com/lre-project/lre/metrics"
 	"github.com/lre-project/lre/smtp"
 	"github.com/lre-project/lre/storage"
@@ -78,7 +81,7 @@ func (a *app) wire() error {
 	if err != nil {
 		return fmt.Errorf("seal: %w", err)
 	}
-	logKey, err := tlog.LoadOrCreateSigner(filepath.Join(cfg.data, "log"), tlog.Origin(cfg.providerName), rand.Reader)
+	logKey, err := keyfile.LoadOrCreateLogSigner(filepath.Join(cfg.data, "log"), tlog.Origin(cfg.providerName), rand.Reader)
 	if err != nil {
 		return fmt.Errorf("transparency log key: %w", err)
 	}
@@ -101,22 +104,22 @@ func (a *app) wire() error {
 	a.svc = services.New(a.metrics.Store(a.db), ts,
 		services.WithLogger(a.log),
 		services.WithBatchMaxRows(int(cfg.batchMaxRows)),
-		services.WithLetters(core.WithCheckKey(checkKey)),
+		services.WithEvidence(evidence.WithCheckKey(checkKey)),
 		services.WithLetters(core.WithLimits(core.Limits{MaxTotalBytes: cfg.maxTotal, MaxFiles: int(cfg.maxFiles), MaxNameBytes: int(cfg.maxName)})),
 		services.WithLetters(core.WithMailer(mailer)),
-		services.WithLetters(core.WithProvider(provider)),
+		services.WithProvider(provider),
 		services.WithBaseURL(cfg.baseURL),
 		services.WithLetters(core.WithBounceDomain(cfg.bounceDomain)),
 		services.WithLetters(core.WithBounceKey(bounceKey)),
 		services.WithLetters(core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders})),
 		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge})),
 		services.WithLetters(core.WithMailConnections(int(cfg.smtpConns))),
-		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(authority, chainPEM))))),
-		services.WithLetters(core.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), a.db)),
-		services.WithLetters(core.WithWebhooks(a.webhookPoster(), a.webhookPolicy())),
+		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(authority, chainPEM))))),
+		services.WithEvidence(evidence.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), a.db)),
+		services.WithWebhooks(webhooks.WithDelivery(a.webhookPoster(), a.webhookPolicy())),
 		services.WithLetters(core.WithRetention(cfg.retention)),
-		services.WithLetters(core.WithTransparencyLog(a.db, logKey)),
-		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.GenerationsPEM()})),
+		services.WithEvidence(evidence.WithTransparencyLog(a.db, logKey)),
+		services.WithEvidence(evidence.WithAuditMaterial(evidence.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.GenerationsPEM()})),
 		services.WithIdentityPolicy(cfg.identity.policy()),
 	)
 	a.metrics.WatchSenders(a.svc.Letters.SuspendedSenders)

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/audit"
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 )
 
 // readmeTools are what the bundle README's commands run.
@@ -47,7 +47,7 @@ func runReadme(t *testing.T, files map[string][]byte) (string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	unzipBundle(t, files, dir)
-	cmd := exec.Command("bash", "-e", "-o", "pipefail", "-c", strings.Join(shBlocks(string(files[core.BundleReadme])), "\n"))
+	cmd := exec.Command("bash", "-e", "-o", "pipefail", "-c", strings.Join(shBlocks(string(files[evidence.BundleReadme])), "\n"))
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	return string(out), err
@@ -73,7 +73,7 @@ func TestBundleReadmeRunsAsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme := string(bd.Files[core.BundleReadme])
+	readme := string(bd.Files[evidence.BundleReadme])
 	if n := len(shBlocks(readme)); n < 5 {
 		t.Fatalf("README.txt has %d command blocks:\n%s", n, readme)
 	}
@@ -106,7 +106,7 @@ func TestBundleReadmeRunsAsWritten(t *testing.T) {
 			n, _ := strconv.ParseInt(strings.TrimPrefix(m, "-attime "), 10, 64)
 			return "-attime " + strconv.FormatInt(n+30*365*24*3600, 10)
 		})
-		files[core.BundleReadme] = []byte(later)
+		files[evidence.BundleReadme] = []byte(later)
 		out, err := runReadme(t, files)
 		if err == nil || !strings.Contains(out, "certificate has expired") {
 			t.Fatalf("a token checked thirty years on passed (%v):\n%s", err, out)
@@ -116,28 +116,28 @@ func TestBundleReadmeRunsAsWritten(t *testing.T) {
 		name, want string
 		mutate     func(f map[string][]byte)
 	}{
-		{"a document", "documents/01-contrat.pdf: FAILED", func(f map[string][]byte) { flipIn(f, core.BundleDocumentsDir+"01-contrat.pdf", 3) }},
+		{"a document", "documents/01-contrat.pdf: FAILED", func(f map[string][]byte) { flipIn(f, evidence.BundleDocumentsDir+"01-contrat.pdf", 3) }},
 		{"the manifest", "manifest.json: FAILED", func(f map[string][]byte) {
-			f[core.BundleManifest] = bytes.Replace(f[core.BundleManifest], []byte("Bob Durand"), []byte("Bob Durant"), 1)
+			f[evidence.BundleManifest] = bytes.Replace(f[evidence.BundleManifest], []byte("Bob Durand"), []byte("Bob Durant"), 1)
 		}},
-		{"the deposit token", "Verification: FAILED", func(f map[string][]byte) { flipIn(f, core.BundleDepositToken, -3) }},
+		{"the deposit token", "Verification: FAILED", func(f map[string][]byte) { flipIn(f, evidence.BundleDepositToken, -3) }},
 		{"an event", "FAILED: record", func(f map[string][]byte) {
-			editJSON(t, f, core.BundleEvents, func(v map[string]any) {
+			editJSON(t, f, evidence.BundleEvents, func(v map[string]any) {
 				rec := v["Evidences"].([]any)[1].(map[string]any)["LogRecord"].(map[string]any)
 				rec["CanonicalEvent"] = strings.Replace(rec["CanonicalEvent"].(string), "mx.example.com", "mx.example.org", 1)
 			})
 		}},
 		{"a proof", "is not in the checkpoint's tree", func(f map[string][]byte) {
-			editJSON(t, f, core.BundleProofs, func(v map[string]any) {
+			editJSON(t, f, evidence.BundleProofs, func(v map[string]any) {
 				hs := v["inclusion"].([]any)[0].(map[string]any)["hashes"].([]any)
 				hs[0] = strings.Repeat("ab", 32)
 			})
 		}},
 		{"the checkpoint", "Verification: FAILED", func(f map[string][]byte) {
-			f[core.BundleCheckpoint] = bytes.Replace(f[core.BundleCheckpoint], []byte("evidence-log\n"), []byte("evidence-log\n1"), 1)
+			f[evidence.BundleCheckpoint] = bytes.Replace(f[evidence.BundleCheckpoint], []byte("evidence-log\n"), []byte("evidence-log\n1"), 1)
 		}},
 		{"a certificate", "FAILED: certificates/receipt.pdf", func(f map[string][]byte) {
-			name := core.BundleCertificatesDir + "receipt.pdf"
+			name := evidence.BundleCertificatesDir + "receipt.pdf"
 			flipIn(f, name, bytes.Index(f[name], []byte("stream\n"))+40)
 		}},
 	}
@@ -173,7 +173,7 @@ func TestBundleReadmeSignatureStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := shBlocks(string(bd.Files[core.BundleReadme]))
+	blocks := shBlocks(string(bd.Files[evidence.BundleReadme]))
 	var logBlock string
 	for _, b := range blocks {
 		if strings.Contains(b, "openssl pkeyutl") {
@@ -186,12 +186,12 @@ func TestBundleReadmeSignatureStep(t *testing.T) {
 	dir := t.TempDir()
 	unzipBundle(t, bd.Files, dir)
 	// Another signature by the same key id: only openssl can tell.
-	note := bd.Files[core.BundleCheckpoint]
+	note := bd.Files[evidence.BundleCheckpoint]
 	i := bytes.LastIndexByte(note[:len(note)-1], ' ') + 1
 	sig := []byte(note[i : len(note)-1])
 	sig[10] = map[bool]byte{true: 'B', false: 'A'}[sig[10] == 'A']
 	bad := append(append(append([]byte{}, note[:i]...), sig...), '\n')
-	if err := os.WriteFile(filepath.Join(dir, core.BundleCheckpoint), bad, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, evidence.BundleCheckpoint), bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("bash", "-e", "-o", "pipefail", "-c", logBlock)
@@ -200,8 +200,8 @@ func TestBundleReadmeSignatureStep(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "Signature Verification Failure") {
 		t.Fatalf("a forged checkpoint signature passed (%v):\n%s", err, out)
 	}
-	var p core.ProofsFile
-	json.Unmarshal(bd.Files[core.BundleProofs], &p)
+	var p evidence.ProofsFile
+	json.Unmarshal(bd.Files[evidence.BundleProofs], &p)
 	if p.CheckpointSize == 0 {
 		t.Fatal("proofs.json names no checkpoint")
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/lre-project/lre/audit"
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/internal/etsicheck"
 )
 
@@ -35,14 +36,14 @@ func TestBundleETSIEvidence(t *testing.T) {
 			EventURI  string               `json:"EventURI"`
 		} `json:"Evidences"`
 	}
-	if err := json.Unmarshal(b.Files[core.BundleEvents], &events); err != nil {
+	if err := json.Unmarshal(b.Files[evidence.BundleEvents], &events); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	var files []string
 	kinds := map[string]bool{}
 	for _, e := range events.Evidences {
-		name := core.ETSIFileName(e.LogRecord.Seq, core.EventType(path.Base(e.EventURI)))
+		name := evidence.ETSIFileName(e.LogRecord.Seq, core.EventType(path.Base(e.EventURI)))
 		data, ok := b.Files[name]
 		if !ok {
 			t.Fatalf("the bundle has no %s (files: %v)", name, b.Names)
@@ -65,7 +66,7 @@ func TestBundleETSIEvidence(t *testing.T) {
 	}
 	again, _ := audit.ReadBundle(s.bundle(0))
 	for _, n := range b.Names {
-		if strings.HasPrefix(n, core.BundleETSIDir) && string(again.Files[n]) != string(b.Files[n]) {
+		if strings.HasPrefix(n, evidence.BundleETSIDir) && string(again.Files[n]) != string(b.Files[n]) {
 			t.Errorf("%s changed between two downloads", n)
 		}
 	}
@@ -83,7 +84,7 @@ func TestVerifyETSIEvidence(t *testing.T) {
 	}
 	var names []string
 	for _, n := range bd.Names {
-		if strings.HasPrefix(n, core.BundleETSIDir) {
+		if strings.HasPrefix(n, evidence.BundleETSIDir) {
 			names = append(names, n)
 		}
 	}
@@ -101,14 +102,14 @@ func TestVerifyETSIEvidence(t *testing.T) {
 	}
 	// resign rewrites the acceptance's evidence, changed by edit, sealed by
 	// the given seal's key.
-	resign := func(with *certs.Seal, edit func(ev *core.ETSIEvidence)) func(map[string][]byte) {
+	resign := func(with *certs.Seal, edit func(ev *evidence.ETSIEvidence)) func(map[string][]byte) {
 		return func(f map[string][]byte) {
-			var ev core.ETSIEvidence
+			var ev evidence.ETSIEvidence
 			if err := json.Unmarshal(f[accept], &ev); err != nil {
 				t.Fatal(err)
 			}
 			edit(&ev)
-			out, err := core.SealETSIEvidence(context.Background(), certs.NewEvidenceSigner(with, time.Now, rand.Reader), ev)
+			out, err := evidence.SealETSIEvidence(context.Background(), certs.NewEvidenceSigner(with, time.Now, rand.Reader), ev)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,15 +126,15 @@ func TestVerifyETSIEvidence(t *testing.T) {
 		}, audit.KindSignature},
 		{"a missing evidence", func(f map[string][]byte) { delete(f, accept) }, audit.KindFormat},
 		{"an evidence filed under another event", func(f map[string][]byte) { f[accept] = f[names[1]] }, audit.KindChain},
-		{"re-sealed unchanged by another seal", resign(other, func(*core.ETSIEvidence) {}), audit.KindSignature},
-		{"sealed by the provider's key but a stronger identification", resign(seal, func(ev *core.ETSIEvidence) {
+		{"re-sealed unchanged by another seal", resign(other, func(*evidence.ETSIEvidence) {}), audit.KindSignature},
+		{"sealed by the provider's key but a stronger identification", resign(seal, func(ev *evidence.ETSIEvidence) {
 			ev.RecipientDetails[0].AssuranceLevels.GlobalAssuranceLevel.AssuranceLevel = "http://eidas.europa.eu/LoA/high"
 		}), audit.KindChain},
-		{"sealed by the provider's key but another letter part", resign(seal, func(ev *core.ETSIEvidence) {
+		{"sealed by the provider's key but another letter part", resign(seal, func(ev *evidence.ETSIEvidence) {
 			ev.UserContentInfo.PartsInfo.PartInfo[1].DigestValue = "AAAA"
 		}), audit.KindChain},
 	}
-	receipt := core.BundleCertificatesDir + string(core.CertReceipt) + ".pdf"
+	receipt := evidence.BundleCertificatesDir + string(core.CertReceipt) + ".pdf"
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			// The receipt attaches the original evidence: without it, the
@@ -145,13 +146,13 @@ func TestVerifyETSIEvidence(t *testing.T) {
 		})
 	}
 	t.Run("control: re-sealed unchanged by the provider's key", func(t *testing.T) {
-		out, code := runVerifyCmd(t, writeTemp(t, "evidence.zip", rezip(t, b, func(f map[string][]byte) { resign(seal, func(*core.ETSIEvidence) {})(f); delete(f, receipt) })))
+		out, code := runVerifyCmd(t, writeTemp(t, "evidence.zip", rezip(t, b, func(f map[string][]byte) { resign(seal, func(*evidence.ETSIEvidence) {})(f); delete(f, receipt) })))
 		if code != 0 {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
 	})
 	t.Run("the receipt attaches other evidence than the bundle's", func(t *testing.T) {
-		out, code := runVerifyCmd(t, writeTemp(t, "evidence.zip", rezip(t, b, resign(seal, func(*core.ETSIEvidence) {}))))
+		out, code := runVerifyCmd(t, writeTemp(t, "evidence.zip", rezip(t, b, resign(seal, func(*evidence.ETSIEvidence) {}))))
 		if code != audit.KindSignature.ExitCode() || !strings.Contains(out, "etsi-3-ConsignmentAcceptance.json differs") {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
@@ -159,7 +160,7 @@ func TestVerifyETSIEvidence(t *testing.T) {
 	t.Run("a bundle from before ETSI evidence", func(t *testing.T) {
 		old := rezip(t, b, func(f map[string][]byte) {
 			for n := range f {
-				if strings.HasPrefix(n, core.BundleETSIDir) || strings.HasPrefix(n, core.BundleCertificatesDir) {
+				if strings.HasPrefix(n, evidence.BundleETSIDir) || strings.HasPrefix(n, evidence.BundleCertificatesDir) {
 					delete(f, n)
 				}
 			}
@@ -170,7 +171,7 @@ func TestVerifyETSIEvidence(t *testing.T) {
 		}
 	})
 	t.Run("the receipt's own evidence", func(t *testing.T) {
-		pdf, err := s.svc.Letters.CertificatePDF(context.Background(), s.sender, s.notice.ID, core.CertReceipt)
+		pdf, err := s.svc.Evidence.CertificatePDF(context.Background(), s.sender, s.notice.ID, core.CertReceipt)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/keyfile"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
 )
@@ -46,7 +47,7 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("contents: %w", err)
 	}
 	fmt.Fprintf(stdout, "contents OK: %d letters' sealed documents present in their segments\n", files)
-	key, err := tlog.LoadVerifierKey(filepath.Join(data, "log"))
+	key, err := keyfile.LoadLogVerifierKey(filepath.Join(data, "log"))
 	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintln(stdout, "transparency log: no log key in DATA/log yet, no checkpoint to check")
 		return nil
@@ -65,7 +66,7 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // verifyCheckpoints checks every checkpoint of db against its tree and the
 // log key in DATA/log; without a key there is nothing to check yet.
 func verifyCheckpoints(ctx context.Context, db *storage.DB, data string) (int, error) {
-	key, err := tlog.LoadVerifierKey(filepath.Join(data, "log"))
+	key, err := keyfile.LoadLogVerifierKey(filepath.Join(data, "log"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}

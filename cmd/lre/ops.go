@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/webhooks"
 	"github.com/lre-project/lre/metrics"
 	"github.com/lre-project/lre/web"
 	"github.com/lre-project/lre/webhook"
@@ -23,13 +23,13 @@ const (
 )
 
 // webhookPoster is the signing HTTP client, measured.
-func (a *app) webhookPoster() core.WebhookPoster {
+func (a *app) webhookPoster() webhooks.WebhookPoster {
 	c := webhook.New(webhook.Options{Timeout: a.cfg.webhookTimeout, AllowPrivate: a.cfg.webhookPrivate})
 	return a.metrics.WebhookPoster(c)
 }
 
-func (a *app) webhookPolicy() core.WebhookPolicy {
-	p := core.DefaultWebhookPolicy
+func (a *app) webhookPolicy() webhooks.WebhookPolicy {
+	p := webhooks.DefaultWebhookPolicy
 	p.AllowPrivate = a.cfg.webhookPrivate
 	return p
 }

@@ -14,7 +14,9 @@ import (
 
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/keyfile"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
@@ -60,7 +62,7 @@ type story struct {
 	sender core.User
 	notice core.Notice
 	// earlier is a checkpoint published right after the deposit.
-	earlier core.Checkpoint
+	earlier evidence.Checkpoint
 }
 
 func newStory(t *testing.T) *story {
@@ -87,7 +89,7 @@ func (s *story) open(dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.signer, err = tlog.LoadOrCreateSigner(filepath.Join(dir, "log"), tlog.Origin("lre test"), rand.Reader); err != nil {
+	if s.signer, err = keyfile.LoadOrCreateLogSigner(filepath.Join(dir, "log"), tlog.Origin("lre test"), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
 	ts := rfc3161.NewLocal(a)
@@ -95,12 +97,12 @@ func (s *story) open(dir string) {
 	s.svc = services.New(db, ts,
 		services.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
 		services.WithLetters(core.WithMailer(s.mail)),
-		services.WithLetters(core.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"})),
+		services.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"}),
 		services.WithBaseURL("https://lre.test"),
-		services.WithLetters(core.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(a, a.GenerationsPEM()))))),
-		services.WithLetters(core.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), db)),
-		services.WithLetters(core.WithTransparencyLog(db, s.signer)),
-		services.WithLetters(core.WithAuditMaterial(core.AuditMaterial{TSAChainPEM: a.GenerationsPEM(), SealPEM: seal.GenerationsPEM()})),
+		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(a, a.GenerationsPEM()))))),
+		services.WithEvidence(evidence.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), db)),
+		services.WithEvidence(evidence.WithTransparencyLog(db, s.signer)),
+		services.WithEvidence(evidence.WithAuditMaterial(evidence.AuditMaterial{TSAChainPEM: a.GenerationsPEM(), SealPEM: seal.GenerationsPEM()})),
 	)
 }
 

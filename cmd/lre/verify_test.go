@@ -21,7 +21,8 @@ import (
 
 	"github.com/lre-project/lre/audit"
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/tlog"
+	"github.com/lre-project/lre/core/evidence"
+	"github.com/lre-project/lre/internal/keyfile"
 )
 
 var updateAudit = flag.Bool("update-audit", false, "rewrite testdata/audit/evidence.zip and receipt.pdf from a fresh story")
@@ -158,7 +159,7 @@ func editJSON(t *testing.T, files map[string][]byte, name string, edit func(v ma
 func TestVerifyDetectsTampering(t *testing.T) {
 	s := newStory(t)
 	b := s.bundle(0)
-	doc := core.BundleDocumentsDir + "01-contrat.pdf"
+	doc := evidence.BundleDocumentsDir + "01-contrat.pdf"
 	cases := []struct {
 		name   string
 		mutate func(files map[string][]byte)
@@ -166,22 +167,22 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}{
 		{"a byte of a document", func(f map[string][]byte) { flipIn(f, doc, 10) }, audit.KindDocumentDigest},
 		{"a byte of the manifest", func(f map[string][]byte) {
-			f[core.BundleManifest] = bytes.Replace(f[core.BundleManifest], []byte("Mise en demeure"), []byte("Mise en Demeure"), 1)
+			f[evidence.BundleManifest] = bytes.Replace(f[evidence.BundleManifest], []byte("Mise en demeure"), []byte("Mise en Demeure"), 1)
 		}, audit.KindDocumentDigest},
-		{"a byte of the deposit token's signature", func(f map[string][]byte) { flipIn(f, core.BundleDepositToken, -2) }, audit.KindToken},
+		{"a byte of the deposit token's signature", func(f map[string][]byte) { flipIn(f, evidence.BundleDepositToken, -2) }, audit.KindToken},
 		{"a byte of an event", func(f map[string][]byte) {
-			editJSON(t, f, core.BundleEvents, func(v map[string]any) {
+			editJSON(t, f, evidence.BundleEvents, func(v map[string]any) {
 				rec := v["Evidences"].([]any)[1].(map[string]any)["LogRecord"].(map[string]any)
 				rec["CanonicalEvent"] = strings.Replace(rec["CanonicalEvent"].(string), "mx.example.com", "mx.example.org", 1)
 			})
 		}, audit.KindChain},
 		{"an event's shown time", func(f map[string][]byte) {
-			editJSON(t, f, core.BundleEvents, func(v map[string]any) {
+			editJSON(t, f, evidence.BundleEvents, func(v map[string]any) {
 				v["Evidences"].([]any)[2].(map[string]any)["EventTime"] = "2020-01-01T00:00:00Z"
 			})
 		}, audit.KindChain},
 		{"a byte of a proof", func(f map[string][]byte) {
-			editJSON(t, f, core.BundleProofs, func(v map[string]any) {
+			editJSON(t, f, evidence.BundleProofs, func(v map[string]any) {
 				hs := v["inclusion"].([]any)[0].(map[string]any)["hashes"].([]any)
 				h := []byte(hs[0].(string))
 				h[0] = "10"[min(1, int(h[0]-'0'))] // any other hex digit
@@ -189,17 +190,17 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			})
 		}, audit.KindProof},
 		{"a byte of the checkpoint", func(f map[string][]byte) {
-			f[core.BundleCheckpoint] = bytes.Replace(f[core.BundleCheckpoint], []byte("evidence-log\n"), []byte("evidence-log\n1"), 1)
+			f[evidence.BundleCheckpoint] = bytes.Replace(f[evidence.BundleCheckpoint], []byte("evidence-log\n"), []byte("evidence-log\n1"), 1)
 		}, audit.KindCheckpoint},
-		{"the checkpoint's signature", func(f map[string][]byte) { flipIn(f, core.BundleCheckpoint, -5) }, audit.KindCheckpoint},
+		{"the checkpoint's signature", func(f map[string][]byte) { flipIn(f, evidence.BundleCheckpoint, -5) }, audit.KindCheckpoint},
 		{"a byte of a certificate PDF", func(f map[string][]byte) {
-			name := core.BundleCertificatesDir + "receipt.pdf"
+			name := evidence.BundleCertificatesDir + "receipt.pdf"
 			pdf := f[name]
 			i := bytes.Index(pdf, []byte("stream\n")) + 40
 			flipIn(f, name, i)
 		}, audit.KindSignature},
-		{"the log key", func(f map[string][]byte) { f[core.BundleLogKey] = []byte("someone+00000000+AQ==\n") }, audit.KindCheckpoint},
-		{"a missing manifest", func(f map[string][]byte) { delete(f, core.BundleManifest) }, audit.KindFormat},
+		{"the log key", func(f map[string][]byte) { f[evidence.BundleLogKey] = []byte("someone+00000000+AQ==\n") }, audit.KindCheckpoint},
+		{"a missing manifest", func(f map[string][]byte) { delete(f, evidence.BundleManifest) }, audit.KindFormat},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -347,7 +348,7 @@ func TestBundleTokensVerifyWithOpenSSL(t *testing.T) {
 		{"ts", "-verify", "-data", "manifest.json", "-in", "deposit.tsr", "-CAfile", "tsa-chain.pem"},
 		{"ts", "-verify", "-data", "checkpoint.txt", "-in", "checkpoint.tsr", "-CAfile", "tsa-chain.pem"},
 	} {
-		readme := string(bd.Files[core.BundleReadme])
+		readme := string(bd.Files[evidence.BundleReadme])
 		if !strings.Contains(readme, "openssl "+strings.Join(args, " ")) {
 			t.Errorf("README.txt does not give the command openssl %s", strings.Join(args, " "))
 		}
@@ -397,7 +398,7 @@ func TestLogVerifyChecksCheckpoints(t *testing.T) {
 		t.Fatalf("log verify: %v\n%s", err, out)
 	}
 	other := t.TempDir()
-	if _, err := tlog.LoadOrCreateSigner(other, "someone-else", rand.Reader); err != nil {
+	if _, err := keyfile.LoadOrCreateLogSigner(other, "someone-else", rand.Reader); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"checkpoint.key", "checkpoint.pub"} {

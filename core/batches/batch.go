@@ -66,12 +66,18 @@ type Store interface {
 type Letters interface {
 	CheckDeposit(ctx context.Context, req core.DepositRequest) error
 	Deposit(ctx context.Context, req core.DepositRequest) (core.Notice, bool, error)
+}
+
+// Proofs is what a batch needs of the evidence service (evidence.Service):
+// the certificates of its letters.
+type Proofs interface {
 	CertificatePDF(ctx context.Context, viewer core.User, id string, kind core.CertificateKind) ([]byte, error)
 }
 
 // Service sends and reports batches.
 type Service struct {
 	letters     Letters
+	proofs      Proofs
 	store       Store
 	now         func() time.Time
 	rand        io.Reader
@@ -96,8 +102,8 @@ type Options struct {
 }
 
 // New returns a batch service depositing through letters.
-func New(letters Letters, store Store, o Options) *Service {
-	s := &Service{letters: letters, store: store, now: o.Now, rand: o.Rand, maxRows: o.MaxRows, concurrency: o.Concurrency, memory: o.MemoryBudget}
+func New(letters Letters, proofs Proofs, store Store, o Options) *Service {
+	s := &Service{letters: letters, proofs: proofs, store: store, now: o.Now, rand: o.Rand, maxRows: o.MaxRows, concurrency: o.Concurrency, memory: o.MemoryBudget}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -40,7 +40,7 @@ func (s *Service) WriteProofs(ctx context.Context, viewer core.User, id string, 
 
 func (s *Service) writeLetterProofs(ctx context.Context, z *zip.Writer, viewer core.User, b Batch, noticeID string) error {
 	for _, kind := range core.CertificateKinds {
-		pdf, err := s.letters.CertificatePDF(ctx, viewer, noticeID, kind)
+		pdf, err := s.proofs.CertificatePDF(ctx, viewer, noticeID, kind)
 		if core.ErrorCode(err) == core.ENOTFOUND {
 			continue
 		}

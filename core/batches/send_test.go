@@ -11,6 +11,7 @@ import (
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/accounts"
 	"github.com/lre-project/lre/core/batches"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/storage"
 )
@@ -18,6 +19,7 @@ import (
 type world struct {
 	db       *storage.DB
 	svc      *core.Service
+	evidence *evidence.Service
 	accounts *accounts.Service
 	sender   core.User
 }
@@ -25,7 +27,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	e := lretest.New(t)
-	return &world{db: e.DB, svc: e.Svc.Letters, accounts: e.Svc.Accounts, sender: e.Sender}
+	return &world{db: e.DB, svc: e.Svc.Letters, evidence: e.Svc.Evidence, accounts: e.Svc.Accounts, sender: e.Sender}
 }
 
 // failingLetters is the real service whose deposits fail from the n-th on,
@@ -59,7 +61,7 @@ func request(w *world, key string, csv []byte) batches.Request {
 
 func TestSendDepositsOneLetterPerRow(t *testing.T) {
 	w := newWorld(t)
-	bs := batches.New(w.svc, w.db, batches.Options{})
+	bs := batches.New(w.svc, w.evidence, w.db, batches.Options{})
 	sent, replayed, err := bs.Send(context.Background(), request(w, "ag-2026", recipients(40)))
 	if err != nil || replayed {
 		t.Fatalf("Send: %v (replayed %v)", err, replayed)
@@ -83,7 +85,7 @@ func TestSendDepositsOneLetterPerRow(t *testing.T) {
 
 func TestSendRefusesEveryBadRowAndSendsNothing(t *testing.T) {
 	w := newWorld(t)
-	bs := batches.New(w.svc, w.db, batches.Options{})
+	bs := batches.New(w.svc, w.evidence, w.db, batches.Options{})
 	csv := "email,name,type,language,birthdate\n" +
 		"ok@example.com,Ok,,,\n" +
 		"not-an-address,Bad Email,,,\n" +
@@ -118,13 +120,13 @@ func TestSendRefusesEveryBadRowAndSendsNothing(t *testing.T) {
 func TestSendAfterACrashResumesWithoutDuplicates(t *testing.T) {
 	w := newWorld(t)
 	csv := recipients(30)
-	broken := batches.New(&failingLetters{Service: w.svc, after: 12}, w.db, batches.Options{Concurrency: 4})
+	broken := batches.New(&failingLetters{Service: w.svc, after: 12}, w.evidence, w.db, batches.Options{Concurrency: 4})
 	first, _, err := broken.Send(context.Background(), request(w, "ag-crash", csv))
 	if core.ErrorCode(err) != core.EUNAVAILABLE {
 		t.Fatalf("interrupted Send error = %v, want unavailable", err)
 	}
 	b := first.Batch
-	bs := batches.New(w.svc, w.db, batches.Options{})
+	bs := batches.New(w.svc, w.evidence, w.db, batches.Options{})
 	st, err := bs.Status(context.Background(), w.sender, b.ID)
 	if err != nil || st.Sent() != 12 || st.Counts[batches.StatusWaiting] != 18 {
 		t.Fatalf("status after the crash: %+v, %v", st.Counts, err)
@@ -144,7 +146,7 @@ func TestSendAfterACrashResumesWithoutDuplicates(t *testing.T) {
 
 func TestStatusHidesOtherSendersBatches(t *testing.T) {
 	w := newWorld(t)
-	bs := batches.New(w.svc, w.db, batches.Options{})
+	bs := batches.New(w.svc, w.evidence, w.db, batches.Options{})
 	sent, _, err := bs.Send(context.Background(), request(w, "k", recipients(1)))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package core
+package evidence
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/transparency-dev/merkle/proof"
-	"github.com/transparency-dev/merkle/rfc6962"
+	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/tlog"
 )
 
 // TreeHead is the size of the transparency log (the number of evidence
@@ -41,11 +41,11 @@ type ConsistencyProof struct {
 // Note is the signed note (c2sp.org/tlog-checkpoint) and Token an RFC 3161
 // token over SHA-256(Note), which dates it independently of the provider.
 type Checkpoint struct {
-	Size        uint64    `json:"size"`
-	Root        []byte    `json:"root"`
-	Note        []byte    `json:"note"`
-	Token       *Token    `json:"token"`
-	PublishedAt time.Time `json:"published_at"`
+	Size        uint64      `json:"size"`
+	Root        []byte      `json:"root"`
+	Note        []byte      `json:"note"`
+	Token       *core.Token `json:"token"`
+	PublishedAt time.Time   `json:"published_at"`
 }
 
 // LogTree reads the Merkle tree that the store keeps over the evidence log,
@@ -85,6 +85,8 @@ type TransparencyStore interface {
 	CheckpointReader
 }
 
+var _ CheckpointSigner = (*tlog.Signer)(nil)
+
 // CheckpointSigner signs checkpoints with the log's key.
 type CheckpointSigner interface {
 	// SignCheckpoint returns the signed note committing to (size, root).
@@ -108,7 +110,7 @@ func WithTransparencyLog(store TransparencyStore, signer CheckpointSigner) Optio
 
 func (s *Service) transparencyLog() (*transparency, error) {
 	if s.tlog == nil {
-		return nil, Errorf(EUNAVAILABLE, "the transparency log is not configured on this server")
+		return nil, core.Errorf(core.EUNAVAILABLE, "the transparency log is not configured on this server")
 	}
 	return s.tlog, nil
 }
@@ -139,11 +141,11 @@ func (s *Service) PublishCheckpoint(ctx context.Context) (Checkpoint, bool, erro
 		if err := s.extends(ctx, t, latest, head); err != nil {
 			return Checkpoint{}, false, err
 		}
-	case ErrorCode(err) != ENOTFOUND:
+	case core.ErrorCode(err) != core.ENOTFOUND:
 		return Checkpoint{}, false, fmt.Errorf("publish checkpoint: %w", err)
 	}
 	if head.Size == 0 {
-		return Checkpoint{}, false, Errorf(ENOTFOUND, "the evidence log is empty: no checkpoint to publish")
+		return Checkpoint{}, false, core.Errorf(core.ENOTFOUND, "the evidence log is empty: no checkpoint to publish")
 	}
 	c, err := s.signCheckpoint(ctx, t, head)
 	if err != nil {
@@ -160,15 +162,15 @@ func (s *Service) PublishCheckpoint(ctx context.Context) (Checkpoint, bool, erro
 // computed from the stored nodes and the root signed back then.
 func (s *Service) extends(ctx context.Context, t *transparency, latest Checkpoint, head TreeHead) error {
 	if head.Size < latest.Size {
-		return Errorf(EINTERNAL, "the tree holds %d records, fewer than checkpoint %d", head.Size, latest.Size)
+		return core.Errorf(core.EINTERNAL, "the tree holds %d records, fewer than checkpoint %d", head.Size, latest.Size)
 	}
 	p, err := t.store.ConsistencyProof(ctx, latest.Size, head.Size)
 	if err != nil {
 		return fmt.Errorf("publish checkpoint: %w", err)
 	}
-	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, latest.Size, head.Size, p.Hashes, latest.Root, head.Root); err != nil {
+	if err := tlog.VerifyConsistency(latest.Size, head.Size, p.Hashes, latest.Root, head.Root); err != nil {
 		s.log.Error("transparency log does not extend its last checkpoint: refusing to sign", "checkpoint", latest.Size, "size", head.Size, "err", err)
-		return &Error{Code: EINTERNAL, Message: "the evidence log does not extend its last checkpoint", Err: err}
+		return &core.Error{Code: core.EINTERNAL, Message: "the evidence log does not extend its last checkpoint", Err: err}
 	}
 	return nil
 }
@@ -179,7 +181,7 @@ func (s *Service) signCheckpoint(ctx context.Context, t *transparency, head Tree
 		return Checkpoint{}, fmt.Errorf("publish checkpoint: %w", err)
 	}
 	if s.timestamper == nil {
-		return Checkpoint{}, Errorf(EUNAVAILABLE, "no timestamp authority configured")
+		return Checkpoint{}, core.Errorf(core.EUNAVAILABLE, "no timestamp authority configured")
 	}
 	sum := sha256.Sum256(signed)
 	tctx, cancel := context.WithTimeout(ctx, s.tsaTimeout)
@@ -200,7 +202,7 @@ func (s *Service) RunCheckpoints(ctx context.Context, every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		if _, _, err := s.PublishCheckpoint(ctx); err != nil && ErrorCode(err) != ENOTFOUND && ctx.Err() == nil {
+		if _, _, err := s.PublishCheckpoint(ctx); err != nil && core.ErrorCode(err) != core.ENOTFOUND && ctx.Err() == nil {
 			s.log.Error("checkpoint publication failed", "err", err)
 		}
 		select {
@@ -250,9 +252,9 @@ func (s *Service) LogInclusionProof(ctx context.Context, seq, size uint64) (Incl
 	}
 	switch {
 	case seq == 0:
-		return InclusionProof{}, FieldError(EINVALID, "seq", "seq starts at 1")
+		return InclusionProof{}, core.FieldError(core.EINVALID, "seq", "seq starts at 1")
 	case size < seq:
-		return InclusionProof{}, FieldError(EINVALID, "size", "size must be at least seq (%d)", seq)
+		return InclusionProof{}, core.FieldError(core.EINVALID, "size", "size must be at least seq (%d)", seq)
 	}
 	return t.store.InclusionProof(ctx, seq-1, size)
 }
@@ -266,7 +268,7 @@ func (s *Service) LogConsistencyProof(ctx context.Context, from, to uint64) (Con
 		return ConsistencyProof{}, err
 	}
 	if from > to {
-		return ConsistencyProof{}, FieldError(EINVALID, "from", "from (%d) must not exceed to (%d)", from, to)
+		return ConsistencyProof{}, core.FieldError(core.EINVALID, "from", "from (%d) must not exceed to (%d)", from, to)
 	}
 	return t.store.ConsistencyProof(ctx, from, to)
 }

@@ -1,4 +1,4 @@
-package core_test
+package evidence_test
 
 import (
 	"context"
@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/keyfile"
 	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
@@ -17,13 +19,13 @@ import (
 )
 
 type tlogHarness struct {
-	*harness
+	*lretest.Env
 	auth   *rfc3161.Authority
 	signer *tlog.Signer
 }
 
 // newTlogHarness is newHarness with a transparency log over the same store.
-func newTlogHarness(t *testing.T, wrap func(core.TransparencyStore) core.TransparencyStore) *tlogHarness {
+func newTlogHarness(t *testing.T, wrap func(evidence.TransparencyStore) evidence.TransparencyStore) *tlogHarness {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := storage.Open(dir, storage.Options{})
@@ -35,26 +37,26 @@ func newTlogHarness(t *testing.T, wrap func(core.TransparencyStore) core.Transpa
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := tlog.LoadOrCreateSigner(filepath.Join(dir, "log"), tlog.Origin("test"), rand.Reader)
+	s, err := keyfile.LoadOrCreateLogSigner(filepath.Join(dir, "log"), tlog.Origin("test"), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var store core.TransparencyStore = db
+	var store evidence.TransparencyStore = db
 	if wrap != nil {
 		store = wrap(db)
 	}
-	h := harnessOf(lretest.On(t, db, a, services.WithLetters(core.WithTransparencyLog(store, s))))
-	return &tlogHarness{harness: h, auth: a, signer: s}
+	h := (lretest.On(t, db, a, services.WithEvidence(evidence.WithTransparencyLog(store, s))))
+	return &tlogHarness{Env: h, auth: a, signer: s}
 }
 
 func TestPublishCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	h := newTlogHarness(t, nil)
-	if _, _, err := h.svc.Evidence.PublishCheckpoint(ctx); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, _, err := h.Svc.Evidence.PublishCheckpoint(ctx); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Fatalf("publish on an empty log: %v", err)
 	}
-	h.deposit()
-	c1, isNew, err := h.svc.Evidence.PublishCheckpoint(ctx)
+	h.Deposit()
+	c1, isNew, err := h.Svc.Evidence.PublishCheckpoint(ctx)
 	if err != nil || !isNew || c1.Size != 1 {
 		t.Fatalf("first publication: size %d, new %v, %v", c1.Size, isNew, err)
 	}
@@ -66,39 +68,39 @@ func TestPublishCheckpoint(t *testing.T) {
 	if _, err := rfc3161.VerifyToken(c1.Token.DER, sum[:], h.auth.Roots(), nil); err != nil {
 		t.Fatalf("checkpoint token: %v", err)
 	}
-	again, isNew, err := h.svc.Evidence.PublishCheckpoint(ctx)
+	again, isNew, err := h.Svc.Evidence.PublishCheckpoint(ctx)
 	if err != nil || isNew || again.Size != 1 {
 		t.Fatalf("publication without new records: size %d, new %v, %v", again.Size, isNew, err)
 	}
-	n := h.deposit()
-	h.process()
-	c2, isNew, err := h.svc.Evidence.PublishCheckpoint(ctx)
+	n := h.Deposit()
+	h.Process()
+	c2, isNew, err := h.Svc.Evidence.PublishCheckpoint(ctx)
 	if err != nil || !isNew || c2.Size < 3 {
 		t.Fatalf("second publication: size %d, new %v, %v", c2.Size, isNew, err)
 	}
-	latest, err := h.svc.Evidence.LatestCheckpoint(ctx)
+	latest, err := h.Svc.Evidence.LatestCheckpoint(ctx)
 	if err != nil || latest.Size != c2.Size {
 		t.Fatalf("latest: %d, %v", latest.Size, err)
 	}
-	if got, err := h.svc.Evidence.CheckpointAt(ctx, 1); err != nil || string(got.Note) != string(c1.Note) {
+	if got, err := h.Svc.Evidence.CheckpointAt(ctx, 1); err != nil || string(got.Note) != string(c1.Note) {
 		t.Fatalf("checkpoint 1 changed: %v", err)
 	}
-	evs := h.events(n.ID)
-	p, err := h.svc.Evidence.LogInclusionProof(ctx, evs[0].Seq, c2.Size)
+	evs := h.Events(n.ID)
+	p, err := h.Svc.Evidence.LogInclusionProof(ctx, evs[0].Seq, c2.Size)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := tlog.VerifyInclusion(p.Index, p.Size, evs[0].Hash, p.Hashes, c2.Root); err != nil {
 		t.Fatalf("inclusion proof: %v", err)
 	}
-	cp, err := h.svc.Evidence.LogConsistencyProof(ctx, 1, c2.Size)
+	cp, err := h.Svc.Evidence.LogConsistencyProof(ctx, 1, c2.Size)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := tlog.VerifyConsistency(1, c2.Size, cp.Hashes, c1.Root, c2.Root); err != nil {
 		t.Fatalf("consistency proof: %v", err)
 	}
-	key, err := h.svc.Evidence.LogKey()
+	key, err := h.Svc.Evidence.LogKey()
 	if err != nil || key != h.signer.VerifierKey() {
 		t.Fatalf("log key %q, %v", key, err)
 	}
@@ -107,7 +109,7 @@ func TestPublishCheckpoint(t *testing.T) {
 func TestLogProofArguments(t *testing.T) {
 	ctx := context.Background()
 	h := newTlogHarness(t, nil)
-	h.deposit()
+	h.Deposit()
 	for _, c := range []struct {
 		name      string
 		seq, size uint64
@@ -118,25 +120,25 @@ func TestLogProofArguments(t *testing.T) {
 		{"size below seq", 2, 1, core.EINVALID, "size"},
 		{"size beyond the log", 1, 5, core.ENOTFOUND, ""},
 	} {
-		_, err := h.svc.Evidence.LogInclusionProof(ctx, c.seq, c.size)
+		_, err := h.Svc.Evidence.LogInclusionProof(ctx, c.seq, c.size)
 		if core.ErrorCode(err) != c.code {
 			t.Errorf("%s: %v, want %s", c.name, err, c.code)
 		}
 	}
-	if _, err := h.svc.Evidence.LogConsistencyProof(ctx, 2, 1); core.ErrorCode(err) != core.EINVALID {
+	if _, err := h.Svc.Evidence.LogConsistencyProof(ctx, 2, 1); core.ErrorCode(err) != core.EINVALID {
 		t.Errorf("consistency from > to: %v", err)
 	}
-	if _, err := h.svc.Evidence.LogConsistencyProof(ctx, 1, 9); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := h.Svc.Evidence.LogConsistencyProof(ctx, 1, 9); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("consistency beyond the log: %v", err)
 	}
 }
 
 func TestTransparencyNotConfigured(t *testing.T) {
-	h := newHarness(t)
-	if _, _, err := h.svc.Evidence.PublishCheckpoint(context.Background()); core.ErrorCode(err) != core.EUNAVAILABLE {
+	h := lretest.New(t)
+	if _, _, err := h.Svc.Evidence.PublishCheckpoint(context.Background()); core.ErrorCode(err) != core.EUNAVAILABLE {
 		t.Errorf("publish: %v", err)
 	}
-	if _, err := h.svc.Evidence.LogKey(); core.ErrorCode(err) != core.EUNAVAILABLE {
+	if _, err := h.Svc.Evidence.LogKey(); core.ErrorCode(err) != core.EUNAVAILABLE {
 		t.Errorf("key: %v", err)
 	}
 }
@@ -144,11 +146,11 @@ func TestTransparencyNotConfigured(t *testing.T) {
 // forkedTree reports another root than the stored tree's, as a store whose
 // nodes were rewritten would.
 type forkedTree struct {
-	core.TransparencyStore
+	evidence.TransparencyStore
 	fork bool
 }
 
-func (f *forkedTree) TreeHead(ctx context.Context) (core.TreeHead, error) {
+func (f *forkedTree) TreeHead(ctx context.Context) (evidence.TreeHead, error) {
 	th, err := f.TransparencyStore.TreeHead(ctx)
 	if f.fork {
 		th.Root = make([]byte, 32)
@@ -159,30 +161,33 @@ func (f *forkedTree) TreeHead(ctx context.Context) (core.TreeHead, error) {
 func TestPublishRefusesAFork(t *testing.T) {
 	ctx := context.Background()
 	var f *forkedTree
-	h := newTlogHarness(t, func(s core.TransparencyStore) core.TransparencyStore { f = &forkedTree{TransparencyStore: s}; return f })
-	h.deposit()
-	if _, _, err := h.svc.Evidence.PublishCheckpoint(ctx); err != nil {
+	h := newTlogHarness(t, func(s evidence.TransparencyStore) evidence.TransparencyStore {
+		f = &forkedTree{TransparencyStore: s}
+		return f
+	})
+	h.Deposit()
+	if _, _, err := h.Svc.Evidence.PublishCheckpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
-	h.deposit()
+	h.Deposit()
 	f.fork = true
-	if _, _, err := h.svc.Evidence.PublishCheckpoint(ctx); core.ErrorCode(err) != core.EINTERNAL {
+	if _, _, err := h.Svc.Evidence.PublishCheckpoint(ctx); core.ErrorCode(err) != core.EINTERNAL {
 		t.Fatalf("signed a tree that does not extend the last checkpoint: %v", err)
 	}
-	if c, _ := h.svc.Evidence.LatestCheckpoint(ctx); c.Size != 1 {
+	if c, _ := h.Svc.Evidence.LatestCheckpoint(ctx); c.Size != 1 {
 		t.Fatalf("latest checkpoint is %d", c.Size)
 	}
 }
 
 func TestRunCheckpointsPublishes(t *testing.T) {
 	h := newTlogHarness(t, nil)
-	h.deposit()
+	h.Deposit()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { h.svc.Evidence.RunCheckpoints(ctx, 10*time.Millisecond); close(done) }()
+	go func() { h.Svc.Evidence.RunCheckpoints(ctx, 10*time.Millisecond); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if c, err := h.svc.Evidence.LatestCheckpoint(context.Background()); err == nil && c.Size == 1 {
+		if c, err := h.Svc.Evidence.LatestCheckpoint(context.Background()); err == nil && c.Size == 1 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -203,8 +208,8 @@ func BenchmarkPublishCheckpoint(b *testing.B) {
 	}
 	defer db.Close()
 	a, _ := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "bench", time.Now, rand.Reader)
-	s, _ := tlog.LoadOrCreateSigner(filepath.Join(dir, "log"), "bench-log", rand.Reader)
-	svc := services.New(db, rfc3161.NewLocal(a), services.WithLetters(core.WithTransparencyLog(db, s)))
+	s, _ := keyfile.LoadOrCreateLogSigner(filepath.Join(dir, "log"), "bench-log", rand.Reader)
+	svc := services.New(db, rfc3161.NewLocal(a), services.WithEvidence(evidence.WithTransparencyLog(db, s)))
 	ev := core.Event{Type: core.EventConsentGiven, Time: time.Now()}
 	for b.Loop() {
 		if err := db.ApplyChange(ctx, core.Change{Events: []core.Event{ev}}); err != nil {

@@ -1,8 +1,10 @@
-package core
+package evidence
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/lre-project/lre/core"
 )
 
 // The bundle's README.txt is a procedure a stranger follows literally: each
@@ -11,7 +13,7 @@ import (
 // block of a real bundle, then again on tampered copies. The prose around
 // them specifies each format exactly enough to reimplement the checks.
 
-func bundleReadme(p bundleParts, prov Provider) []byte {
+func bundleReadme(p bundleParts, prov core.Provider) []byte {
 	var b strings.Builder
 	kind := "a NON-QUALIFIED electronic registered delivery service (eIDAS art. 43)"
 	if prov.Qualified {

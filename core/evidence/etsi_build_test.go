@@ -1,10 +1,11 @@
-package core_test
+package evidence_test
 
 import (
 	"testing"
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 )
 
 // TestETSIRecipientAssurance checks where the recipient's level comes
@@ -20,7 +21,7 @@ func TestETSIRecipientAssurance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := core.ETSILetterFromManifest(manifest)
+	l, err := evidence.ETSILetterFromManifest(manifest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,9 +32,9 @@ func TestETSIRecipientAssurance(t *testing.T) {
 		{Seq: 3, Type: core.EventConsignmentAcceptance, NoticeID: n.ID, Time: at.Add(time.Minute), Details: map[string]string{"identification_method": "oidc", "assurance_level": "substantial"}},
 		{Seq: 4, Type: core.EventContentHandover, NoticeID: n.ID, Time: at.Add(2 * time.Minute)},
 	}
-	iss := core.ETSIIssuerOf(core.Provider{Name: "P"})
+	iss := evidence.ETSIIssuerOf(core.Provider{Name: "P"})
 	for i, want := range []string{"", "", "http://eidas.europa.eu/LoA/substantial", "http://eidas.europa.eu/LoA/substantial"} {
-		ev, err := core.BuildETSIEvidence(l, iss, evs[:i+1])
+		ev, err := evidence.BuildETSIEvidence(l, iss, evs[:i+1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +54,7 @@ func TestETSIRecipientAssurance(t *testing.T) {
 			t.Errorf("record %d: sender assurance %+v from an event that records none", i+1, ev.SenderDetails.AssuranceLevels)
 		}
 	}
-	if _, err := core.BuildETSIEvidence(l, iss, []core.Event{{Seq: 9, Type: core.EventContentHandover, NoticeID: "LRE-OTHER"}}); core.ErrorCode(err) != core.EINVALID {
+	if _, err := evidence.BuildETSIEvidence(l, iss, []core.Event{{Seq: 9, Type: core.EventContentHandover, NoticeID: "LRE-OTHER"}}); core.ErrorCode(err) != core.EINVALID {
 		t.Errorf("evidence of another letter's event: %v", err)
 	}
 }

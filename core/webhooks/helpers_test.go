@@ -1,4 +1,4 @@
-package core_test
+package webhooks_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/core/webhooks"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/webhook"
 )
 
@@ -88,48 +90,48 @@ func (r *receiver) requests() []received {
 }
 
 // hookPolicy allows loopback (the receiver) and retries from one minute.
-var hookPolicy = core.WebhookPolicy{Retry: core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 24 * time.Hour}, AllowPrivate: true, MaxPerOrg: 10}
+var hookPolicy = webhooks.WebhookPolicy{Retry: core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 24 * time.Hour}, AllowPrivate: true, MaxPerOrg: 10}
 
 func withHooks() services.Option {
-	return services.WithLetters(core.WithWebhooks(webhook.New(webhook.Options{AllowPrivate: true, Timeout: 5 * time.Second}), hookPolicy))
+	return services.WithWebhooks(webhooks.WithDelivery(webhook.New(webhook.Options{AllowPrivate: true, Timeout: 5 * time.Second}), hookPolicy))
 }
 
 // admin adds an admin of the harness sender's organisation.
-func (h *harness) admin() core.User {
-	h.t.Helper()
+func admin(h *lretest.Env) core.User {
+	h.T.Helper()
 	email := fmt.Sprintf("admin%d@cabinet-martin.example", time.Now().UnixNano())
-	u, _, err := h.svc.Accounts.AddUser(context.Background(), email, "Claire Admin", h.sender.Organisation, core.RoleAdmin)
+	u, _, err := h.Svc.Accounts.AddUser(context.Background(), email, "Claire Admin", h.Sender.Organisation, core.RoleAdmin)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	return u
 }
 
 // hook registers r for the sender's organisation.
-func (h *harness) hook(r *receiver) core.Webhook {
-	h.t.Helper()
-	w, err := h.svc.Webhooks.CreateWebhook(context.Background(), h.admin(), r.srv.URL+"/lre")
+func hook(h *lretest.Env, r *receiver) webhooks.Webhook {
+	h.T.Helper()
+	w, err := h.Svc.Webhooks.CreateWebhook(context.Background(), admin(h), r.srv.URL+"/lre")
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	r.setSecret(w.Secret)
 	return w
 }
 
-func (h *harness) deliverHooks() int {
-	h.t.Helper()
-	n, err := h.svc.Webhooks.ProcessWebhooks(context.Background())
+func deliverHooks(h *lretest.Env) int {
+	h.T.Helper()
+	n, err := h.Svc.Webhooks.ProcessWebhooks(context.Background())
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	return n
 }
 
-func (h *harness) deliveries(hookID string) []core.WebhookDelivery {
-	h.t.Helper()
-	ds, err := h.db.WebhookDeliveries(context.Background(), hookID, 0, 100)
+func deliveries(h *lretest.Env, hookID string) []webhooks.WebhookDelivery {
+	h.T.Helper()
+	ds, err := h.DB.WebhookDeliveries(context.Background(), hookID, 0, 100)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	return ds
 }

@@ -1,4 +1,4 @@
-package core
+package evidence
 
 import (
 	"archive/zip"
@@ -8,6 +8,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"time"
+
+	"github.com/lre-project/lre/core"
 )
 
 // The files of an evidence bundle, in the order they are written. audit
@@ -47,18 +49,18 @@ func WithAuditMaterial(m AuditMaterial) Option { return func(s *Service) { s.aud
 // bundleParts is everything one bundle holds, gathered before any byte is
 // written.
 type bundleParts struct {
-	notice     Notice
+	notice     core.Notice
 	manifest   []byte
 	docs       []BundleDocument
 	contents   [][]byte // parallel to docs; nil when purged
-	events     []Event
+	events     []core.Event
 	checkpoint Checkpoint
 	inclusion  []InclusionProof
 	consist    *ConsistencyProof
-	certs      []CertificateKind
+	certs      []core.CertificateKind
 	pdfs       [][]byte
 	logKey     string
-	etsi       []ETSIEvidenceFile
+	etsi       []core.ETSIEvidenceFile
 }
 
 // EvidenceBundle returns the evidence bundle of a letter viewer may see: a
@@ -73,7 +75,7 @@ type bundleParts struct {
 // Errors: ENOTFOUND (unknown letter, or no timestamp yet), EINVALID (Field
 // "consistency_from" beyond the log), EUNAVAILABLE (no transparency log, or
 // the authority is down while a checkpoint or certificate must be made).
-func (s *Service) EvidenceBundle(ctx context.Context, viewer User, id string, consistencyFrom uint64) ([]byte, error) {
+func (s *Service) EvidenceBundle(ctx context.Context, viewer core.User, id string, consistencyFrom uint64) ([]byte, error) {
 	p, err := s.gatherBundle(ctx, viewer, id)
 	if err != nil {
 		return nil, err
@@ -84,13 +86,13 @@ func (s *Service) EvidenceBundle(ctx context.Context, viewer User, id string, co
 	return writeBundle(p, s.provider, s.audit)
 }
 
-func (s *Service) gatherBundle(ctx context.Context, viewer User, id string) (bundleParts, error) {
-	n, err := s.Notice(ctx, viewer, id)
+func (s *Service) gatherBundle(ctx context.Context, viewer core.User, id string) (bundleParts, error) {
+	n, err := core.VisibleNotice(ctx, s.store, viewer, id)
 	if err != nil {
 		return bundleParts{}, err
 	}
 	if n.Token == nil {
-		return bundleParts{}, Errorf(ENOTFOUND, "letter %s has no evidence yet: it is still waiting for its timestamp", id)
+		return bundleParts{}, core.Errorf(core.ENOTFOUND, "letter %s has no evidence yet: it is still waiting for its timestamp", id)
 	}
 	p := bundleParts{notice: n}
 	if p.manifest, err = s.store.Manifest(ctx, id); err != nil {
@@ -100,7 +102,7 @@ func (s *Service) gatherBundle(ctx context.Context, viewer User, id string) (bun
 		return bundleParts{}, fmt.Errorf("bundle: %w", err)
 	}
 	if len(p.events) == 0 {
-		return bundleParts{}, Errorf(ENOTFOUND, "letter %s has no evidence yet", id)
+		return bundleParts{}, core.Errorf(core.ENOTFOUND, "letter %s has no evidence yet", id)
 	}
 	if err := s.bundleDocuments(ctx, &p); err != nil {
 		return bundleParts{}, err
@@ -108,7 +110,7 @@ func (s *Service) gatherBundle(ctx context.Context, viewer User, id string) (bun
 	if err := s.bundleCertificates(ctx, viewer, &p); err != nil {
 		return bundleParts{}, err
 	}
-	if p.etsi, err = s.signedEvidence(ctx, p.manifest, p.events, func(Event) bool { return true }); err != nil {
+	if p.etsi, err = s.signedEvidence(ctx, p.manifest, p.events, func(core.Event) bool { return true }); err != nil {
 		return bundleParts{}, fmt.Errorf("bundle: %w", err)
 	}
 	return p, nil
@@ -117,11 +119,11 @@ func (s *Service) gatherBundle(ctx context.Context, viewer User, id string) (bun
 // bundleDocuments reads the documents still retained; purged ones are
 // listed without a path.
 func (s *Service) bundleDocuments(ctx context.Context, p *bundleParts) error {
-	for i, d := range append([]Document{p.notice.Body}, p.notice.Documents...) {
+	for i, d := range append([]core.Document{p.notice.Body}, p.notice.Documents...) {
 		b, err := s.store.Content(ctx, p.notice.ID, d.Key)
 		switch {
 		case err == nil:
-		case ErrorCode(err) == ENOTFOUND || ErrorCode(err) == EGONE:
+		case core.ErrorCode(err) == core.ENOTFOUND || core.ErrorCode(err) == core.EGONE:
 			b = nil
 		default:
 			return fmt.Errorf("bundle: %w", err)
@@ -136,16 +138,16 @@ func (s *Service) bundleDocuments(ctx context.Context, p *bundleParts) error {
 }
 
 // bundleCertificates renders (or reuses) every proof whose event exists.
-func (s *Service) bundleCertificates(ctx context.Context, viewer User, p *bundleParts) error {
+func (s *Service) bundleCertificates(ctx context.Context, viewer core.User, p *bundleParts) error {
 	if s.renderer == nil {
 		return nil
 	}
-	for _, kind := range CertificateKinds {
+	for _, kind := range core.CertificateKinds {
 		pdf, err := s.CertificatePDF(ctx, viewer, p.notice.ID, kind)
 		switch {
 		case err == nil:
 			p.certs, p.pdfs = append(p.certs, kind), append(p.pdfs, pdf)
-		case ErrorCode(err) != ENOTFOUND:
+		case core.ErrorCode(err) != core.ENOTFOUND:
 			return fmt.Errorf("bundle: %w", err)
 		}
 	}
@@ -161,7 +163,7 @@ func (s *Service) bundleProofs(ctx context.Context, p *bundleParts, consistencyF
 	}
 	last := p.events[len(p.events)-1].Seq
 	cp, err := t.store.CheckpointCovering(ctx, last)
-	if ErrorCode(err) == ENOTFOUND {
+	if core.ErrorCode(err) == core.ENOTFOUND {
 		_, _, err = s.PublishCheckpoint(ctx)
 		if err == nil {
 			cp, err = t.store.CheckpointCovering(ctx, last)
@@ -181,8 +183,8 @@ func (s *Service) bundleProofs(ctx context.Context, p *bundleParts, consistencyF
 	if consistencyFrom > 0 {
 		from, to := min(consistencyFrom, cp.Size), max(consistencyFrom, cp.Size)
 		cons, err := t.store.ConsistencyProof(ctx, from, to)
-		if ErrorCode(err) == ENOTFOUND {
-			return FieldError(EINVALID, "consistency_from", "the log has no tree of %d records yet", consistencyFrom)
+		if core.ErrorCode(err) == core.ENOTFOUND {
+			return core.FieldError(core.EINVALID, "consistency_from", "the log has no tree of %d records yet", consistencyFrom)
 		}
 		if err != nil {
 			return fmt.Errorf("bundle consistency proof: %w", err)
@@ -194,7 +196,7 @@ func (s *Service) bundleProofs(ctx context.Context, p *bundleParts, consistencyF
 }
 
 // writeBundle writes the ZIP: fixed order, every entry dated at the deposit.
-func writeBundle(p bundleParts, prov Provider, m AuditMaterial) ([]byte, error) {
+func writeBundle(p bundleParts, prov core.Provider, m AuditMaterial) ([]byte, error) {
 	files, err := bundleFiles(p, prov, m)
 	if err != nil {
 		return nil, err
@@ -222,7 +224,7 @@ type bundleFile struct {
 	data []byte
 }
 
-func bundleFiles(p bundleParts, prov Provider, m AuditMaterial) ([]bundleFile, error) {
+func bundleFiles(p bundleParts, prov core.Provider, m AuditMaterial) ([]bundleFile, error) {
 	index, err := bundleIndex(p, prov)
 	if err != nil {
 		return nil, err

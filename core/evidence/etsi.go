@@ -1,4 +1,4 @@
-package core
+package evidence
 
 // ETSI EN 319 522-3 evidence in its JSON form (the schema of
 // shared/etsi/erds-evidence.schema.json). Field order is the schema's, so

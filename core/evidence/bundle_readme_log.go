@@ -1,4 +1,4 @@
-package core
+package evidence
 
 // readmeLog is step 3 of the bundle README: the formats of the hash chain,
 // the Merkle proofs and the checkpoint, and a standard-library Python

@@ -1,4 +1,4 @@
-package core
+package evidence
 
 import (
 	"encoding/base64"
@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/lre-project/lre/core"
 )
 
 // BundleIndex is bundle.json: what the bundle holds and where.
@@ -130,7 +132,7 @@ const (
 	DigestSHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 )
 
-func bundleIndex(p bundleParts, prov Provider) ([]byte, error) {
+func bundleIndex(p bundleParts, prov core.Provider) ([]byte, error) {
 	ix := BundleIndex{
 		Version: BundleVersion, NoticeID: p.notice.ID, Provider: prov.Name, Qualified: prov.Qualified,
 		Documents: p.docs, Certificates: []string{}, CheckpointSize: p.checkpoint.Size,
@@ -141,21 +143,21 @@ func bundleIndex(p bundleParts, prov Provider) ([]byte, error) {
 	return marshalIndent(ix)
 }
 
-func evidenceJSON(p bundleParts, prov Provider) ([]byte, error) {
+func evidenceJSON(p bundleParts, prov core.Provider) ([]byte, error) {
 	return EvidenceJSON(p.notice, p.events, prov, 0)
 }
 
 // EvidenceJSON is events.json, written alike into evidence bundles and
 // certificate PDFs so that one reader (audit) checks both. attested,
 // when not 0, is the sequence number of the event a certificate attests.
-func EvidenceJSON(n Notice, events []Event, prov Provider, attested uint64) ([]byte, error) {
+func EvidenceJSON(n core.Notice, events []core.Event, prov core.Provider, attested uint64) ([]byte, error) {
 	f := EvidenceFile{Version: 1, MessageIdentifier: n.ID, ChainRule: ChainRule}
 	if attested != 0 {
 		f.AttestedEvidence = EvidenceID(n.ID, attested)
 	}
 	content := submittedContent(n)
 	for _, e := range events {
-		canon, err := EventBytes(e)
+		canon, err := core.EventBytes(e)
 		if err != nil {
 			return nil, err
 		}
@@ -184,13 +186,13 @@ func EvidenceJSON(n Notice, events []Event, prov Provider, attested uint64) ([]b
 	return marshalIndent(f)
 }
 
-func partyDetails(p Party, method, assurance string) PartyDetails {
+func partyDetails(p core.Party, method, assurance string) PartyDetails {
 	return PartyDetails{Name: p.Name, Identifier: p.Email, IdentifierScheme: "mailto", Organisation: p.Organisation, AssuranceLevel: assurance, AuthenticationMethod: method}
 }
 
-func submittedContent(n Notice) []ContentPart {
+func submittedContent(n core.Notice) []ContentPart {
 	out := []ContentPart{{Identifier: BundleManifest, ContentType: "application/json", DigestMethod: DigestSHA256, DigestValue: hexToBase64(n.Digest)}}
-	for _, d := range append([]Document{n.Body}, n.Documents...) {
+	for _, d := range append([]core.Document{n.Body}, n.Documents...) {
 		out = append(out, ContentPart{Identifier: d.Name, ContentType: d.MediaType, DigestMethod: DigestSHA256, DigestValue: hexToBase64(d.SHA256)})
 	}
 	return out

@@ -1,4 +1,4 @@
-package core
+package evidence
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/lre-project/lre/core"
 )
 
 // The bytes an evidence's JAdES signature covers are the evidence without
@@ -29,13 +31,13 @@ const maxJCSDepth = 32
 func ETSISignedBytes(file []byte) ([]byte, *ETSISignature, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(file, &obj); err != nil {
-		return nil, nil, Errorf(EINVALID, "evidence is not a JSON object: %v", err)
+		return nil, nil, core.Errorf(core.EINVALID, "evidence is not a JSON object: %v", err)
 	}
 	var sig *ETSISignature
 	if raw, ok := obj["jadesSignature"]; ok {
 		sig = new(ETSISignature)
 		if err := json.Unmarshal(raw, sig); err != nil {
-			return nil, nil, Errorf(EINVALID, "evidence jadesSignature: %v", err)
+			return nil, nil, core.Errorf(core.EINVALID, "evidence jadesSignature: %v", err)
 		}
 		delete(obj, "jadesSignature")
 	}
@@ -54,10 +56,10 @@ func CanonicalJSON(b []byte) ([]byte, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, Errorf(EINVALID, "not JSON: %v", err)
+		return nil, core.Errorf(core.EINVALID, "not JSON: %v", err)
 	}
 	if dec.More() {
-		return nil, Errorf(EINVALID, "more than one JSON value")
+		return nil, core.Errorf(core.EINVALID, "more than one JSON value")
 	}
 	var out bytes.Buffer
 	if err := writeJCS(&out, v, 0); err != nil {
@@ -68,7 +70,7 @@ func CanonicalJSON(b []byte) ([]byte, error) {
 
 func writeJCS(w *bytes.Buffer, v any, depth int) error {
 	if depth > maxJCSDepth {
-		return Errorf(EINVALID, "JSON nested deeper than %d levels", maxJCSDepth)
+		return core.Errorf(core.EINVALID, "JSON nested deeper than %d levels", maxJCSDepth)
 	}
 	switch x := v.(type) {
 	case nil:
@@ -78,7 +80,7 @@ func writeJCS(w *bytes.Buffer, v any, depth int) error {
 	case json.Number:
 		n, err := strconv.ParseInt(string(x), 10, 64)
 		if err != nil || n > 1<<53 || n < -(1<<53) {
-			return Errorf(EINVALID, "number %s is not an integer evidence may hold", x)
+			return core.Errorf(core.EINVALID, "number %s is not an integer evidence may hold", x)
 		}
 		w.WriteString(strconv.FormatInt(n, 10))
 	case string:

@@ -1,9 +1,11 @@
-package core
+package evidence
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/lre-project/lre/core"
 )
 
 // EvidenceSigner seals ETSI evidence: a JAdES signature by the provider's
@@ -35,18 +37,10 @@ type etsiConfig struct {
 	store  ETSIStore
 }
 
-// ETSIEvidenceFile is the signed evidence of one event and its file name.
-type ETSIEvidenceFile struct {
-	Seq  uint64
-	Type EventType
-	Name string // in a bundle (ETSIFileName)
-	Data []byte
-}
-
 // signedEvidence returns the signed evidence of each of the letter's events
 // (in log order) that want selects, issuing and storing the missing ones.
 // Without an evidence signer it returns nothing.
-func (s *Service) signedEvidence(ctx context.Context, manifest []byte, events []Event, want func(Event) bool) ([]ETSIEvidenceFile, error) {
+func (s *Service) signedEvidence(ctx context.Context, manifest []byte, events []core.Event, want func(core.Event) bool) ([]core.ETSIEvidenceFile, error) {
 	if s.etsi.signer == nil {
 		return nil, nil
 	}
@@ -55,19 +49,19 @@ func (s *Service) signedEvidence(ctx context.Context, manifest []byte, events []
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
 	iss := ETSIIssuerOf(s.provider)
-	var out []ETSIEvidenceFile
+	var out []core.ETSIEvidenceFile
 	for i, e := range events {
 		if !want(e) {
 			continue
 		}
 		b, err := s.etsi.store.StoredETSIEvidence(ctx, e.Seq)
-		if ErrorCode(err) == ENOTFOUND {
+		if core.ErrorCode(err) == core.ENOTFOUND {
 			b, err = s.issueEvidence(ctx, l, iss, events[:i+1])
 		}
 		if err != nil {
 			return nil, fmt.Errorf("evidence of record %d: %w", e.Seq, err)
 		}
-		out = append(out, ETSIEvidenceFile{Seq: e.Seq, Type: e.Type, Name: ETSIFileName(e.Seq, e.Type), Data: b})
+		out = append(out, core.ETSIEvidenceFile{Seq: e.Seq, Type: e.Type, Name: ETSIFileName(e.Seq, e.Type), Data: b})
 	}
 	return out, nil
 }
@@ -75,7 +69,7 @@ func (s *Service) signedEvidence(ctx context.Context, manifest []byte, events []
 // issueEvidence builds, signs and stores the evidence of the last event,
 // and returns what the store kept (another request may have issued it
 // first).
-func (s *Service) issueEvidence(ctx context.Context, l ETSILetter, iss ETSIIssuer, events []Event) ([]byte, error) {
+func (s *Service) issueEvidence(ctx context.Context, l ETSILetter, iss ETSIIssuer, events []core.Event) ([]byte, error) {
 	ev, err := BuildETSIEvidence(l, iss, events)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package core_test
+package webhooks_test
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/core/webhooks"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/webhook"
 )
@@ -20,18 +22,18 @@ import (
 // signature verifies, and a tampered body, another secret or an old
 // timestamp do not.
 func TestWebhookSignedDelivery(t *testing.T) {
-	h := newHarness(t, withHooks())
+	h := lretest.New(t, withHooks())
 	r := newReceiver(t)
-	w := h.hook(r)
-	n := h.deposit()
-	if got := h.deliverHooks(); got != 1 {
+	w := hook(h, r)
+	n := h.Deposit()
+	if got := deliverHooks(h); got != 1 {
 		t.Fatalf("ProcessWebhooks attempted %d deliveries, want 1", got)
 	}
 	reqs := r.requests()
 	if len(reqs) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(reqs))
 	}
-	ev := h.events(n.ID)[0]
+	ev := h.Events(n.ID)[0]
 	p := reqs[0].payload
 	want := hookPayload{DeliveryID: reqs[0].header.Get(webhook.DeliveryHeader), Seq: ev.Seq, Type: "SubmissionAcceptance",
 		URI: "http://uri.etsi.org/19522/Event/SubmissionAcceptance", LetterID: n.ID, Time: ev.Time.UTC().Format(time.RFC3339Nano), Hash: hex.EncodeToString(ev.Hash)}
@@ -63,8 +65,8 @@ func TestWebhookSignedDelivery(t *testing.T) {
 			}
 		})
 	}
-	ds := h.deliveries(w.ID)
-	if len(ds) != 1 || !ds[0].Done || ds[0].Outcome != core.WebhookDelivered || len(ds[0].Attempts) != 1 || ds[0].Attempts[0].Status != 200 {
+	ds := deliveries(h, w.ID)
+	if len(ds) != 1 || !ds[0].Done || ds[0].Outcome != webhooks.WebhookDelivered || len(ds[0].Attempts) != 1 || ds[0].Attempts[0].Status != 200 {
 		t.Errorf("delivery record = %+v, want one delivered attempt with 200", ds)
 	}
 }
@@ -72,19 +74,19 @@ func TestWebhookSignedDelivery(t *testing.T) {
 // TestWebhookOrderUnderRetries: the receiver refuses the first delivery
 // with 500; the letter's next event waits for it and arrives after it.
 func TestWebhookOrderUnderRetries(t *testing.T) {
-	h := newHarness(t, withHooks())
+	h := lretest.New(t, withHooks())
 	r := newReceiver(t, http.StatusInternalServerError)
-	h.hook(r)
-	n := h.deposit()
-	h.deliverHooks() // SubmissionAcceptance: 500
-	h.process()      // NotificationForAcceptance queued behind it
-	if got := h.deliverHooks(); got != 0 {
+	hook(h, r)
+	n := h.Deposit()
+	deliverHooks(h) // SubmissionAcceptance: 500
+	h.Process()     // NotificationForAcceptance queued behind it
+	if got := deliverHooks(h); got != 0 {
 		t.Fatalf("%d deliveries were due while the first one waits for its retry", got)
 	}
-	h.clock.Add(2 * time.Minute)
-	h.deliverHooks() // SubmissionAcceptance again: 200; the next becomes due
-	h.deliverHooks() // NotificationForAcceptance
-	evs := h.events(n.ID)
+	h.Clock.Add(2 * time.Minute)
+	deliverHooks(h) // SubmissionAcceptance again: 200; the next becomes due
+	deliverHooks(h) // NotificationForAcceptance
+	evs := h.Events(n.ID)
 	got := r.requests()
 	wantSeqs := []uint64{evs[0].Seq, evs[0].Seq, evs[1].Seq}
 	if !slices.Equal(seqsOf(got), wantSeqs) {
@@ -103,24 +105,24 @@ func TestWebhookOrderUnderRetries(t *testing.T) {
 // abandoned once MaxAge has passed since the first attempt, and only then
 // does the letter's next event go.
 func TestWebhookBackoffSchedule(t *testing.T) {
-	h := newHarness(t, withHooks())
+	h := lretest.New(t, withHooks())
 	fails := make([]int, 200)
 	for i := range fails {
 		fails[i] = http.StatusServiceUnavailable
 	}
 	r := newReceiver(t, fails...)
-	w := h.hook(r)
-	h.deposit()
-	h.process()
-	first := h.clock.Now()
+	w := hook(h, r)
+	h.Deposit()
+	h.Process()
+	first := h.Clock.Now()
 	for attempt := 1; ; attempt++ {
-		if got := h.deliverHooks(); got != 1 {
+		if got := deliverHooks(h); got != 1 {
 			t.Fatalf("attempt %d: %d deliveries due, want 1", attempt, got)
 		}
-		d := h.deliveries(w.ID)[1] // newest first: [next event, this one]
+		d := deliveries(h, w.ID)[1] // newest first: [next event, this one]
 		if d.Done {
-			if d.Outcome != core.WebhookAbandoned || h.clock.Now().Sub(first) < 24*time.Hour {
-				t.Fatalf("finished as %s after %s", d.Outcome, h.clock.Now().Sub(first))
+			if d.Outcome != webhooks.WebhookAbandoned || h.Clock.Now().Sub(first) < 24*time.Hour {
+				t.Fatalf("finished as %s after %s", d.Outcome, h.Clock.Now().Sub(first))
 			}
 			if attempt < 20 {
 				t.Errorf("abandoned after only %d attempts", attempt)
@@ -128,15 +130,15 @@ func TestWebhookBackoffSchedule(t *testing.T) {
 			break
 		}
 		base := min(time.Minute<<(attempt-1), time.Hour)
-		if wait := d.NotBefore.Sub(h.clock.Now()); wait < base || wait > base+base/5 {
+		if wait := d.NotBefore.Sub(h.Clock.Now()); wait < base || wait > base+base/5 {
 			t.Fatalf("after attempt %d the wait is %s, want %s plus at most 20%%", attempt, wait, base)
 		}
-		h.clock.Add(d.NotBefore.Sub(h.clock.Now()))
+		h.Clock.Add(d.NotBefore.Sub(h.Clock.Now()))
 		if attempt > 100 {
 			t.Fatal("never abandoned")
 		}
 	}
-	h.deliverHooks()
+	deliverHooks(h)
 	got := r.requests()
 	if last := got[len(got)-1].payload.Type; last != "NotificationForAcceptance" {
 		t.Errorf("after abandoning, the next delivery was %s, want the letter's next event", last)
@@ -153,9 +155,9 @@ func TestWebhookQueueSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := harnessOn(t, db, newAuthority(t))
-	h.hook(r)
-	n := h.deposit()
+	h := lretest.On(t, db, lretest.NewAuthority(t), withHooks())
+	hook(h, r)
+	n := h.Deposit()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +169,7 @@ func TestWebhookQueueSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	svc := services.New(db2, nil, withHooks(), services.WithClock(h.clock.Now))
+	svc := services.New(db2, nil, withHooks(), services.WithClock(h.Clock.Now))
 	if _, err := svc.Webhooks.ProcessWebhooks(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +202,7 @@ func TestWebhookURLGuard(t *testing.T) {
 		{"http://127.0.0.1:9000/", true, true},
 	}
 	for _, tt := range tests {
-		_, err := core.CheckWebhookURL(tt.url, tt.allowPrivate)
+		_, err := webhooks.CheckWebhookURL(tt.url, tt.allowPrivate)
 		if (err == nil) != tt.ok {
 			t.Errorf("CheckWebhookURL(%q, allowPrivate=%v) = %v, want ok=%v", tt.url, tt.allowPrivate, err, tt.ok)
 		}
@@ -208,63 +210,63 @@ func TestWebhookURLGuard(t *testing.T) {
 			t.Errorf("CheckWebhookURL(%q): code %s, want %s", tt.url, core.ErrorCode(err), core.EINVALID)
 		}
 	}
-	h := newHarness(t) // default policy: no private targets
+	h := lretest.New(t) // default policy: no private targets
 	r := newReceiver(t)
-	if _, err := h.svc.Webhooks.CreateWebhook(context.Background(), h.admin(), r.srv.URL); core.ErrorCode(err) != core.EINVALID {
+	if _, err := h.Svc.Webhooks.CreateWebhook(context.Background(), admin(h), r.srv.URL); core.ErrorCode(err) != core.EINVALID {
 		t.Errorf("CreateWebhook on loopback without the allowance: %v, want %s", err, core.EINVALID)
 	}
 }
 
 func TestWebhookAdministration(t *testing.T) {
 	ctx := context.Background()
-	h := newHarness(t, withHooks())
+	h := lretest.New(t, withHooks())
 	r := newReceiver(t)
-	w := h.hook(r)
-	other, _, err := h.svc.Accounts.AddUser(ctx, "admin@other.example", "Other Admin", "Other Org", core.RoleAdmin)
+	w := hook(h, r)
+	other, _, err := h.Svc.Accounts.AddUser(ctx, "admin@other.example", "Other Admin", "Other Org", core.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.svc.Webhooks.CreateWebhook(ctx, h.sender, r.srv.URL); core.ErrorCode(err) != core.EFORBIDDEN {
+	if _, err := h.Svc.Webhooks.CreateWebhook(ctx, h.Sender, r.srv.URL); core.ErrorCode(err) != core.EFORBIDDEN {
 		t.Errorf("a sender created a webhook: %v", err)
 	}
-	if _, err := h.svc.Webhooks.WebhookDeliveries(ctx, other, w.ID, 0, 10); core.ErrorCode(err) != core.ENOTFOUND {
+	if _, err := h.Svc.Webhooks.WebhookDeliveries(ctx, other, w.ID, 0, 10); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("another organisation's admin read the deliveries: %v", err)
 	}
-	if err := h.svc.Webhooks.DeleteWebhook(ctx, other, w.ID); core.ErrorCode(err) != core.ENOTFOUND {
+	if err := h.Svc.Webhooks.DeleteWebhook(ctx, other, w.ID); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("another organisation's admin deleted the webhook: %v", err)
 	}
-	if hooks, _ := h.svc.Webhooks.Webhooks(ctx, other); len(hooks) != 0 {
+	if hooks, _ := h.Svc.Webhooks.Webhooks(ctx, other); len(hooks) != 0 {
 		t.Errorf("another organisation sees %d webhooks", len(hooks))
 	}
-	admin := h.admin()
-	hooks, err := h.svc.Webhooks.Webhooks(ctx, admin)
+	admin := admin(h)
+	hooks, err := h.Svc.Webhooks.Webhooks(ctx, admin)
 	if err != nil || len(hooks) != 1 || hooks[0].ID != w.ID || hooks[0].Secret != "" {
 		t.Fatalf("Webhooks = %+v, %v; want the one webhook without its secret", hooks, err)
 	}
 
-	h.deposit()
-	h.deliverHooks()
-	d := h.deliveries(w.ID)[0]
-	if _, err := h.svc.Webhooks.ReplayWebhookDelivery(ctx, other, w.ID, d.ID); core.ErrorCode(err) != core.ENOTFOUND {
+	h.Deposit()
+	deliverHooks(h)
+	d := deliveries(h, w.ID)[0]
+	if _, err := h.Svc.Webhooks.ReplayWebhookDelivery(ctx, other, w.ID, d.ID); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("another organisation replayed: %v", err)
 	}
-	replay, err := h.svc.Webhooks.ReplayWebhookDelivery(ctx, admin, w.ID, d.ID)
+	replay, err := h.Svc.Webhooks.ReplayWebhookDelivery(ctx, admin, w.ID, d.ID)
 	if err != nil || replay.ReplayOf != d.ID || replay.Done {
 		t.Fatalf("replay = %+v, %v", replay, err)
 	}
-	if _, err := h.svc.Webhooks.ReplayWebhookDelivery(ctx, admin, w.ID, replay.ID); core.ErrorCode(err) != core.ECONFLICT {
+	if _, err := h.Svc.Webhooks.ReplayWebhookDelivery(ctx, admin, w.ID, replay.ID); core.ErrorCode(err) != core.ECONFLICT {
 		t.Errorf("replaying a queued delivery: %v, want %s", err, core.ECONFLICT)
 	}
-	h.deliverHooks()
+	deliverHooks(h)
 	if got := r.requests(); len(got) != 2 || got[1].payload.Seq != got[0].payload.Seq || got[1].payload.DeliveryID != replay.ID {
 		t.Fatalf("after the replay the receiver got %+v", got)
 	}
 
-	h.process() // a new event queued for the webhook
-	if err := h.svc.Webhooks.DeleteWebhook(ctx, admin, w.ID); err != nil {
+	h.Process() // a new event queued for the webhook
+	if err := h.Svc.Webhooks.DeleteWebhook(ctx, admin, w.ID); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.deliverHooks(); n != 0 {
+	if n := deliverHooks(h); n != 0 {
 		t.Errorf("%d deliveries due after the webhook was deleted", n)
 	}
 	if len(r.requests()) != 2 {

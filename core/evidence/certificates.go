@@ -1,28 +1,30 @@
-package core
+package evidence
 
 import (
 	"context"
 	"fmt"
+
+	"github.com/lre-project/lre/core"
 )
 
 // CertificateStore keeps issued certificates, so that a proof once issued
 // is served byte-identical ever after (its signature carries its own time).
 type CertificateStore interface {
 	// StoredCertificate returns ENOTFOUND when none was issued yet.
-	StoredCertificate(ctx context.Context, id string, kind CertificateKind) ([]byte, error)
-	PutCertificate(ctx context.Context, id string, kind CertificateKind, pdf []byte) error
+	StoredCertificate(ctx context.Context, id string, kind core.CertificateKind) ([]byte, error)
+	PutCertificate(ctx context.Context, id string, kind core.CertificateKind, pdf []byte) error
 }
 
 // WithRenderer sets how certificates are rendered and sealed.
-func WithRenderer(r CertificateRenderer) Option { return func(s *Service) { s.renderer = r } }
+func WithRenderer(r core.CertificateRenderer) Option { return func(s *Service) { s.renderer = r } }
 
 // CertificatePDF returns the signed PDF proof of kind for a letter the
 // viewer may see, rendering and storing it on first request (never on the
 // deposit path). Errors: ENOTFOUND for an unknown letter, an unknown kind,
 // or before the attested event exists; EUNAVAILABLE when no renderer is
 // configured.
-func (s *Service) CertificatePDF(ctx context.Context, viewer User, id string, kind CertificateKind) ([]byte, error) {
-	n, err := s.Notice(ctx, viewer, id)
+func (s *Service) CertificatePDF(ctx context.Context, viewer core.User, id string, kind core.CertificateKind) ([]byte, error) {
+	n, err := core.VisibleNotice(ctx, s.store, viewer, id)
 	if err != nil {
 		return nil, err
 	}
@@ -30,8 +32,8 @@ func (s *Service) CertificatePDF(ctx context.Context, viewer User, id string, ki
 }
 
 // certificatePDF is CertificatePDF once the caller may see n.
-func (s *Service) certificatePDF(ctx context.Context, n Notice, kind CertificateKind) ([]byte, error) {
-	if b, err := s.certs.StoredCertificate(ctx, n.ID, kind); err == nil {
+func (s *Service) certificatePDF(ctx context.Context, n core.Notice, kind core.CertificateKind) ([]byte, error) {
+	if b, err := s.store.StoredCertificate(ctx, n.ID, kind); err == nil {
 		return b, nil
 	}
 	c, err := s.certificate(ctx, n, kind)
@@ -39,27 +41,27 @@ func (s *Service) certificatePDF(ctx context.Context, n Notice, kind Certificate
 		return nil, err
 	}
 	if s.renderer == nil {
-		return nil, Errorf(EUNAVAILABLE, "certificates are not configured on this server")
+		return nil, core.Errorf(core.EUNAVAILABLE, "certificates are not configured on this server")
 	}
 	pdf, err := s.renderer.Render(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("render %s certificate of %s: %w", kind, n.ID, err)
 	}
-	if err := s.certs.PutCertificate(ctx, n.ID, kind, pdf); err != nil {
+	if err := s.store.PutCertificate(ctx, n.ID, kind, pdf); err != nil {
 		return nil, fmt.Errorf("store certificate: %w", err)
 	}
-	return s.certs.StoredCertificate(ctx, n.ID, kind)
+	return s.store.StoredCertificate(ctx, n.ID, kind)
 }
 
 // certificate gathers everything a proof shows.
-func (s *Service) certificate(ctx context.Context, n Notice, kind CertificateKind) (Certificate, error) {
+func (s *Service) certificate(ctx context.Context, n core.Notice, kind core.CertificateKind) (core.Certificate, error) {
 	want, ok := kind.AttestedEvent()
 	if !ok {
-		return Certificate{}, Errorf(ENOTFOUND, "no certificate kind %q: use deposit, notification, receipt, refusal or non-claim", kind)
+		return core.Certificate{}, core.Errorf(core.ENOTFOUND, "no certificate kind %q: use deposit, notification, receipt, refusal or non-claim", kind)
 	}
 	evs, err := s.store.NoticeEvents(ctx, n.ID)
 	if err != nil {
-		return Certificate{}, fmt.Errorf("certificate: %w", err)
+		return core.Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
 	idx := -1
 	for i, e := range evs {
@@ -69,27 +71,27 @@ func (s *Service) certificate(ctx context.Context, n Notice, kind CertificateKin
 		}
 	}
 	if idx < 0 {
-		return Certificate{}, Errorf(ENOTFOUND, "no %s certificate for letter %s yet: the %s event has not happened", kind, n.ID, want)
+		return core.Certificate{}, core.Errorf(core.ENOTFOUND, "no %s certificate for letter %s yet: the %s event has not happened", kind, n.ID, want)
 	}
 	manifest, err := s.store.Manifest(ctx, n.ID)
 	if err != nil {
-		return Certificate{}, fmt.Errorf("certificate: %w", err)
+		return core.Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
 	cp, err := s.checkpointCovering(ctx, evs[idx].Seq)
 	if err != nil {
-		return Certificate{}, fmt.Errorf("certificate: %w", err)
+		return core.Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
 	attested := evs[idx].Seq
-	etsi, err := s.signedEvidence(ctx, manifest, evs[:idx+1], func(e Event) bool { return e.Seq == attested })
+	etsi, err := s.signedEvidence(ctx, manifest, evs[:idx+1], func(e core.Event) bool { return e.Seq == attested })
 	if err != nil {
-		return Certificate{}, fmt.Errorf("certificate: %w", err)
+		return core.Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
 	code := s.checkCode(n, kind, evs[idx])
 	verify := s.baseURL + "/verify?id=" + n.ID
 	if code != "" {
 		verify += "&c=" + code
 	}
-	return Certificate{
+	return core.Certificate{
 		Kind: kind, Language: n.Language, Provider: s.provider, Notice: n,
 		Event: evs[idx], Events: evs[:idx+1], Manifest: manifest,
 		VerifyURL: verify, CheckCode: code, Deadline: n.Deadline,
@@ -107,7 +109,7 @@ func (s *Service) checkpointCovering(ctx context.Context, seq uint64) ([]byte, e
 		return nil, nil
 	}
 	cp, err := t.store.CheckpointCovering(ctx, seq)
-	if ErrorCode(err) == ENOTFOUND {
+	if core.ErrorCode(err) == core.ENOTFOUND {
 		if _, _, err = s.PublishCheckpoint(ctx); err != nil {
 			return nil, err
 		}

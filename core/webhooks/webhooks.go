@@ -1,4 +1,4 @@
-package core
+package webhooks
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/lre-project/lre/core"
 )
 
 // Webhook is an organisation's HTTP endpoint that receives every evidence
@@ -29,16 +31,16 @@ type Webhook struct {
 // the event against the log, nothing of the letter's content. Seq is unique
 // across the log, so receivers deduplicate on it.
 type PublishedEvent struct {
-	Seq      uint64    `json:"seq"`
-	Type     EventType `json:"type"`
-	URI      string    `json:"uri"`
-	NoticeID string    `json:"letter_id"`
-	Time     time.Time `json:"time"`
-	Hash     string    `json:"hash"`
+	Seq      uint64         `json:"seq"`
+	Type     core.EventType `json:"type"`
+	URI      string         `json:"uri"`
+	NoticeID string         `json:"letter_id"`
+	Time     time.Time      `json:"time"`
+	Hash     string         `json:"hash"`
 }
 
 // PublishEvent returns the published form of a logged event.
-func PublishEvent(e Event) PublishedEvent {
+func PublishEvent(e core.Event) PublishedEvent {
 	return PublishedEvent{Seq: e.Seq, Type: e.Type, URI: e.Type.URI(), NoticeID: e.NoticeID, Time: e.Time.UTC(), Hash: hex.EncodeToString(e.Hash)}
 }
 
@@ -125,24 +127,13 @@ type WebhookAdmin interface {
 // first attempt; AllowPrivate lets webhooks target loopback and private
 // addresses (tests, on-premises receivers).
 type WebhookPolicy struct {
-	Retry        RetryPolicy
+	Retry        core.RetryPolicy
 	AllowPrivate bool
 	MaxPerOrg    int
 }
 
 // DefaultWebhookPolicy retries for 24 hours, from 30 seconds up to an hour.
-var DefaultWebhookPolicy = WebhookPolicy{Retry: RetryPolicy{Base: 30 * time.Second, Max: time.Hour, MaxAge: 24 * time.Hour}, MaxPerOrg: 10}
-
-// WithWebhooks enables webhook delivery through poster under policy.
-func WithWebhooks(poster WebhookPoster, p WebhookPolicy) Option {
-	return func(s *Service) { s.webhooks = webhookConfig{poster: poster, policy: p} }
-}
-
-// webhookConfig is the Service's webhook part.
-type webhookConfig struct {
-	poster WebhookPoster
-	policy WebhookPolicy
-}
+var DefaultWebhookPolicy = WebhookPolicy{Retry: core.RetryPolicy{Base: 30 * time.Second, Max: time.Hour, MaxAge: 24 * time.Hour}, MaxPerOrg: 10}
 
 // maxWebhookURL bounds the URL an admin may register.
 const maxWebhookURL = 2048
@@ -151,11 +142,11 @@ const maxWebhookURL = 2048
 // webhook with its signing secret, which is shown this once. Errors:
 // EFORBIDDEN (not an admin, or no organisation), EINVALID (field "url"),
 // ECONFLICT (too many webhooks).
-func (s *Service) CreateWebhook(ctx context.Context, admin User, rawURL string) (Webhook, error) {
+func (s *Service) CreateWebhook(ctx context.Context, admin core.User, rawURL string) (Webhook, error) {
 	if err := webhookAdmin(admin); err != nil {
 		return Webhook{}, err
 	}
-	u, err := CheckWebhookURL(rawURL, s.webhooks.policy.AllowPrivate)
+	u, err := CheckWebhookURL(rawURL, s.policy.AllowPrivate)
 	if err != nil {
 		return Webhook{}, err
 	}
@@ -163,14 +154,14 @@ func (s *Service) CreateWebhook(ctx context.Context, admin User, rawURL string) 
 	if err != nil {
 		return Webhook{}, fmt.Errorf("create webhook: %w", err)
 	}
-	if max := s.webhooks.policy.MaxPerOrg; max > 0 && len(have) >= max {
-		return Webhook{}, Errorf(ECONFLICT, "your organisation already has %d webhooks; delete one first", len(have))
+	if limit := s.policy.MaxPerOrg; limit > 0 && len(have) >= limit {
+		return Webhook{}, core.Errorf(core.ECONFLICT, "your organisation already has %d webhooks; delete one first", len(have))
 	}
 	w := Webhook{Organisation: admin.Organisation, URL: u, CreatedBy: admin.ID, CreatedAt: s.clock()}
 	if w.ID, err = randomID(s.rand, "whk_"); err != nil {
 		return Webhook{}, err
 	}
-	if w.Secret, _, err = NewSecret(s.rand, "whsec_"); err != nil {
+	if w.Secret, _, err = core.NewSecret(s.rand, "whsec_"); err != nil {
 		return Webhook{}, err
 	}
 	if err := s.store.PutWebhook(ctx, w); err != nil {
@@ -181,7 +172,7 @@ func (s *Service) CreateWebhook(ctx context.Context, admin User, rawURL string) 
 
 // Webhooks lists the admin's organisation's webhooks; secrets are blanked.
 // Errors: EFORBIDDEN.
-func (s *Service) Webhooks(ctx context.Context, admin User) ([]Webhook, error) {
+func (s *Service) Webhooks(ctx context.Context, admin core.User) ([]Webhook, error) {
 	if err := webhookAdmin(admin); err != nil {
 		return nil, err
 	}
@@ -197,7 +188,7 @@ func (s *Service) Webhooks(ctx context.Context, admin User) ([]Webhook, error) {
 
 // DeleteWebhook removes a webhook of the admin's organisation and cancels
 // what it still had queued. Errors: EFORBIDDEN, ENOTFOUND.
-func (s *Service) DeleteWebhook(ctx context.Context, admin User, id string) error {
+func (s *Service) DeleteWebhook(ctx context.Context, admin core.User, id string) error {
 	if err := webhookAdmin(admin); err != nil {
 		return err
 	}
@@ -206,7 +197,7 @@ func (s *Service) DeleteWebhook(ctx context.Context, admin User, id string) erro
 
 // webhook returns a webhook of the admin's organisation. Errors: EFORBIDDEN,
 // ENOTFOUND (also for another organisation's webhook).
-func (s *Service) webhook(ctx context.Context, admin User, id string) (Webhook, error) {
+func (s *Service) webhook(ctx context.Context, admin core.User, id string) (Webhook, error) {
 	if err := webhookAdmin(admin); err != nil {
 		return Webhook{}, err
 	}
@@ -215,14 +206,14 @@ func (s *Service) webhook(ctx context.Context, admin User, id string) (Webhook, 
 		return Webhook{}, err
 	}
 	if w.Organisation != admin.Organisation {
-		return Webhook{}, Errorf(ENOTFOUND, "no webhook %q", id)
+		return Webhook{}, core.Errorf(core.ENOTFOUND, "no webhook %q", id)
 	}
 	return w, nil
 }
 
 // WebhookDeliveries lists a webhook's deliveries with their attempts, newest
 // first, below the id before (0 for the newest). Errors: EFORBIDDEN, ENOTFOUND.
-func (s *Service) WebhookDeliveries(ctx context.Context, admin User, id string, before uint64, limit int) ([]WebhookDelivery, error) {
+func (s *Service) WebhookDeliveries(ctx context.Context, admin core.User, id string, before uint64, limit int) ([]WebhookDelivery, error) {
 	if _, err := s.webhook(ctx, admin, id); err != nil {
 		return nil, err
 	}
@@ -232,7 +223,7 @@ func (s *Service) WebhookDeliveries(ctx context.Context, admin User, id string, 
 // ReplayWebhookDelivery queues a finished delivery once more; it leaves
 // after anything already queued for the same letter. Errors: EFORBIDDEN,
 // ENOTFOUND, ECONFLICT (still queued).
-func (s *Service) ReplayWebhookDelivery(ctx context.Context, admin User, id, delivery string) (WebhookDelivery, error) {
+func (s *Service) ReplayWebhookDelivery(ctx context.Context, admin core.User, id, delivery string) (WebhookDelivery, error) {
 	if _, err := s.webhook(ctx, admin, id); err != nil {
 		return WebhookDelivery{}, err
 	}
@@ -243,12 +234,12 @@ func (s *Service) ReplayWebhookDelivery(ctx context.Context, admin User, id, del
 	return d, err
 }
 
-func webhookAdmin(u User) error {
-	if u.Role != RoleAdmin {
-		return Errorf(EFORBIDDEN, "only admins manage webhooks")
+func webhookAdmin(u core.User) error {
+	if u.Role != core.RoleAdmin {
+		return core.Errorf(core.EFORBIDDEN, "only admins manage webhooks")
 	}
 	if u.Organisation == "" {
-		return Errorf(EFORBIDDEN, "webhooks belong to an organisation and your account has none")
+		return core.Errorf(core.EFORBIDDEN, "webhooks belong to an organisation and your account has none")
 	}
 	return nil
 }
@@ -259,7 +250,7 @@ func webhookAdmin(u User) error {
 // at connection time, after name resolution). Errors: EINVALID (field "url").
 func CheckWebhookURL(raw string, allowPrivate bool) (string, error) {
 	bad := func(format string, args ...any) (string, error) {
-		return "", FieldError(EINVALID, "url", format, args...)
+		return "", core.FieldError(core.EINVALID, "url", format, args...)
 	}
 	raw = strings.TrimSpace(raw)
 	if raw == "" || len(raw) > maxWebhookURL {

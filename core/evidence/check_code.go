@@ -1,13 +1,16 @@
-package core
+package evidence
 
 import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base32"
 	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/lre-project/lre/core"
 )
 
 // A certificate's check code lets whoever holds the paper or the PDF ask
@@ -25,21 +28,21 @@ func WithCheckKey(key []byte) Option { return func(s *Service) { s.checkKey = ke
 // party's name or the content, only what the certificate itself shows.
 type CertificateCheck struct {
 	NoticeID  string
-	Kind      CertificateKind
-	Digest    string    // the deposit digest (SHA-256 of the manifest)
-	EventTime time.Time // when the attested event was recorded
-	Status    Status    // the letter's status now
+	Kind      core.CertificateKind
+	Digest    string      // the deposit digest (SHA-256 of the manifest)
+	EventTime time.Time   // when the attested event was recorded
+	Status    core.Status // the letter's status now
 }
 
 // checkCode is the code of the certificate of kind for n attesting e, as
 // XXXX-XXXX-XXXX-XXXX (80 bits), or "" without a key.
-func (s *Service) checkCode(n Notice, kind CertificateKind, e Event) string {
+func (s *Service) checkCode(n core.Notice, kind core.CertificateKind, e core.Event) string {
 	if len(s.checkKey) == 0 {
 		return ""
 	}
 	m := hmac.New(sha256.New, s.checkKey)
 	fmt.Fprintf(m, "lre certificate check v1\x00%s\x00%s\x00%s\x00%s", n.ID, kind, n.Digest, hex.EncodeToString(e.Hash))
-	c := idEncoding.EncodeToString(m.Sum(nil)[:10])
+	c := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(m.Sum(nil)[:10])
 	return c[0:4] + "-" + c[4:8] + "-" + c[8:12] + "-" + c[12:16]
 }
 
@@ -48,12 +51,12 @@ func (s *Service) checkCode(n Notice, kind CertificateKind, e Event) string {
 // unknown letter or a code that matches none of its certificates (the
 // same answer, so that a guess learns nothing).
 func (s *Service) CheckCertificate(ctx context.Context, id, code string) (CertificateCheck, error) {
-	noMatch := Errorf(ENOTFOUND, "no certificate of letter %q has this check code", id)
-	if len(s.checkKey) == 0 || !ValidNoticeID(id) {
+	noMatch := core.Errorf(core.ENOTFOUND, "no certificate of letter %q has this check code", id)
+	if len(s.checkKey) == 0 || !core.ValidNoticeID(id) {
 		return CertificateCheck{}, noMatch
 	}
 	n, err := s.store.Notice(ctx, id)
-	if ErrorCode(err) == ENOTFOUND {
+	if core.ErrorCode(err) == core.ENOTFOUND {
 		return CertificateCheck{}, noMatch
 	}
 	if err != nil {
@@ -64,7 +67,7 @@ func (s *Service) CheckCertificate(ctx context.Context, id, code string) (Certif
 		return CertificateCheck{}, fmt.Errorf("check certificate: %w", err)
 	}
 	want := normalCode(code)
-	for _, kind := range CertificateKinds {
+	for _, kind := range core.CertificateKinds {
 		t, _ := kind.AttestedEvent()
 		for _, e := range evs {
 			if e.Type == t && hmac.Equal([]byte(normalCode(s.checkCode(n, kind, e))), []byte(want)) {

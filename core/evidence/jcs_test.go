@@ -1,4 +1,4 @@
-package core_test
+package evidence_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/core/evidence"
 )
 
 func TestCanonicalJSON(t *testing.T) {
@@ -20,13 +21,13 @@ func TestCanonicalJSON(t *testing.T) {
 		{` { } `, `{}`},
 	}
 	for _, c := range cases {
-		got, err := core.CanonicalJSON([]byte(c.in))
+		got, err := evidence.CanonicalJSON([]byte(c.in))
 		if err != nil || string(got) != c.want {
 			t.Errorf("CanonicalJSON(%s) = %s, %v; want %s", c.in, got, err, c.want)
 		}
 	}
 	for _, bad := range []string{`1.5`, `1e3`, `9007199254740993`, `{"a":1} {}`, `{`, `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`} {
-		if _, err := core.CanonicalJSON([]byte(bad)); core.ErrorCode(err) != core.EINVALID {
+		if _, err := evidence.CanonicalJSON([]byte(bad)); core.ErrorCode(err) != core.EINVALID {
 			t.Errorf("CanonicalJSON(%s): %v, want EINVALID", bad, err)
 		}
 	}
@@ -39,11 +40,11 @@ func FuzzETSISignedBytes(f *testing.F) {
 	f.Add([]byte(`{"version":"EN319522v1.1.1","jadesSignature":{"compactDetached":{"protected":"e30","signature":""}},"n":[1,{"b":"\u00e9"}]}`))
 	f.Add([]byte(`{"a":1,"a":2}`))
 	f.Fuzz(func(t *testing.T, file []byte) {
-		canon, _, err := core.ETSISignedBytes(file)
+		canon, _, err := evidence.ETSISignedBytes(file)
 		if err != nil {
 			return
 		}
-		again, err := core.CanonicalJSON(canon)
+		again, err := evidence.CanonicalJSON(canon)
 		if err != nil || !bytes.Equal(again, canon) {
 			t.Fatalf("not canonical: %s -> %s (%v)", canon, again, err)
 		}

@@ -1,4 +1,4 @@
-package core
+package webhooks
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/lre-project/lre/core"
 )
 
 // webhookWorkers bounds how many deliveries are in flight at once. The due
@@ -36,7 +38,7 @@ func WebhookBody(d WebhookDelivery) ([]byte, error) {
 // the same letter go; anything else is retried with backoff until the
 // policy's MaxAge after the first attempt, then abandoned.
 func (s *Service) ProcessWebhooks(ctx context.Context) (int, error) {
-	if s.webhooks.poster == nil {
+	if s.poster == nil {
 		return 0, nil
 	}
 	due, err := s.store.DueWebhookDeliveries(ctx, s.clock(), 64)
@@ -66,7 +68,7 @@ func (s *Service) ProcessWebhooks(ctx context.Context) (int, error) {
 // deliverWebhook makes one attempt of d and records its result.
 func (s *Service) deliverWebhook(ctx context.Context, d WebhookDelivery) error {
 	hook, err := s.store.Webhook(ctx, d.WebhookID)
-	if ErrorCode(err) == ENOTFOUND {
+	if core.ErrorCode(err) == core.ENOTFOUND {
 		return nil // deleted meanwhile: the deletion cancelled d
 	}
 	if err != nil {
@@ -77,7 +79,7 @@ func (s *Service) deliverWebhook(ctx context.Context, d WebhookDelivery) error {
 		return err
 	}
 	started := s.clock()
-	resp, err := s.webhooks.poster.Post(ctx, hook, d.ID, body)
+	resp, err := s.poster.Post(ctx, hook, d.ID, body)
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -88,7 +90,7 @@ func (s *Service) deliverWebhook(ctx context.Context, d WebhookDelivery) error {
 		a.Error = fmt.Sprintf("endpoint answered %d", resp.Status)
 	}
 	s.finishWebhookAttempt(&d, a)
-	if err := s.store.SaveWebhookDelivery(ctx, d); err != nil && ErrorCode(err) != ENOTFOUND {
+	if err := s.store.SaveWebhookDelivery(ctx, d); err != nil && core.ErrorCode(err) != core.ENOTFOUND {
 		return err
 	}
 	return nil
@@ -97,7 +99,7 @@ func (s *Service) deliverWebhook(ctx context.Context, d WebhookDelivery) error {
 // finishWebhookAttempt appends a to d and decides what comes next.
 func (s *Service) finishWebhookAttempt(d *WebhookDelivery, a WebhookAttempt) {
 	d.Attempts = append(d.Attempts, a)
-	p := s.webhooks.policy.Retry
+	p := s.policy.Retry
 	now := s.clock()
 	switch {
 	case a.Error == "":
@@ -112,7 +114,7 @@ func (s *Service) finishWebhookAttempt(d *WebhookDelivery, a WebhookAttempt) {
 // WebhookBackoff is the wait after the given number of failed attempts:
 // Base doubled each time, capped at Max, plus up to 20% jitter so that the
 // deliveries of an endpoint that came back do not all retry in lockstep.
-func WebhookBackoff(p RetryPolicy, attempts int) time.Duration {
+func WebhookBackoff(p core.RetryPolicy, attempts int) time.Duration {
 	d := p.Base
 	for i := 1; i < attempts && d < p.Max; i++ {
 		d *= 2
@@ -136,12 +138,12 @@ func excerpt(s string, n int) string {
 // KickWebhooks wakes the webhook worker now (a replay, a fresh event).
 func (s *Service) KickWebhooks() {
 	select {
-	case s.hookKick <- struct{}{}:
+	case s.kick <- struct{}{}:
 	default:
 	}
 }
 
 // RunWebhooks delivers due webhook events every interval until ctx ends.
 func (s *Service) RunWebhooks(ctx context.Context, interval time.Duration) {
-	s.loop(ctx, interval, s.hookKick, "webhooks", s.ProcessWebhooks)
+	core.RunEvery(ctx, s.log, interval, s.kick, "webhooks", s.ProcessWebhooks)
 }

@@ -1,6 +1,7 @@
-package core
+package evidence
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/lre-project/lre/core"
 )
 
 // ETSILetter is what every evidence of one letter restates, read from the
@@ -48,7 +51,7 @@ func ETSILetterFromManifest(manifest []byte) (ETSILetter, error) {
 		Documents   []ETSILetterPart `json:"documents"`
 	}
 	if err := json.Unmarshal(manifest, &m); err != nil || m.NoticeID == "" || m.Body.SHA256 == "" {
-		return ETSILetter{}, Errorf(EINVALID, "not a letter manifest")
+		return ETSILetter{}, core.Errorf(core.EINVALID, "not a letter manifest")
 	}
 	sum := sha256.Sum256(manifest)
 	return ETSILetter{
@@ -72,7 +75,7 @@ const (
 )
 
 // ETSIIssuerOf describes provider p as an evidence issuer.
-func ETSIIssuerOf(p Provider) ETSIIssuer {
+func ETSIIssuerOf(p core.Provider) ETSIIssuer {
 	attrs := []ETSIAttribute{etsiAttribute(oidOrganisation, "organizationName", p.Name)}
 	if p.Address != "" {
 		attrs = append(attrs, etsiAttribute(oidPostalAddress, "postalAddress", p.Address))
@@ -107,18 +110,6 @@ const (
 	BundleETSIDir     = "etsi/"
 )
 
-// Event detail keys the evidence reads: how the sender authenticated (on
-// SubmissionAcceptance) and how the recipient was identified (on the
-// events that follow an identification).
-const (
-	DetailSenderMethod    = "sender_authentication_method"
-	DetailSenderAssurance = "sender_assurance_level"
-	DetailSenderAuthAt    = "sender_authenticated_at"
-	DetailRecipientMethod = "identification_method"
-	DetailRecipientLevel  = "assurance_level"
-	DetailIdentifiedAt    = "identified_at"
-)
-
 // EvidenceID names the evidence of record seq of letter id, in events.json
 // and in the ETSI evidence alike.
 func EvidenceID(id string, seq uint64) string { return id + "/" + strconv.FormatUint(seq, 10) }
@@ -129,13 +120,13 @@ func ETSIReference(evidenceID string) string { return lreEvidenceNS + evidenceID
 
 // ETSIFileName is where a bundle holds the evidence of e:
 // etsi/<seq>-<EventName>.json.
-func ETSIFileName(seq uint64, t EventType) string {
+func ETSIFileName(seq uint64, t core.EventType) string {
 	return BundleETSIDir + ETSIAttachmentName(seq, t)[len(CertificateETSIPrefix):]
 }
 
 // ETSIAttachmentName is the same name in a certificate PDF, whose
 // attachments have no folders: etsi-<seq>-<EventName>.json.
-func ETSIAttachmentName(seq uint64, t EventType) string {
+func ETSIAttachmentName(seq uint64, t core.EventType) string {
 	return fmt.Sprintf("%s%d-%s.json", CertificateETSIPrefix, seq, t)
 }
 
@@ -152,13 +143,13 @@ const CertificateETSIPrefix = "etsi-"
 // what it builds needs a new ETSIExtensionName and must keep building the
 // old form for evidence that names the old one. Errors: EINVALID for no
 // events or an event of another letter.
-func BuildETSIEvidence(l ETSILetter, iss ETSIIssuer, events []Event) (ETSIEvidence, error) {
+func BuildETSIEvidence(l ETSILetter, iss ETSIIssuer, events []core.Event) (ETSIEvidence, error) {
 	if len(events) == 0 {
-		return ETSIEvidence{}, Errorf(EINVALID, "no event to issue evidence for")
+		return ETSIEvidence{}, core.Errorf(core.EINVALID, "no event to issue evidence for")
 	}
 	e := events[len(events)-1]
 	if e.NoticeID != l.NoticeID {
-		return ETSIEvidence{}, Errorf(EINVALID, "event %d belongs to letter %q, not %q", e.Seq, e.NoticeID, l.NoticeID)
+		return ETSIEvidence{}, core.Errorf(core.EINVALID, "event %d belongs to letter %q, not %q", e.Seq, e.NoticeID, l.NoticeID)
 	}
 	id := EvidenceID(l.NoticeID, e.Seq)
 	ev := ETSIEvidence{
@@ -193,28 +184,28 @@ func etsiUser(p ETSIParty, a *ETSIAssurance) ETSIUser {
 // senderAssurance is what the SubmissionAcceptance event records of the
 // sender's authentication; nothing when it records none (letters deposited
 // before lre recorded it), since evidence never guesses.
-func senderAssurance(l ETSILetter, events []Event) *ETSIAssurance {
+func senderAssurance(l ETSILetter, events []core.Event) *ETSIAssurance {
 	for _, e := range events {
-		if e.Type != EventSubmissionAcceptance {
+		if e.Type != core.EventSubmissionAcceptance {
 			continue
 		}
 		d := e.Details
-		return etsiAssurance(d[DetailSenderMethod], d[DetailSenderAssurance], orDefault(d[DetailSenderAuthAt], l.SubmittedAt))
+		return etsiAssurance(d[core.DetailSenderMethod], d[core.DetailSenderAssurance], cmp.Or(d[core.DetailSenderAuthAt], l.SubmittedAt))
 	}
 	return nil
 }
 
 // identifiedBy are the events that record the identification the
 // recipient passed (an IdentificationFailure records one refused).
-var identifiedBy = map[EventType]bool{EventConsignmentAcceptance: true, EventConsignmentRejection: true}
+var identifiedBy = map[core.EventType]bool{core.EventConsignmentAcceptance: true, core.EventConsignmentRejection: true}
 
 // recipientAssurance is the latest identification recorded up to the last
 // event; nothing before the recipient identified themselves.
-func recipientAssurance(events []Event) *ETSIAssurance {
+func recipientAssurance(events []core.Event) *ETSIAssurance {
 	for i := len(events) - 1; i >= 0; i-- {
 		d := events[i].Details
-		if identifiedBy[events[i].Type] && d[DetailRecipientMethod] != "" {
-			return etsiAssurance(d[DetailRecipientMethod], d[DetailRecipientLevel], orDefault(d[DetailIdentifiedAt], events[i].Time.UTC().Format(rfc3339Nano)))
+		if identifiedBy[events[i].Type] && d[core.DetailRecipientMethod] != "" {
+			return etsiAssurance(d[core.DetailRecipientMethod], d[core.DetailRecipientLevel], cmp.Or(d[core.DetailIdentifiedAt], events[i].Time.UTC().Format(rfc3339Nano)))
 		}
 	}
 	return nil
@@ -248,13 +239,13 @@ func contentInfo(l ETSILetter) ETSIContentInfo {
 }
 
 // negativeEvents always carry a reason, "other" when the event names none.
-var negativeEvents = map[EventType]string{
-	EventSubmissionRejection:       ReasonOther,
-	EventNotificationFailure:       ReasonOther,
-	EventConsignmentRejection:      "refused_by_recipient",
-	EventAcceptanceRejectionExpiry: "deadline_passed",
-	EventContentHandoverFailure:    ReasonOther,
-	EventIdentificationFailure:     ReasonOther,
+var negativeEvents = map[core.EventType]string{
+	core.EventSubmissionRejection:       core.ReasonOther,
+	core.EventNotificationFailure:       core.ReasonOther,
+	core.EventConsignmentRejection:      "refused_by_recipient",
+	core.EventAcceptanceRejectionExpiry: "deadline_passed",
+	core.EventContentHandoverFailure:    core.ReasonOther,
+	core.EventIdentificationFailure:     core.ReasonOther,
 }
 
 var reasonCode = regexp.MustCompile(`^[a-z0-9_]+$`)
@@ -262,13 +253,13 @@ var reasonCode = regexp.MustCompile(`^[a-z0-9_]+$`)
 // eventReasons turns the event's reason into a code URI and its details:
 // a reason that is a code (bad_mailbox) becomes urn:lre:reason:bad_mailbox;
 // one in words becomes a detail of the event kind's code.
-func eventReasons(e Event) *ETSIReasons {
+func eventReasons(e core.Event) *ETSIReasons {
 	reason := e.Details["reason"]
 	def, negative := negativeEvents[e.Type]
 	if reason == "" && !negative {
 		return nil
 	}
-	r := ETSIReason{Code: lreReasonBase + orDefault(def, ReasonOther)}
+	r := ETSIReason{Code: lreReasonBase + cmp.Or(def, core.ReasonOther)}
 	switch {
 	case reasonCode.MatchString(reason):
 		r.Code = lreReasonBase + reason
