@@ -80,8 +80,16 @@ func (g *ledger) all() []ackedLetter {
 // client does: a lost connection or a 503 is retried with the same bytes
 // and Idempotency-Key. Any other answer is an error.
 func depositUntilAcked(ctx context.Context, c *client, g *ledger, l letter) error {
-	for lost := false; ; lost = true {
-		r, err := c.deposit(ctx, l)
+	return depositOnEither(ctx, []*client{c}, 0, g, l)
+}
+
+// depositOnEither is depositUntilAcked through several processes: it
+// starts with clients[first] and moves to the next after each lost
+// connection or 503, with the same bytes and Idempotency-Key, so that the
+// key must hold across processes.
+func depositOnEither(ctx context.Context, clients []*client, first int, g *ledger, l letter) error {
+	for try, lost := first, false; ; try, lost = try+1, true {
+		r, err := clients[try%len(clients)].deposit(ctx, l)
 		switch {
 		case ctx.Err() != nil:
 			return fmt.Errorf("letter %s never acknowledged: %w", l.key, ctx.Err())

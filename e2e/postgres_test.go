@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -117,39 +116,6 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 	checkLetters(t, db, userID, letters, embeddedRoots(t, dir), sk)
 	if want := 2 * len(letters); records != want {
 		t.Errorf("evidence log holds %d records, want %d (one deposit and one notification per letter)", records, want)
-	}
-}
-
-// depositOnEither deposits l through clients[first], and after a lost
-// connection or a 503 through the other process, with the same bytes and
-// Idempotency-Key: the key must hold across processes.
-func depositOnEither(ctx context.Context, clients []*client, first int, g *ledger, l letter) error {
-	for try := first; ; try++ {
-		c := clients[try%len(clients)]
-		r, err := c.deposit(ctx, l)
-		switch {
-		case ctx.Err() != nil:
-			return fmt.Errorf("letter %s never acknowledged: %w", l.key, ctx.Err())
-		case err != nil:
-			g.count("transport error")
-			time.Sleep(20 * time.Millisecond)
-			continue
-		case r.status == http.StatusServiceUnavailable:
-			g.count("503")
-			time.Sleep(50 * time.Millisecond)
-			continue
-		case r.status != http.StatusCreated && r.status != http.StatusAccepted:
-			return fmt.Errorf("deposit %s: %s", l.key, r)
-		}
-		g.count(fmt.Sprint(r.status))
-		if r.header.Get("Idempotent-Replayed") == "true" {
-			g.count("replayed by the other process")
-		}
-		n, err := checkAck(l, r)
-		if err != nil {
-			return fmt.Errorf("deposit %s: %w", l.key, err)
-		}
-		return g.record(l, n)
 	}
 }
 
