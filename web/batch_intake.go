@@ -97,28 +97,5 @@ func readBatchPart(p *multipart.Part, req *batches.Request, fields map[string]st
 		req.Recipients = b
 		return nil
 	}
-	return readBatchField(p, fields, budget, limits)
-}
-
-func readBatchField(p *multipart.Part, fields map[string]string, budget *int64, limits core.Limits) error {
-	name := p.FormName()
-	max, ok := batchFields[name]
-	if !ok {
-		return core.FieldError(core.EINVALID, name, "unknown field %q", name)
-	}
-	if _, dup := fields[name]; dup {
-		return core.FieldError(core.EINVALID, name, "field %s is given more than once", name)
-	}
-	b, err := io.ReadAll(io.LimitReader(p, int64(max)+1))
-	if err != nil {
-		return intakeError(err, limits)
-	}
-	if len(b) > max {
-		return core.FieldError(core.ETOOLARGE, name, "field %s is longer than %d bytes", name, max)
-	}
-	if name == "body" {
-		*budget -= int64(len(b))
-	}
-	fields[name] = string(b)
-	return nil
+	return readTextField(p, batchFields, fields, budget, limits)
 }

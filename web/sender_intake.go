@@ -126,25 +126,7 @@ func (ui *senderUI) readComposePart(p *multipart.Part, req *core.DepositRequest,
 	if name == "attachments" {
 		return readAttachment(p, req, budget, limits)
 	}
-	max, ok := composeFields[name]
-	if !ok {
-		return core.FieldError(core.EINVALID, name, "unknown field %q", name)
-	}
-	if _, dup := fields[name]; dup {
-		return core.FieldError(core.EINVALID, name, "field %s is given more than once", name)
-	}
-	b, err := io.ReadAll(io.LimitReader(p, int64(max)+1))
-	if err != nil {
-		return intakeError(err, limits)
-	}
-	if len(b) > max {
-		return core.FieldError(core.ETOOLARGE, name, "field %s is longer than %d bytes", name, max)
-	}
-	if name == "body" {
-		*budget -= int64(len(b))
-	}
-	fields[name] = string(b)
-	return nil
+	return readTextField(p, composeFields, fields, budget, limits)
 }
 
 // readAttachment reads one file under the remaining budget. A browser
