@@ -45,21 +45,21 @@ type issuerSerial struct {
 // digitorus/pkcs7 always adds a signing-time attribute, which PAdES forbids
 // (the claimed time lives in the signature dictionary's /M). The signed
 // attributes are therefore re-signed without it; see resign.
-func signCMS(ctx context.Context, s *Seal, content []byte, ts core.Timestamper, rand io.Reader) ([]byte, error) {
+func signCMS(ctx context.Context, key crypto.Signer, cert, root *x509.Certificate, content []byte, ts core.Timestamper, rand io.Reader) ([]byte, error) {
 	sd, err := pkcs7.NewSignedData(content)
 	if err != nil {
 		return nil, fmt.Errorf("cms: %w", err)
 	}
 	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
 	ess := pkcs7.Attribute{Type: oidSigningCertificateV2, Value: signingCertificateV2{Certs: []essCertIDv2{{
-		CertHash: certHash(s.cert),
+		CertHash: certHash(cert),
 		IssuerSerial: issuerSerial{
-			Issuer: []asn1.RawValue{{Class: asn1.ClassContextSpecific, Tag: 4, IsCompound: true, Bytes: s.cert.RawIssuer}},
-			Serial: s.cert.SerialNumber,
+			Issuer: []asn1.RawValue{{Class: asn1.ClassContextSpecific, Tag: 4, IsCompound: true, Bytes: cert.RawIssuer}},
+			Serial: cert.SerialNumber,
 		},
 	}}}}
 	cfg := pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{ess}}
-	if err := sd.AddSignerChain(s.cert, s.key, []*x509.Certificate{s.root}, cfg); err != nil {
+	if err := sd.AddSignerChain(cert, key, []*x509.Certificate{root}, cfg); err != nil {
 		return nil, fmt.Errorf("cms: %w", err)
 	}
 	si := &sd.GetSignedData().SignerInfos[0]
@@ -70,7 +70,7 @@ func signCMS(ctx context.Context, s *Seal, content []byte, ts core.Timestamper, 
 		}
 	}
 	si.AuthenticatedAttributes = kept
-	sig, err := signAttrs(kept, s.key, rand)
+	sig, err := signAttrs(kept, key, rand)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,6 @@ package certs
 
 import (
 	"context"
-	"crypto"
-	"crypto/x509"
 	"io"
 	"time"
 
@@ -17,10 +15,9 @@ import (
 // signing time in sigT. It signs through the seal's crypto.Signer, so a
 // seal key held in a token signs evidence as it signs certificates.
 type EvidenceSigner struct {
-	key   crypto.Signer
-	chain []*x509.Certificate
-	now   func() time.Time
-	rand  io.Reader
+	seal *Seal
+	now  func() time.Time
+	rand io.Reader
 }
 
 var _ evidence.EvidenceSigner = (*EvidenceSigner)(nil)
@@ -28,7 +25,7 @@ var _ evidence.EvidenceSigner = (*EvidenceSigner)(nil)
 // NewEvidenceSigner returns a signer sealing with seal, dating signatures
 // with now and drawing signature randomness from rand.
 func NewEvidenceSigner(seal *Seal, now func() time.Time, rand io.Reader) *EvidenceSigner {
-	return &EvidenceSigner{key: seal.Signer(), chain: []*x509.Certificate{seal.Certificate(), seal.Root()}, now: now, rand: rand}
+	return &EvidenceSigner{seal: seal, now: now, rand: rand}
 }
 
 // SignEvidence returns the JAdES signature of the evidence ref whose
@@ -37,7 +34,8 @@ func (s *EvidenceSigner) SignEvidence(ctx context.Context, ref string, canonical
 	if err := ctx.Err(); err != nil {
 		return evidence.ETSISignature{}, err
 	}
-	sig, err := jades.Sign(s.key, s.chain, s.now(), ref, "application/json", canonical, s.rand)
+	key, chain := s.seal.Current() // the pair of today's generation, even after a renewal
+	sig, err := jades.Sign(key, chain, s.now(), ref, "application/json", canonical, s.rand)
 	if err != nil {
 		return evidence.ETSISignature{}, core.Errorf(core.EINTERNAL, "seal evidence %s: %v", ref, err)
 	}

@@ -50,7 +50,8 @@ func (r *Renderer) ltvUpdate(ctx context.Context, pdf []byte) ([]byte, error) {
 }
 
 func (r *Renderer) validationData(pdf []byte) (ValidationData, error) {
-	vd := ValidationData{Certs: append([]*x509.Certificate{r.seal.cert, r.seal.root}, tokenCertificatesIn(pdf)...)}
+	_, chain := r.seal.Current()
+	vd := ValidationData{Certs: append(chain, tokenCertificatesIn(pdf)...)}
 	crl, err := r.seal.CRL(r.now())
 	if err != nil {
 		return vd, err

@@ -24,6 +24,7 @@ const (
 // certification), page 1 gains the (invisible) widget, and /Contents
 // receives a detached CMS over every byte of the file but that hex string.
 func (r *Renderer) signPDF(ctx context.Context, pdf []byte, reason string) ([]byte, error) {
+	key, cert := r.seal.current() // one generation for the whole signature
 	doc, err := parsePDF(pdf)
 	if err != nil {
 		return nil, err
@@ -46,10 +47,10 @@ func (r *Renderer) signPDF(ctx context.Context, pdf []byte, reason string) ([]by
 	}
 	head := fmt.Sprintf("/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached\n/M %s /Name %s /Reason %s\n"+
 		"/Reference [ << /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 1 /V /1.2 >> >> ]",
-		pdfDate(r.now().UTC()), pdfString(r.seal.cert.Subject.CommonName), pdfString(reason))
+		pdfDate(r.now().UTC()), pdfString(cert.Subject.CommonName), pdfString(reason))
 	u.setSignature(sig, head, room)
 	out, contents, byteRange := u.write()
 	return fillSignature(out, contents, byteRange, func(signed []byte) ([]byte, error) {
-		return signCMS(ctx, r.seal, signed, r.ts, r.rand)
+		return signCMS(ctx, key, cert, r.seal.root, signed, r.ts, r.rand)
 	})
 }

@@ -27,13 +27,16 @@ import (
 // Every earlier seal certificate is kept, so that proofs sealed by a retired
 // key still find their chain.
 type Seal struct {
+	mu       sync.RWMutex // guards key, cert and previous: RenewIfDue replaces them
 	key      crypto.Signer
 	cert     *x509.Certificate
 	root     *x509.Certificate
 	rootKey  crypto.Signer
 	previous []*x509.Certificate // earlier generations, newest first
 	crlURL   string
-	rand     io.Reader // signs CRLs
+	rand     io.Reader // signs CRLs and new certificates
+	dir      string
+	cfg      sealConfig
 
 	crlMu sync.Mutex
 	crl   []byte // cached, see CRL
@@ -134,7 +137,36 @@ func LoadOrCreateSeal(dir, name string, now func() time.Time, rand io.Reader, op
 
 // ChainPEM returns the seal certificate followed by its root, PEM encoded.
 func (s *Seal) ChainPEM() []byte {
-	return append(keyfile.EncodePEM("CERTIFICATE", s.cert.Raw), keyfile.EncodePEM("CERTIFICATE", s.root.Raw)...)
+	_, cert := s.current()
+	return append(keyfile.EncodePEM("CERTIFICATE", cert.Raw), keyfile.EncodePEM("CERTIFICATE", s.root.Raw)...)
+}
+
+// current returns the key and certificate that seal now, together.
+func (s *Seal) current() (crypto.Signer, *x509.Certificate) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.key, s.cert
+}
+
+// Current returns the seal's key and its chain (seal certificate, root)
+// as one consistent pair, for signatures made in the provider's name (JAdES
+// evidence). The key may be a PKCS#11 token key.
+func (s *Seal) Current() (crypto.Signer, []*x509.Certificate) {
+	key, cert := s.current()
+	return key, []*x509.Certificate{cert, s.root}
+}
+
+// RenewIfDue issues a new seal key and certificate when the current one
+// expires within the WithRenewBefore margin at now (or no longer matches
+// the configured identity), keeping the old one as a previous generation.
+// Signatures being made keep the pair they started with.
+func (s *Seal) RenewIfDue(now time.Time) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stale(s.cfg, now.UTC()) {
+		return false, nil
+	}
+	return true, s.renew(s.dir, s.cfg, now.UTC(), s.rand)
 }
 
 // GenerationsPEM returns ChainPEM followed by every earlier seal
@@ -142,6 +174,8 @@ func (s *Seal) ChainPEM() []byte {
 // bundles ship, so that a proof sealed years ago still finds its signer.
 func (s *Seal) GenerationsPEM() []byte {
 	out := s.ChainPEM()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	for _, c := range s.previous {
 		out = append(out, keyfile.EncodePEM("CERTIFICATE", c.Raw)...)
 	}
@@ -149,17 +183,27 @@ func (s *Seal) GenerationsPEM() []byte {
 }
 
 // Certificate returns the seal certificate.
-func (s *Seal) Certificate() *x509.Certificate { return s.cert }
+func (s *Seal) Certificate() *x509.Certificate {
+	_, cert := s.current()
+	return cert
+}
 
 // Previous returns the earlier seal certificates, newest first.
-func (s *Seal) Previous() []*x509.Certificate { return slices.Clone(s.previous) }
+func (s *Seal) Previous() []*x509.Certificate {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.previous)
+}
 
 // Root returns the root certificate that auditors add to their trust store.
 func (s *Seal) Root() *x509.Certificate { return s.root }
 
-// Signer returns the seal's private key, for other signatures made in the
-// provider's name (JAdES evidence). It may be a PKCS#11 token key.
-func (s *Seal) Signer() crypto.Signer { return s.key }
+// Signer returns the seal's current private key. It may be a PKCS#11
+// token key; prefer Current, which returns it with its chain.
+func (s *Seal) Signer() crypto.Signer {
+	key, _ := s.current()
+	return key
+}
 
 func createSeal(dir string, cfg sealConfig, now time.Time, rand io.Reader) (*Seal, error) {
 	tmpl := template(pkix.Name{CommonName: cfg.id.Name + " Root CA", Organization: cfg.id.organization(), Country: cfg.id.country()}, now, rootValidity)
@@ -169,7 +213,7 @@ func createSeal(dir string, cfg sealConfig, now time.Time, rand io.Reader) (*Sea
 	if err != nil {
 		return nil, fmt.Errorf("seal root: %w", err)
 	}
-	s := &Seal{root: root, rootKey: rootKey, crlURL: cfg.crlURL, rand: rand}
+	s := &Seal{root: root, rootKey: rootKey, crlURL: cfg.crlURL, rand: rand, dir: dir, cfg: cfg}
 	return s, s.renew(dir, cfg, now, rand)
 }
 
@@ -219,7 +263,7 @@ func loadSeal(dir string, cfg sealConfig, now time.Time, rand io.Reader) (*Seal,
 	if err != nil {
 		return nil, err
 	}
-	s := &Seal{key: key, cert: cert, root: root, rootKey: rootKey, previous: previous, crlURL: cfg.crlURL, rand: rand}
+	s := &Seal{key: key, cert: cert, root: root, rootKey: rootKey, previous: previous, crlURL: cfg.crlURL, rand: rand, dir: dir, cfg: cfg}
 	if s.stale(cfg, now) {
 		return s, s.renew(dir, cfg, now, rand)
 	}

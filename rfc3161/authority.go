@@ -15,6 +15,7 @@ import (
 	"io"
 	"math/big"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/digitorus/timestamp"
@@ -42,6 +43,7 @@ const embeddedAccuracy = time.Second
 // Its tokens are honest about being non-qualified (the subject names say so).
 // It is safe for concurrent use.
 type Authority struct {
+	mu         sync.RWMutex // guards cert, key, chainPEM and previous: RenewIfDue replaces them
 	root, cert *x509.Certificate
 	key        crypto.Signer
 	rootKey    crypto.Signer // signs CRLs
@@ -52,6 +54,8 @@ type Authority struct {
 	now        func() time.Time
 	rand       io.Reader
 	crl        crlCache
+	dir, name  string
+	cfg        config
 }
 
 // LoadOrCreateAuthority loads the authority kept in dir, creating on first
@@ -108,7 +112,7 @@ func loadOrCreate(dir, name string, now func() time.Time, rand io.Reader, cfg co
 	if err != nil {
 		return nil, err
 	}
-	a.rootKey, a.crlURL = rootKey, cfg.crlURL
+	a.rootKey, a.crlURL, a.dir, a.name, a.cfg = rootKey, cfg.crlURL, dir, name, cfg
 	a.previous, err = readArchived(dir, root)
 	return a, err
 }
@@ -134,7 +138,38 @@ func validAt(c *x509.Certificate, t time.Time) bool {
 
 // ChainPEM returns the TSA certificate then the root, as PEM: the file an
 // auditor passes to `openssl ts -verify -CAfile`.
-func (a *Authority) ChainPEM() []byte { return bytes.Clone(a.chainPEM) }
+func (a *Authority) ChainPEM() []byte {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return bytes.Clone(a.chainPEM)
+}
+
+// RenewIfDue replaces the signer key and certificate when the current one
+// is no longer valid at now or expires within the WithRenewBefore margin,
+// archiving the old certificate (GenerationsPEM keeps publishing it). The
+// root stays: tokens of every generation chain to the same anchor.
+func (a *Authority) RenewIfDue(now time.Time) (bool, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := now.UTC()
+	if !a.cfg.stale(a.cert, t) {
+		return false, nil
+	}
+	if !validAt(a.root, t) {
+		return false, fmt.Errorf("renew time-stamping authority: root certificate valid only until %s", a.root.NotAfter)
+	}
+	if err := archive(a.dir, a.cert); err != nil {
+		return false, err
+	}
+	cert, key, err := createPair(a.cfg.keys, a.dir, signerBase, signerTemplate(a.name, t, a.root, a.cfg.crlURL), a.root, a.rootKey, a.rand)
+	if err != nil {
+		return false, fmt.Errorf("renew time-stamping authority: %w", err)
+	}
+	a.previous = append([]*x509.Certificate{a.cert}, a.previous...)
+	a.cert, a.key = cert, key
+	a.chainPEM = append(keyfile.EncodePEM("CERTIFICATE", cert.Raw), keyfile.EncodePEM("CERTIFICATE", a.root.Raw)...)
+	return true, nil
+}
 
 // Roots returns a pool holding the embedded root, for Verify. It is a copy:
 // adding to it does not widen what the authority itself trusts.
@@ -145,6 +180,8 @@ func (a *Authority) Roots() *x509.CertPool { return a.roots.Clone() }
 // `openssl ts -verify -CAfile` finds the signer of any token ever issued.
 func (a *Authority) GenerationsPEM() []byte {
 	out := a.ChainPEM()
+	a.mu.RLock()
+	defer a.mu.RUnlock()
 	for _, c := range a.previous {
 		out = append(out, keyfile.EncodePEM("CERTIFICATE", c.Raw)...)
 	}
@@ -153,6 +190,8 @@ func (a *Authority) GenerationsPEM() []byte {
 
 // Certificates returns the TSA signing certificate and the root, in that order.
 func (a *Authority) Certificates() []*x509.Certificate {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
 	return []*x509.Certificate{a.cert, a.root}
 }
 
@@ -194,7 +233,10 @@ func (a *Authority) Respond(reqDER []byte) ([]byte, error) {
 		Nonce:             req.Nonce,
 		AddTSACertificate: req.CertReq,
 	}
-	resp, err := ts.CreateResponseWithOpts(a.cert, a.key, crypto.SHA256)
+	a.mu.RLock()
+	cert, key := a.cert, a.key
+	a.mu.RUnlock()
+	resp, err := ts.CreateResponseWithOpts(cert, key, crypto.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("respond: sign token: %w", err)
 	}

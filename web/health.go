@@ -13,14 +13,23 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 func (s *Server) tsaCerts(c echo.Context) error {
-	return c.Blob(http.StatusOK, "application/x-pem-file", s.cfg.TSAChainPEM)
+	tsa, _ := s.chains()
+	return c.Blob(http.StatusOK, "application/x-pem-file", tsa)
 }
 
 // sealCerts serves the seal certificate and its root, so that an auditor
 // can trust them in pdfsig's NSS database.
 func (s *Server) sealCerts(c echo.Context) error {
-	if len(s.cfg.SealChainPEM) == 0 {
+	_, seal := s.chains()
+	if len(seal) == 0 {
 		return core.Errorf(core.ENOTFOUND, "no seal certificate is configured")
 	}
-	return c.Blob(http.StatusOK, "application/x-pem-file", s.cfg.SealChainPEM)
+	return c.Blob(http.StatusOK, "application/x-pem-file", seal)
+}
+
+func (s *Server) chains() (tsa, seal []byte) {
+	if s.cfg.Chains != nil {
+		return s.cfg.Chains()
+	}
+	return s.cfg.TSAChainPEM, s.cfg.SealChainPEM
 }

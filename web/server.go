@@ -39,6 +39,10 @@ type Config struct {
 	// SealCRL and TSACRL return the DER CRLs served at /api/v1/seal/crl and
 	// /api/v1/tsa/crl; nil answers 404 (an external authority).
 	SealCRL, TSACRL func() ([]byte, error)
+	// Chains, when set, returns what /api/v1/tsa/certs.pem and
+	// /api/v1/seal/certs.pem serve, and wins over TSAChainPEM and
+	// SealChainPEM: key renewal adds generations while the server runs.
+	Chains func() (tsa, seal []byte)
 	// Identity offers sign-in through an OpenID Connect provider (oidc_*.go).
 	Identity IdentityConfig
 }

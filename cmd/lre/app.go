@@ -36,6 +36,7 @@ type app struct {
 	relay      *smtp.RelayWatch // nil with the dev mailbox
 	metrics    *metrics.Metrics
 	closeKeys  func()
+	pki        pki
 }
 
 // newApp opens the store, loads or creates the keys, and wires the
@@ -81,6 +82,8 @@ func (a *app) wire() error {
 	if err != nil {
 		return fmt.Errorf("seal: %w", err)
 	}
+	a.pki = pki{seal: seal, authority: authority, externalTSA: chainPEM}
+	renderer := certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(authority, a.pki.tsaPEM)))
 	logKey, err := keyfile.LoadOrCreateLogSigner(filepath.Join(cfg.data, "log"), tlog.Origin(cfg.providerName), rand.Reader)
 	if err != nil {
 		return fmt.Errorf("transparency log key: %w", err)
@@ -114,12 +117,13 @@ func (a *app) wire() error {
 		services.WithLetters(core.WithDeadlines(core.DeadlinePolicy{Days: int(cfg.deadlineDays), Location: loc, Reminders: reminders})),
 		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: cfg.retryMaxAge})),
 		services.WithLetters(core.WithMailConnections(int(cfg.smtpConns))),
-		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(authority, chainPEM))))),
+		services.WithEvidence(evidence.WithRenderer(renderer)),
+		services.WithEvidence(evidence.WithRenewal(certs.NewRenewer(renderer, cfg.custody.renewBefore), a.db)),
 		services.WithEvidence(evidence.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), a.db)),
 		services.WithWebhooks(webhooks.WithDelivery(a.webhookPoster(), a.webhookPolicy())),
 		services.WithLetters(core.WithRetention(cfg.retention)),
 		services.WithEvidence(evidence.WithTransparencyLog(a.db, logKey)),
-		services.WithEvidence(evidence.WithAuditMaterial(evidence.AuditMaterial{TSAChainPEM: chainPEM, SealPEM: seal.GenerationsPEM()})),
+		services.WithEvidence(evidence.WithAuditMaterial(evidence.AuditMaterial{Live: a.pki.chains})),
 		services.WithIdentityPolicy(cfg.identity.policy()),
 	)
 	a.metrics.WatchSenders(a.svc.Letters.SuspendedSenders)
@@ -130,8 +134,7 @@ func (a *app) wire() error {
 	webCfg := web.Config{
 		Identity:       identity,
 		BaseURL:        cfg.baseURL,
-		TSAChainPEM:    chainPEM,
-		SealChainPEM:   seal.GenerationsPEM(),
+		Chains:         a.pki.chains,
 		SealCRL:        func() ([]byte, error) { return seal.CRL(time.Now()) },
 		TrustedProxies: splitList(cfg.trustedProxies),
 		Logger:         a.log,
@@ -225,6 +228,8 @@ func (a *app) runBackground(ctx context.Context) {
 	wg.Add(1)
 	go func() { defer wg.Done(); a.svc.Evidence.RunCheckpoints(ctx, a.cfg.checkpointEvery) }()
 	a.runOps(ctx, &wg)
+	wg.Add(1)
+	go func() { defer wg.Done(); a.runRenewal(ctx) }()
 	wg.Wait()
 }
 

@@ -67,10 +67,10 @@ func (c custodyConfig) openKeys() (keyfile.Keys, func(), error) {
 // the seal's own chain and CRL: the embedded authority's certificates (every
 // generation) and CRL, or the roots configured for an external authority,
 // whose CRLs it publishes itself.
-func validationData(authority *rfc3161.Authority, chainPEM []byte) func() (certs.ValidationData, error) {
+func validationData(authority *rfc3161.Authority, chainPEM func() []byte) func() (certs.ValidationData, error) {
 	return func() (certs.ValidationData, error) {
 		var vd certs.ValidationData
-		for rest := chainPEM; len(rest) > 0; {
+		for rest := chainPEM(); len(rest) > 0; {
 			var b *pem.Block
 			if b, rest = pem.Decode(rest); b == nil {
 				break

@@ -5,6 +5,7 @@
 //	lre users passwd   set a user's web password, read from stdin
 //	lre log verify     re-check every hash of the evidence log
 //	lre verify FILE    verify an evidence bundle or certificate offline
+//	lre evidence refresh  renew keys near their end, re-time-stamp proofs
 //	lre backup         copy the database consistently, online or offline
 //	lre bounce parse   read returned mail: kind, recipients, reason, hard or soft
 //
@@ -34,6 +35,9 @@ Usage:
   lre log verify [flags]   verify the whole evidence log; exit 1 naming the first bad record
   lre verify FILE [flags]  verify an evidence bundle or certificate PDF offline;
                            exit 3-9 by kind of failure (see lre verify --help)
+  lre evidence refresh [serve flags]  renew the seal and TSA certificates that end
+                           within --renew-before and add a document time-stamp to
+                           every certificate PDF that needs one (server stopped)
   lre backup [flags]       consistent copy of the database, online (--url) or offline (--data)
   lre migrate [flags]      copy a bbolt store into PostgreSQL and verify the copy
   lre bench [flags]        measure deposits/s and latency against a ceiling and a naive design
@@ -82,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLogVerify(ctx, args[2:], stdout, stderr)
 	case args[0] == "verify":
 		return runVerify(ctx, args[1:], stdout, stderr)
+	case len(args) >= 2 && args[0] == "evidence" && args[1] == "refresh":
+		return runEvidenceRefresh(ctx, args[2:], stdout, stderr)
 	case args[0] == "backup":
 		return runBackup(ctx, args[1:], stdout, stderr)
 	case args[0] == "migrate":

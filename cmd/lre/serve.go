@@ -46,7 +46,13 @@ type serveConfig struct {
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
-	f := newFlags("serve", "Start the service: API, pages and background workers.", stderr)
+	return parseServeAs("serve", "Start the service: API, pages and background workers.", args, stderr)
+}
+
+// parseServeAs parses the serve flags for another command that wires the
+// same service (lre evidence refresh).
+func parseServeAs(name, summary string, args []string, stderr io.Writer) (serveConfig, error) {
+	f := newFlags(name, summary, stderr)
 	var c serveConfig
 	f.string(&c.listen, "listen", "LRE_LISTEN", "127.0.0.1:8080", "address to listen on")
 	f.string(&c.data, "data", "LRE_DATA", "./lre-data", "data directory (database, keys, dev mailbox)")

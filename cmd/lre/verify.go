@@ -8,11 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/lre-project/lre/audit"
 )
 
-const verifyUsage = `Usage: lre verify FILE [--checkpoint FILE] [--json]
+const verifyUsage = `Usage: lre verify FILE [--checkpoint FILE] [--at TIME] [--json]
 
 Verify an evidence bundle (evidence.zip from GET /api/v1/notices/{id}/evidence.zip)
 or a certificate PDF, offline: no server, no network. It checks the documents
@@ -29,6 +30,13 @@ Flags:
                      the bundle's checkpoint must extend it. Download the
                      bundle with ?consistency_from=<its size> so that it
                      carries the consistency proof.
+  --at TIME          verify as of TIME (RFC 3339, or a date: 2036-12-01) rather
+                     than at each token's own time: the newest time-stamp of a
+                     certificate PDF must have a certificate still valid then,
+                     each older one a certificate valid when the next was
+                     made (the PAdES LTA rule). A proof renewed in time
+                     passes years ahead; one never renewed fails once its
+                     authority's certificate has expired.
   --json             print the report as JSON
 
 Exit codes:
@@ -61,15 +69,16 @@ func (e *exitError) Error() string {
 
 // runVerify is lre verify; the checks live in audit.
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	file, earlierPath, asJSON, err := parseVerify(args, stderr)
+	va, err := parseVerify(args, stderr)
 	if err != nil {
 		return err
 	}
+	file, earlierPath, asJSON := va.file, va.earlier, va.asJSON
 	data, err := readBounded(file)
 	if err != nil {
 		return err
 	}
-	var opts audit.Options
+	opts := audit.Options{At: va.at}
 	if earlierPath != "" {
 		if opts.EarlierCheckpoint, err = readBounded(earlierPath); err != nil {
 			return err
@@ -92,29 +101,58 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// verifyArgs is lre verify's command line.
+type verifyArgs struct {
+	file, earlier string
+	asJSON        bool
+	at            time.Time
+}
+
 // parseVerify accepts the flags before or after FILE.
-func parseVerify(args []string, stderr io.Writer) (file, earlier string, asJSON bool, err error) {
+func parseVerify(args []string, stderr io.Writer) (verifyArgs, error) {
+	var va verifyArgs
+	var at string
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, verifyUsage) }
-	fs.StringVar(&earlier, "checkpoint", "", "checkpoint saved earlier")
-	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.StringVar(&va.earlier, "checkpoint", "", "checkpoint saved earlier")
+	fs.StringVar(&at, "at", "", "verify as of this time")
+	fs.BoolVar(&va.asJSON, "json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
-		return "", "", false, err
+		return va, err
 	}
 	rest := fs.Args()
 	if len(rest) > 0 {
-		file = rest[0]
+		va.file = rest[0]
 		if err := fs.Parse(rest[1:]); err != nil {
-			return "", "", false, err
+			return va, err
 		}
 		rest = fs.Args()
 	}
-	if file == "" || len(rest) > 0 {
+	if va.file == "" || len(rest) > 0 {
 		fs.Usage()
-		return "", "", false, errUsage
+		return va, errUsage
 	}
-	return file, earlier, asJSON, nil
+	if at != "" {
+		t, err := parseAt(at)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return va, errUsage
+		}
+		va.at = t
+	}
+	return va, nil
+}
+
+// parseAt reads --at: an RFC 3339 time, or a date meaning its midnight UTC.
+func parseAt(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("--at %q: want an RFC 3339 time (2036-12-01T10:00:00Z) or a date (2036-12-01)", s)
 }
 
 func readBounded(path string) ([]byte, error) {

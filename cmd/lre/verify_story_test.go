@@ -99,7 +99,7 @@ func (s *story) open(dir string) {
 		services.WithLetters(core.WithMailer(s.mail)),
 		services.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"}),
 		services.WithBaseURL("https://lre.test"),
-		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(a, a.GenerationsPEM()))))),
+		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(a, a.GenerationsPEM))))),
 		services.WithEvidence(evidence.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), db)),
 		services.WithEvidence(evidence.WithTransparencyLog(db, s.signer)),
 		services.WithEvidence(evidence.WithAuditMaterial(evidence.AuditMaterial{TSAChainPEM: a.GenerationsPEM(), SealPEM: seal.GenerationsPEM()})),

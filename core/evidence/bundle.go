@@ -41,6 +41,17 @@ const BundleVersion = 2
 type AuditMaterial struct {
 	TSAChainPEM []byte
 	SealPEM     []byte
+	// Live, when set, returns the material as it is now and wins over the
+	// two fields: key renewal adds generations while the server runs.
+	Live func() (tsaChainPEM, sealPEM []byte)
+}
+
+// current resolves Live.
+func (m AuditMaterial) current() AuditMaterial {
+	if m.Live != nil {
+		m.TSAChainPEM, m.SealPEM = m.Live()
+	}
+	return m
 }
 
 // WithAuditMaterial sets the certificates evidence bundles carry.
@@ -83,7 +94,7 @@ func (s *Service) EvidenceBundle(ctx context.Context, viewer core.User, id strin
 	if err := s.bundleProofs(ctx, &p, consistencyFrom); err != nil {
 		return nil, err
 	}
-	return writeBundle(p, s.provider, s.audit)
+	return writeBundle(p, s.provider, s.audit.current())
 }
 
 func (s *Service) gatherBundle(ctx context.Context, viewer core.User, id string) (bundleParts, error) {

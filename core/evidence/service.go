@@ -34,6 +34,8 @@ type Service struct {
 	accepted    AcceptedLetters // nil: no recipient receipts
 	checkKey    []byte          // nil: certificates carry no check code
 	etsi        etsiConfig      // zero: no ETSI evidence (see WithETSIEvidence)
+	renewer     ProofRenewer    // nil: no renewal (see WithRenewal)
+	renewals    RenewalStore
 }
 
 // Option configures a Service.

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/lre-project/lre/certs"
+	"github.com/lre-project/lre/rfc3161"
+)
+
+// renewEvery is how often the serve loop checks whether a certificate
+// nears its end; the margin (--renew-before) is months, so a day is often
+// enough, and the check is cheap when nothing is due.
+const renewEvery = 24 * time.Hour
+
+// pki is what key renewal changes while lre runs: the seal and, without
+// --tsa, the embedded authority. Everything published reads it through
+// these methods, so a renewal shows at once in certs.pem and bundles.
+type pki struct {
+	seal        *certs.Seal
+	authority   *rfc3161.Authority // nil with --tsa
+	externalTSA []byte             // --tsa-roots, with --tsa
+}
+
+func (p pki) tsaPEM() []byte {
+	if p.authority == nil {
+		return p.externalTSA
+	}
+	return p.authority.GenerationsPEM()
+}
+
+func (p pki) chains() (tsa, seal []byte) { return p.tsaPEM(), p.seal.GenerationsPEM() }
+
+// renew renews the seal and the embedded authority when their certificate
+// ends within --renew-before, then gives every stored certificate that
+// needs one a new document time-stamp. It is what the serve loop runs daily
+// and `lre evidence refresh` runs once; running it twice renews nothing
+// twice.
+func (a *app) renew(ctx context.Context, now time.Time) (string, error) {
+	sealRenewed, err := a.pki.seal.RenewIfDue(now)
+	if err != nil {
+		return "", fmt.Errorf("renew seal: %w", err)
+	}
+	tsaRenewed := false
+	if a.pki.authority != nil {
+		if tsaRenewed, err = a.pki.authority.RenewIfDue(now); err != nil {
+			return "", err
+		}
+	}
+	n, err := a.svc.Evidence.RenewCertificates(ctx)
+	summary := fmt.Sprintf("seal renewed: %v, time-stamping authority renewed: %v, certificates re-time-stamped: %d", sealRenewed, tsaRenewed, n)
+	if err != nil {
+		return summary, fmt.Errorf("%s; stopped: %w", summary, err)
+	}
+	return summary, nil
+}
+
+// runRenewal runs renew at start and then every renewEvery until ctx ends.
+func (a *app) runRenewal(ctx context.Context) {
+	t := time.NewTicker(renewEvery)
+	defer t.Stop()
+	for {
+		summary, err := a.renew(ctx, time.Now())
+		if err != nil {
+			a.log.Error("evidence renewal failed; retried at the next check", "err", err)
+		} else {
+			a.log.Info("evidence renewal checked", "result", summary)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// runEvidenceRefresh is lre evidence refresh: with the server stopped (it
+// holds the store), it runs the renewal the serve loop runs daily, once, now.
+func runEvidenceRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseServeAs("evidence refresh", "Renew the seal and embedded TSA certificates that end within --renew-before, then add a document time-stamp to every stored certificate whose newest time-stamp's certificate does (takes the flags of lre serve; stop the server first).", args, stderr)
+	if err != nil {
+		return err
+	}
+	a, err := newApp(cfg, newLogger(cfg.logFormat, stderr))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	summary, err := a.renew(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "evidence refresh:", summary)
+	return nil
+}

@@ -1,0 +1,98 @@
+package evidence
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/lre-project/lre/core"
+)
+
+// CertificateRef names a stored certificate.
+type CertificateRef struct {
+	NoticeID string
+	Kind     core.CertificateKind
+}
+
+// ProofRenewer extends a sealed certificate so that it stays provable after
+// the certificates that signed it expire (PAdES LTA archive time-stamps).
+type ProofRenewer interface {
+	// Due reports whether pdf needs renewing now. EINVALID: not a sealed
+	// certificate.
+	Due(pdf []byte) (bool, error)
+	// Renew returns pdf with fresh validation data and a new time-stamp
+	// appended; every earlier byte stays. EUNAVAILABLE when no authority
+	// answered.
+	Renew(ctx context.Context, pdf []byte) ([]byte, error)
+}
+
+// RenewalStore pages through stored certificates and replaces one with its
+// renewed version. storage.DB implements it.
+type RenewalStore interface {
+	// CertificatesAfter returns up to limit stored certificates after
+	// after (the zero value: from the first), in a stable order.
+	CertificatesAfter(ctx context.Context, after CertificateRef, limit int) ([]CertificateRef, error)
+	StoredCertificate(ctx context.Context, id string, kind core.CertificateKind) ([]byte, error)
+	// ReplaceCertificate stores pdf in place of old; ECONFLICT when the
+	// stored bytes are no longer old.
+	ReplaceCertificate(ctx context.Context, id string, kind core.CertificateKind, old, pdf []byte) error
+}
+
+// WithRenewal sets how stored certificates are renewed.
+func WithRenewal(r ProofRenewer, st RenewalStore) Option {
+	return func(s *Service) { s.renewer, s.renewals = r, st }
+}
+
+// renewalPage bounds the certificates read per store call.
+const renewalPage = 100
+
+// RenewCertificates renews every stored certificate that is due and
+// returns how many it renewed. A renewal only appends to a certificate: a
+// renewer answer that does not begin with the stored bytes is refused
+// (EINTERNAL), never stored. It stops at the first failure, so a later run
+// resumes where it stopped; the ones already renewed are no longer due.
+// Errors: EUNAVAILABLE without a renewer or when the authority fails.
+func (s *Service) RenewCertificates(ctx context.Context) (int, error) {
+	if s.renewer == nil || s.renewals == nil {
+		return 0, core.Errorf(core.EUNAVAILABLE, "certificate renewal is not configured")
+	}
+	renewed := 0
+	var after CertificateRef
+	for {
+		refs, err := s.renewals.CertificatesAfter(ctx, after, renewalPage)
+		if err != nil {
+			return renewed, fmt.Errorf("list certificates: %w", err)
+		}
+		for _, ref := range refs {
+			did, err := s.renewCertificate(ctx, ref)
+			if err != nil {
+				return renewed, fmt.Errorf("renew %s certificate of %s: %w", ref.Kind, ref.NoticeID, err)
+			}
+			if did {
+				renewed++
+			}
+		}
+		if len(refs) < renewalPage {
+			return renewed, nil
+		}
+		after = refs[len(refs)-1]
+	}
+}
+
+func (s *Service) renewCertificate(ctx context.Context, ref CertificateRef) (bool, error) {
+	old, err := s.renewals.StoredCertificate(ctx, ref.NoticeID, ref.Kind)
+	if err != nil {
+		return false, err
+	}
+	if due, err := s.renewer.Due(old); err != nil || !due {
+		return false, err
+	}
+	pdf, err := s.renewer.Renew(ctx, old)
+	if err != nil {
+		return false, err
+	}
+	if !bytes.HasPrefix(pdf, old) || len(pdf) == len(old) {
+		return false, core.Errorf(core.EINTERNAL, "the renewed certificate does not extend the stored one")
+	}
+	return true, s.renewals.ReplaceCertificate(ctx, ref.NoticeID, ref.Kind, old, pdf)
+}
