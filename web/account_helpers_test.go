@@ -137,6 +137,9 @@ func (b *browser) preview(fields map[string]string, csrf string, files ...upload
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Accept-Language", "fr-FR")
 	x := do(b.t, b.c, req)
+	if loc := x.header.Get("Location"); x.status == http.StatusSeeOther && strings.HasPrefix(loc, "/app/letters/drafts/") {
+		x = b.get(loc) // the preview redirects to the draft's page
+	}
 	if tok := csrfOf(x.body); tok != "" {
 		b.csrf = tok
 	}
@@ -193,11 +196,12 @@ func digestsOf(body string) []string {
 	return out
 }
 
-// send composes, previews and confirms a letter; it returns the letter id.
+// send composes, previews and confirms a letter, ticking "send anyway"
+// should it repeat a recent one; it returns the letter id.
 func (b *browser) send(fields map[string]string, files ...upload) string {
 	b.t.Helper()
 	x := want(b.t, "preview", b.preview(fields, "", files...), http.StatusOK)
-	x = want(b.t, "send", b.post("/app/letters", url.Values{"draft": {draftOf(b.t, x)}}), http.StatusSeeOther)
+	x = want(b.t, "send", b.post("/app/letters", url.Values{"draft": {draftOf(b.t, x)}, "send_anyway": {"1"}}), http.StatusSeeOther)
 	id, ok := strings.CutPrefix(x.header.Get("Location"), "/app/letters/")
 	if !ok || !noticeIDShape.MatchString(id) {
 		b.t.Fatalf("send redirects to %q", x.header.Get("Location"))

@@ -88,6 +88,7 @@ func (s *Server) routes() {
 	app := p.Group("/app", s.requireSession)
 	app.GET("/letters", ui.letters)
 	app.GET("/letters/new", ui.compose)
+	app.GET("/letters/drafts/:id", ui.draftPage)
 	app.POST("/letters", ui.send)
 	app.GET("/letters/:id", ui.letter)
 	app.GET("/letters/:id/manifest.json", s.noticeManifest)

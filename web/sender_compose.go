@@ -22,7 +22,7 @@ type composeView struct {
 }
 
 // previewView is the Data of the confirmation page: exactly what will be
-// sent, with each part's SHA-256.
+// sent, with each part's SHA-256, and the letters it would repeat.
 type previewView struct {
 	Frame      appFrame
 	DraftID    string
@@ -30,6 +30,7 @@ type previewView struct {
 	BodySize   int64
 	BodySHA256 string
 	Total      int64
+	Duplicates []core.Notice // sent to the same recipient with the same files lately
 }
 
 func requireSender(u core.User) error {
@@ -64,8 +65,9 @@ func (ui *senderUI) refuseCompose(c echo.Context, form map[string]string, err er
 }
 
 // preview is POST /app/letters/preview (multipart): it reads and hashes
-// the files once, keeps the letter as a draft of this session, and shows
-// what confirming will send.
+// the files once, keeps the letter as a draft of this session, and
+// redirects to the draft's page (sender_draft_page.go), so that Back and
+// reload never post the form again.
 func (ui *senderUI) preview(c echo.Context) error {
 	u := userOf(c)
 	if err := requireSender(u); err != nil {
@@ -85,9 +87,7 @@ func (ui *senderUI) preview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := previewView{Frame: frameOf(c), DraftID: id, Req: req, BodySize: int64(len(req.Body)), BodySHA256: hexDigest([]byte(req.Body))}
-	v.Total = draftSize(req)
-	return ui.renderApp(c, http.StatusOK, "sender_preview", "snd_preview_title", v)
+	return c.Redirect(http.StatusSeeOther, "/app/letters/drafts/"+id)
 }
 
 // draftOwner ties drafts to the session, not only to the user.

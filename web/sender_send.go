@@ -11,7 +11,9 @@ import (
 // send is POST /app/letters: the confirmation of a previewed draft. The
 // deposit's Idempotency-Key is derived from the draft, and the draft is
 // locked while it is sent, so a double click deposits one letter and both
-// clicks land on it.
+// clicks land on it. A draft that repeats a recent letter (same recipient,
+// same files) is sent only with the send_anyway box ticked; otherwise the
+// sender goes back to the draft's page, which shows that letter.
 func (ui *senderUI) send(c echo.Context) error {
 	u := userOf(c)
 	if err := requireSender(u); err != nil {
@@ -29,6 +31,15 @@ func (ui *senderUI) send(c echo.Context) error {
 	defer d.mu.Unlock()
 	if d.sentID == "" {
 		req := d.req
+		if c.Request().PostFormValue("send_anyway") != "1" {
+			dups, err := ui.svc.Letters.RecentDuplicates(c.Request().Context(), u, req)
+			if err != nil {
+				return err
+			}
+			if len(dups) > 0 {
+				return c.Redirect(http.StatusSeeOther, "/app/letters/drafts/"+d.id)
+			}
+		}
 		req.Sender, req.IdempotencyKey, req.Auth = u, "draft-"+d.id, authOf(c)
 		n, _, err := ui.svc.Letters.Deposit(c.Request().Context(), req)
 		if err != nil {

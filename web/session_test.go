@@ -241,7 +241,7 @@ func TestCSRFOnAccountForms(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, s.url+"/app/letters/preview", strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	want(t, "same-origin preview", do(t, b.c, req), http.StatusOK)
+	want(t, "same-origin preview", do(t, b.c, req), http.StatusSeeOther)
 	if n := s.logRecords(t); n != 0 {
 		t.Errorf("forged forms logged %d events", n)
 	}
