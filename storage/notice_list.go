@@ -74,7 +74,8 @@ func catchUpNoticeIndex(tx kv.Tx) error {
 }
 
 // ListNotices walks the scope's index from the newest letter backwards and
-// filters each letter.
+// filters each letter; past a full page it reads on until one more letter
+// matches, so that Next is empty when nothing follows.
 func (db *DB) ListNotices(ctx context.Context, scope core.NoticeScope, q core.NoticeQuery) (core.NoticePage, error) {
 	upper := []byte{0xff}
 	if q.Cursor != "" {
@@ -92,22 +93,31 @@ func (db *DB) ListNotices(ctx context.Context, scope core.NoticeScope, q core.No
 	var page core.NoticePage
 	err := db.kv.View(func(tx kv.Tx) error {
 		w := newListWalk(tx, scope, upper)
-		for scanned := 0; len(page.Notices) < q.Limit && scanned < maxListScan; scanned++ {
+		full := false
+		for scanned := 0; scanned < maxListScan; scanned++ {
 			suffix, ok := w.next()
 			if !ok || (!q.From.IsZero() && timeOfKey(suffix).Before(q.From)) {
+				page.Next = ""
 				return nil
 			}
 			n, err := getNotice(tx, string(suffix[8:]))
 			if err != nil {
 				return err
 			}
-			if matches(n, q) {
-				page.Notices = append(page.Notices, n)
+			if !matches(n, q) {
+				if !full {
+					page.Next = base64.RawURLEncoding.EncodeToString(suffix)
+				}
+				continue
 			}
+			// A full page offers a next one only once a further match
+			// is seen: a next page that comes out empty is a dead end.
+			if full {
+				return nil
+			}
+			page.Notices = append(page.Notices, n)
 			page.Next = base64.RawURLEncoding.EncodeToString(suffix)
-		}
-		if !w.more() {
-			page.Next = ""
+			full = len(page.Notices) == q.Limit
 		}
 		return nil
 	})
@@ -145,8 +155,6 @@ func (w *listWalk) set(k []byte) {
 		w.key = k[len(w.prefix):]
 	}
 }
-
-func (w *listWalk) more() bool { return w.key != nil }
 
 func (w *listWalk) next() ([]byte, bool) {
 	if w.key == nil {
