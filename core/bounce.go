@@ -152,16 +152,25 @@ func (s *Service) lateReport(n *Notice, b Bounce, mail string) (Change, error) {
 	hard := b.Action == "failed" && b.Hard && HardReason(b.Reason)
 	switch {
 	case hard:
-		ch := Change{Events: []Event{{Type: EventNotificationFailure, NoticeID: n.ID, Time: s.clock(), Details: d}}}
+		ev := Event{Type: EventNotificationFailure, NoticeID: n.ID, Time: s.clock(), Details: d}
+		ch := Change{}
 		if awaiting(*n) {
-			n.Status, n.Deadline = StatusNotificationFail, time.Time{}
+			if err := advance(n, &ev); err != nil {
+				return Change{}, err
+			}
+			n.Deadline = time.Time{}
 			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeHardBounce, At: s.clock()}
 		}
+		ch.Events = []Event{ev}
 		return ch, nil
 	case b.Action == "failed" && n.Status == StatusNotified && awaiting(*n) && strings.HasPrefix(mail, "ntf"):
 		d["retry"] = "the notification is sent again; the deadline starts at its next acceptance"
-		ch := Change{Events: []Event{{Type: EventNotificationDeferred, NoticeID: n.ID, Time: s.clock(), Details: d}}}
-		n.Status, n.NotifiedAt, n.Deadline = StatusDeposited, time.Time{}, time.Time{}
+		ev := Event{Type: EventNotificationDeferred, NoticeID: n.ID, Time: s.clock(), Details: d}
+		if err := advance(n, &ev); err != nil {
+			return Change{}, err
+		}
+		ch := Change{Events: []Event{ev}}
+		n.NotifiedAt, n.Deadline = time.Time{}, time.Time{}
 		if err := s.queueNotificationAgain(n, &ch); err != nil {
 			return Change{}, err
 		}

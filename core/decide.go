@@ -41,11 +41,11 @@ func (s *Service) Decide(ctx context.Context, token, session string, accept bool
 		if !AssuranceAtLeast(n.Identity.Assurance, n.RequiredLevel()) {
 			return Change{}, Refusal(&IdentityRefusal{Reason: ReasonAssuranceTooLow, Required: n.RequiredLevel(), Reached: n.Identity.Assurance})
 		}
-		typ, status := EventConsignmentAcceptance, StatusAccepted
+		typ := EventConsignmentAcceptance
 		if !accept {
-			typ, status = EventConsignmentRejection, StatusRefused
+			typ = EventConsignmentRejection
 		}
-		n.Status, n.DecidedAt = status, now
+		n.DecidedAt = now
 		d := a.details(n.Identity.evidence(map[string]string{
 			"recipient": n.Recipient.Email,
 			"deadline":  n.Deadline.UTC().Format("2006-01-02T15:04:05Z"),
@@ -56,7 +56,11 @@ func (s *Service) Decide(ctx context.Context, token, session string, accept bool
 		if !accept {
 			d["reason"] = "refused by the recipient"
 		}
-		return Change{Events: []Event{{Type: typ, NoticeID: n.ID, Time: now, Details: d}}}, nil
+		ev := Event{Type: typ, NoticeID: n.ID, Time: now, Details: d}
+		if err := advance(n, &ev); err != nil {
+			return Change{}, err
+		}
+		return Change{Events: []Event{ev}}, nil
 	})
 }
 

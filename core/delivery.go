@@ -244,15 +244,16 @@ func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Ch
 	switch {
 	case res.Class == DeliveryAccepted:
 		e.Done, e.Outcome = true, "delivered"
-		if isEvidence(e.Mail.Kind) {
-			ch.Events = append(ch.Events, s.deliveredEvent(n, e, res, last.Started))
-		}
+		ev := s.deliveredEvent(n, e, res, last.Started)
 		if e.Mail.Kind == MailNotification {
 			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: OutcomeDelivered, At: res.Time}
-			if n.Status == StatusDeposited {
-				n.Status, n.NotifiedAt, n.Deadline = StatusNotified, last.Started, e.Mail.Deadline
+			if n.Status == StatusDeposited && advance(n, &ev) == nil {
+				n.NotifiedAt, n.Deadline = last.Started, e.Mail.Deadline
 				ch.Outbox = append(ch.Outbox, s.reminderEntries(*n, e)...)
 			}
+		}
+		if isEvidence(e.Mail.Kind) {
+			ch.Events = append(ch.Events, ev)
 		}
 	case res.Class == DeliveryPermanent && !reversible(res.Reason) || res.Time.Sub(e.Created) >= s.retry.MaxAge:
 		e.Done, e.Outcome = true, "failed"
@@ -260,14 +261,15 @@ func (s *Service) finishAttempt(n *Notice, e OutboxEntry, res DeliveryResult) Ch
 		if res.Class != DeliveryPermanent || reversible(res.Reason) {
 			res.Reason = "retries_exhausted"
 		}
-		if isEvidence(e.Mail.Kind) {
-			ch.Events = append(ch.Events, s.failureEvent(n, e, res))
-		}
+		ev := s.failureEvent(n, e, res)
 		if e.Mail.Kind == MailNotification {
 			ch.Outcome = &SenderOutcome{UserID: n.SenderUserID, NoticeID: n.ID, Outcome: outcome, At: res.Time}
 			if n.Status == StatusDeposited {
-				n.Status = StatusNotificationFail
+				_ = advance(n, &ev) // deposited → notification_failed is in the table
 			}
+		}
+		if isEvidence(e.Mail.Kind) {
+			ch.Events = append(ch.Events, ev)
 		}
 	default:
 		e.NotBefore = res.Time.Add(s.backoff(len(e.Attempts)))

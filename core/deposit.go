@@ -108,7 +108,6 @@ func (s *Service) timestampDeposit(ctx context.Context, d *Deposit) {
 	ch, err := s.deposited(&d.Notice, tok)
 	if err != nil {
 		s.log.Error("prepare notification; deposit kept pending", "notice", d.Notice.ID, "err", err)
-		d.Notice.Status, d.Notice.Token = StatusPendingTimestamp, nil
 		return
 	}
 	d.Change = ch
@@ -116,21 +115,20 @@ func (s *Service) timestampDeposit(ctx context.Context, d *Deposit) {
 
 // deposited moves n to StatusDeposited with its token and returns what that
 // transition writes: the SubmissionAcceptance event and the queued
-// notification with its secrets.
+// notification with its secrets. n is unchanged on error.
 func (s *Service) deposited(n *Notice, tok Token) (Change, error) {
-	*n = withToken(*n, tok)
-	ch := Change{Events: []Event{acceptanceEvent(*n, s.clock())}}
-	if err := s.queueNotification(n, &ch); err != nil {
+	m := *n
+	m.Token, m.DepositedAt = &tok, tok.Time.UTC()
+	ev := acceptanceEvent(m, s.clock())
+	if err := advance(&m, &ev); err != nil {
 		return Change{}, err
 	}
+	ch := Change{Events: []Event{ev}}
+	if err := s.queueNotification(&m, &ch); err != nil {
+		return Change{}, err
+	}
+	*n = m
 	return ch, nil
-}
-
-func withToken(n Notice, tok Token) Notice {
-	n.Token = &tok
-	n.Status = StatusDeposited
-	n.DepositedAt = tok.Time.UTC()
-	return n
 }
 
 // acceptanceEvent is the SubmissionAcceptance evidence: the deposit digest

@@ -23,15 +23,19 @@ func (s *Service) ExpireDeadlines(ctx context.Context) (int, error) {
 			if n.Status != StatusNotified || !now.After(n.Deadline) {
 				return Change{}, Errorf(ECONFLICT, "letter %s is not expiring", id)
 			}
-			n.Status, n.DecidedAt = StatusNotClaimed, now
-			return Change{Events: []Event{{
+			ev := Event{
 				Type: EventAcceptanceRejectionExpiry, NoticeID: n.ID, Time: now,
 				Details: map[string]string{
 					"deadline":    n.Deadline.Format(time.RFC3339),
 					"detected_at": now.Format(time.RFC3339Nano),
 					"reason":      "no acceptance or refusal before the deadline (non-claim)",
 				},
-			}}}, nil
+			}
+			if err := advance(n, &ev); err != nil {
+				return Change{}, err
+			}
+			n.DecidedAt = now
+			return Change{Events: []Event{ev}}, nil
 		})
 		if err != nil && ErrorCode(err) != ECONFLICT {
 			return done, fmt.Errorf("expire %s: %w", id, err)

@@ -54,38 +54,6 @@ func CheckRecord(n Notice, manifest []byte, evs []Event) error {
 	return nil
 }
 
-// replay walks the letter's events and returns the status they lead to and
-// the deadline the notification fixed, checking the deposit facts on the
-// way.
-func replay(n Notice, evs []Event) (Status, time.Time, error) {
-	status, deadline := StatusPendingTimestamp, time.Time{}
-	for _, e := range evs {
-		switch e.Type {
-		case EventSubmissionAcceptance:
-			if err := checkAcceptance(n, e.Details); err != nil {
-				return "", time.Time{}, err
-			}
-			status = StatusDeposited
-		case EventNotificationForAcceptance:
-			if status == StatusDeposited {
-				status = StatusNotified
-				deadline, _ = time.Parse(time.RFC3339, e.Details["deadline"])
-			}
-		case EventNotificationFailure:
-			if status == StatusDeposited || status == StatusNotified {
-				status, deadline = StatusNotificationFail, time.Time{}
-			}
-		case EventConsignmentAcceptance:
-			status = StatusAccepted
-		case EventConsignmentRejection:
-			status = StatusRefused
-		case EventAcceptanceRejectionExpiry:
-			status = StatusNotClaimed
-		}
-	}
-	return status, deadline, nil
-}
-
 // recordDigests are the SubmissionAcceptance details that bind the parts
 // of the record that the manifest leaves out: the token's exact bytes and
 // the sender's knowledge question with its answer's hash. Events recorded
