@@ -13,6 +13,7 @@ type NotificationCheck struct {
 	Status   Status
 	Deadline time.Time
 	Provider Provider
+	Stage    Stage // the letter's stage when checked (StageAt)
 }
 
 // CheckNotification answers "is this notification genuine?" for a letter
@@ -27,5 +28,5 @@ func (s *Service) CheckNotification(ctx context.Context, noticeID, code string) 
 	if err != nil {
 		return NotificationCheck{}, err
 	}
-	return NotificationCheck{NoticeID: n.ID, Status: n.Status, Deadline: n.Deadline, Provider: s.provider}, nil
+	return NotificationCheck{NoticeID: n.ID, Status: n.Status, Deadline: n.Deadline, Provider: s.provider, Stage: n.StageAt(s.clock())}, nil
 }

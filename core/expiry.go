@@ -20,7 +20,7 @@ func (s *Service) ExpireDeadlines(ctx context.Context) (int, error) {
 	done := 0
 	for _, id := range ids {
 		_, err := s.store.UpdateNotice(ctx, id, func(n *Notice) (Change, error) {
-			if n.Status != StatusNotified || !now.After(n.Deadline) {
+			if n.Status != StatusNotified || n.StageAt(now) != StageExpired {
 				return Change{}, Errorf(ECONFLICT, "letter %s is not expiring", id)
 			}
 			ev := Event{

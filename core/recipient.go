@@ -45,6 +45,8 @@ type LetterView struct {
 	LockedUntil       time.Time
 	RequiredAssurance string    // the level the recipient must reach (Notice.RequiredLevel)
 	NextCodeAt        time.Time // zero: a code may be requested now
+	// Stage is the letter's stage when the view was made (StageAt).
+	Stage Stage
 }
 
 func letterView(n Notice, p Provider, now time.Time) LetterView {
@@ -53,7 +55,7 @@ func letterView(n Notice, p Provider, now time.Time) LetterView {
 		NoticeID:   n.ID, Language: n.Language, Status: n.Status, RecipientName: n.Recipient.Name,
 		RecipientEmail: maskEmail(n.Recipient.Email), Deadline: n.Deadline, Provider: p,
 		CodeSent: len(n.Identification.CodeHash) > 0, LockedUntil: n.Identification.LockedUntil,
-		RequiredAssurance: n.RequiredLevel(),
+		RequiredAssurance: n.RequiredLevel(), Stage: n.StageAt(now),
 	}
 	if n.Knowledge != nil {
 		v.KnowledgeQuestion = n.Knowledge.Question
@@ -132,15 +134,15 @@ func (s *Service) ViewLink(ctx context.Context, token string) (LetterView, error
 
 // checkOpen refuses actions on a letter that is decided or past its deadline.
 func checkOpen(n *Notice, now time.Time) error {
-	switch {
-	case n.Status == StatusAccepted || n.Status == StatusRefused:
+	switch n.StageAt(now) {
+	case StageOpen:
+		return nil
+	case StageAccepted, StageRefused:
 		return Errorf(ECONFLICT, "this letter was already %s", n.Status)
-	case n.Status == StatusNotClaimed || (!n.Deadline.IsZero() && now.After(n.Deadline)):
+	case StageExpired:
 		return Errorf(ECONFLICT, "the deadline to accept or refuse this letter has passed")
-	case n.Status != StatusNotified && n.Status != StatusDeposited:
-		return Errorf(ECONFLICT, "this letter cannot be accepted or refused (status %s)", n.Status)
 	}
-	return nil
+	return Errorf(ECONFLICT, "this letter cannot be accepted or refused (status %s)", n.Status)
 }
 
 // checkIdentifiable allows identification to decide on an open letter, and

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
 )
 
 // recipientSignIn is POST /r/:token/oidc: start a sign-in at the identity
@@ -18,7 +20,7 @@ func (s *Server) recipientSignIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if st := s.letterState(v); st != stateOpen && st != stateAccepted {
+	if v.Stage != core.StageOpen && v.Stage != core.StageAccepted {
 		return s.renderState(c, http.StatusConflict, v)
 	}
 	answer, err := formValue(c, "knowledge_answer", 400)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
 )
 
 // recipientChoice is GET /r/:token/choice: for an identified recipient,
@@ -20,7 +22,7 @@ func (s *Server) recipientChoice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.letterState(v) != stateOpen {
+	if v.Stage != core.StageOpen {
 		return s.renderState(c, http.StatusOK, v)
 	}
 	return s.renderLetter(c, http.StatusOK, "recipient_choice", "choice_title", letterPage{View: v})

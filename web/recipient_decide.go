@@ -43,7 +43,7 @@ func (s *Server) confirmDecision(c echo.Context, action string) error {
 	if err != nil {
 		return err
 	}
-	if s.letterState(v) != stateOpen {
+	if v.Stage != core.StageOpen {
 		return s.renderState(c, http.StatusConflict, v)
 	}
 	return s.renderLetter(c, http.StatusOK, "recipient_confirm", "confirm_title_"+action, letterPage{View: v, Action: action})

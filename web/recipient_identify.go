@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
 )
 
 // recipientIdentify is GET /r/:token/identify: the code form. It records
@@ -13,7 +15,7 @@ func (s *Server) recipientIdentify(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if st := s.letterState(v); st != stateOpen && st != stateAccepted {
+	if v.Stage != core.StageOpen && v.Stage != core.StageAccepted {
 		return s.renderState(c, http.StatusOK, v)
 	}
 	return s.renderLetter(c, http.StatusOK, "recipient_identify", "identify_title", letterPage{View: v})

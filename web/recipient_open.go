@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
 )
 
 // recipientOpen is GET /r/:token, the link of the notification email. It
@@ -14,7 +16,7 @@ func (s *Server) recipientOpen(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.letterState(v) != stateOpen {
+	if v.Stage != core.StageOpen {
 		return s.renderState(c, http.StatusOK, v)
 	}
 	return s.renderLetter(c, http.StatusOK, "recipient_open", "open_title", letterPage{View: v})

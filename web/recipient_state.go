@@ -10,16 +10,6 @@ import (
 	"github.com/lre-project/lre/core"
 )
 
-// Where a letter stands for its recipient: open to a decision, or one of
-// the final states the pages explain.
-const (
-	stateOpen     = "open"
-	stateAccepted = "accepted"
-	stateRefused  = "refused"
-	stateExpired  = "expired"
-	stateClosed   = "closed"
-)
-
 // recipientSessionMaxAge matches core's recipient session validity (30 minutes).
 const recipientSessionMaxAge = 30 * 60
 
@@ -27,7 +17,7 @@ const recipientSessionMaxAge = 30 * 60
 // which by construction has no sender, subject nor content.
 type letterPage struct {
 	View   core.LetterView
-	State  string
+	State  string // View.Stage, for the templates
 	Error  string // catalogue key of the message to show, if any
 	Field  string // the input at fault
 	Detail string // core's message, on English pages
@@ -39,26 +29,9 @@ type letterPage struct {
 	Refusal *core.IdentityRefusal
 }
 
-func (s *Server) letterState(v core.LetterView) string {
-	switch v.Status {
-	case core.StatusAccepted:
-		return stateAccepted
-	case core.StatusRefused:
-		return stateRefused
-	case core.StatusNotClaimed:
-		return stateExpired
-	case core.StatusNotified, core.StatusDeposited:
-		if !v.Deadline.IsZero() && s.cfg.Now().After(v.Deadline) {
-			return stateExpired
-		}
-		return stateOpen
-	}
-	return stateClosed
-}
-
 // renderLetter renders a recipient page for v in the letter's language.
 func (s *Server) renderLetter(c echo.Context, status int, name, title string, lp letterPage) error {
-	lp.State = s.letterState(lp.View)
+	lp.State = string(lp.View.Stage)
 	lp.Means = s.meansFor(lp.View)
 	if lp.View.Language != "en" {
 		lp.Detail = ""
@@ -69,7 +42,7 @@ func (s *Server) renderLetter(c echo.Context, status int, name, title string, lp
 // renderState shows a letter that is no longer open: accepted, refused,
 // not claimed or closed.
 func (s *Server) renderState(c echo.Context, status int, v core.LetterView) error {
-	return s.renderLetter(c, status, "recipient_state", "state_"+s.letterState(v), letterPage{View: v})
+	return s.renderLetter(c, status, "recipient_state", "state_"+string(v.Stage), letterPage{View: v})
 }
 
 // recipientFail turns core's refusals into recipient pages in the letter's
@@ -90,7 +63,7 @@ func (s *Server) recipientFail(c echo.Context, err error) error {
 	// A refused or expired letter answers with its state page whatever was
 	// asked; only an accepted one keeps the error (its content stays
 	// reachable after identifying again).
-	if s.letterState(v) != stateOpen && (code != core.EFORBIDDEN || v.Status != core.StatusAccepted) {
+	if v.Stage != core.StageOpen && (code != core.EFORBIDDEN || v.Status != core.StatusAccepted) {
 		return s.renderState(c, http.StatusConflict, v)
 	}
 	if r := refusalOf(err); r != nil {

@@ -31,8 +31,9 @@ type Config struct {
 	// PageGets and PagePosts limit requests per client IP on the pages;
 	// zero values mean 20/s (burst 40) and 5/s (burst 10).
 	PageGets, PagePosts RateLimit
-	// Now is the clock the pages compare deadlines with; nil is time.Now.
-	// Pass the service's clock so that both agree.
+	// Now is the clock of waits, drafts and sign-ins; nil is time.Now. A
+	// letter's stage is the domain's answer (core.StageAt), never this
+	// clock's. Pass the service's clock so that both agree.
 	Now func() time.Time
 	// Ops wires metrics, readiness checks and backups (ops_config.go).
 	Ops Ops

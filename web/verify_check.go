@@ -22,7 +22,7 @@ func (s *Server) verifyCheck(c echo.Context) error {
 	switch {
 	case err == nil:
 		v.Found, v.Check = true, chk
-		v.Open = (chk.Status == core.StatusNotified || chk.Status == core.StatusDeposited) && (chk.Deadline.IsZero() || s.cfg.Now().Before(chk.Deadline))
+		v.Open = chk.Stage == core.StageOpen
 	case core.ErrorCode(err) != core.ENOTFOUND:
 		return err
 	}
