@@ -8,8 +8,8 @@ import "context"
 // confirmation page shows only letters Deposit will accept.
 // Errors: those of Deposit, but never EINTERNAL from the timestamp.
 func (s *Service) CheckDeposit(ctx context.Context, req DepositRequest) error {
-	if req.Sender.Role != RoleSender && req.Sender.Role != RoleAdmin {
-		return Errorf(EFORBIDDEN, "role %s may not send letters", req.Sender.Role)
+	if err := CheckSender(req.Sender); err != nil {
+		return err
 	}
 	if err := checkIdempotencyKey(req.IdempotencyKey); err != nil {
 		return err

@@ -57,7 +57,7 @@ func ConsentTextFor(lang string) string { return consentText(lang) }
 // letters electronically (double opt-in: the agreement itself is a POST on
 // that page). Errors: EINVALID, EFORBIDDEN, ECONFLICT (already given).
 func (s *Service) RequestConsent(ctx context.Context, sender User, email, name, lang string) (ConsentRecord, error) {
-	if sender.Role != RoleSender && sender.Role != RoleAdmin {
+	if !sender.MaySend() {
 		return ConsentRecord{}, Errorf(EFORBIDDEN, "role %s may not request consent", sender.Role)
 	}
 	email, err := CheckEmail("email", email)

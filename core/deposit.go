@@ -47,8 +47,8 @@ const (
 // Errors: EINVALID or ETOOLARGE (with Field), EFORBIDDEN for a role that may
 // not send, EINTERNAL.
 func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, replayed bool, err error) {
-	if req.Sender.Role != RoleSender && req.Sender.Role != RoleAdmin {
-		return Notice{}, false, Errorf(EFORBIDDEN, "role %s may not send letters", req.Sender.Role)
+	if err := CheckSender(req.Sender); err != nil {
+		return Notice{}, false, err
 	}
 	if err := checkIdempotencyKey(req.IdempotencyKey); err != nil {
 		return Notice{}, false, err

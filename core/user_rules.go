@@ -24,6 +24,22 @@ func CheckOperator(u User) error {
 	return nil
 }
 
+// MaySend reports whether u may send letters (and ask a consumer's
+// consent): senders and admins; an auditor only reads. The one rule that
+// deposits, batches, consent requests, the sender pages and their menu ask.
+func (u User) MaySend() bool {
+	return u.Role == RoleSender || u.Role == RoleAdmin
+}
+
+// CheckSender refuses a user who may not send letters.
+// Errors: EFORBIDDEN.
+func CheckSender(u User) error {
+	if !u.MaySend() {
+		return Errorf(EFORBIDDEN, "role %s may not send letters", u.Role)
+	}
+	return nil
+}
+
 // UserFinder finds a user by id.
 type UserFinder interface {
 	// UserByID returns ENOTFOUND for an unknown user.

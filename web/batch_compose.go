@@ -31,7 +31,7 @@ type badRow struct {
 
 // batchNew is GET /app/batches/new.
 func (ui *senderUI) batchNew(c echo.Context) error {
-	if err := requireSender(userOf(c)); err != nil {
+	if err := core.CheckSender(userOf(c)); err != nil {
 		return err
 	}
 	return ui.renderBatchForm(c, http.StatusOK, batchFormView{Form: map[string]string{"language": ui.uiLang(c)}})

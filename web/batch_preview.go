@@ -28,7 +28,7 @@ type batchPreviewView struct {
 // as a draft of this session and shows what confirming will send.
 func (ui *senderUI) batchPreview(c echo.Context) error {
 	u := userOf(c)
-	if err := requireSender(u); err != nil {
+	if err := core.CheckSender(u); err != nil {
 		return err
 	}
 	ui.keepCSRF(c)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/batches"
 )
 
@@ -14,7 +15,7 @@ import (
 // error halfway is resumed by sending again.
 func (ui *senderUI) batchSend(c echo.Context) error {
 	u := userOf(c)
-	if err := requireSender(u); err != nil {
+	if err := core.CheckSender(u); err != nil {
 		return err
 	}
 	id, err := formValue(c, "draft", 64)

@@ -33,16 +33,9 @@ type previewView struct {
 	Duplicates []core.Notice // sent to the same recipient with the same files lately
 }
 
-func requireSender(u core.User) error {
-	if !canSend(u) {
-		return core.Errorf(core.EFORBIDDEN, "role %s may not send letters", u.Role)
-	}
-	return nil
-}
-
 // compose is GET /app/letters/new.
 func (ui *senderUI) compose(c echo.Context) error {
-	if err := requireSender(userOf(c)); err != nil {
+	if err := core.CheckSender(userOf(c)); err != nil {
 		return err
 	}
 	form := map[string]string{"recipient_type": core.RecipientProfessional, "language": ui.uiLang(c)}
@@ -70,7 +63,7 @@ func (ui *senderUI) refuseCompose(c echo.Context, form map[string]string, err er
 // reload never post the form again.
 func (ui *senderUI) preview(c echo.Context) error {
 	u := userOf(c)
-	if err := requireSender(u); err != nil {
+	if err := core.CheckSender(u); err != nil {
 		return err
 	}
 	ui.keepCSRF(c)

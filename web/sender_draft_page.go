@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lre-project/lre/core"
 )
 
 // draftPage is GET /app/letters/drafts/:id, the confirmation page a
@@ -13,7 +15,7 @@ import (
 // after sending shows the letter instead of offering to send it again.
 func (ui *senderUI) draftPage(c echo.Context) error {
 	u := userOf(c)
-	if err := requireSender(u); err != nil {
+	if err := core.CheckSender(u); err != nil {
 		return err
 	}
 	d, ok := ui.drafts.get(ui.draftOwner(c), c.Param("id"))

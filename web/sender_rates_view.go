@@ -17,10 +17,10 @@ type ratesView struct {
 	SuspendedKey                               string // snd_rates_suspended_<reason>
 }
 
-// senderRatesView reads the user's rates for the page; a sender only (an
-// auditor or admin sends nothing).
+// senderRatesView reads the user's rates for the page, for whoever may
+// send (an auditor sends nothing, so has none).
 func (ui *senderUI) senderRatesView(ctx context.Context, u core.User) (*ratesView, error) {
-	if u.Role != core.RoleSender {
+	if !u.MaySend() {
 		return nil, nil
 	}
 	r, err := ui.svc.Letters.SenderRates(ctx, u.ID)

@@ -16,7 +16,7 @@ import (
 // sender goes back to the draft's page, which shows that letter.
 func (ui *senderUI) send(c echo.Context) error {
 	u := userOf(c)
-	if err := requireSender(u); err != nil {
+	if err := core.CheckSender(u); err != nil {
 		return err
 	}
 	id, err := formValue(c, "draft", 64)

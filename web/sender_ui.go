@@ -75,13 +75,11 @@ type appFrame struct {
 	LangEN  string
 }
 
-func canSend(u core.User) bool { return u.Role == core.RoleSender || u.Role == core.RoleAdmin }
-
 // frameOf links the language switch to this page when it can be fetched
 // again; an answer to a POST has no switch.
 func frameOf(c echo.Context) appFrame {
 	u := userOf(c)
-	f := appFrame{User: u, CanSend: canSend(u)}
+	f := appFrame{User: u, CanSend: u.MaySend()}
 	if r := c.Request(); r.Method == http.MethodGet {
 		f.LangFR, f.LangEN = withLang(r.URL, "fr"), withLang(r.URL, "en")
 	}
