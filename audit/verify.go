@@ -121,11 +121,14 @@ func verifyBundle(data []byte, opts Options) *Report {
 	checkDocuments(r, v)
 	deposit, depositOK := checkDepositToken(r, v.Files[evidence.BundleDepositToken], v.Files[evidence.BundleManifest], v.tsa)
 	evs, chainOK := checkEvents(r, v.events, v.manifest.NoticeID, v.Files[evidence.BundleManifest])
-	cp, cpOK := checkCheckpoint(r, v)
+	cp, cpTokens, cpOK := checkCheckpoint(r, v, opts.At)
 	if cpOK && chainOK {
 		checkInclusion(r, v, evs, cp)
 	} else {
 		r.skip(KindProof, "inclusion proofs", "not checked: they need a valid checkpoint and valid events")
+	}
+	if !opts.At.IsZero() && depositOK {
+		checkDepositAt(r, v, evs, cpTokens, opts.At)
 	}
 	if opts.EarlierCheckpoint != nil {
 		checkEarlier(r, v, cp, cpOK, opts.EarlierCheckpoint)
@@ -213,25 +216,39 @@ func checkEvents(r *Report, d eventsDoc, noticeID string, manifest []byte) ([]co
 }
 
 // checkCheckpoint opens the signed note with the log key and checks its
-// time-stamp token.
-func checkCheckpoint(r *Report, v *bundleView) (tlog.Checkpoint, bool) {
+// time-stamp token and archive tokens (verifyArchiveChain).
+func checkCheckpoint(r *Report, v *bundleView, at time.Time) (tlog.Checkpoint, []core.Token, bool) {
 	note := v.Files[evidence.BundleCheckpoint]
 	cp, err := tlog.OpenCheckpoint(note, v.logKey)
 	ok := r.check(KindCheckpoint, "checkpoint", err, fmt.Sprintf("signed by %s: %d records", cp.Origin, cp.Size))
 	if ok {
 		r.Trust.Checkpoint = fmt.Sprintf("%s, size %d", cp.Origin, cp.Size)
 	}
-	tok, err := checkToken(v.Files[evidence.BundleCheckpointToken], note, v.tsa)
+	toks, file, err := verifyArchiveChain(v, note, at)
 	switch {
-	case isImprint(err):
+	case isImprint(err) && file == evidence.BundleCheckpointToken:
 		r.fail(KindCheckpoint, "checkpoint token", "checkpoint.txt is not the data checkpoint.tsr time-stamps")
+	case isImprint(err):
+		r.fail(KindCheckpoint, "checkpoint token", "%s does not time-stamp checkpoint.txt followed by the tokens before it", file)
 	case err != nil:
-		r.fail(KindToken, "checkpoint token", "%v", err)
+		r.fail(KindToken, "checkpoint token", "%s: %v", file, err)
 	default:
-		r.pass(KindToken, "checkpoint token", "granted %s by %s", timeOr(tok.Time), tok.TSA)
-		r.Trust.CheckpointT = timeOr(tok.Time)
+		r.pass(KindToken, "checkpoint token", "%s", archiveDetail(toks, at))
+		r.Trust.CheckpointT = timeOr(toks[0].Time)
 	}
-	return cp, ok
+	return cp, toks, ok
+}
+
+// archiveDetail says what the checkpoint's tokens showed.
+func archiveDetail(toks []core.Token, at time.Time) string {
+	d := fmt.Sprintf("granted %s by %s", timeOr(toks[0].Time), toks[0].TSA)
+	if n := len(toks) - 1; n > 0 {
+		d += fmt.Sprintf("; %d archive token(s), the newest granted %s by %s", n, timeOr(toks[n].Time), toks[n].TSA)
+	}
+	if !at.IsZero() {
+		d += "; valid as of " + timeOr(at)
+	}
+	return d
 }
 
 func checkInclusion(r *Report, v *bundleView, evs []core.Event, cp tlog.Checkpoint) {

@@ -3,6 +3,7 @@ package certs
 import (
 	"context"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"slices"
 	"time"
@@ -47,7 +48,33 @@ func (n *Renewer) Due(pdf []byte) (bool, error) {
 	if signer == nil || !slices.Contains(signer.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
 		return true, nil // the seal itself: no document time-stamp yet
 	}
-	return !n.r.now().Add(n.margin).Before(signer.NotAfter), nil
+	return n.endsSoon(signer), nil
+}
+
+// TokenDue reports whether tok's signer certificate ends within the margin.
+func (n *Renewer) TokenDue(tok core.Token) (bool, error) {
+	var resp struct {
+		Status asn1.RawValue
+		Token  asn1.RawValue `asn1:"optional"`
+	}
+	if _, err := asn1.Unmarshal(tok.DER, &resp); err != nil || len(resp.Token.FullBytes) == 0 {
+		return false, core.Errorf(core.EINVALID, "not a time-stamp response")
+	}
+	p7, err := pkcs7.Parse(resp.Token.FullBytes)
+	if err != nil {
+		return false, core.Errorf(core.EINVALID, "time-stamp token unreadable: %v", err)
+	}
+	signer := p7.GetOnlySigner()
+	if signer == nil {
+		return false, core.Errorf(core.EINVALID, "the time-stamp token %s carries no signer certificate", tok.Serial)
+	}
+	return n.endsSoon(signer), nil
+}
+
+// endsSoon is the renewal rule: c is no longer valid at now plus the
+// margin.
+func (n *Renewer) endsSoon(c *x509.Certificate) bool {
+	return !n.r.now().Add(n.margin).Before(c.NotAfter)
 }
 
 // Renew appends a DSS update (today's chains and CRLs) and a document

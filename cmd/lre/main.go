@@ -36,8 +36,9 @@ Usage:
   lre verify FILE [flags]  verify an evidence bundle or certificate PDF offline;
                            exit 3-9 by kind of failure (see lre verify --help)
   lre evidence refresh [serve flags]  renew the seal and TSA certificates that end
-                           within --renew-before and add a document time-stamp to
-                           every certificate PDF that needs one (server stopped)
+                           within --renew-before, add a document time-stamp to
+                           every certificate PDF and an archive token to every
+                           checkpoint that needs one (server stopped)
   lre backup [flags]       consistent copy of the database, online (--url) or offline (--data)
   lre migrate [flags]      copy a bbolt store into PostgreSQL and verify the copy
   lre bench [flags]        measure deposits/s and latency against a ceiling and a naive design

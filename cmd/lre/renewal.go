@@ -35,7 +35,8 @@ func (p pki) chains() (tsa, seal []byte) { return p.tsaPEM(), p.seal.Generations
 
 // renew renews the seal and the embedded authority when their certificate
 // ends within --renew-before, then gives every stored certificate that
-// needs one a new document time-stamp. It is what the serve loop runs daily
+// needs one a new document time-stamp and every checkpoint that needs one
+// a new archive token (with the renewed authority's new key). It is what the serve loop runs daily
 // and `lre evidence refresh` runs once; running it twice renews nothing
 // twice.
 func (a *app) renew(ctx context.Context, now time.Time) (string, error) {
@@ -50,7 +51,11 @@ func (a *app) renew(ctx context.Context, now time.Time) (string, error) {
 		}
 	}
 	n, err := a.svc.Evidence.RenewCertificates(ctx)
-	summary := fmt.Sprintf("seal renewed: %v, time-stamping authority renewed: %v, certificates re-time-stamped: %d", sealRenewed, tsaRenewed, n)
+	cps := 0
+	if err == nil {
+		cps, err = a.svc.Evidence.ArchiveCheckpoints(ctx)
+	}
+	summary := fmt.Sprintf("seal renewed: %v, time-stamping authority renewed: %v, certificates re-time-stamped: %d, checkpoints re-time-stamped: %d", sealRenewed, tsaRenewed, n, cps)
 	if err != nil {
 		return summary, fmt.Errorf("%s; stopped: %w", summary, err)
 	}
@@ -79,7 +84,7 @@ func (a *app) runRenewal(ctx context.Context) {
 // runEvidenceRefresh is lre evidence refresh: with the server stopped (it
 // holds the store), it runs the renewal the serve loop runs daily, once, now.
 func runEvidenceRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseServeAs("evidence refresh", "Renew the seal and embedded TSA certificates that end within --renew-before, then add a document time-stamp to every stored certificate whose newest time-stamp's certificate does (takes the flags of lre serve; stop the server first).", args, stderr)
+	cfg, err := parseServeAs("evidence refresh", "Renew the seal and embedded TSA certificates that end within --renew-before, then add a document time-stamp to every stored certificate, and an archive token to every checkpoint, whose newest time-stamp's certificate does (takes the flags of lre serve; stop the server first).", args, stderr)
 	if err != nil {
 		return err
 	}

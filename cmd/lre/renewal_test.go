@@ -3,20 +3,28 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/pem"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/lre-project/lre/audit"
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/web"
 )
 
 // fakeClock is the time every renewal part reads: injected, never the
@@ -31,8 +39,10 @@ func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t
 
 const margin = 180 * 24 * time.Hour
 
-// renewalApp wires, over the story's store and key directories, what the
-// serve loop's renewal uses, on clock.
+// renewalApp wires, over the story's store and key directories, what lre
+// serve wires for renewal and publication, on clock: the authority and the
+// seal with the renewal margin, the renderer and renewer, the transparency
+// log, and the live chains that certs.pem and bundles read.
 func renewalApp(t *testing.T, s *story, clock *fakeClock) *app {
 	t.Helper()
 	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(s.dir, "tsa"), "lre test", clock.Now, rand.Reader,
@@ -46,18 +56,45 @@ func renewalApp(t *testing.T, s *story, clock *fakeClock) *app {
 		t.Fatal(err)
 	}
 	p := pki{seal: seal, authority: a}
-	r := certs.NewRenderer(seal, rfc3161.NewLocal(a), certs.WithClock(clock.Now), certs.WithValidationData(validationData(a, p.tsaPEM)))
-	svc := services.New(s.db, rfc3161.NewLocal(a),
+	ts := rfc3161.NewLocal(a)
+	r := certs.NewRenderer(seal, ts, certs.WithClock(clock.Now), certs.WithValidationData(validationData(a, p.tsaPEM)))
+	svc := services.New(s.db, ts,
+		services.WithClock(clock.Now),
 		services.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
-		services.WithEvidence(evidence.WithRenderer(r), evidence.WithRenewal(certs.NewRenewer(r, margin), s.db)))
+		services.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"}),
+		services.WithBaseURL("https://lre.test"),
+		services.WithEvidence(evidence.WithRenderer(r), evidence.WithRenewal(certs.NewRenewer(r, margin), s.db),
+			evidence.WithETSIEvidence(certs.NewEvidenceSigner(seal, clock.Now, rand.Reader), s.db),
+			evidence.WithTransparencyLog(s.db, s.signer), evidence.WithAuditMaterial(evidence.AuditMaterial{Live: p.chains})))
 	return &app{pki: p, svc: svc}
 }
 
+// get fetches url from the real HTTP server.
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(b)
+}
+
+func pemOf(c *x509.Certificate) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+}
+
 // TestRenewalTenYearsAhead: near the end of the authority's certificate,
-// the renewal renews the authority's and the seal's keys (every generation
-// still published) and re-time-stamps the stored certificate. lre verify
-// --at ten years after issue then passes for it and fails for the copy kept
-// from before the renewal, whose only time-stamp certificate has expired.
+// the renewal rotates the authority's and the seal's keys (every
+// generation still served by certs.pem over HTTP and shipped in bundles),
+// re-time-stamps the stored certificate and adds an archive token to every
+// checkpoint. lre verify --at ten years after issue then passes for the
+// refreshed certificate and bundle, and fails for the copies kept from
+// before the renewal, whose only time-stamp certificates have expired.
 func TestRenewalTenYearsAhead(t *testing.T) {
 	s := newStory(t)
 	ctx := context.Background()
@@ -65,28 +102,61 @@ func TestRenewalTenYearsAhead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	oldBundle := s.bundle(0)
 	clock := &fakeClock{t: time.Now()}
 	a := renewalApp(t, s, clock)
-	if summary, err := a.renew(ctx, clock.Now()); err != nil || !strings.Contains(summary, "re-time-stamped: 0") || strings.Contains(summary, "renewed: true") {
+	srv := httptest.NewServer(web.NewServer(a.svc, web.Config{Chains: a.pki.chains}))
+	defer srv.Close()
+	if summary, err := a.renew(ctx, clock.Now()); err != nil || summary != "seal renewed: false, time-stamping authority renewed: false, certificates re-time-stamped: 0, checkpoints re-time-stamped: 0" {
 		t.Fatalf("renewal right after issue: %q, %v; want nothing renewed", summary, err)
 	}
 	oldTSA := a.pki.authority.Certificates()[0]
 	oldSeal := a.pki.seal.Certificate()
+	checkpoints, err := s.db.CheckpointsAfter(ctx, 0, 100)
+	if err != nil || len(checkpoints) < 2 {
+		t.Fatalf("the story published %d checkpoints (%v), want at least 2", len(checkpoints), err)
+	}
+	stored, err := s.db.CertificatesAfter(ctx, evidence.CertificateRef{}, 100)
+	if err != nil || len(stored) < 2 {
+		t.Fatalf("%d certificates stored (%v), want the receipt and those the bundle carries", len(stored), err)
+	}
+
 	clock.Set(oldTSA.NotAfter.Add(-90 * 24 * time.Hour)) // inside the 180-day margin
 	summary, err := a.renew(ctx, clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "seal renewed: true, time-stamping authority renewed: true, certificates re-time-stamped: 1"; summary != want {
+	want := "seal renewed: true, time-stamping authority renewed: true, certificates re-time-stamped: " + strconv.Itoa(len(stored)) + ", checkpoints re-time-stamped: " + strconv.Itoa(len(checkpoints))
+	if summary != want {
 		t.Fatalf("renewal near the end: %q, want %q", summary, want)
 	}
-	tsaPEM, sealPEM := a.pki.chains()
-	for name, c := range map[string][]byte{"old TSA": oldTSA.Raw, "old seal": oldSeal.Raw} {
-		if !strings.Contains(string(tsaPEM)+string(sealPEM), string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c}))) {
-			t.Errorf("the %s certificate is no longer published", name)
+	newTSA, newSeal := a.pki.authority.Certificates()[0], a.pki.seal.Certificate()
+	if newTSA.Equal(oldTSA) || newSeal.Equal(oldSeal) {
+		t.Fatal("the renewal kept the old TSA or seal certificate as the current one")
+	}
+	refreshed, err := a.svc.Evidence.EvidenceBundle(ctx, s.sender, s.notice.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, err := audit.ReadBundle(refreshed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pub := range []struct{ name, served, shipped string }{
+		{"TSA", get(t, srv.URL+"/api/v1/tsa/certs.pem"), string(bd.Files[evidence.BundleTSAChain])},
+		{"seal", get(t, srv.URL+"/api/v1/seal/certs.pem"), string(bd.Files[evidence.BundleSeal])},
+	} {
+		gens := map[string][]*x509.Certificate{"TSA": {oldTSA, newTSA}, "seal": {oldSeal, newSeal}}[pub.name]
+		for i, c := range gens {
+			if !strings.Contains(pub.served, pemOf(c)) || !strings.Contains(pub.shipped, pemOf(c)) {
+				t.Errorf("%s generation %d: served by certs.pem %v, shipped in the bundle %v; want both", pub.name, i+1, strings.Contains(pub.served, pemOf(c)), strings.Contains(pub.shipped, pemOf(c)))
+			}
 		}
 	}
-	if summary, _ := a.renew(ctx, clock.Now()); !strings.Contains(summary, "re-time-stamped: 0") {
+	if _, ok := bd.Files[evidence.BundleArchiveToken(1)]; !ok {
+		t.Fatalf("the refreshed bundle has no %s: %v", evidence.BundleArchiveToken(1), bd.Names)
+	}
+	if summary, _ := a.renew(ctx, clock.Now()); !strings.HasSuffix(summary, "certificates re-time-stamped: 0, checkpoints re-time-stamped: 0") {
 		t.Errorf("a second run renewed again: %s", summary)
 	}
 
@@ -98,15 +168,50 @@ func TestRenewalTenYearsAhead(t *testing.T) {
 		t.Fatal("the renewed certificate does not keep the issued bytes")
 	}
 	later := oldTSA.NotBefore.AddDate(10, 1, 0).Format(time.RFC3339) // ten years and a month after issue
-	out, code := runVerifyCmd(t, writeTemp(t, "renewed.pdf", renewed), "--at", later)
-	if code != 0 || strings.Count(out, "document time-stamp 20") != 2 {
-		t.Errorf("renewed certificate --at %s: exit %d, want 0 with two document time-stamps:\n%s", later, code, out)
+	for _, c := range []struct {
+		name    string
+		data    []byte
+		code    int
+		contain string
+	}{
+		{"refreshed certificate", renewed, 0, "document time-stamp 20"},
+		{"refreshed bundle", refreshed, 0, "1 archive token(s)"},
+		{"never refreshed certificate", issued, 4, "expired"},
+		{"never refreshed bundle", oldBundle, 4, "no archive token renews it"},
+	} {
+		out, code := runVerifyCmd(t, writeTemp(t, "proof", c.data), "--at", later)
+		if code != c.code || !strings.Contains(out, c.contain) {
+			t.Errorf("%s --at %s: exit %d, want %d saying %q:\n%s", c.name, later, code, c.code, c.contain, out)
+		}
 	}
-	out, code = runVerifyCmd(t, writeTemp(t, "issued.pdf", issued), "--at", later)
-	if code != 4 || !strings.Contains(out, "expired") {
-		t.Errorf("never renewed certificate --at %s: exit %d, want 4 (token) saying the certificate expired:\n%s", later, code, out)
+	swapped := rezip(t, refreshed, func(f map[string][]byte) { f[evidence.BundleArchiveToken(1)] = f[evidence.BundleCheckpointToken] })
+	if out, code := runVerifyCmd(t, writeTemp(t, "proof", swapped), "--at", later); code == 0 || !strings.Contains(out, "checkpoint-archive-1.tsr does not time-stamp checkpoint.txt") {
+		t.Errorf("an archive token over other data: exit %d\n%s", code, out)
 	}
-	if out, code := runVerifyCmd(t, writeTemp(t, "issued.pdf", issued)); code != 0 {
-		t.Errorf("without --at the issued certificate still verifies at its own time: exit %d\n%s", code, out)
+	for name, b := range map[string][]byte{"issued certificate": issued, "old bundle": oldBundle, "refreshed bundle": refreshed} {
+		if out, code := runVerifyCmd(t, writeTemp(t, "proof", b)); code != 0 {
+			t.Errorf("without --at the %s verifies at its tokens' own times: exit %d\n%s", name, code, out)
+		}
 	}
+	if readmeToolsPresent(t) {
+		// deposit.tsr and checkpoint.tsr at their own times, then checkpoint.tsr
+		// as of its archive token and the archive token itself
+		if out, err := runReadme(t, bd.Files); err != nil || strings.Count(out, "Verification: OK") != 4 {
+			t.Errorf("the refreshed bundle's README run as written: %v\n%s\n--- README.txt\n%s", err, out, bd.Files[evidence.BundleReadme])
+		}
+	}
+}
+
+// readmeToolsPresent reports whether the bundle README's tools are
+// installed; on CI a missing one fails the test.
+func readmeToolsPresent(t *testing.T) bool {
+	for _, tool := range readmeTools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is missing on CI", tool)
+			}
+			return false
+		}
+	}
+	return true
 }

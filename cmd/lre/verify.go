@@ -34,8 +34,12 @@ Flags:
                      than at each token's own time: the newest time-stamp of a
                      certificate PDF must have a certificate still valid then,
                      each older one a certificate valid when the next was
-                     made (the PAdES LTA rule). A proof renewed in time
-                     passes years ahead; one never renewed fails once its
+                     made (the PAdES LTA rule). In a bundle the same rule
+                     runs over checkpoint.tsr and its archive tokens
+                     (checkpoint-archive-<k>.tsr), and deposit.tsr must have
+                     been valid when the checkpoint's token covered it. A
+                     proof renewed in time (lre evidence refresh) passes
+                     years ahead; one never renewed fails once its
                      authority's certificate has expired.
   --json             print the report as JSON
 

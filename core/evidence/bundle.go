@@ -24,16 +24,25 @@ const (
 	BundleProofs          = "proofs.json"
 	BundleCheckpoint      = "checkpoint.txt"
 	BundleCheckpointToken = "checkpoint.tsr"
-	BundleCertificatesDir = "certificates/"
-	BundleTSAChain        = "tsa-chain.pem"
-	BundleSeal            = "seal.pem"
-	BundleSealRoot        = "seal-root.pem"
-	BundleLogKey          = "log-key.txt"
+	// BundleArchiveTokenFormat names archive token k (from 1) of the
+	// checkpoint: see BundleArchiveToken.
+	BundleArchiveTokenFormat = "checkpoint-archive-%d.tsr"
+	BundleCertificatesDir    = "certificates/"
+	BundleTSAChain           = "tsa-chain.pem"
+	BundleSeal               = "seal.pem"
+	BundleSealRoot           = "seal-root.pem"
+	BundleLogKey             = "log-key.txt"
 )
 
 // BundleVersion is bumped whenever the bundle's layout changes. 2: ETSI
-// evidence (etsi/) and the seal's root alone (seal-root.pem), for NSS.
-const BundleVersion = 2
+// evidence (etsi/) and the seal's root alone (seal-root.pem), for NSS. 3:
+// the checkpoint's archive tokens (checkpoint-archive-<k>.tsr), once
+// renewed.
+const BundleVersion = 3
+
+// BundleArchiveToken returns the name of the checkpoint's archive token k,
+// counted from 1 in the order they were added.
+func BundleArchiveToken(k int) string { return fmt.Sprintf(BundleArchiveTokenFormat, k) }
 
 // AuditMaterial is the public material a bundle carries so that an auditor
 // can verify it offline: the authority's chain (PEM, signer then root) and
@@ -265,6 +274,9 @@ func bundleFiles(p bundleParts, prov core.Provider, m AuditMaterial) ([]bundleFi
 	}
 	files = append(files, bundleFile{BundleProofs, proofs},
 		bundleFile{BundleCheckpoint, p.checkpoint.Note}, bundleFile{BundleCheckpointToken, p.checkpoint.Token.DER})
+	for i, t := range p.checkpoint.Archive {
+		files = append(files, bundleFile{BundleArchiveToken(i + 1), t.DER})
+	}
 	for i, kind := range p.certs {
 		files = append(files, bundleFile{BundleCertificatesDir + string(kind) + ".pdf", p.pdfs[i]})
 	}

@@ -23,6 +23,7 @@ func bundleReadme(p bundleParts, prov core.Provider) []byte {
 	b.WriteString(readmeIntro)
 	readmeDocuments(&b, p)
 	readmeTokens(&b, p)
+	readmeArchive(&b, p)
 	b.WriteString(readmeLog)
 	readmeETSI(&b, p)
 	readmeCertificates(&b, p)
@@ -168,7 +169,13 @@ signed documents (C,C,), then check each PDF. pdfsig exits 0 even on a bad
 signature, so the loop reads its report: the seal must say "Signature is
 Valid." and "Certificate is Trusted.", nothing may say "Digest Mismatch",
 and the newest signature must say "Total document signed" (anything
-appended after it says "Not total document signed").
+appended after it says "Not total document signed"). A certificate the
+provider refreshed before its authority's certificate ended carries one
+more document time-stamp per refresh, each with the validation data of its
+day (a DSS update): pdfsig lists them after the seal, and the newest covers
+the whole file. lre verify --at DATE checks that each time-stamp's
+certificate was valid when the next one was made, and the newest one's at
+DATE.
 
 ` + "```sh" + `
 mkdir -p nss && certutil -N -d sql:nss --empty-password

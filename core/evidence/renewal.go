@@ -15,20 +15,25 @@ type CertificateRef struct {
 }
 
 // ProofRenewer extends a sealed certificate so that it stays provable after
-// the certificates that signed it expire (PAdES LTA archive time-stamps).
+// the certificates that signed it expire (PAdES LTA archive time-stamps),
+// and says when a checkpoint's newest token needs a newer one over it.
 type ProofRenewer interface {
 	// Due reports whether pdf needs renewing now. EINVALID: not a sealed
 	// certificate.
 	Due(pdf []byte) (bool, error)
+	// TokenDue reports whether the certificate that signed tok ends
+	// within the renewal margin, so that a newer token must cover it now.
+	// EINVALID: tok is unreadable or names no signer certificate.
+	TokenDue(tok core.Token) (bool, error)
 	// Renew returns pdf with fresh validation data and a new time-stamp
 	// appended; every earlier byte stays. EUNAVAILABLE when no authority
 	// answered.
 	Renew(ctx context.Context, pdf []byte) ([]byte, error)
 }
 
-// RenewalStore pages through stored certificates and replaces one with its
-// renewed version. storage.DB implements it.
-type RenewalStore interface {
+// CertificateRenewals pages through stored certificates and replaces one
+// with its renewed version.
+type CertificateRenewals interface {
 	// CertificatesAfter returns up to limit stored certificates after
 	// after (the zero value: from the first), in a stable order.
 	CertificatesAfter(ctx context.Context, after CertificateRef, limit int) ([]CertificateRef, error)
@@ -36,6 +41,14 @@ type RenewalStore interface {
 	// ReplaceCertificate stores pdf in place of old; ECONFLICT when the
 	// stored bytes are no longer old.
 	ReplaceCertificate(ctx context.Context, id string, kind core.CertificateKind, old, pdf []byte) error
+}
+
+// RenewalStore is what renewal needs from persistence: the stored
+// certificates and the checkpoints' archive tokens. storage.DB implements
+// it.
+type RenewalStore interface {
+	CertificateRenewals
+	CheckpointArchives
 }
 
 // WithRenewal sets how stored certificates are renewed.

@@ -40,12 +40,15 @@ type ConsistencyProof struct {
 // Checkpoint is a published, signed commitment to the tree of Size leaves:
 // Note is the signed note (c2sp.org/tlog-checkpoint) and Token an RFC 3161
 // token over SHA-256(Note), which dates it independently of the provider.
+// Archive holds the tokens renewal added later, oldest first, each over
+// ArchiveInput of the note and every token before it.
 type Checkpoint struct {
-	Size        uint64      `json:"size"`
-	Root        []byte      `json:"root"`
-	Note        []byte      `json:"note"`
-	Token       *core.Token `json:"token"`
-	PublishedAt time.Time   `json:"published_at"`
+	Size        uint64       `json:"size"`
+	Root        []byte       `json:"root"`
+	Note        []byte       `json:"note"`
+	Token       *core.Token  `json:"token"`
+	Archive     []core.Token `json:"archive,omitempty"`
+	PublishedAt time.Time    `json:"published_at"`
 }
 
 // LogTree reads the Merkle tree that the store keeps over the evidence log,
