@@ -47,10 +47,7 @@ const (
 // Errors: EINVALID or ETOOLARGE (with Field), EFORBIDDEN for a role that may
 // not send, EINTERNAL.
 func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, replayed bool, err error) {
-	if err := CheckSender(req.Sender); err != nil {
-		return Notice{}, false, err
-	}
-	if err := checkIdempotencyKey(req.IdempotencyKey); err != nil {
+	if err := checkRequester(req); err != nil {
 		return Notice{}, false, err
 	}
 	digest := requestDigest(req)
@@ -63,19 +60,15 @@ func (s *Service) Deposit(ctx context.Context, req DepositRequest) (n Notice, re
 			return Notice{}, false, fmt.Errorf("deposit: %w", err)
 		}
 	}
-	if err := s.checkSendingPolicy(ctx, req.Sender); err != nil {
+	checked, err := s.admit(ctx, req)
+	if err != nil {
 		return Notice{}, false, err
 	}
-	d, err := s.newDeposit(req)
+	d, err := s.newDeposit(checked, req)
 	if err != nil {
 		return Notice{}, false, err
 	}
 	d.RequestDigest = digest
-	if d.Notice.RecipientType == RecipientConsumer {
-		if err := s.checkConsent(ctx, d.Notice.Recipient.Email); err != nil {
-			return Notice{}, false, err
-		}
-	}
 	s.timestampDeposit(ctx, &d)
 	n, existed, err := s.store.SaveDeposit(ctx, d)
 	if err != nil {
@@ -159,15 +152,49 @@ func acceptanceEvent(n Notice, now time.Time) Event {
 	return e
 }
 
-// newDeposit validates req and builds the notice, its manifest and contents.
-func (s *Service) newDeposit(req DepositRequest) (Deposit, error) {
+// checkRequester runs the checks that come before an Idempotency-Key is
+// looked up: who sends, and the key's form.
+func checkRequester(req DepositRequest) error {
+	if err := CheckSender(req.Sender); err != nil {
+		return err
+	}
+	return checkIdempotencyKey(req.IdempotencyKey)
+}
+
+// admit runs every rule a new letter must pass, the one list that Deposit
+// and CheckDeposit share: the sender's sending policy, every field and
+// limit, the knowledge check, the identification asked for and a
+// consumer's consent. It returns the notice's checked fixed part under a
+// new id.
+func (s *Service) admit(ctx context.Context, req DepositRequest) (Notice, error) {
+	if err := s.checkSendingPolicy(ctx, req.Sender); err != nil {
+		return Notice{}, err
+	}
 	n, err := s.validate(req)
 	if err != nil {
-		return Deposit{}, err
+		return Notice{}, err
 	}
+	// the id comes first: the knowledge answer is hashed under it
 	if n.ID, err = newNoticeID(s.rand); err != nil {
-		return Deposit{}, err
+		return Notice{}, err
 	}
+	if err := s.setKnowledge(&n, req); err != nil {
+		return Notice{}, err
+	}
+	if err := s.setIdentification(&n, req); err != nil {
+		return Notice{}, err
+	}
+	if n.RecipientType == RecipientConsumer {
+		if err := s.checkConsent(ctx, n.Recipient.Email); err != nil {
+			return Notice{}, err
+		}
+	}
+	return n, nil
+}
+
+// newDeposit builds the admitted notice n's documents, manifest and
+// contents from req.
+func (s *Service) newDeposit(n Notice, req DepositRequest) (Deposit, error) {
 	n.SubmittedAt = s.clock()
 	n.Status = StatusPendingTimestamp
 	contents := make(map[string][]byte, len(req.Attachments)+1)
@@ -178,12 +205,6 @@ func (s *Service) newDeposit(req DepositRequest) (Deposit, error) {
 		key := fmt.Sprintf("doc-%02d", i+1)
 		n.Documents = append(n.Documents, Document{Name: a.Name, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256, Key: key})
 		contents[key] = a.Content
-	}
-	if err := s.setKnowledge(&n, req); err != nil {
-		return Deposit{}, err
-	}
-	if err := s.setIdentification(&n, req); err != nil {
-		return Deposit{}, err
 	}
 	manifest, digest, err := Manifest(n)
 	if err != nil {
