@@ -19,7 +19,7 @@ func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="lre"`)
 			return core.Errorf(core.EUNAUTHORIZED, "missing API key: send Authorization: Bearer <key>")
 		}
-		u, err := s.svc.Accounts.AuthenticateKey(c.Request().Context(), strings.TrimSpace(key))
+		u, err := s.svc.Accounts.Authenticate(c.Request().Context(), strings.TrimSpace(key))
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="lre", error="invalid_token"`)
 			return err

@@ -229,7 +229,7 @@ func TestAPIKeys(t *testing.T) {
 		t.Errorf("key %+v does not describe its secret", k)
 	}
 	h.Clock.Add(90 * time.Second)
-	if u, err := h.Svc.Accounts.AuthenticateKey(ctx, secret); err != nil || u.ID != h.Sender.ID {
+	if u, err := h.Svc.Accounts.Authenticate(ctx, secret); err != nil || u.ID != h.Sender.ID {
 		t.Fatalf("new key: %v, %v", u, err)
 	}
 	keys, _ = h.Svc.Accounts.APIKeys(ctx, h.Sender)
@@ -245,7 +245,7 @@ func TestAPIKeys(t *testing.T) {
 	if err := h.Svc.Accounts.RevokeAPIKey(ctx, h.Sender, k.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Svc.Accounts.AuthenticateKey(ctx, secret); core.ErrorCode(err) != core.EUNAUTHORIZED {
+	if _, err := h.Svc.Accounts.Authenticate(ctx, secret); core.ErrorCode(err) != core.EUNAUTHORIZED {
 		t.Errorf("revoked key: %v, want unauthorized", err)
 	}
 	if err := h.Svc.Accounts.RevokeAPIKey(ctx, h.Sender, keys[0].ID); err != nil {

@@ -74,15 +74,24 @@ func (s *Service) RevokeAPIKey(ctx context.Context, u core.User, id string) erro
 	return s.store.RevokeAPIKey(ctx, u.ID, id)
 }
 
-// AuthenticateKey is Authenticate that also records the key's last use, to
-// the minute, so that a busy key costs one write a minute. Failing to
-// record it is logged, not fatal. Errors: EUNAUTHORIZED.
-func (s *Service) AuthenticateKey(ctx context.Context, key string) (core.User, error) {
-	u, err := s.Authenticate(ctx, key)
+// Authenticate returns the user owning an API key, the one entry point of
+// API-key authentication. The key is looked up by its hash, so no secret is
+// ever compared byte by byte; its last use is recorded to the minute, so
+// that a busy key costs one write a minute (failing to record it is logged,
+// not fatal). Errors: EUNAUTHORIZED.
+func (s *Service) Authenticate(ctx context.Context, key string) (core.User, error) {
+	if !strings.HasPrefix(key, apiKeyPrefix) || len(key) > 128 {
+		return core.User{}, core.Errorf(core.EUNAUTHORIZED, "invalid API key")
+	}
+	hash := core.HashSecret(key)
+	u, err := s.store.UserByKeyHash(ctx, hash)
 	if err != nil {
+		if core.ErrorCode(err) != core.EUNAUTHORIZED {
+			return core.User{}, fmt.Errorf("authenticate: %w", err)
+		}
 		return core.User{}, err
 	}
-	if err := s.store.TouchAPIKey(ctx, core.HashSecret(key), s.clock().Truncate(time.Minute)); err != nil {
+	if err := s.store.TouchAPIKey(ctx, hash, s.clock().Truncate(time.Minute)); err != nil {
 		s.log.Warn("record API key use", "user", u.ID, "err", err)
 	}
 	return u, nil

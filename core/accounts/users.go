@@ -44,19 +44,6 @@ func (s *Service) AddUser(ctx context.Context, email, name, org string, role cor
 	return u, key, nil
 }
 
-// Authenticate returns the user owning an API key. The key is looked up by
-// its hash, so no secret is ever compared byte by byte. Errors: EUNAUTHORIZED.
-func (s *Service) Authenticate(ctx context.Context, key string) (core.User, error) {
-	if !strings.HasPrefix(key, apiKeyPrefix) || len(key) > 128 {
-		return core.User{}, core.Errorf(core.EUNAUTHORIZED, "invalid API key")
-	}
-	u, err := s.store.UserByKeyHash(ctx, core.HashSecret(key))
-	if err != nil && core.ErrorCode(err) != core.EUNAUTHORIZED {
-		return core.User{}, fmt.Errorf("authenticate: %w", err)
-	}
-	return u, err
-}
-
 // newUserID returns a random user identifier.
 func newUserID(rand io.Reader) (string, error) {
 	var b [8]byte
