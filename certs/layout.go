@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 
@@ -30,6 +31,7 @@ type sheet struct {
 	enc *encoder
 	c   core.Certificate
 	qr  *qrCache
+	loc *time.Location // the deadline zone (WithLocation)
 }
 
 func (s *sheet) font(family, style string, size float64) { s.pdf.SetFont(family, style, size) }
@@ -190,7 +192,7 @@ func (s *sheet) event() {
 	s.section(t.secEvent)
 	s.row(t.eventType, string(e.Type), e.Type.URI())
 	s.row(t.timeUTC, t.utc(e.Time))
-	s.row(t.timeParis, t.local(e.Time))
+	s.row(fmt.Sprintf(t.timeLocal, core.ZoneCity(s.loc)), t.local(e.Time, s.loc))
 	shown := map[string]bool{}
 	s.shownWithParties(shown)
 	if host := e.Details[keyRemoteHost]; host != "" {
@@ -206,7 +208,7 @@ func (s *sheet) event() {
 		shown[keyReason], shown[keyReasonText] = true, true
 	}
 	if s.c.Kind != core.CertDeposit && !s.c.Deadline.IsZero() {
-		s.row(t.deadline, t.utc(s.c.Deadline), t.local(s.c.Deadline))
+		s.row(t.deadline, t.utc(s.c.Deadline), t.local(s.c.Deadline, s.loc))
 	}
 	var other []string
 	for k, v := range e.Details {
@@ -225,7 +227,7 @@ func (s *sheet) token() {
 	s.section(t.secToken)
 	s.row(t.tsa, tok.TSA)
 	s.row(t.serial, tok.Serial)
-	s.row(t.tokenTime, t.utc(tok.Time), t.local(tok.Time))
+	s.row(t.tokenTime, t.utc(tok.Time), t.local(tok.Time, s.loc))
 	if tok.Policy != "" {
 		s.row(t.policy, tok.Policy)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/lre-project/lre/core/evidence"
 	"io"
 	"time"
-	_ "time/tzdata" // Europe/Paris on hosts without a zoneinfo database
+	_ "time/tzdata" // the deadline zone on hosts without a zoneinfo database
 
 	"github.com/go-pdf/fpdf"
 
@@ -33,6 +33,7 @@ type Renderer struct {
 	unicode bool
 	qr      *qrCache // nil: encode every time
 	ltv     func() (ValidationData, error)
+	loc     *time.Location
 }
 
 var _ core.CertificateRenderer = (*Renderer)(nil)
@@ -43,6 +44,10 @@ type Option func(*Renderer)
 // WithClock sets the clock that dates signatures (/M); the default is
 // time.Now. The certificate's content never depends on it.
 func WithClock(now func() time.Time) Option { return func(r *Renderer) { r.now = now } }
+
+// WithLocation sets the deadline zone (--deadline-tz) that certificates
+// write local times in and name; the default is core.DefaultDeadlineZone.
+func WithLocation(loc *time.Location) Option { return func(r *Renderer) { r.loc = loc } }
 
 // WithRand sets the randomness of ECDSA signatures; the default is
 // crypto/rand.
@@ -59,6 +64,9 @@ func NewRenderer(seal *Seal, ts core.Timestamper, opts ...Option) *Renderer {
 	r := &Renderer{seal: seal, ts: ts, now: time.Now, rand: rand.Reader, qr: newQRCache(qrCacheSize)}
 	for _, o := range opts {
 		o(r)
+	}
+	if r.loc == nil {
+		r.loc = core.DefaultDeadlineLocation()
 	}
 	return r
 }
@@ -159,7 +167,7 @@ func attachments(c core.Certificate) ([]attachment, error) {
 func (r *Renderer) layout(c core.Certificate, unicode bool) ([]byte, bool, error) {
 	t := textsFor(language(c))
 	pdf := fpdf.New("P", "mm", "A4", "")
-	s := &sheet{pdf: pdf, t: t, enc: &encoder{unicode: unicode}, c: c, qr: r.qr}
+	s := &sheet{pdf: pdf, t: t, enc: &encoder{unicode: unicode}, c: c, qr: r.qr, loc: r.loc}
 	// Page content streams stay uncompressed: a few kilobytes of text
 	// operators, where fpdf would spend more time allocating a new zlib
 	// writer per page than laying the page out. The fonts are pre-compressed.

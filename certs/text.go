@@ -21,7 +21,7 @@ type texts struct {
 	secLetter, secEvent, secToken, secContent, secLog, secVerify string
 
 	letterID, subject, reference, sender, recipient, identification, method, assurance string
-	eventType, timeUTC, timeParis, remoteHost, reply, deadline, reason, otherDetails   string
+	eventType, timeUTC, timeLocal, remoteHost, reply, deadline, reason, otherDetails   string
 	tsa, serial, tokenTime, policy, qualifiedTS, yes, no                               string
 	depositDigest, body, attachment, mediaType, size, bytes                            string
 	seq, recordHash, checkpoint, verifyURL, verifyIntro                                string
@@ -31,7 +31,7 @@ type texts struct {
 
 	months []string
 	at     string // between date and time
-	paris  string
+	zone   string // names the deadline zone from its city (core.ZoneCity)
 	decSep string
 	thSep  string
 	colon  string
@@ -67,7 +67,7 @@ var french = texts{
 	letterID: "Identifiant", subject: "Objet", reference: "Référence de l’expéditeur",
 	sender: "Expéditeur", recipient: "Destinataire", identification: "Identification du destinataire",
 	method: "Méthode", assurance: "Niveau de garantie",
-	eventType: "Événement (ETSI EN 319 522)", timeUTC: "Date (UTC)", timeParis: "Date (heure de Paris)",
+	eventType: "Événement (ETSI EN 319 522)", timeUTC: "Date (UTC)", timeLocal: "Date (heure de %s)",
 	remoteHost: "Serveur destinataire", reply: "Réponse du serveur", deadline: "Date limite d’acceptation",
 	reason: "Motif", otherDetails: "Autres détails",
 	tsa: "Autorité d’horodatage", serial: "Numéro de série", tokenTime: "Date de l’horodatage",
@@ -87,7 +87,7 @@ var french = texts{
 	footer: "Document scellé électroniquement par %s. Ce certificat ne contient pas les documents eux-mêmes, seulement leurs empreintes.",
 	page:   "Page %d/%s",
 	months: []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
-	at:     "à", paris: "heure de Paris", decSep: ",", thSep: "\u00a0", colon: "\u00a0: ", none: "non enregistré",
+	at:     "à", zone: "heure de %s", decSep: ",", thSep: "\u00a0", colon: "\u00a0: ", none: "non enregistré",
 	methods: map[string]string{
 		"email_otp":       "code à usage unique envoyé par courriel",
 		"oidc":            "identité numérique vérifiée par un fournisseur d’identité (OpenID Connect)",
@@ -127,7 +127,7 @@ var english = texts{
 	letterID: "Letter ID", subject: "Subject", reference: "Sender’s reference",
 	sender: "Sender", recipient: "Recipient", identification: "Recipient identification",
 	method: "Method", assurance: "Assurance level",
-	eventType: "Event (ETSI EN 319 522)", timeUTC: "Time (UTC)", timeParis: "Time (Paris)",
+	eventType: "Event (ETSI EN 319 522)", timeUTC: "Time (UTC)", timeLocal: "Time (%s)",
 	remoteHost: "Recipient’s server", reply: "Server reply", deadline: "Acceptance deadline",
 	reason: "Reason", otherDetails: "Other details",
 	tsa: "Time-stamping authority", serial: "Serial number", tokenTime: "Time-stamp time",
@@ -147,7 +147,7 @@ var english = texts{
 	footer: "Electronically sealed by %s. This certificate does not contain the documents themselves, only their digests.",
 	page:   "Page %d/%s",
 	months: []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
-	at:     "at", paris: "Paris time", decSep: ".", thSep: ",", colon: ": ", none: "not recorded",
+	at:     "at", zone: "%s time", decSep: ".", thSep: ",", colon: ": ", none: "not recorded",
 	methods: map[string]string{
 		"email_otp":       "one-time code sent by email",
 		"oidc":            "digital identity checked by an identity provider (OpenID Connect)",
@@ -168,18 +168,6 @@ func textsFor(lang string) *texts {
 	return &french
 }
 
-// paris is the legal time of the service. time/tzdata, imported by the
-// renderer, makes it available on hosts without a zoneinfo database.
-var paris = mustLocation("Europe/Paris")
-
-func mustLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic("certs: " + err.Error())
-	}
-	return loc
-}
-
 // date writes t as "12 mars 2025 à 14:05:09" with the fraction of second
 // when there is one.
 func (t *texts) date(at time.Time) string {
@@ -192,9 +180,11 @@ func (t *texts) date(at time.Time) string {
 
 func (t *texts) utc(at time.Time) string { return t.date(at.UTC()) + " UTC" }
 
-func (t *texts) local(at time.Time) string {
-	l := at.In(paris)
-	return fmt.Sprintf("%s (%s, UTC%s)", t.date(l), t.paris, l.Format("-07:00"))
+// local writes at in zone, naming the zone and its offset then:
+// "12 mars 2025 à 15:05:09 (heure de Paris, UTC+01:00)".
+func (t *texts) local(at time.Time, zone *time.Location) string {
+	l := at.In(zone)
+	return fmt.Sprintf("%s (%s, UTC%s)", t.date(l), fmt.Sprintf(t.zone, core.ZoneCity(zone)), l.Format("-07:00"))
 }
 
 // bytesize writes n with thousands separators: "1 234 567 octets".

@@ -131,7 +131,7 @@ func NewService(store Store, ts Timestamper, opts ...Option) *Service {
 		provider:    DefaultProvider,
 		baseURL:     "http://127.0.0.1:8080",
 		bounceDom:   "localhost",
-		deadlines:   DeadlinePolicy{Days: 15, Location: parisOrUTC(), Reminders: []int{7, 12}},
+		deadlines:   DeadlinePolicy{Days: 15, Location: DefaultDeadlineLocation(), Reminders: []int{7, 12}},
 		retry:       RetryPolicy{Base: time.Minute, Max: 2 * time.Hour, MaxAge: 72 * time.Hour},
 		mailConns:   DefaultMailConnections,
 		policy:      SendingPolicy{Window: 100, MinSample: 20, MaxHardRate: 0.08},
@@ -154,14 +154,6 @@ func (s *Service) Limits() Limits { return s.limits }
 
 // Provider returns the provider identity in force.
 func (s *Service) Provider() Provider { return s.provider }
-
-// parisOrUTC loads Europe/Paris; cmd imports time/tzdata so it always exists.
-func parisOrUTC() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
-		return loc
-	}
-	return time.UTC
-}
 
 func (s *Service) clock() time.Time { return s.now().UTC() }
 

@@ -21,18 +21,20 @@ var signedHeaders = []string{"From", "To", "Subject", "Date", "Message-ID",
 
 // Compose builds the complete RFC 5322 message for m: a multipart/alternative
 // text and HTML body in quoted-printable UTF-8, French unless m.Language is
-// "en", DKIM-signed when dkim is not nil. The output depends only on m (and
-// the signature time), so a resend of the same m is the same message.
+// "en", DKIM-signed when dkim is not nil, its deadline written in zone (the
+// deadline zone, --deadline-tz; nil is core.DefaultDeadlineZone). The
+// output depends only on m, zone (and the signature time), so a resend of
+// the same m is the same message.
 //
 // It returns an EINVALID *core.Error naming the field when a value would
 // break the message: a line break in a header value (header injection), a
 // malformed address or id, or a fact the kind needs (link, code, deadline).
-func Compose(m core.OutgoingMail, dkim *DKIMConfig) ([]byte, error) {
+func Compose(m core.OutgoingMail, dkim *DKIMConfig, zone *time.Location) ([]byte, error) {
 	if err := validateMail(m); err != nil {
 		return nil, fmt.Errorf("compose mail %s: %w", m.ID, err)
 	}
 	lang := language(m.Language)
-	subject, text, html, err := render(m.Kind, lang, newView(m, lang))
+	subject, text, html, err := render(m.Kind, lang, newView(m, lang, zone))
 	if err != nil {
 		return nil, fmt.Errorf("compose mail %s: %w", m.ID, err)
 	}

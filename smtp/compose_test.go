@@ -49,7 +49,7 @@ func TestComposeNotificationFacts(t *testing.T) {
 }
 
 func TestComposeHeaders(t *testing.T) {
-	raw, err := lresmtp.Compose(notification(), nil)
+	raw, err := lresmtp.Compose(notification(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestComposeHeaders(t *testing.T) {
 		t.Errorf("Content-Type = %q", msg.Header.Get("Content-Type"))
 	}
 	checkLines(t, raw)
-	again, _ := lresmtp.Compose(notification(), nil)
+	again, _ := lresmtp.Compose(notification(), nil, nil)
 	if !bytes.Equal(raw, again) {
 		t.Error("composing the same mail twice gave different bytes")
 	}
@@ -155,7 +155,7 @@ func TestComposeRefusesHeaderInjection(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := notification()
 			tt.edit(&m)
-			_, err := lresmtp.Compose(m, nil)
+			_, err := lresmtp.Compose(m, nil, nil)
 			var e *core.Error
 			if !errors.As(err, &e) || e.Code != core.EINVALID || e.Field != tt.field {
 				t.Fatalf("error = %v, want EINVALID on %s", err, tt.field)
@@ -168,7 +168,7 @@ func TestComposeEncodesNonASCIINames(t *testing.T) {
 	m := notification()
 	m.To.Name = `Élodie "Lou" Müller-Châteauneuf de la Très Longue Lignée des Ducs`
 	m.Provider.Name = "Recommandé Électronique =?utf-8?q?x?="
-	raw, err := lresmtp.Compose(m, nil)
+	raw, err := lresmtp.Compose(m, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestComposeEscapesHTML(t *testing.T) {
 
 func composeAndRead(t *testing.T, m core.OutgoingMail) *enmime.Envelope {
 	t.Helper()
-	raw, err := lresmtp.Compose(m, nil)
+	raw, err := lresmtp.Compose(m, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func verifySigned(t *testing.T, cfg *lresmtp.DKIMConfig, raw []byte) {
 	t.Helper()
 	if raw == nil {
 		var err error
-		if raw, err = lresmtp.Compose(notification(), cfg); err != nil {
+		if raw, err = lresmtp.Compose(notification(), cfg, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

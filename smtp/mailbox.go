@@ -27,6 +27,8 @@ const mailboxTimeFormat = "20060102T150405.000Z"
 type Mailbox struct {
 	Dir string
 	Now func() time.Time // nil means time.Now
+	// Location is the deadline zone, as Sender.Location.
+	Location *time.Location
 
 	mu    sync.Mutex        // one writer at a time: finding the old file and replacing it go together
 	index map[string]string // mail id -> file name, read from Dir once, then kept by store
@@ -52,7 +54,7 @@ func (b *Mailbox) Send(_ context.Context, m core.OutgoingMail) (core.DeliveryRes
 	if m.Date.IsZero() {
 		m.Date = now
 	}
-	raw, err := Compose(m, nil)
+	raw, err := Compose(m, nil, b.Location)
 	if err != nil {
 		return core.DeliveryResult{}, fmt.Errorf("mailbox send %s: %w", m.ID, err)
 	}

@@ -59,6 +59,9 @@ type Sender struct {
 	Password string
 
 	DKIM *DKIMConfig // nil sends unsigned
+	// Location is the deadline zone the mails write deadlines in
+	// (--deadline-tz); nil is core.DefaultDeadlineZone.
+	Location *time.Location
 
 	DialTimeout    time.Duration // 0 means DefaultDialTimeout
 	CommandTimeout time.Duration // 0 means DefaultCommandTimeout
@@ -86,7 +89,7 @@ func (s *Sender) Send(ctx context.Context, m core.OutgoingMail) (core.DeliveryRe
 		return core.DeliveryResult{}, fmt.Errorf("send mail %s: %w", m.ID,
 			core.FieldError(core.EINVALID, "envelope_from", "%s", msg))
 	}
-	raw, err := Compose(m, s.DKIM)
+	raw, err := Compose(m, s.DKIM, s.Location)
 	if err != nil {
 		return core.DeliveryResult{}, fmt.Errorf("send mail %s: %w", m.ID, err)
 	}

@@ -8,7 +8,7 @@ import (
 	"net/url"
 	texttemplate "text/template"
 	"time"
-	_ "time/tzdata" // deadlines are shown in Paris time even on a container without zoneinfo
+	_ "time/tzdata" // the deadline zone exists even on a container without zoneinfo
 
 	"github.com/lre-project/lre/core"
 )
@@ -49,7 +49,7 @@ type view struct {
 	ProviderAddress string
 	Qualified       bool
 	NoticeID        string
-	Deadline        string // already formatted in Paris time
+	Deadline        string // already formatted in the deadline zone
 	Link            string
 	Site            string // scheme://host of Link, where /verify lives
 	Code            string
@@ -57,7 +57,7 @@ type view struct {
 
 type buttonView struct{ Link, Label string }
 
-func newView(m core.OutgoingMail, lang string) view {
+func newView(m core.OutgoingMail, lang string, zone *time.Location) view {
 	v := view{
 		Name:            m.To.Name,
 		Provider:        m.Provider.Name,
@@ -68,7 +68,7 @@ func newView(m core.OutgoingMail, lang string) view {
 		Code:            m.Code,
 	}
 	if !m.Deadline.IsZero() {
-		v.Deadline = formatDeadline(m.Deadline, lang)
+		v.Deadline = formatDeadline(m.Deadline, lang, zone)
 	}
 	if u, err := url.Parse(m.Link); err == nil && u.Host != "" {
 		v.Site = u.Scheme + "://" + u.Host
@@ -104,29 +104,23 @@ func render(kind core.MailKind, lang string, v view) (subject, text, html string
 	return s.String(), t.String(), h.String(), nil
 }
 
-var paris = mustLoadParis()
-
-func mustLoadParis() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic(fmt.Sprintf("load Europe/Paris: %v", err)) // cannot happen with time/tzdata linked in
-	}
-	return loc
-}
-
 var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin",
 	"juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 
 // formatDeadline writes the deadline the way a recipient reads a date, in
-// Paris time because French law counts the days there, and says so.
-func formatDeadline(t time.Time, lang string) string {
-	p := t.In(paris)
+// the deadline zone because the days are counted there (Paris for French
+// law), and names it as the pages and certificates do (core.ZoneCity).
+func formatDeadline(t time.Time, lang string, zone *time.Location) string {
+	if zone == nil {
+		zone = core.DefaultDeadlineLocation()
+	}
+	p, city := t.In(zone), core.ZoneCity(zone)
 	if lang == "en" {
-		return fmt.Sprintf("%d %s %d at %s (Paris time)", p.Day(), p.Month(), p.Year(), p.Format("15:04"))
+		return fmt.Sprintf("%d %s %d at %s (%s time)", p.Day(), p.Month(), p.Year(), p.Format("15:04"), city)
 	}
 	day := fmt.Sprint(p.Day())
 	if p.Day() == 1 {
 		day = "1er"
 	}
-	return fmt.Sprintf("%s %s %d à %s (heure de Paris)", day, frenchMonths[p.Month()-1], p.Year(), p.Format("15:04"))
+	return fmt.Sprintf("%s %s %d à %s (heure de %s)", day, frenchMonths[p.Month()-1], p.Year(), p.Format("15:04"), city)
 }

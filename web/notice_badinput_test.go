@@ -119,7 +119,7 @@ func TestEncodedInjectionStaysText(t *testing.T) {
 	}
 	_, m := s.notified(t, key, f, files...)
 
-	raw, err := smtp.Compose(m, nil)
+	raw, err := smtp.Compose(m, nil, nil)
 	if err != nil {
 		t.Fatalf("compose the notification: %v", err)
 	}

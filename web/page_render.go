@@ -10,7 +10,7 @@ import (
 	"path"
 	"strings"
 	"time"
-	_ "time/tzdata" // deadlines are shown in Paris time on any host
+	_ "time/tzdata" // the configured zone exists on any host
 
 	"github.com/labstack/echo/v4"
 
@@ -19,17 +19,6 @@ import (
 
 //go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
-
-// paris is where French deadlines end (R.53-3), whatever the server's zone.
-var paris = mustLocation("Europe/Paris")
-
-func mustLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Sprintf("web: time zone %s: %v", name, err))
-	}
-	return loc
-}
 
 // parsePages parses every page once, at start-up, each with its own copy
 // of the layout so that pages can define the same blocks. The templates are
@@ -58,7 +47,8 @@ type pageData struct {
 	Title    string // catalogue key of the page title
 	Provider core.Provider
 	CSRF     string
-	Token    string // the recipient link token, for the page's URLs
+	Token    string         // the recipient link token, for the page's URLs
+	Zone     *time.Location // where Date writes times: Config.Location
 	Data     any
 }
 
@@ -68,7 +58,7 @@ func (s *Server) page(c echo.Context, lang, title string, data any) pageData {
 	if lang != "en" {
 		lang = "fr"
 	}
-	return pageData{Lang: lang, Title: title, Provider: s.svc.Letters.Provider(), CSRF: csrf, Token: c.Param("token"), Data: data}
+	return pageData{Lang: lang, Title: title, Provider: s.svc.Letters.Provider(), CSRF: csrf, Token: c.Param("token"), Zone: s.cfg.Location, Data: data}
 }
 
 // render executes page name into a buffer first, so that a template error
@@ -105,18 +95,18 @@ func (p pageData) T(key string, args ...any) string {
 
 var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 
-// Date writes t in Paris time in words: "8 décembre 2026 à 23:59, heure de
-// Paris" or "8 December 2026 at 23:59, Paris time".
+// Date writes t in the deadline zone in words, naming it: "8 décembre 2026
+// à 23:59, heure de Paris" or "8 December 2026 at 23:59, Paris time".
 func (p pageData) Date(t time.Time) string {
-	l := t.In(paris)
+	l, city := t.In(p.Zone), core.ZoneCity(p.Zone)
 	if p.Lang == "en" {
-		return fmt.Sprintf("%d %s %d at %02d:%02d, Paris time", l.Day(), l.Month(), l.Year(), l.Hour(), l.Minute())
+		return fmt.Sprintf("%d %s %d at %02d:%02d, %s time", l.Day(), l.Month(), l.Year(), l.Hour(), l.Minute(), city)
 	}
 	day := fmt.Sprint(l.Day())
 	if l.Day() == 1 {
 		day = "1er"
 	}
-	return fmt.Sprintf("%s %s %d à %02d:%02d, heure de Paris", day, monthsFR[l.Month()-1], l.Year(), l.Hour(), l.Minute())
+	return fmt.Sprintf("%s %s %d à %02d:%02d, heure de %s", day, monthsFR[l.Month()-1], l.Year(), l.Hour(), l.Minute(), city)
 }
 
 // Size writes a byte count for people: "834 octets", "12,3 ko", "4.1 MB".

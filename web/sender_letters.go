@@ -54,7 +54,7 @@ func (ui *senderUI) letters(c echo.Context) error {
 		return err
 	}
 	v.Rates = rates
-	q, err := f.query()
+	q, err := f.query(ui.cfg.Location)
 	if err == nil {
 		var next string
 		v.Letters, next, err = ui.search(c, q, strings.ToLower(f.Search))
@@ -107,24 +107,24 @@ func matches(n core.Notice, text string) bool {
 }
 
 // query turns the typed filter into a listing query. Dates are whole days
-// in Paris time, "to" included.
-func (f letterFilter) query() (core.NoticeQuery, error) {
+// in zone (the deadline zone the pages show), "to" included.
+func (f letterFilter) query(zone *time.Location) (core.NoticeQuery, error) {
 	q := core.NoticeQuery{Status: core.Status(f.Status), Recipient: f.Recipient, Limit: lettersPerPage, Cursor: f.Cursor}
 	var err error
-	if q.From, err = day("from", f.From, 0); err != nil {
+	if q.From, err = day("from", f.From, 0, zone); err != nil {
 		return q, err
 	}
-	if q.To, err = day("to", f.To, 1); err != nil {
+	if q.To, err = day("to", f.To, 1, zone); err != nil {
 		return q, err
 	}
 	return q, nil
 }
 
-func day(field, v string, plus int) (time.Time, error) {
+func day(field, v string, plus int, zone *time.Location) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02", v, paris)
+	t, err := time.ParseInLocation("2006-01-02", v, zone)
 	if err != nil {
 		return time.Time{}, core.FieldError(core.EINVALID, field, "%s must be a date like 2026-11-23", field)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
 )
 
@@ -31,6 +32,10 @@ type Config struct {
 	// PageGets and PagePosts limit requests per client IP on the pages;
 	// zero values mean 20/s (burst 40) and 5/s (burst 10).
 	PageGets, PagePosts RateLimit
+	// Location is the deadline zone (--deadline-tz): the pages write every
+	// time in it and name it, as the mails and certificates do; nil is
+	// core.DefaultDeadlineZone.
+	Location *time.Location
 	// Now is the clock of waits, drafts and sign-ins; nil is time.Now. A
 	// letter's stage is the domain's answer (core.StageAt), never this
 	// clock's. Pass the service's clock so that both agree.
@@ -70,6 +75,9 @@ func NewServer(svc *services.Set, cfg Config) *Server {
 	}
 	if s.cfg.Now == nil {
 		s.cfg.Now = time.Now
+	}
+	if s.cfg.Location == nil {
+		s.cfg.Location = core.DefaultDeadlineLocation()
 	}
 	e.HTTPErrorHandler = s.handleAnyError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)

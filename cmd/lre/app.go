@@ -83,7 +83,11 @@ func (a *app) wire() error {
 		return fmt.Errorf("seal: %w", err)
 	}
 	a.pki = pki{seal: seal, authority: authority, externalTSA: chainPEM}
-	renderer := certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(authority, a.pki.tsaPEM)))
+	loc, err := cfg.deadlineZone()
+	if err != nil {
+		return err
+	}
+	renderer := certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(authority, a.pki.tsaPEM)), certs.WithLocation(loc))
 	logKey, err := keyfile.LoadOrCreateLogSigner(filepath.Join(cfg.data, "log"), tlog.Origin(cfg.providerName), rand.Reader)
 	if err != nil {
 		return fmt.Errorf("transparency log key: %w", err)
@@ -92,7 +96,7 @@ func (a *app) wire() error {
 	if err != nil {
 		return err
 	}
-	mailer, mailbox, err := a.newMailer()
+	mailer, mailbox, err := a.newMailer(loc)
 	if err != nil {
 		return err
 	}
@@ -101,7 +105,6 @@ func (a *app) wire() error {
 	if err != nil {
 		return err
 	}
-	loc, _ := time.LoadLocation(cfg.deadlineTZ)
 	reminders, _ := cfg.reminders()
 	provider := core.Provider{Name: cfg.providerName, Address: cfg.providerAddress, FromEmail: cfg.mailFrom, Qualified: cfg.qualified}
 	a.svc = services.New(a.metrics.Store(a.db), ts,
@@ -132,6 +135,7 @@ func (a *app) wire() error {
 		return err
 	}
 	webCfg := web.Config{
+		Location:       loc,
 		Identity:       identity,
 		BaseURL:        cfg.baseURL,
 		Chains:         a.pki.chains,
@@ -154,8 +158,9 @@ func (a *app) wire() error {
 	return nil
 }
 
-// newMailer returns the SMTP sender, or the dev mailbox when no relay is set.
-func (a *app) newMailer() (core.Mailer, *smtp.Mailbox, error) {
+// newMailer returns the SMTP sender, or the dev mailbox when no relay is
+// set; either writes deadlines in loc.
+func (a *app) newMailer(loc *time.Location) (core.Mailer, *smtp.Mailbox, error) {
 	cfg := a.cfg
 	var dkim *smtp.DKIMConfig
 	if cfg.dkimKey != "" {
@@ -170,13 +175,13 @@ func (a *app) newMailer() (core.Mailer, *smtp.Mailbox, error) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, nil, fmt.Errorf("dev mailbox: %w", err)
 		}
-		mb := &smtp.Mailbox{Dir: dir}
+		mb := &smtp.Mailbox{Dir: dir, Location: loc}
 		a.mailLabel = "dev mailbox at " + cfg.baseURL + "/dev/mailbox"
 		return mb, mb, nil
 	}
 	mode := map[string]smtp.TLSMode{"required": smtp.TLSRequired, "opportunistic": smtp.TLSOpportunistic, "off": smtp.TLSOff}[cfg.startTLS()]
 	a.mailLabel = "SMTP relay " + cfg.smtpAddr + " (STARTTLS " + cfg.startTLS() + ")"
-	a.relay = smtp.NewRelayWatch(cfg.smtpAddr, &smtp.Sender{Addr: cfg.smtpAddr, HeloName: cfg.smtpHelo, StartTLS: mode, Username: cfg.smtpUser, Password: cfg.smtpPassword, DKIM: dkim})
+	a.relay = smtp.NewRelayWatch(cfg.smtpAddr, &smtp.Sender{Addr: cfg.smtpAddr, HeloName: cfg.smtpHelo, StartTLS: mode, Username: cfg.smtpUser, Password: cfg.smtpPassword, DKIM: dkim, Location: loc})
 	return a.relay, nil, nil
 }
 

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // deadlines are computed in Europe/Paris on any host
+	_ "time/tzdata" // the deadline zone exists on any host
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/batches"
@@ -84,7 +84,7 @@ func parseServeAs(name, summary string, args []string, stderr io.Writer) (serveC
 	f.string(&c.bounceListen, "bounce-listen", "LRE_BOUNCE_LISTEN", "", "address of the SMTP listener for late bounces (DSN); empty = off")
 	f.string(&c.bounceDomain, "bounce-domain", "LRE_BOUNCE_DOMAIN", "localhost", "domain of VERP return paths bounce+<id>@domain")
 	f.int64(&c.deadlineDays, "deadline-days", "LRE_DEADLINE_DAYS", 15, "days the recipient has, counted from the day after notification")
-	f.string(&c.deadlineTZ, "deadline-tz", "LRE_DEADLINE_TZ", "Europe/Paris", "time zone whose 23:59:59 ends the deadline")
+	f.string(&c.deadlineTZ, "deadline-tz", "LRE_DEADLINE_TZ", core.DefaultDeadlineZone, "time zone whose 23:59:59 ends the deadline; pages, mails and certificates write times in it")
 	f.string(&c.reminderDays, "reminder-days", "LRE_REMINDER_DAYS", "7,12", "days after notification when reminders are sent (empty = none)")
 	f.duration(&c.checkpointEvery, "checkpoint-interval", "LRE_CHECKPOINT_INTERVAL", time.Minute, "how often a signed, timestamped checkpoint of the evidence log is published when the log grew")
 	f.int64(&c.smtpConns, "smtp-connections", "LRE_SMTP_CONNECTIONS", core.DefaultMailConnections, "how many notifications are sent at a time (1-16)")
@@ -138,8 +138,8 @@ func (c *serveConfig) validate() error {
 	if err := c.checkDevMailbox(); err != nil {
 		return err
 	}
-	if _, err := time.LoadLocation(c.deadlineTZ); err != nil {
-		return fmt.Errorf("--deadline-tz: %w", err)
+	if _, err := c.deadlineZone(); err != nil {
+		return err
 	}
 	if _, err := c.reminders(); err != nil {
 		return err
@@ -192,4 +192,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log.Info("lre stopped")
 	return err
+}
+
+// deadlineZone loads --deadline-tz: an IANA zone, never the host's own
+// ("Local" or empty), which would change with the machine the service
+// runs on. The deadlines, the pages, the mails and the certificates all
+// take it from here.
+func (c serveConfig) deadlineZone() (*time.Location, error) {
+	if c.deadlineTZ == "" || c.deadlineTZ == "Local" {
+		return nil, fmt.Errorf("--deadline-tz must name a zone such as %s, not the host's", core.DefaultDeadlineZone)
+	}
+	loc, err := time.LoadLocation(c.deadlineTZ)
+	if err != nil {
+		return nil, fmt.Errorf("--deadline-tz: %w", err)
+	}
+	return loc, nil
 }
