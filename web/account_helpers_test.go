@@ -42,6 +42,13 @@ func appSite(t testing.TB, opts ...siteOption) *site {
 // appSiteWith is appSite with more service options (limits).
 func appSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *site {
 	t.Helper()
+	return appSiteOn(t, func(*storage.DB, *rfc3161.Authority) []services.Option { return svcOpts }, opts...)
+}
+
+// appSiteOn is appSiteWith for service options that need the site's
+// store and authority (lretest.Proofs).
+func appSiteOn(t testing.TB, svcOpts func(*storage.DB, *rfc3161.Authority) []services.Option, opts ...siteOption) *site {
+	t.Helper()
 	auth, err := rfc3161.LoadOrCreateAuthority(filepath.Join(t.TempDir(), "tsa"), "lre account tests", time.Now, rand.Reader)
 	if err != nil {
 		t.Fatalf("authority: %v", err)
@@ -62,7 +69,7 @@ func appSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *s
 	cfg.Now = s.clock.Now
 	all := []services.Option{services.WithLogger(siteLog), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.mail)), services.WithBaseURL(s.url), cheapPasswords,
 		services.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"})}
-	s.svc = services.New(db, rfc3161.NewLocal(auth), append(all, svcOpts...)...)
+	s.svc = services.New(db, rfc3161.NewLocal(auth), append(all, svcOpts(db, auth)...)...)
 	srv.Config.Handler = web.NewServer(s.svc, cfg)
 	if strings.HasPrefix(cfg.BaseURL, "https://") {
 		srv.StartTLS()
