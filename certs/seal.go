@@ -161,9 +161,21 @@ func (s *Seal) Current() (crypto.Signer, []*x509.Certificate) {
 // the configured identity), keeping the old one as a previous generation.
 // Signatures being made keep the pair they started with.
 func (s *Seal) RenewIfDue(now time.Time) (bool, error) {
+	return s.rotate(now, false)
+}
+
+// Rotate issues a new seal key and certificate now, due or not (a policy
+// or algorithm change, a suspected key): the old certificate stays a
+// previous generation, published and shipped like the others.
+func (s *Seal) Rotate(now time.Time) error {
+	_, err := s.rotate(now, true)
+	return err
+}
+
+func (s *Seal) rotate(now time.Time, force bool) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.stale(s.cfg, now.UTC()) {
+	if !force && !s.stale(s.cfg, now.UTC()) {
 		return false, nil
 	}
 	return true, s.renew(s.dir, s.cfg, now.UTC(), s.rand)

@@ -149,10 +149,21 @@ func (a *Authority) ChainPEM() []byte {
 // archiving the old certificate (GenerationsPEM keeps publishing it). The
 // root stays: tokens of every generation chain to the same anchor.
 func (a *Authority) RenewIfDue(now time.Time) (bool, error) {
+	return a.rotate(now, false)
+}
+
+// Rotate replaces the signer key and certificate now, due or not, keeping
+// the old certificate published (GenerationsPEM) like RenewIfDue does.
+func (a *Authority) Rotate(now time.Time) error {
+	_, err := a.rotate(now, true)
+	return err
+}
+
+func (a *Authority) rotate(now time.Time, force bool) (bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	t := now.UTC()
-	if !a.cfg.stale(a.cert, t) {
+	if !force && !a.cfg.stale(a.cert, t) {
 		return false, nil
 	}
 	if !validAt(a.root, t) {

@@ -35,7 +35,7 @@ Usage:
   lre log verify [flags]   verify the whole evidence log; exit 1 naming the first bad record
   lre verify FILE [flags]  verify an evidence bundle or certificate PDF offline;
                            exit 3-9 by kind of failure (see lre verify --help)
-  lre evidence refresh [serve flags]  renew the seal and TSA certificates that end
+  lre evidence refresh [--rotate] [serve flags]  renew the seal and TSA certificates that end
                            within --renew-before, add a document time-stamp to
                            every certificate PDF and an archive token to every
                            checkpoint that needs one (server stopped)

@@ -36,19 +36,14 @@ func (p pki) chains() (tsa, seal []byte) { return p.tsaPEM(), p.seal.Generations
 // renew renews the seal and the embedded authority when their certificate
 // ends within --renew-before, then gives every stored certificate that
 // needs one a new document time-stamp and every checkpoint that needs one
-// a new archive token (with the renewed authority's new key). It is what the serve loop runs daily
-// and `lre evidence refresh` runs once; running it twice renews nothing
-// twice.
-func (a *app) renew(ctx context.Context, now time.Time) (string, error) {
-	sealRenewed, err := a.pki.seal.RenewIfDue(now)
+// a new archive token (with the renewed authority's new key). It is what
+// the serve loop runs daily and `lre evidence refresh` runs once; running
+// it twice renews nothing twice. With rotate (lre evidence refresh
+// --rotate) both keys are replaced now, due or not.
+func (a *app) renew(ctx context.Context, now time.Time, rotate bool) (string, error) {
+	sealRenewed, tsaRenewed, err := a.rotateKeys(now, rotate)
 	if err != nil {
-		return "", fmt.Errorf("renew seal: %w", err)
-	}
-	tsaRenewed := false
-	if a.pki.authority != nil {
-		if tsaRenewed, err = a.pki.authority.RenewIfDue(now); err != nil {
-			return "", err
-		}
+		return "", err
 	}
 	n, err := a.svc.Evidence.RenewCertificates(ctx)
 	cps := 0
@@ -62,12 +57,38 @@ func (a *app) renew(ctx context.Context, now time.Time) (string, error) {
 	return summary, nil
 }
 
+// rotateKeys renews the seal and the embedded authority when due, or now
+// with force; an external authority's keys are its operator's.
+func (a *app) rotateKeys(now time.Time, force bool) (seal, tsa bool, err error) {
+	if force {
+		if err := a.pki.seal.Rotate(now); err != nil {
+			return false, false, fmt.Errorf("rotate seal: %w", err)
+		}
+		if a.pki.authority == nil {
+			return true, false, nil
+		}
+		if err := a.pki.authority.Rotate(now); err != nil {
+			return true, false, fmt.Errorf("rotate time-stamping authority: %w", err)
+		}
+		return true, true, nil
+	}
+	if seal, err = a.pki.seal.RenewIfDue(now); err != nil {
+		return false, false, fmt.Errorf("renew seal: %w", err)
+	}
+	if a.pki.authority != nil {
+		if tsa, err = a.pki.authority.RenewIfDue(now); err != nil {
+			return seal, false, err
+		}
+	}
+	return seal, tsa, nil
+}
+
 // runRenewal runs renew at start and then every renewEvery until ctx ends.
 func (a *app) runRenewal(ctx context.Context) {
 	t := time.NewTicker(renewEvery)
 	defer t.Stop()
 	for {
-		summary, err := a.renew(ctx, time.Now())
+		summary, err := a.renew(ctx, time.Now(), false)
 		if err != nil {
 			a.log.Error("evidence renewal failed; retried at the next check", "err", err)
 		} else {
@@ -84,7 +105,11 @@ func (a *app) runRenewal(ctx context.Context) {
 // runEvidenceRefresh is lre evidence refresh: with the server stopped (it
 // holds the store), it runs the renewal the serve loop runs daily, once, now.
 func runEvidenceRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseServeAs("evidence refresh", "Renew the seal and embedded TSA certificates that end within --renew-before, then add a document time-stamp to every stored certificate, and an archive token to every checkpoint, whose newest time-stamp's certificate does (takes the flags of lre serve; stop the server first).", args, stderr)
+	var rotate bool
+	cfg, err := parseServeAs("evidence refresh", "Renew the seal and embedded TSA certificates that end within --renew-before, then add a document time-stamp to every stored certificate, and an archive token to every checkpoint, whose newest time-stamp's certificate does (takes the flags of lre serve; stop the server first).", args, stderr,
+		func(f *flags) {
+			f.bool(&rotate, "rotate", "", false, "issue new seal and embedded TSA keys and certificates now, even when not due (earlier generations stay published)")
+		})
 	if err != nil {
 		return err
 	}
@@ -93,7 +118,7 @@ func runEvidenceRefresh(ctx context.Context, args []string, stdout, stderr io.Wr
 		return err
 	}
 	defer a.Close()
-	summary, err := a.renew(ctx, time.Now())
+	summary, err := a.renew(ctx, time.Now(), rotate)
 	if err != nil {
 		return err
 	}

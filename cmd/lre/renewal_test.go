@@ -107,7 +107,7 @@ func TestRenewalTenYearsAhead(t *testing.T) {
 	a := renewalApp(t, s, clock)
 	srv := httptest.NewServer(web.NewServer(a.svc, web.Config{Chains: a.pki.chains}))
 	defer srv.Close()
-	if summary, err := a.renew(ctx, clock.Now()); err != nil || summary != "seal renewed: false, time-stamping authority renewed: false, certificates re-time-stamped: 0, checkpoints re-time-stamped: 0" {
+	if summary, err := a.renew(ctx, clock.Now(), false); err != nil || summary != "seal renewed: false, time-stamping authority renewed: false, certificates re-time-stamped: 0, checkpoints re-time-stamped: 0" {
 		t.Fatalf("renewal right after issue: %q, %v; want nothing renewed", summary, err)
 	}
 	oldTSA := a.pki.authority.Certificates()[0]
@@ -122,7 +122,7 @@ func TestRenewalTenYearsAhead(t *testing.T) {
 	}
 
 	clock.Set(oldTSA.NotAfter.Add(-90 * 24 * time.Hour)) // inside the 180-day margin
-	summary, err := a.renew(ctx, clock.Now())
+	summary, err := a.renew(ctx, clock.Now(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestRenewalTenYearsAhead(t *testing.T) {
 	if _, ok := bd.Files[evidence.BundleArchiveToken(1)]; !ok {
 		t.Fatalf("the refreshed bundle has no %s: %v", evidence.BundleArchiveToken(1), bd.Names)
 	}
-	if summary, _ := a.renew(ctx, clock.Now()); !strings.HasSuffix(summary, "certificates re-time-stamped: 0, checkpoints re-time-stamped: 0") {
+	if summary, _ := a.renew(ctx, clock.Now(), false); !strings.HasSuffix(summary, "certificates re-time-stamped: 0, checkpoints re-time-stamped: 0") {
 		t.Errorf("a second run renewed again: %s", summary)
 	}
 
@@ -214,4 +214,42 @@ func readmeToolsPresent(t *testing.T) bool {
 		}
 	}
 	return true
+}
+
+// TestEvidenceRefreshRotate runs lre evidence refresh as an operator does,
+// over a data directory: without --rotate nothing is due on new keys; with
+// it the seal and the embedded authority get new keys and certificates,
+// and every earlier generation is still what they publish.
+func TestEvidenceRefreshRotate(t *testing.T) {
+	dir := t.TempDir()
+	refresh := func(args ...string) string {
+		t.Helper()
+		out, _, err := runCLI(t, append([]string{"evidence", "refresh", "--data", dir}, args...)...)
+		if err != nil {
+			t.Fatalf("lre evidence refresh %v: %v", args, err)
+		}
+		return out
+	}
+	if out := refresh(); !strings.Contains(out, "seal renewed: false, time-stamping authority renewed: false") {
+		t.Errorf("refresh on new keys renewed one: %s", out)
+	}
+	for range 2 {
+		if out := refresh("--rotate"); !strings.Contains(out, "seal renewed: true, time-stamping authority renewed: true") {
+			t.Errorf("refresh --rotate: %s", out)
+		}
+	}
+	seal, err := certs.LoadOrCreateSeal(filepath.Join(dir, "seal"), "lre", time.Now, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre", time.Now, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(seal.Previous()); n != 2 {
+		t.Errorf("%d earlier seal generations kept, want 2", n)
+	}
+	if n := strings.Count(string(a.GenerationsPEM()), "BEGIN CERTIFICATE"); n != 4 {
+		t.Errorf("the authority publishes %d certificates, want its root and 3 signer generations", n)
+	}
 }

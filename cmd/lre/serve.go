@@ -50,8 +50,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 }
 
 // parseServeAs parses the serve flags for another command that wires the
-// same service (lre evidence refresh).
-func parseServeAs(name, summary string, args []string, stderr io.Writer) (serveConfig, error) {
+// same service (lre evidence refresh), with the flags extra adds.
+func parseServeAs(name, summary string, args []string, stderr io.Writer, extra ...func(*flags)) (serveConfig, error) {
 	f := newFlags(name, summary, stderr)
 	var c serveConfig
 	f.string(&c.listen, "listen", "LRE_LISTEN", "127.0.0.1:8080", "address to listen on")
@@ -95,6 +95,9 @@ func parseServeAs(name, summary string, args []string, stderr io.Writer) (serveC
 	f.bool(&c.metrics, "metrics", "LRE_METRICS", true, "serve Prometheus metrics at /metrics (expose it to the monitoring network only)")
 	custodyFlags(f, &c.custody)
 	c.identity.register(f)
+	for _, add := range extra {
+		add(f)
+	}
 	if err := f.parse(args); err != nil {
 		return c, err
 	}
