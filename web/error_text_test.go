@@ -16,7 +16,7 @@ var senderErrorFiles = []string{
 	"../core/validate.go", "../core/deposit.go", "../core/upload.go", "../core/idempotency.go", "../core/consent.go",
 	"../core/bounce.go", "../core/notice_list.go", "../core/account_deposit.go", "../core/user_rules.go",
 	"../core/batches/check.go", "../core/batches/csv.go", "../core/batches/send.go",
-	"notice_create.go", "sender_intake.go", "batch_intake.go", "sender_letters.go", "verify_upload.go",
+	"notice_create.go", "form_read.go", "form_field.go", "sender_intake.go", "batch_intake.go", "sender_letters.go", "verify_upload.go",
 }
 
 // TestEveryErrorHasAFrenchText parses those sources and fails on any

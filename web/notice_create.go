@@ -17,19 +17,12 @@ import (
 
 // Bounds of the multipart intake beyond core.Limits: text fields are small,
 // the body is at most maxBodyBytes, and a request has a bounded number of
-// parts so that 10,000 tiny parts cannot exhaust the server.
+// parts (readForm) so that 10,000 tiny parts cannot exhaust the server.
 const (
 	maxFieldBytes     = 4 << 10
 	maxBodyBytes      = 1 << 20
 	multipartOverhead = 1 << 20
-	maxTextParts      = 16
 )
-
-var depositFields = map[string]bool{
-	"recipient_email": true, "recipient_name": true, "recipient_type": true, "subject": true,
-	"body": true, "sender_reference": true, "language": true, "knowledge_question": true, "knowledge_answer": true,
-	"required_assurance": true, "recipient_birthdate": true,
-}
 
 // noticeCreate is POST /api/v1/notices.
 func (s *Server) noticeCreate(c echo.Context) error {
@@ -59,73 +52,21 @@ func (s *Server) noticeCreate(c echo.Context) error {
 	return c.JSON(status, noticeView(n))
 }
 
-// readDeposit streams the multipart form: text fields into the request,
-// attachments through core.ReadUpload, which hashes as it reads.
+// readDeposit streams the API's multipart form: text fields into the
+// request, attachments through core.ReadUpload, which hashes as it reads.
 func (s *Server) readDeposit(c echo.Context) (core.DepositRequest, error) {
-	limits := s.svc.Letters.Limits()
-	r := c.Request()
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		return core.DepositRequest{}, core.Errorf(core.EINVALID, "send the letter as multipart/form-data")
-	}
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, limits.MaxTotalBytes+multipartOverhead)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return core.DepositRequest{}, core.Errorf(core.EINVALID, "malformed multipart body: %v", err)
-	}
 	var req core.DepositRequest
 	fields := map[string]string{}
-	budget := limits.MaxTotalBytes
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return req, intakeError(err, limits)
-		}
-		if err := s.readPart(p, &req, fields, &budget, limits); err != nil {
-			return req, err
-		}
+	spec := formSpec{
+		notMultipart: core.Errorf(core.EINVALID, "send the letter as multipart/form-data"),
+		fields:       letterLimits,
+		file:         attachmentsInto(&req, s.svc.Letters.Limits()),
 	}
-	req.RecipientEmail, req.RecipientName, req.RecipientType = fields["recipient_email"], fields["recipient_name"], fields["recipient_type"]
-	req.Subject, req.Body, req.SenderReference, req.Language = fields["subject"], fields["body"], fields["sender_reference"], fields["language"]
-	req.KnowledgeQuestion, req.KnowledgeAnswer = fields["knowledge_question"], fields["knowledge_answer"]
-	req.RequiredAssurance, req.RecipientBirthdate = fields["required_assurance"], fields["recipient_birthdate"]
+	if err := s.readForm(c, spec, fields); err != nil {
+		return req, err
+	}
+	fillDeposit(&req, fields)
 	return req, nil
-}
-
-func (s *Server) readPart(p *multipart.Part, req *core.DepositRequest, fields map[string]string, budget *int64, limits core.Limits) error {
-	defer p.Close()
-	name := p.FormName()
-	if name == "attachments" {
-		return readAttachment(p, req, budget, limits)
-	}
-	if !depositFields[name] {
-		return core.FieldError(core.EINVALID, name, "unknown field %q", name)
-	}
-	if _, dup := fields[name]; dup {
-		return core.FieldError(core.EINVALID, name, "field %s is given more than once", name)
-	}
-	if len(fields) >= maxTextParts {
-		return core.Errorf(core.EINVALID, "too many form fields")
-	}
-	max := int64(maxFieldBytes)
-	if name == "body" {
-		max = maxBodyBytes
-	}
-	b, err := io.ReadAll(io.LimitReader(p, max+1))
-	if err != nil {
-		return intakeError(err, limits)
-	}
-	if int64(len(b)) > max {
-		return core.FieldError(core.ETOOLARGE, name, "field %s is longer than %d bytes", name, max)
-	}
-	if name == "body" {
-		*budget -= int64(len(b))
-	}
-	fields[name] = string(b)
-	return nil
 }
 
 // intakeError names the limit a broken stream hit, or the malformation.

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/subtle"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
 
@@ -14,18 +13,11 @@ import (
 )
 
 // The compose form is multipart (it carries files), which the pages' CSRF
-// middleware cannot check without buffering the whole body. So readCompose
+// middleware cannot check without buffering the whole body. So readForm
 // checks it while streaming, with the same rules: a browser's
 // Sec-Fetch-Site of same-origin (or none) passes, cross-site fails, and
 // otherwise the _csrf field, which the form sends first, must equal the
 // CSRF cookie. No other part is read before that check.
-
-var composeFields = map[string]int{
-	"recipient_email": maxFieldBytes, "recipient_name": maxFieldBytes, "recipient_type": maxFieldBytes,
-	"subject": maxFieldBytes, "body": maxBodyBytes, "sender_reference": maxFieldBytes, "language": maxFieldBytes,
-	"knowledge_question": maxFieldBytes, "knowledge_answer": maxFieldBytes,
-	"required_assurance": maxFieldBytes, "recipient_birthdate": maxFieldBytes,
-}
 
 // csrfCookie is the cookie the pages' CSRF middleware sets (see csrf in
 // page_guard.go).
@@ -67,66 +59,14 @@ func (s *Server) csrfMatches(c echo.Context, token []byte) bool {
 // fields and attachments under the deposit limits, files hashed as read.
 // It returns the text fields too, to fill the form again on a refusal.
 func (ui *senderUI) readCompose(c echo.Context) (core.DepositRequest, map[string]string, error) {
-	limits := ui.svc.Letters.Limits()
-	r := c.Request()
-	fields := map[string]string{}
-	allowed, blocked := fetchSite(r)
-	if blocked {
-		return core.DepositRequest{}, fields, errCSRF
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "multipart/form-data" {
-		return core.DepositRequest{}, fields, errCSRF
-	}
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, limits.MaxTotalBytes+multipartOverhead)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return core.DepositRequest{}, fields, core.Errorf(core.EINVALID, "malformed multipart body: %v", err)
-	}
 	var req core.DepositRequest
-	budget := limits.MaxTotalBytes
-	// A browser sends the token, the text fields, and the chosen files or
-	// one empty file part: anything longer is refused before it is read.
-	maxParts := 2 + len(composeFields) + limits.MaxFiles
-	for parts := 1; ; parts++ {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return req, fields, intakeError(err, limits)
-		}
-		if parts > maxParts {
-			return req, fields, core.Errorf(core.EINVALID, "too many form fields")
-		}
-		if p.FormName() == "_csrf" {
-			tok, _ := io.ReadAll(io.LimitReader(p, 256))
-			allowed = allowed || ui.csrfMatches(c, tok)
-			continue
-		}
-		if !allowed {
-			return req, fields, errCSRF
-		}
-		if err := ui.readComposePart(p, &req, fields, &budget, limits); err != nil {
-			return req, fields, err
-		}
+	fields := map[string]string{}
+	spec := formSpec{notMultipart: errCSRF, page: true, fields: letterLimits, file: attachmentsInto(&req, ui.svc.Letters.Limits())}
+	if err := ui.readForm(c, spec, fields); err != nil {
+		return req, fields, err
 	}
-	if !allowed {
-		return req, fields, errCSRF
-	}
-	req.RecipientEmail, req.RecipientName, req.RecipientType = fields["recipient_email"], fields["recipient_name"], fields["recipient_type"]
-	req.Subject, req.Body, req.SenderReference, req.Language = fields["subject"], fields["body"], fields["sender_reference"], fields["language"]
-	req.KnowledgeQuestion, req.KnowledgeAnswer = fields["knowledge_question"], fields["knowledge_answer"]
-	req.RequiredAssurance, req.RecipientBirthdate = fields["required_assurance"], fields["recipient_birthdate"]
+	fillDeposit(&req, fields)
 	return req, fields, nil
-}
-
-func (ui *senderUI) readComposePart(p *multipart.Part, req *core.DepositRequest, fields map[string]string, budget *int64, limits core.Limits) error {
-	defer p.Close()
-	name := p.FormName()
-	if name == "attachments" {
-		return readAttachment(p, req, budget, limits)
-	}
-	return readTextField(p, composeFields, fields, budget, limits)
 }
 
 // readAttachment reads one file under the remaining budget. A browser
