@@ -50,6 +50,9 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 		if d.IdempotencyKey != "" {
 			kv.Prefetch(tx, bktIdempotency, idemKey(d.Notice.SenderUserID, d.IdempotencyKey))
 		}
+		for _, e := range d.Outbox {
+			kv.Prefetch(tx, bktOutbox, []byte(e.ID)) // putOutbox looks for an earlier version
+		}
 	}
 	err = db.group.doPrefetched(pre, func(tx kv.Tx) error {
 		out, existed = d.Notice, false

@@ -13,27 +13,36 @@ import (
 // putOutbox writes entry e and keeps the due index (not-before time, id) in
 // step: an entry is in the index exactly while it is not done.
 func putOutbox(tx kv.Tx, e core.OutboxEntry) error {
-	b, due := tx.Bucket(bktOutbox), tx.Bucket(bktOutboxDue)
-	if prev := b.Get([]byte(e.ID)); prev != nil {
-		var old core.OutboxEntry
-		if err := json.Unmarshal(prev, &old); err != nil {
-			return fmt.Errorf("decode outbox %s: %w", e.ID, err)
-		}
-		if err := due.Delete(timeKey(old.NotBefore, old.ID)); err != nil {
-			return fmt.Errorf("outbox index: %w", err)
-		}
-	}
 	v, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("encode outbox %s: %w", e.ID, err)
 	}
-	if err := b.Put([]byte(e.ID), v); err != nil {
-		return fmt.Errorf("save outbox %s: %w", e.ID, err)
-	}
-	if !e.Done {
-		if err := due.Put(timeKey(e.NotBefore, e.ID), nil); err != nil {
-			return fmt.Errorf("outbox index: %w", err)
+	// The earlier version only says which index key to drop: a read the
+	// engine may batch with others (a group commit creates many entries),
+	// so the index is kept by the function, which runs in call order.
+	err = kv.GetLater(tx, bktOutbox, []byte(e.ID), func(prev []byte) error {
+		due := tx.Bucket(bktOutboxDue)
+		if prev != nil {
+			var old core.OutboxEntry
+			if err := json.Unmarshal(prev, &old); err != nil {
+				return fmt.Errorf("decode outbox %s: %w", e.ID, err)
+			}
+			if err := due.Delete(timeKey(old.NotBefore, old.ID)); err != nil {
+				return fmt.Errorf("outbox index: %w", err)
+			}
 		}
+		if !e.Done {
+			if err := due.Put(timeKey(e.NotBefore, e.ID), nil); err != nil {
+				return fmt.Errorf("outbox index: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bktOutbox).Put([]byte(e.ID), v); err != nil {
+		return fmt.Errorf("save outbox %s: %w", e.ID, err)
 	}
 	return nil
 }

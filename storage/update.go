@@ -27,7 +27,8 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 	var out core.Notice
 	var fnErr error
 	var purged []string
-	err := db.group.do(func(tx kv.Tx) error {
+	pre := func(tx kv.Tx) { kv.Prefetch(tx, bktNotices, []byte(id)) }
+	err := db.group.doPrefetched(pre, func(tx kv.Tx) error {
 		fnErr, purged = nil, nil
 		old, err := getNotice(tx, id)
 		if err != nil {

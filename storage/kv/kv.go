@@ -71,3 +71,27 @@ func Prefetch(tx Tx, bucket []byte, keys ...[]byte) {
 		p.Prefetch(bucket, keys...)
 	}
 }
+
+// LaterGetter is implemented by engines for which a read costs a round
+// trip (PostgreSQL): fn is given key's value as it is at the call, but may
+// run later in the transaction, together with every other such read in one
+// round trip. Such functions run in call order, before the transaction's
+// next scan, count, read of a key it does not know yet, or commit; a read
+// of a key the transaction already knows may come first, so fn must write
+// only keys that nothing reads by key meanwhile. It suits a read whose
+// answer only decides a write, like the index entry to remove for a record
+// being replaced.
+type LaterGetter interface {
+	GetLater(bucket, key []byte, fn func(v []byte) error)
+}
+
+// GetLater runs fn on key's value in bucket now, or later in the
+// transaction where the engine batches such reads. fn's error fails the
+// transaction: Update returns it.
+func GetLater(tx Tx, bucket, key []byte, fn func(v []byte) error) error {
+	if l, ok := tx.(LaterGetter); ok {
+		l.GetLater(bucket, key, fn)
+		return nil
+	}
+	return fn(tx.Bucket(bucket).Get(key))
+}

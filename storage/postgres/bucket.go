@@ -63,6 +63,14 @@ func (b *bucket) Get(key []byte) []byte {
 	if v, ok := b.t.known(b.name, key); ok {
 		return v
 	}
+	// A miss costs a round trip anyway: the kept reads go first, so that
+	// their writes are seen (later.go).
+	if b.t.resolveLater(); b.t.failed() {
+		return nil
+	}
+	if v, ok := b.t.known(b.name, key); ok {
+		return v
+	}
 	if len(b.t.prefetch) > 0 {
 		if b.t.resolvePrefetch(); b.t.failed() {
 			return nil
@@ -87,8 +95,9 @@ func (b *bucket) Get(key []byte) []byte {
 	return v
 }
 
-// Put queues the write; the transaction sends its writes in one pipelined
-// batch before its next scan and at commit, instead of one round trip each.
+// Put stages the write; the transaction sends its writes in one pipelined
+// batch before its next scan and at commit, instead of one round trip each
+// (stage.go).
 func (b *bucket) Put(key, value []byte) error {
 	if err := b.writable(); err != nil {
 		return err
@@ -96,19 +105,16 @@ func (b *bucket) Put(key, value []byte) error {
 	if value == nil {
 		value = []byte{}
 	}
-	var sql string
-	switch {
-	case appendOnly[b.name]:
-		sql = "INSERT INTO " + b.table + " (key, value) VALUES ($1, $2)"
-	case b.shared():
-		sql = "INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3) ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value"
-	default:
-		sql = "INSERT INTO " + b.table + " (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
-	}
 	k, v := append([]byte(nil), key...), make([]byte, len(value))
 	copy(v, value)
-	b.t.queue("put "+b.name, sql, b.args(k, v)...)
+	r := stagedRow{bucket: b.name, key: k, value: v}
+	if appendOnly[b.name] {
+		b.t.stage.append(b.table, r)
+	} else {
+		b.t.stage.put(b.table, r)
+	}
 	b.t.remember(b.name, k, v)
+	b.t.written(b.name)
 	if wakeBuckets[b.name] {
 		b.t.wake = true
 	}
@@ -123,10 +129,9 @@ func (b *bucket) Delete(key []byte) error {
 		return kv.ErrAppendOnly
 	}
 	k := append([]byte(nil), key...)
-	b.t.queue("delete "+b.name,
-		b.q("DELETE FROM "+b.table+" WHERE key = $1", "DELETE FROM kv WHERE bucket = $1 AND key = $2"),
-		b.args(k)...)
+	b.t.stage.put(b.table, stagedRow{bucket: b.name, key: k, del: true})
 	b.t.remember(b.name, k, nil)
+	b.t.written(b.name)
 	return nil
 }
 
@@ -170,6 +175,12 @@ func (b *bucket) Sequence() uint64 {
 	if v, ok := b.t.seqs[b.name]; ok {
 		return v
 	}
+	if b.t.memo != nil {
+		if v, ok := b.t.memo.seqs[b.name]; ok {
+			b.t.seqs[b.name] = v
+			return v
+		}
+	}
 	var seq int64
 	err := b.t.tx.QueryRow(b.t.ctx, "SELECT seq FROM kv_sequences WHERE bucket = $1", b.name).Scan(&seq)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -188,6 +199,7 @@ func (b *bucket) SetSequence(v uint64) error {
 	}
 	b.t.seqs[b.name] = v
 	b.t.dirtySeqs[b.name] = true
+	b.t.wrote = true
 	return nil
 }
 

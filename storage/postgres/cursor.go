@@ -94,8 +94,17 @@ func (c *cursor) cur() ([]byte, []byte) {
 // fetch loads the page of keys op from (nil: from either end) in the given
 // direction and positions the cursor on its first row.
 func (c *cursor) fetch(from []byte, op string, asc bool) ([]byte, []byte) {
-	c.rows, c.i, c.asc, c.full = c.rows[:0], 0, asc, false
+	// A new slice each time: a page may be kept (tx.pages) for later scans.
+	c.rows, c.i, c.asc, c.full = nil, 0, asc, false
 	t := c.b.t
+	if t.resolveLater(); t.failed() {
+		return nil, nil
+	}
+	key := pageKey(c.b.name, op, from)
+	if rows, ok := t.page(key); ok {
+		c.rows = rows
+		return c.cur()
+	}
 	if !t.flush() {
 		return nil, nil
 	}
@@ -143,6 +152,9 @@ func (c *cursor) fetch(from []byte, op string, asc bool) ([]byte, []byte) {
 		return nil, nil
 	}
 	c.full = len(c.rows) == page
+	if !c.full && t.pages != nil {
+		t.pages[key] = c.rows
+	}
 	return c.cur()
 }
 

@@ -34,6 +34,7 @@ const txTimeout = 60 * time.Second
 // Engine is a kv.Engine on a PostgreSQL database.
 type Engine struct {
 	pool *pgxpool.Pool
+	memo memo // what the last write transaction left known (memo.go)
 }
 
 var _ kv.Engine = (*Engine)(nil)
@@ -89,34 +90,46 @@ func (e *Engine) run(opts pgx.TxOptions, write bool, fn func(kv.Tx) error) error
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer ptx.Rollback(context.Background())
-	if write {
-		if _, err := ptx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writeLock)); err != nil {
-			return fmt.Errorf("postgres: write lock: %w", err)
-		}
-	}
 	t := &tx{ctx: ctx, tx: ptx, write: write}
-	if write {
-		t.cache, t.seqs, t.dirtySeqs = map[string]cached{}, map[string]uint64{}, map[string]bool{}
+	if !write {
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.err
 	}
+	m, gen, err := e.begin(ctx, ptx)
+	if err != nil {
+		return fmt.Errorf("postgres: write lock: %w", err)
+	}
+	t.memo, t.gen = m, gen
+	t.cache, t.seqs, t.dirtySeqs = map[string]cached{}, map[string]uint64{}, map[string]bool{}
+	t.dirty, t.pages = map[string]bool{}, map[string][]row{}
+	committed, unknown := false, false
+	defer func() { m.end(t, committed, unknown) }()
 	if err := fn(t); err != nil {
 		return err
 	}
-	if t.err != nil {
+	if t.resolveLater(); t.failed() {
 		return t.err
-	}
-	if !write {
-		return nil
 	}
 	if t.wake {
 		// Delivered at commit, to the leader's LISTEN, and not at all on rollback.
 		t.queue("notify", "SELECT pg_notify($1, '')", workChannel)
 	}
+	if t.wrote {
+		// A transaction that wrote nothing (a check that found nothing to
+		// do) commits without a WAL record to flush, and leaves the memos
+		// of every process valid.
+		t.queue("generation", "UPDATE lre_generation SET n = $1", gen+1)
+	}
 	if !t.flush() {
 		return t.err
 	}
 	if err := ptx.Commit(ctx); err != nil {
+		unknown = true
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
+	committed = true
 	return nil
 }
 
@@ -137,11 +150,19 @@ type tx struct {
 	err   error
 
 	cache     map[string]cached // bucket NUL key -> last known value
+	stage     staged            // writes not yet sent (stage.go)
+	later     []laterRead       // reads wanted before the next flush (later.go)
 	batch     pgx.Batch
 	ops       []string // what each queued statement does, for errors
 	seqs      map[string]uint64
 	dirtySeqs map[string]bool
 	prefetch  map[string][][]byte // bucket -> keys announced, read at the next miss
+
+	memo  *memo            // held while the transaction runs; nil in a View
+	gen   int64            // the database's generation when the write lock was taken
+	wrote bool             // a put, delete or sequence was queued
+	dirty map[string]bool  // buckets written: their scans are read again
+	pages map[string][]row // complete scans read since their bucket was last written
 }
 
 // cached is a key's value as the transaction knows it; ok=false: absent.
@@ -153,7 +174,11 @@ type cached struct {
 func cacheKey(bucket string, key []byte) string { return bucket + "\x00" + string(key) }
 
 func (t *tx) known(bucket string, key []byte) ([]byte, bool) {
-	c, hit := t.cache[cacheKey(bucket, key)]
+	k := cacheKey(bucket, key)
+	c, hit := t.cache[k]
+	if !hit && t.memo != nil {
+		c, hit = t.memo.values[k]
+	}
 	if !hit {
 		return nil, false
 	}
@@ -171,6 +196,34 @@ func (t *tx) remember(bucket string, key, v []byte) {
 	}
 }
 
+// written notes a write to bucket: its scans known so far no longer hold.
+func (t *tx) written(bucket string) {
+	t.wrote = true
+	if !t.dirty[bucket] {
+		t.dirty[bucket] = true
+		for k := range t.pages {
+			if pageBucket(k) == bucket {
+				delete(t.pages, k)
+			}
+		}
+	}
+}
+
+// page returns a complete scan known to hold now.
+func (t *tx) page(k string) ([]row, bool) {
+	if t.memo == nil {
+		return nil, false
+	}
+	if rows, ok := t.pages[k]; ok {
+		return rows, true
+	}
+	if t.dirty[pageBucket(k)] {
+		return nil, false
+	}
+	rows, ok := t.memo.pages[k]
+	return rows, ok
+}
+
 func (t *tx) queue(op, sql string, args ...any) {
 	t.batch.Queue(sql, args...)
 	t.ops = append(t.ops, op)
@@ -179,9 +232,10 @@ func (t *tx) queue(op, sql string, args ...any) {
 // flush sends the queued writes and sequences in one batch; false when it
 // (or an earlier operation) failed.
 func (t *tx) flush() bool {
-	if t.failed() {
+	if t.resolveLater(); t.failed() {
 		return false
 	}
+	t.stage.queueAll(t)
 	for name := range t.dirtySeqs {
 		t.queue("set sequence "+name,
 			"INSERT INTO kv_sequences (bucket, seq) VALUES ($1, $2) ON CONFLICT (bucket) DO UPDATE SET seq = EXCLUDED.seq",

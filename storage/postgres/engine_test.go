@@ -170,3 +170,43 @@ func TestNewerSchemaRefused(t *testing.T) {
 func superURL(c *pgtest.Cluster, url string) string {
 	return c.URL(url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")])
 }
+
+// A process keeps what its writers read and wrote between transactions
+// (memo.go); another process's write must make it read again, values and
+// scans alike.
+func TestMemoForgetsOtherProcessesWrites(t *testing.T) {
+	c := pgtest.Shared(t)
+	url := c.NewDatabase(t)
+	a, b := open(t, url), open(t, url)
+	meta := []byte("meta")
+	put := func(e kv.Engine, k, v string) {
+		t.Helper()
+		if err := e.Update(func(tx kv.Tx) error { return tx.Bucket(meta).Put([]byte(k), []byte(v)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(e kv.Engine) (v string, scanned []string) {
+		t.Helper()
+		err := e.Update(func(tx kv.Tx) error {
+			v = string(tx.Bucket(meta).Get([]byte("k")))
+			cur := tx.Bucket(meta).Cursor()
+			for k, _ := cur.Seek([]byte("s/")); k != nil && strings.HasPrefix(string(k), "s/"); k, _ = cur.Next() {
+				scanned = append(scanned, string(k))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, scanned
+	}
+	put(a, "k", "1")
+	if v, s := read(b); v != "1" || len(s) != 0 {
+		t.Fatalf("b read %q %q, want 1 and no scanned keys", v, s)
+	}
+	put(a, "k", "2")
+	put(a, "s/x", "")
+	if v, s := read(b); v != "2" || len(s) != 1 {
+		t.Errorf("after a's writes b read %q %q: it kept what it knew from before them", v, s)
+	}
+}

@@ -43,6 +43,12 @@ var migrations = []string{
 	// 2: documents are sealed (AES-GCM), so incompressible: store them out
 	// of line without the compression attempt TOAST would make on each.
 	`ALTER TABLE contents ALTER COLUMN value SET STORAGE EXTERNAL;`,
+	// 3: the write generation, one more with every write transaction, by
+	// which a process knows whether its memo of the database still holds
+	// (memo.go). An lre older than this schema would write without
+	// counting, so it is refused by the version check.
+	`CREATE TABLE lre_generation (n bigint NOT NULL);
+	INSERT INTO lre_generation (n) VALUES (0);`,
 }
 
 // SchemaVersion is the schema this lre writes.

@@ -18,43 +18,63 @@ func (t *tx) Prefetch(bucket []byte, keys ...[]byte) {
 	}
 	name := string(bucket)
 	for _, k := range keys {
-		if _, hit := t.cache[cacheKey(name, k)]; !hit {
+		if _, hit := t.known(name, k); !hit {
 			t.prefetch[name] = append(t.prefetch[name], append([]byte(nil), k...))
 		}
 	}
 }
 
 // resolvePrefetch reads every announced key into the cache, absent ones as
-// absent, after sending queued writes (which the reads must see).
+// absent. It needs no flush first: a key written in the transaction is in
+// its cache, so it is not read, and every other key is in the database as
+// the transaction sees it.
 func (t *tx) resolvePrefetch() {
 	want := t.prefetch
 	t.prefetch = nil
-	if !t.flush() {
-		return
+	found := t.readKeys(want)
+	for name, ks := range want {
+		for _, k := range ks {
+			if _, hit := t.cache[cacheKey(name, k)]; !hit {
+				v, ok := found[cacheKey(name, k)]
+				if !ok {
+					v = nil
+				}
+				t.remember(name, k, v)
+			}
+		}
 	}
+}
+
+// readKeys reads the given keys of each bucket, one query per table;
+// absent keys are absent from the result, which is keyed by cacheKey.
+func (t *tx) readKeys(want map[string][][]byte) map[string][]byte {
+	found := map[string][]byte{}
 	var names []string
 	var keys [][]byte
 	own := map[string][][]byte{}
 	for name, ks := range want {
+		if table := tableOf(name); table != "kv" {
+			own[table] = append(own[table], ks...)
+			continue
+		}
 		for _, k := range ks {
-			t.remember(name, k, nil)
-			if table := tableOf(name); table != "kv" {
-				own[table] = append(own[table], k)
-				continue
-			}
 			names, keys = append(names, name), append(keys, k)
 		}
 	}
 	if len(keys) > 0 {
-		t.fetchInto("SELECT bucket, key, value FROM kv WHERE (bucket, key) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))", names, keys)
+		t.fetchInto(found, "SELECT bucket, key, value FROM kv WHERE (bucket, key) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))", names, keys)
 	}
 	for table, ks := range own {
 		bucket := bucketOf(table)
-		t.fetchInto("SELECT '"+bucket+"', key, value FROM "+table+" WHERE key = ANY($1)", ks)
+		t.fetchInto(found, "SELECT '"+bucket+"', key, value FROM "+table+" WHERE key = ANY($1)", ks)
 	}
+	return found
 }
 
-func (t *tx) fetchInto(sql string, args ...any) {
+func (t *tx) fetchInto(found map[string][]byte, sql string, args ...any) {
+	if t.failed() {
+		return
+	}
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
 		t.fail("prefetch", err)
@@ -71,7 +91,7 @@ func (t *tx) fetchInto(sql string, args ...any) {
 		if v == nil {
 			v = []byte{}
 		}
-		t.remember(name, k, v)
+		found[cacheKey(name, k)] = v
 	}
 	t.fail("prefetch", rows.Err())
 }

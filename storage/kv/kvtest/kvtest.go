@@ -25,6 +25,8 @@ func Run(t *testing.T, open func(t *testing.T) kv.Engine) {
 	t.Run("Rollback", func(t *testing.T) { testRollback(t, open(t)) })
 	t.Run("WritersSerialised", func(t *testing.T) { testWritersSerialised(t, open(t)) })
 	t.Run("BucketsApart", func(t *testing.T) { testBucketsApart(t, open(t)) })
+	t.Run("GetLater", func(t *testing.T) { testGetLater(t, open(t)) })
+	t.Run("ScanAfterWrite", func(t *testing.T) { testScanAfterWrite(t, open(t)) })
 }
 
 func update(t *testing.T, e kv.Engine, fn func(kv.Tx) error) {
