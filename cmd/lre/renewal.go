@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/certs"
+	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/rfc3161"
 )
 
@@ -39,16 +40,21 @@ func (p pki) chains() (tsa, seal []byte) { return p.tsaPEM(), p.seal.Generations
 // a new archive token (with the renewed authority's new key). It is what
 // the serve loop runs daily and `lre evidence refresh` runs once; running
 // it twice renews nothing twice. With rotate (lre evidence refresh
-// --rotate) both keys are replaced now, due or not.
+// --rotate) both keys are replaced now, due or not, and every proof gets
+// a time-stamp from the new authority key.
 func (a *app) renew(ctx context.Context, now time.Time, rotate bool) (string, error) {
 	sealRenewed, tsaRenewed, err := a.rotateKeys(now, rotate)
 	if err != nil {
 		return "", err
 	}
-	n, err := a.svc.Evidence.RenewCertificates(ctx)
+	which := evidence.RenewDue
+	if rotate {
+		which = evidence.RenewAll
+	}
+	n, err := a.svc.Evidence.RenewCertificates(ctx, which)
 	cps := 0
 	if err == nil {
-		cps, err = a.svc.Evidence.ArchiveCheckpoints(ctx)
+		cps, err = a.svc.Evidence.ArchiveCheckpoints(ctx, which)
 	}
 	summary := fmt.Sprintf("seal renewed: %v, time-stamping authority renewed: %v, certificates re-time-stamped: %d, checkpoints re-time-stamped: %d", sealRenewed, tsaRenewed, n, cps)
 	if err != nil {
@@ -108,7 +114,7 @@ func runEvidenceRefresh(ctx context.Context, args []string, stdout, stderr io.Wr
 	var rotate bool
 	cfg, err := parseServeAs("evidence refresh", "Renew the seal and embedded TSA certificates that end within --renew-before, then add a document time-stamp to every stored certificate, and an archive token to every checkpoint, whose newest time-stamp's certificate does (takes the flags of lre serve; stop the server first).", args, stderr,
 		func(f *flags) {
-			f.bool(&rotate, "rotate", "", false, "issue new seal and embedded TSA keys and certificates now, even when not due (earlier generations stay published)")
+			f.bool(&rotate, "rotate", "", false, "issue new seal and embedded TSA keys and certificates now, even when not due (earlier generations stay published), then re-time-stamp every certificate and checkpoint with the new key")
 		})
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )
 
@@ -217,32 +218,44 @@ func readmeToolsPresent(t *testing.T) bool {
 }
 
 // TestEvidenceRefreshRotate runs lre evidence refresh as an operator does,
-// over a data directory: without --rotate nothing is due on new keys; with
-// it the seal and the embedded authority get new keys and certificates,
-// and every earlier generation is still what they publish.
+// over the data directory of a letter that went all the way: without
+// --rotate nothing is due; with it the seal and the embedded authority get
+// new keys and certificates, every earlier generation stays what they
+// publish, and every stored certificate and checkpoint gets a time-stamp
+// from the new authority key, after which the certificate still verifies.
 func TestEvidenceRefreshRotate(t *testing.T) {
-	dir := t.TempDir()
+	s := newStory(t)
+	ctx := context.Background()
+	if _, err := s.svc.Evidence.CertificatePDF(ctx, s.sender, s.notice.ID, core.CertReceipt); err != nil {
+		t.Fatal(err)
+	}
+	checkpoints, err := s.db.CheckpointsAfter(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db.Close()
 	refresh := func(args ...string) string {
 		t.Helper()
-		out, _, err := runCLI(t, append([]string{"evidence", "refresh", "--data", dir}, args...)...)
+		out, _, err := runCLI(t, append([]string{"evidence", "refresh", "--data", s.dir, "--provider-name", "lre test", "--base-url", "https://lre.test", "--smtp", "127.0.0.1:1"}, args...)...)
 		if err != nil {
 			t.Fatalf("lre evidence refresh %v: %v", args, err)
 		}
 		return out
 	}
-	if out := refresh(); !strings.Contains(out, "seal renewed: false, time-stamping authority renewed: false") {
-		t.Errorf("refresh on new keys renewed one: %s", out)
+	if out := refresh(); !strings.Contains(out, "seal renewed: false, time-stamping authority renewed: false, certificates re-time-stamped: 0, checkpoints re-time-stamped: 0") {
+		t.Errorf("refresh with nothing due: %s", out)
 	}
 	for range 2 {
-		if out := refresh("--rotate"); !strings.Contains(out, "seal renewed: true, time-stamping authority renewed: true") {
-			t.Errorf("refresh --rotate: %s", out)
+		want := "seal renewed: true, time-stamping authority renewed: true, certificates re-time-stamped: 1, checkpoints re-time-stamped: " + strconv.Itoa(len(checkpoints))
+		if out := refresh("--rotate"); !strings.Contains(out, want) {
+			t.Errorf("refresh --rotate: %s, want %s", out, want)
 		}
 	}
-	seal, err := certs.LoadOrCreateSeal(filepath.Join(dir, "seal"), "lre", time.Now, rand.Reader)
+	seal, err := certs.LoadOrCreateSeal(filepath.Join(s.dir, "seal"), "lre test", time.Now, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre", time.Now, rand.Reader)
+	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(s.dir, "tsa"), "lre test", time.Now, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,4 +265,27 @@ func TestEvidenceRefreshRotate(t *testing.T) {
 	if n := strings.Count(string(a.GenerationsPEM()), "BEGIN CERTIFICATE"); n != 4 {
 		t.Errorf("the authority publishes %d certificates, want its root and 3 signer generations", n)
 	}
+	db := openStory(t, s.dir)
+	pdf, err := db.StoredCertificate(ctx, s.notice.ID, core.CertReceipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, code := runVerifyCmd(t, writeTemp(t, "receipt.pdf", pdf)); code != 0 || strings.Count(out, "document time-stamp 20") != 3 {
+		t.Errorf("the twice re-time-stamped certificate: exit %d, want 0 with three document time-stamps:\n%s", code, out)
+	}
+	cp, err := db.Checkpoint(ctx, checkpoints[0].Size)
+	if err != nil || len(cp.Archive) != 2 || cp.Archive[1].Serial == cp.Archive[0].Serial {
+		t.Errorf("checkpoint %d after two rotations: %d archive tokens, %v; want 2", checkpoints[0].Size, len(cp.Archive), err)
+	}
+}
+
+// openStory reopens the store of a story's data directory.
+func openStory(t *testing.T, dir string) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(dir, storage.Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

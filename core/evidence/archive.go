@@ -51,12 +51,13 @@ type CheckpointArchives interface {
 }
 
 // ArchiveCheckpoints adds an archive token to every stored checkpoint whose
-// newest token's certificate ends within the renewal margin, and returns
+// newest token's certificate ends within the renewal margin (with
+// RenewAll: to every checkpoint), and returns
 // how many it extended. It stops at the first failure; a later run resumes,
 // the checkpoints already extended being no longer due. Errors:
 // EUNAVAILABLE without renewal or transparency log configured, or when no
 // authority answered.
-func (s *Service) ArchiveCheckpoints(ctx context.Context) (int, error) {
+func (s *Service) ArchiveCheckpoints(ctx context.Context, which Renewal) (int, error) {
 	if s.renewer == nil || s.renewals == nil || s.timestamper == nil {
 		return 0, core.Errorf(core.EUNAVAILABLE, "renewal is not configured")
 	}
@@ -71,7 +72,7 @@ func (s *Service) ArchiveCheckpoints(ctx context.Context) (int, error) {
 			return extended, fmt.Errorf("list checkpoints: %w", err)
 		}
 		for _, c := range cps {
-			did, err := s.archiveCheckpoint(ctx, c)
+			did, err := s.archiveCheckpoint(ctx, c, which)
 			if err != nil {
 				return extended, fmt.Errorf("archive token for checkpoint %d: %w", c.Size, err)
 			}
@@ -86,12 +87,12 @@ func (s *Service) ArchiveCheckpoints(ctx context.Context) (int, error) {
 	}
 }
 
-func (s *Service) archiveCheckpoint(ctx context.Context, c Checkpoint) (bool, error) {
+func (s *Service) archiveCheckpoint(ctx context.Context, c Checkpoint, which Renewal) (bool, error) {
 	toks := c.Tokens()
 	if len(toks) == 0 {
 		return false, core.Errorf(core.EINTERNAL, "the checkpoint has no token")
 	}
-	if due, err := s.renewer.TokenDue(toks[len(toks)-1]); err != nil || !due {
+	if due, err := which.due(s.renewer.TokenDue(toks[len(toks)-1])); err != nil || !due {
 		return false, err
 	}
 	ders := make([][]byte, len(toks))

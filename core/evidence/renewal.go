@@ -59,13 +59,34 @@ func WithRenewal(r ProofRenewer, st RenewalStore) Option {
 // renewalPage bounds the certificates read per store call.
 const renewalPage = 100
 
-// RenewCertificates renews every stored certificate that is due and
-// returns how many it renewed. A renewal only appends to a certificate: a
+// Renewal says which proofs a renewal run extends.
+type Renewal int
+
+const (
+	// RenewDue extends the proofs whose newest time-stamp's certificate
+	// ends within the margin: what the daily job does.
+	RenewDue Renewal = iota
+	// RenewAll extends every proof, due or not: after a key rotation made
+	// because the old key is no longer trusted, every proof gets a
+	// time-stamp from the new one before the old can be broken.
+	RenewAll
+)
+
+// due applies the renewal's rule to the renewer's answer.
+func (r Renewal) due(due bool, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	return due || r == RenewAll, nil
+}
+
+// RenewCertificates renews the stored certificates which selects (the
+// due ones, or all) and returns how many it renewed. A renewal only appends to a certificate: a
 // renewer answer that does not begin with the stored bytes is refused
 // (EINTERNAL), never stored. It stops at the first failure, so a later run
 // resumes where it stopped; the ones already renewed are no longer due.
 // Errors: EUNAVAILABLE without a renewer or when the authority fails.
-func (s *Service) RenewCertificates(ctx context.Context) (int, error) {
+func (s *Service) RenewCertificates(ctx context.Context, which Renewal) (int, error) {
 	if s.renewer == nil || s.renewals == nil {
 		return 0, core.Errorf(core.EUNAVAILABLE, "certificate renewal is not configured")
 	}
@@ -77,7 +98,7 @@ func (s *Service) RenewCertificates(ctx context.Context) (int, error) {
 			return renewed, fmt.Errorf("list certificates: %w", err)
 		}
 		for _, ref := range refs {
-			did, err := s.renewCertificate(ctx, ref)
+			did, err := s.renewCertificate(ctx, ref, which)
 			if err != nil {
 				return renewed, fmt.Errorf("renew %s certificate of %s: %w", ref.Kind, ref.NoticeID, err)
 			}
@@ -92,12 +113,12 @@ func (s *Service) RenewCertificates(ctx context.Context) (int, error) {
 	}
 }
 
-func (s *Service) renewCertificate(ctx context.Context, ref CertificateRef) (bool, error) {
+func (s *Service) renewCertificate(ctx context.Context, ref CertificateRef, which Renewal) (bool, error) {
 	old, err := s.renewals.StoredCertificate(ctx, ref.NoticeID, ref.Kind)
 	if err != nil {
 		return false, err
 	}
-	if due, err := s.renewer.Due(old); err != nil || !due {
+	if due, err := which.due(s.renewer.Due(old)); err != nil || !due {
 		return false, err
 	}
 	pdf, err := s.renewer.Renew(ctx, old)
