@@ -20,7 +20,7 @@ func IsURL(s string) bool {
 // their writers, and Lead elects the one that runs background work.
 func openPostgres(dir string, o Options) (*DB, error) {
 	if !IsURL(o.URL) {
-		return nil, fmt.Errorf("open store: %q is not a postgres:// URL", redactURL(o.URL))
+		return nil, fmt.Errorf("open store: %q is not a postgres:// URL", RedactURL(o.URL))
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -29,7 +29,7 @@ func openPostgres(dir string, o Options) (*DB, error) {
 	defer cancel()
 	eng, err := postgres.Open(ctx, o.URL)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", redactURL(o.URL), err)
+		return nil, fmt.Errorf("open store %s: %w", RedactURL(o.URL), err)
 	}
 	db := &DB{kv: eng, pg: eng, group: &groupCommit{db: eng, max: or(o.MaxBatchSize, 256)}}
 	if db.keys, err = loadKeyring(dir, o.ReadOnly, eng); err != nil {
@@ -60,8 +60,8 @@ func (db *DB) Lead(ctx context.Context, wake func(), fn func(ctx context.Context
 	db.pg.Lead(ctx, wake, fn)
 }
 
-// redactURL drops the password of a connection URL, for messages and logs.
-func redactURL(u string) string {
+// RedactURL drops the password of a connection URL, for messages and logs.
+func RedactURL(u string) string {
 	at := strings.LastIndex(u, "@")
 	scheme := strings.Index(u, "://")
 	if at < 0 || scheme < 0 || at < scheme {

@@ -23,13 +23,21 @@ When it is stopped, read the data directory directly:
 The copy is written atomically, its evidence log verified and every content
 segment checked in it. Contents and webhook secrets stay sealed in it: keep
 DATA/content.key too, apart from it. Restore into an empty data directory
-with: tar -xf lre-backup.tar -C DATA (then put content.key back).`
+with: tar -xf lre-backup.tar -C DATA (then put content.key back).
+
+A PostgreSQL store is dumped with pg_dump (custom format), running or not:
+  lre backup --store postgres://lre@db/lre --out lre.dump \
+    --verify-into postgres://lre@db/lre_scratch
+--verify-into restores the dump into that empty database and runs the checks
+of lre log verify on it (keys from --data). Restore with pg_restore -d URL.`
 
 // runBackup is `lre backup`.
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("backup", backupSummary, stderr)
-	var data, url, key, out string
-	f.string(&data, "data", "LRE_DATA", "./lre-data", "data directory of a stopped lre (ignored with --url)")
+	var data, url, key, out, store, verifyInto string
+	f.string(&data, "data", "LRE_DATA", "./lre-data", "data directory of a stopped lre (ignored with --url); with --store, where the keys are")
+	storeFlag(f, &store)
+	f.string(&verifyInto, "verify-into", "", "", "with --store: an empty scratch PostgreSQL database to restore the dump into and verify there as lre log verify does")
 	f.string(&url, "url", "LRE_URL", "", "base URL of a running lre; the copy is streamed by GET /api/v1/admin/backup")
 	f.string(&key, "key", "LRE_API_KEY", "", "the operator's API key (an admin without organisation), for --url (prefer the environment variable)")
 	f.string(&out, "out", "", "", "file to write the copy to (required)")
@@ -38,6 +46,15 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if out == "" {
 		return fmt.Errorf("--out is required: %w", errUsage)
+	}
+	if store != "" {
+		if url != "" {
+			return fmt.Errorf("--store and --url: give one (a PostgreSQL store is dumped directly, the running lre need not stop): %w", errUsage)
+		}
+		if !storage.IsURL(store) {
+			return fmt.Errorf("--store %q: want a postgres:// URL: %w", store, errUsage)
+		}
+		return backupPostgres(ctx, data, store, verifyInto, out, stdout)
 	}
 	var n int64
 	var err error

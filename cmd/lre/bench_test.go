@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lre-project/lre/internal/pgtest"
 )
 
 // TestMain lets the test binary stand in for the lre binary when `lre
@@ -22,7 +24,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
 }
 
 // TestBench runs `lre bench` for a few seconds per target with tiny

@@ -27,6 +27,12 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := f.parse(args); err != nil {
 		return err
 	}
+	return verifyStoreAt(ctx, data, store, stdout)
+}
+
+// verifyStoreAt runs every check of `lre log verify` on the store at
+// data/store (lre backup runs them on a restored PostgreSQL copy).
+func verifyStoreAt(ctx context.Context, data, store string, stdout io.Writer) error {
 	db, err := openStore(data, store, storage.Options{ReadOnly: true})
 	if err != nil {
 		return err

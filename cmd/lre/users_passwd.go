@@ -22,7 +22,7 @@ var stdin io.Reader = os.Stdin
 // runUsersPasswd sets a user's web password, read from the first line of
 // stdin, and ends the user's web sessions.
 func runUsersPasswd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	data, email, err := parsePasswd(args, stderr)
+	data, store, email, err := parsePasswd(args, stderr)
 	if err != nil {
 		return err
 	}
@@ -30,24 +30,25 @@ func runUsersPasswd(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	if err := setPassword(ctx, data, email, pw); err != nil {
+	if err := setPassword(ctx, data, store, email, pw); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "password set for %s; their web sessions are ended\n", email)
 	return nil
 }
 
-func parsePasswd(args []string, stderr io.Writer) (data, email string, err error) {
+func parsePasswd(args []string, stderr io.Writer) (data, store, email string, err error) {
 	f := newFlags("users passwd", "Set a user's web password, read from the first line of standard input (argon2id, stored hashed).", stderr)
 	f.string(&data, "data", "LRE_DATA", "./lre-data", "data directory")
+	storeFlag(f, &store)
 	f.string(&email, "email", "", "", "the user's email address (required)")
 	if err := f.parse(args); err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	if email == "" {
-		return "", "", errors.New("users passwd: --email is required")
+		return "", "", "", errors.New("users passwd: --email is required")
 	}
-	return data, email, nil
+	return data, store, email, nil
 }
 
 // readPassword takes the first line of r, without its line ending, and
@@ -64,8 +65,8 @@ func readPassword(r io.Reader) (string, error) {
 	return pw, nil
 }
 
-func setPassword(ctx context.Context, data, email, pw string) error {
-	db, err := storage.Open(data, storage.Options{})
+func setPassword(ctx context.Context, data, store, email, pw string) error {
+	db, err := openStore(data, store, storage.Options{})
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func runUsersAddPassword(ctx context.Context, args []string, stdout, stderr io.W
 	if !withPassword {
 		return runUsersAdd(ctx, args, stdout, stderr)
 	}
-	data, email, err := parsePasswd(pick(rest, "data", "email"), stderr)
+	data, store, email, err := parsePasswd(pick(rest, "data", "store", "email"), stderr)
 	if err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func runUsersAddPassword(ctx context.Context, args []string, stdout, stderr io.W
 	if err := runUsersAdd(ctx, rest, stdout, stderr); err != nil {
 		return err
 	}
-	return setPassword(ctx, data, email, pw)
+	return setPassword(ctx, data, store, email, pw)
 }
 
 // cutFlag removes the boolean flag name (-name, --name, --name=true) from
