@@ -19,6 +19,43 @@ func (c *serveConfig) checkDevMailbox() error {
 		"the dev mailbox, which shows every link and code at /dev/mailbox, runs only with a loopback --base-url or with --dev", c.baseURL)
 }
 
+// devProviderName is the provider's name on a development instance: it
+// must not pass for a real provider, and must not read like a word.
+const devProviderName = "LRE-DEV"
+
+// development reports whether this instance is for development: a loopback
+// base URL or --dev. Nothing a recipient outside could reach.
+func (c *serveConfig) development() bool { return c.dev || loopbackURL(c.baseURL) }
+
+// checkProvider requires the provider's name and postal address on a real
+// deployment: recipients judge a registered-mail notice by who sends it,
+// and R.53-2 proofs name the provider. Development gets defaults that
+// cannot be mistaken for a real provider.
+func (c *serveConfig) checkProvider() error {
+	c.providerName, c.providerAddress = strings.TrimSpace(c.providerName), strings.TrimSpace(c.providerAddress)
+	if !c.development() {
+		var missing []string
+		if c.providerName == "" {
+			missing = append(missing, "--provider-name (LRE_PROVIDER_NAME)")
+		}
+		if c.providerAddress == "" {
+			missing = append(missing, "--provider-address (LRE_PROVIDER_ADDRESS)")
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("set %s: outside development (--base-url %s is public and --dev is off) recipients and proofs must see who the provider is and where it is",
+				strings.Join(missing, " and "), c.baseURL)
+		}
+		return nil
+	}
+	if c.providerName == "" {
+		c.providerName = devProviderName
+	}
+	if c.providerAddress == "" {
+		c.providerAddress = c.baseURL + " (dev)"
+	}
+	return nil
+}
+
 // devMailbox reports whether mail goes to the dev mailbox.
 func (c *serveConfig) devMailbox() bool { return c.smtpAddr == "" }
 

@@ -61,8 +61,8 @@ func parseServeAs(name, summary string, args []string, stderr io.Writer, extra .
 	f.string(&c.tsaURLs, "tsa", "LRE_TSA_URLS", "", "comma-separated RFC 3161 authority URLs, tried in order; empty = the embedded (non-qualified) authority")
 	f.string(&c.tsaRoots, "tsa-roots", "LRE_TSA_ROOTS", "", "PEM file of the roots trusted for --tsa tokens (required with --tsa)")
 	f.duration(&c.tsaMaxSkew, "tsa-max-skew", "LRE_TSA_MAX_SKEW", rfc3161.DefaultMaxSkew, "how far a --tsa token's genTime may be from the local clock, beyond the authority's stated accuracy; a token outside is refused and the letter stays pending_timestamp")
-	f.string(&c.providerName, "provider-name", "LRE_PROVIDER_NAME", "lre", "the provider's name, shown in mails and proofs")
-	f.string(&c.providerAddress, "provider-address", "LRE_PROVIDER_ADDRESS", "", "the provider's postal or web address, shown in mails and proofs")
+	f.string(&c.providerName, "provider-name", "LRE_PROVIDER_NAME", "", "the provider's name, shown in mails, pages and proofs (required outside development; default there "+devProviderName+")")
+	f.string(&c.providerAddress, "provider-address", "LRE_PROVIDER_ADDRESS", "", "the provider's postal address, shown in mails, pages and proofs (required outside development; default there the base URL)")
 	f.bool(&c.qualified, "qualified", "LRE_QUALIFIED", false, "the provider is a qualified trust service provider using a qualified TSA (eIDAS art. 44); leave off otherwise")
 	f.string(&c.mailFrom, "mail-from", "LRE_MAIL_FROM", "", "From: address of outgoing mail (default noreply@<bounce-domain>)")
 	f.string(&c.trustedProxies, "trusted-proxies", "LRE_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted")
@@ -139,6 +139,9 @@ func (c *serveConfig) validate() error {
 		return errors.New("--webhook-timeout must be positive and at most 1m")
 	}
 	if err := c.checkDevMailbox(); err != nil {
+		return err
+	}
+	if err := c.checkProvider(); err != nil {
 		return err
 	}
 	if _, err := c.deadlineZone(); err != nil {
