@@ -83,7 +83,7 @@ func (s *Service) RequestConsent(ctx context.Context, sender User, email, name, 
 	id := fmt.Sprintf("cst-%x", hash[:8])
 	e := OutboxEntry{ID: id, Created: now, NotBefore: now, Mail: OutgoingMail{
 		ID: id, Kind: MailConsent, Language: lang, EnvelopeFrom: "bounce+" + id + "@" + s.bounceDom,
-		To: Party{Name: name, Email: email}, Link: s.baseURL + "/consent/" + token, Provider: s.provider,
+		To: Party{Name: name, Email: email}, Link: s.baseURL + "/consent/" + token, Provider: s.provider, Site: s.baseURL,
 	}}
 	ch := Change{Outbox: []OutboxEntry{e}, Secrets: []Secret{{Hash: hash, Purpose: PurposeConsent, Email: email, Expires: now.Add(consentValidity)}}}
 	if err := s.consents.PutConsent(ctx, rec, ch); err != nil {

@@ -40,7 +40,15 @@ type OutgoingMail struct {
 	Link         string    // retrieval or confirmation link
 	Code         string    // verification code (notification) or OTP
 	Provider     Provider
-	Date         time.Time
+	// Site is the service's base URL: the mail prints Site+"/verify" and
+	// Site+"/why" in full, so that a recipient can type them rather than
+	// trust a link.
+	Site string
+	// IdentityChecked is true when the letter is handed over only after an
+	// identity check (substantial or high): only then may the mail say the
+	// recipient's identity is checked; a code by email checks the mailbox.
+	IdentityChecked bool
+	Date            time.Time
 }
 
 // DeliveryClass is the outcome of one SMTP attempt.

@@ -207,7 +207,7 @@ func (s *Service) otpEntry(n Notice, code string, now time.Time) OutboxEntry {
 	return OutboxEntry{ID: id, NoticeID: n.ID, Created: now, NotBefore: now, Mail: OutgoingMail{
 		ID: id, Kind: MailOTP, Language: n.Language, EnvelopeFrom: s.verp(n.ID),
 		To: Party{Name: n.Recipient.Name, Email: n.Recipient.Email}, NoticeID: n.ID,
-		Code: code, Provider: s.provider, Deadline: n.Deadline,
+		Code: code, Provider: s.provider, Deadline: n.Deadline, Site: s.baseURL,
 	}}
 }
 

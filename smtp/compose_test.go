@@ -22,9 +22,9 @@ func TestComposeNotificationFacts(t *testing.T) {
 		want []string // in both the text and the HTML part
 	}{
 		{"fr", []string{"7 décembre 2026 à 23:59 (heure de Paris)", "lettre recommandée électronique",
-			"vous attend chez", "page /verify", "https://lre.example", "l'expéditeur en est informé"}},
+			"vous attend chez", "https://lre.example/verify", "https://lre.example/why", "Pourquoi ai-je reçu ce courriel ?", "lisez bien cette boîte aux lettres", "l'expéditeur en est informé"}},
 		{"en", []string{"7 December 2026 at 23:59 (Paris time)", "registered electronic letter",
-			"is waiting for you at", "page /verify", "https://lre.example", "the sender is told"}},
+			"is waiting for you at", "https://lre.example/verify", "https://lre.example/why", "Why did I get this email?", "you can read this mailbox", "the sender is told"}},
 		{"de", []string{"7 décembre 2026 à 23:59 (heure de Paris)"}}, // French unless English
 	}
 	for _, tt := range tests {
@@ -92,8 +92,8 @@ func TestComposeEveryKind(t *testing.T) {
 	}{
 		{core.MailNotification, []string{"vous attend"}, []string{"is waiting for you"}},
 		{core.MailReminder, []string{"Rappel", "vous attend toujours"}, []string{"Reminder", "still waiting"}},
-		{core.MailOTP, []string{"code d'identification est :", "K7Q2-M9XP", "10 minutes", "lire les courriels de cette adresse"},
-			[]string{"identification code is:", "K7Q2-M9XP", "10 minutes", "read the emails of this address"}},
+		{core.MailOTP, []string{"code d'identification est :", "K7Q2-M9XP", "10 minutes", "lire les courriels de cette adresse", "lettre recommandée électronique LRE-ABCD-EFGH-IJKL-MNOP"},
+			[]string{"identification code is:", "K7Q2-M9XP", "10 minutes", "read the emails of this address", "registered electronic letter LRE-ABCD-EFGH-IJKL-MNOP"}},
 		{core.MailConsent, []string{"accord", "https://lre.example/r/tok3nS3cret", "confirmez sur la page"},
 			[]string{"agree", "https://lre.example/r/tok3nS3cret", "confirm on the page"}},
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"net/url"
+	"strings"
 	texttemplate "text/template"
 	"time"
 	_ "time/tzdata" // the deadline zone exists even on a container without zoneinfo
@@ -51,8 +52,10 @@ type view struct {
 	NoticeID        string
 	Deadline        string // already formatted in the deadline zone
 	Link            string
-	Site            string // scheme://host of Link, where /verify lives
+	VerifyURL       string // the public verification page, printed in full
+	WhyURL          string // "why did I get this email?"
 	Code            string
+	IdentityChecked bool
 }
 
 type buttonView struct{ Link, Label string }
@@ -66,12 +69,17 @@ func newView(m core.OutgoingMail, lang string, zone *time.Location) view {
 		NoticeID:        m.NoticeID,
 		Link:            m.Link,
 		Code:            m.Code,
+		IdentityChecked: m.IdentityChecked,
 	}
 	if !m.Deadline.IsZero() {
 		v.Deadline = formatDeadline(m.Deadline, lang, zone)
 	}
-	if u, err := url.Parse(m.Link); err == nil && u.Host != "" {
-		v.Site = u.Scheme + "://" + u.Host
+	site := strings.TrimRight(m.Site, "/")
+	if u, err := url.Parse(m.Link); site == "" && err == nil && u.Host != "" {
+		site = u.Scheme + "://" + u.Host // mail queued before Site existed
+	}
+	if site != "" {
+		v.VerifyURL, v.WhyURL = site+"/verify", site+"/why"
 	}
 	return v
 }
