@@ -78,6 +78,20 @@ func (s *Service) AcceptedLetter(ctx context.Context, token, session string) (No
 	return n, nil
 }
 
+// RefusedLetter returns the letter its identified recipient refused, for
+// the recipient's copy of the proof of refusal. Errors: ENOTFOUND,
+// EUNAUTHORIZED (not identified), EFORBIDDEN (not refused).
+func (s *Service) RefusedLetter(ctx context.Context, token, session string) (Notice, error) {
+	n, err := s.session(ctx, token, session)
+	if err != nil {
+		return Notice{}, err
+	}
+	if n.Status != StatusRefused {
+		return Notice{}, Errorf(EFORBIDDEN, "only a refused letter has a proof of refusal")
+	}
+	return n, nil
+}
+
 // Handover returns one document (key "body" or "doc-NN") of an accepted
 // letter and records ContentHandover. Errors: as AcceptedLetter, and
 // ENOTFOUND for an unknown document.

@@ -101,6 +101,10 @@ type Notice struct {
 	// Resent counts the times the notification was sent again after a late
 	// soft failure (its mail ids are then ntf2-, ntf3-...).
 	Resent int `json:"notification_resent,omitempty"`
+	// LinksResent counts the fresh links mailed at the request of someone
+	// holding the verification code (ResendLink), LinkResentAt the last.
+	LinksResent  int       `json:"links_resent,omitempty"`
+	LinkResentAt time.Time `json:"link_resent_at,omitzero"`
 }
 
 // Final reports whether the recipient's answer (or its absence) is settled.

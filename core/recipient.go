@@ -46,7 +46,8 @@ type LetterView struct {
 	RequiredAssurance string    // the level the recipient must reach (Notice.RequiredLevel)
 	NextCodeAt        time.Time // zero: a code may be requested now
 	// Stage is the letter's stage when the view was made (StageAt).
-	Stage Stage
+	Stage     Stage
+	DecidedAt time.Time // when the recipient accepted or refused, or the deadline passed
 }
 
 func letterView(n Notice, p Provider, now time.Time) LetterView {
@@ -55,7 +56,7 @@ func letterView(n Notice, p Provider, now time.Time) LetterView {
 		NoticeID:   n.ID, Language: n.Language, Status: n.Status, RecipientName: n.Recipient.Name,
 		RecipientEmail: maskEmail(n.Recipient.Email), Deadline: n.Deadline, Provider: p,
 		CodeSent: len(n.Identification.CodeHash) > 0, LockedUntil: n.Identification.LockedUntil,
-		RequiredAssurance: n.RequiredLevel(), Stage: n.StageAt(now),
+		RequiredAssurance: n.RequiredLevel(), Stage: n.StageAt(now), DecidedAt: n.DecidedAt,
 	}
 	if n.Knowledge != nil {
 		v.KnowledgeQuestion = n.Knowledge.Question

@@ -10,5 +10,5 @@ import (
 // recipients to type the provider's address themselves rather than trust a
 // link, so this page must lead to the verification page at once.
 func (s *Server) home(c echo.Context) error {
-	return s.render(c, http.StatusOK, "home", s.page(c, acceptLanguage(c.Request()), "home_title", nil))
+	return s.render(c, http.StatusOK, "home", s.publicPage(c, "home_title", nil))
 }

@@ -49,7 +49,11 @@ type pageData struct {
 	CSRF     string
 	Token    string         // the recipient link token, for the page's URLs
 	Zone     *time.Location // where Date writes times: Config.Location
-	Data     any
+	// LangSwitch shows the language switch (public and recipient pages;
+	// the sender pages have their own); Back is where it returns.
+	LangSwitch bool
+	Back       string
+	Data       any
 }
 
 // page fills the common frame for c.
@@ -58,7 +62,28 @@ func (s *Server) page(c echo.Context, lang, title string, data any) pageData {
 	if lang != "en" {
 		lang = "fr"
 	}
-	return pageData{Lang: lang, Title: title, Provider: s.svc.Letters.Provider(), CSRF: csrf, Token: c.Param("token"), Zone: s.cfg.Location, Data: data}
+	return pageData{Lang: lang, Title: title, Provider: s.svc.Letters.Provider(), CSRF: csrf, Token: c.Param("token"),
+		Zone: s.cfg.Location, Back: backPath(c.Request(), c.Param("token")), Data: data}
+}
+
+// publicPage is page for the pages anyone may reach (home, verification,
+// why): the reader's chosen language, else the browser's, and the switch.
+func (s *Server) publicPage(c echo.Context, title string, data any) pageData {
+	lang := chosenLang(c)
+	if lang == "" {
+		lang = acceptLanguage(c.Request())
+	}
+	p := s.page(c, lang, title, data)
+	p.LangSwitch = true
+	return p
+}
+
+// OtherLang is the language the switch offers.
+func (p pageData) OtherLang() string {
+	if p.Lang == "en" {
+		return "fr"
+	}
+	return "en"
 }
 
 // render executes page name into a buffer first, so that a template error

@@ -33,10 +33,20 @@ type letterPage struct {
 func (s *Server) renderLetter(c echo.Context, status int, name, title string, lp letterPage) error {
 	lp.State = string(lp.View.Stage)
 	lp.Means = s.meansFor(lp.View)
-	if lp.View.Language != "en" {
+	lang := cmpOr(chosenLang(c), lp.View.Language)
+	if lang != "en" {
 		lp.Detail = ""
 	}
-	return s.render(c, status, name, s.page(c, lp.View.Language, title, lp))
+	p := s.page(c, lang, title, lp)
+	p.LangSwitch = true
+	return s.render(c, status, name, p)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // renderState shows a letter that is no longer open: accepted, refused,

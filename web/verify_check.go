@@ -21,7 +21,7 @@ func (s *Server) verifyCheck(c echo.Context) error {
 	chk, err := s.svc.Letters.CheckNotification(c.Request().Context(), id, code)
 	switch {
 	case err == nil:
-		v.Found, v.Check = true, chk
+		v.Found, v.Check, v.Code = true, chk, code
 		v.Open = chk.Stage == core.StageOpen
 	case core.ErrorCode(err) != core.ENOTFOUND:
 		return err

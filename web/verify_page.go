@@ -20,6 +20,8 @@ type verifyView struct {
 	Found    bool
 	Open     bool
 	Check    core.NotificationCheck
+	Code     string // the verification code just confirmed, for the fresh-link form
+	Resent   string // catalogue key of the fresh-link answer
 
 	CertCode    string
 	CertChecked bool
@@ -53,5 +55,5 @@ func (s *Server) verifyForm(c echo.Context) error {
 }
 
 func (s *Server) renderVerify(c echo.Context, v verifyView) error {
-	return s.render(c, http.StatusOK, "verify", s.page(c, s.uiLang(c), "verify_title", v))
+	return s.render(c, http.StatusOK, "verify", s.publicPage(c, "verify_title", v))
 }

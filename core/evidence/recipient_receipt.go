@@ -6,10 +6,12 @@ import (
 	"github.com/lre-project/lre/core"
 )
 
-// AcceptedLetters finds the letter a recipient's session accepted: the
-// letters service's AcceptedLetter, which owns what a session grants.
+// AcceptedLetters finds the letter a recipient's session accepted or
+// refused: the letters service's AcceptedLetter and RefusedLetter, which
+// own what a session grants.
 type AcceptedLetters interface {
 	AcceptedLetter(ctx context.Context, token, session string) (core.Notice, error)
+	RefusedLetter(ctx context.Context, token, session string) (core.Notice, error)
 }
 
 // WithAcceptedLetters lets RecipientReceipt ask letters which letter a
@@ -29,4 +31,19 @@ func (s *Service) RecipientReceipt(ctx context.Context, token, session string) (
 		return nil, err
 	}
 	return s.certificatePDF(ctx, n, core.CertReceipt)
+}
+
+// RecipientRefusal returns the proof of refusal to the recipient who
+// refused, the same sealed PDF the sender gets: it names the sender and
+// the subject recorded at deposit, never the content. Errors: as
+// RefusedLetter; EUNAVAILABLE when no renderer is configured.
+func (s *Service) RecipientRefusal(ctx context.Context, token, session string) ([]byte, error) {
+	if s.accepted == nil {
+		return nil, core.Errorf(core.EUNAVAILABLE, "proofs are not configured on this server")
+	}
+	n, err := s.accepted.RefusedLetter(ctx, token, session)
+	if err != nil {
+		return nil, err
+	}
+	return s.certificatePDF(ctx, n, core.CertRefusal)
 }
