@@ -20,7 +20,7 @@ import (
 // text part.
 func composed(t testing.TB, m core.OutgoingMail) string {
 	t.Helper()
-	raw, err := lresmtp.Compose(m, nil)
+	raw, err := lresmtp.Compose(m, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
