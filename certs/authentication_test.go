@@ -16,9 +16,9 @@ import (
 func TestRenderProviderIdentification(t *testing.T) {
 	r := certs.NewRenderer(testSeal(t), nil)
 	want := map[string][]string{
-		"fr": {"identité numérique vérifiée par un fournisseur d’identité (OpenID Connect) (oidc)", "substantiel (eIDAS: substantial)",
+		"fr": {"identité numérique vérifiée par un fournisseur d’identité (OpenID Connect) (oidc)", "substantiel (eIDAS)",
 			"Fournisseur d’identité : https://idp.example", "Identifiant pseudonyme chez ce fournisseur : pairwise-7f3a", "Nom comparé au destinataire désigné : concordant (match)"},
-		"en": {"digital identity checked by an identity provider (OpenID Connect) (oidc)", "substantial (eIDAS: substantial)",
+		"en": {"digital identity checked by an identity provider (OpenID Connect) (oidc)", "substantial (eIDAS)",
 			"Identity provider: https://idp.example", "Pseudonymous identifier at that provider: pairwise-7f3a", "Name compared with the named recipient: matches (match)"},
 	}
 	senderWant := map[string][]string{

@@ -190,7 +190,7 @@ func party(p core.Party) []string {
 func (s *sheet) event() {
 	e, t := s.c.Event, s.t
 	s.section(t.secEvent)
-	s.row(t.eventType, string(e.Type), e.Type.URI())
+	s.row(t.eventType, t.eventName(e.Type), e.Type.URI())
 	s.row(t.timeUTC, t.utc(e.Time))
 	s.row(fmt.Sprintf(t.timeLocal, core.ZoneCity(s.loc)), t.local(e.Time, s.loc))
 	shown := map[string]bool{}
@@ -204,7 +204,7 @@ func (s *sheet) event() {
 		shown[keyReplyCode], shown[keyReplyText] = true, true
 	}
 	if code := e.Details[keyReason]; code != "" {
-		s.row(t.reason, strings.TrimSpace(code+" "+e.Details[keyReasonText]))
+		s.row(t.reason, strings.TrimSpace(t.reasonName(code)+" "+e.Details[keyReasonText]))
 		shown[keyReason], shown[keyReasonText] = true, true
 	}
 	if s.c.Kind != core.CertDeposit && !s.c.Deadline.IsZero() {

@@ -45,11 +45,11 @@ var specific = map[core.CertificateKind]map[string][]string{
 	},
 	core.CertReceipt: {
 		"fr": {"Preuve de réception", "ConsignmentAcceptance", "Identification du destinataire", "Point de contrôle signé", "— lre.example/log 8Kq2AqVvMEUCIQDk1m5Yp3hQe7w9sX0gJ2bN4cF6tR8uV1a",
-			"code à usage unique envoyé par courriel", "email_otp+knowledge_check", "faible (eIDAS: low)", "20 mars 2025 à 09:30:00 (heure de Paris, UTC+01:00)"},
-		"en": {"Proof of receipt", "ConsignmentAcceptance", "one-time code sent by email", "low (eIDAS: low)"},
+			"code à usage unique envoyé par courriel", "email_otp+knowledge_check", "faible (eIDAS)", "20 mars 2025 à 09:30:00 (heure de Paris, UTC+01:00)"},
+		"en": {"Proof of receipt", "ConsignmentAcceptance", "one-time code sent by email", "low (eIDAS)"},
 	},
 	core.CertRefusal: {
-		"fr": {"Preuve de refus", "ConsignmentRejection", "email_otp+knowledge_check", "refused by the recipient"},
+		"fr": {"Preuve de refus", "ConsignmentRejection", "email_otp+knowledge_check", "refusée par le destinataire", "lettre refusée par le destinataire (ConsignmentRejection)"},
 		"en": {"Proof of refusal", "ConsignmentRejection", "email_otp+knowledge_check", "refused by the recipient"},
 	},
 	core.CertNonClaim: {

@@ -39,6 +39,11 @@ type texts struct {
 
 	methods    map[string]string
 	assurances map[string]string
+	// events names the attested events in words (the ETSI name and URI
+	// stay beside them); reasons the recorded reasons, by their recorded
+	// value, so that a French proof never quotes the log's English.
+	events  map[core.EventType]string
+	reasons map[string]string
 }
 
 var french = texts{
@@ -99,6 +104,18 @@ var french = texts{
 		"wallet":          "portefeuille d’identité numérique",
 	},
 	assurances: map[string]string{"low": "faible", "substantial": "substantiel", "high": "élevé"},
+	events: map[core.EventType]string{
+		core.EventSubmissionAcceptance:      "dépôt accepté",
+		core.EventNotificationForAcceptance: "avis remis au serveur de messagerie du destinataire",
+		core.EventNotificationFailure:       "avis non remis",
+		core.EventConsignmentAcceptance:     "lettre acceptée par le destinataire",
+		core.EventConsignmentRejection:      "lettre refusée par le destinataire",
+		core.EventAcceptanceRejectionExpiry: "délai expiré sans réponse (non-réclamation)",
+	},
+	reasons: map[string]string{
+		"refused by the recipient":                                 "refusée par le destinataire",
+		"no acceptance or refusal before the deadline (non-claim)": "ni acceptée ni refusée avant la date limite (non-réclamation)",
+	},
 }
 
 var english = texts{
@@ -159,6 +176,18 @@ var english = texts{
 		"wallet":          "digital identity wallet",
 	},
 	assurances: map[string]string{"low": "low", "substantial": "substantial", "high": "high"},
+	events: map[core.EventType]string{
+		core.EventSubmissionAcceptance:      "deposit accepted",
+		core.EventNotificationForAcceptance: "notice handed to the recipient’s mail server",
+		core.EventNotificationFailure:       "notice not delivered",
+		core.EventConsignmentAcceptance:     "letter accepted by the recipient",
+		core.EventConsignmentRejection:      "letter refused by the recipient",
+		core.EventAcceptanceRejectionExpiry: "deadline passed without an answer (non-claim)",
+	},
+	reasons: map[string]string{
+		"refused by the recipient":                                 "refused by the recipient",
+		"no acceptance or refusal before the deadline (non-claim)": "neither accepted nor refused before the deadline (non-claim)",
+	},
 }
 
 func textsFor(lang string) *texts {
@@ -220,7 +249,24 @@ func (t *texts) assuranceName(a string) string {
 		return t.none
 	}
 	if s, ok := t.assurances[a]; ok {
-		return s + " (eIDAS: " + a + ")"
+		return s + " (eIDAS)"
 	}
 	return a
+}
+
+// eventName is the event in words, then its ETSI name.
+func (t *texts) eventName(e core.EventType) string {
+	if s, ok := t.events[e]; ok {
+		return s + " (" + string(e) + ")"
+	}
+	return string(e)
+}
+
+// reasonName is a recorded reason in the certificate's language; a reason
+// it does not know is shown as recorded.
+func (t *texts) reasonName(r string) string {
+	if s, ok := t.reasons[r]; ok {
+		return s
+	}
+	return r
 }
