@@ -61,14 +61,9 @@ func (s *senderShares) acquire(ctx context.Context, sender string, n int64) (fun
 		}
 		s.mu.Unlock()
 	}
-	wctx, cancel := context.WithTimeout(ctx, intakeWait)
-	defer cancel()
-	if err := sh.sem.Acquire(wctx, n); err != nil {
+	if err := acquireIntake(ctx, sh.sem, n); err != nil {
 		leave()
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, errIntakeBusy
+		return nil, err
 	}
 	return func() { sh.sem.Release(n); leave() }, nil
 }
@@ -82,11 +77,11 @@ func (s *Server) takeIntake(c echo.Context) (release func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := intake.acquire(r.Context(), n)
-	if err != nil {
+	if err := acquireIntake(r.Context(), intake, n); err != nil {
 		mine()
 		return nil, err
 	}
+	all := func() { intake.Release(n) }
 	r.Body = &pacedBody{ReadCloser: r.Body, rc: http.NewResponseController(c.Response().Writer), start: time.Now()}
 	return func() { all(); mine() }, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/lre-project/lre/core"
 )
@@ -113,13 +114,12 @@ func rawFileName(p *multipart.Part) string {
 // requests are not read, so TCP holds the senders back. Letters of 100 KB
 // never wait below 190 concurrent senders. The budget is per process, as
 // the memory it protects is.
-const (
-	intakeBudget = 24 << 20
-	intakeUnit   = 64 << 10
-	intakeWait   = 20 * time.Second
-)
+const intakeBudget = 24 << 20
 
-var intake = newByteBudget(intakeBudget)
+// intakeWait is a variable only so that a test can shorten it.
+var intakeWait = 20 * time.Second
+
+var intake = semaphore.NewWeighted(intakeBudget)
 
 // letterWeight is what a deposit takes from the budget: its Content-Length,
 // or the largest letter allowed when the sender did not say. Over the
@@ -132,52 +132,21 @@ func letterWeight(r *http.Request, limits core.Limits) int64 {
 	return min(n, intakeBudget)
 }
 
-// byteBudget is a weighted semaphore in units of intakeUnit bytes: tokens
-// in a channel, collected by one acquirer at a time so that two large
-// letters never each hold half of what both need.
-type byteBudget struct {
-	turn   chan struct{}
-	tokens chan struct{}
-}
-
-func newByteBudget(bytes int64) *byteBudget {
-	b := &byteBudget{turn: make(chan struct{}, 1), tokens: make(chan struct{}, bytes/intakeUnit)}
-	for range cap(b.tokens) {
-		b.tokens <- struct{}{}
-	}
-	return b
-}
-
-// acquire takes n bytes of the budget; release gives them back.
-func (b *byteBudget) acquire(ctx context.Context, n int64) (release func(), err error) {
-	k := int((n + intakeUnit - 1) / intakeUnit)
-	timer := time.NewTimer(intakeWait)
-	defer timer.Stop()
-	giveBack := func(got int) {
-		for range got {
-			b.tokens <- struct{}{}
+// acquireIntake takes n bytes of sem. semaphore.Weighted serves waiters in
+// arrival order, so a large letter is not passed over by small ones and
+// two large letters never each hold half of what both need. It waits at
+// most intakeWait (then errIntakeBusy), or until the request ends (its
+// context's error).
+func acquireIntake(ctx context.Context, sem *semaphore.Weighted, n int64) error {
+	wctx, cancel := context.WithTimeout(ctx, intakeWait)
+	defer cancel()
+	if err := sem.Acquire(wctx, n); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		return errIntakeBusy
 	}
-	select {
-	case b.turn <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-timer.C:
-		return nil, errIntakeBusy
-	}
-	defer func() { <-b.turn }()
-	for got := 0; got < k; got++ {
-		select {
-		case <-b.tokens:
-		case <-ctx.Done():
-			giveBack(got)
-			return nil, ctx.Err()
-		case <-timer.C:
-			giveBack(got)
-			return nil, errIntakeBusy
-		}
-	}
-	return func() { giveBack(k) }, nil
+	return nil
 }
 
 var errIntakeBusy = core.Errorf(core.EUNAVAILABLE, "too many letters are being received at once; retry later")
