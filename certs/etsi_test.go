@@ -22,7 +22,7 @@ import (
 // an order the service could record them, chained as the log chains them.
 func letterEvents(t *testing.T, id string) []core.Event {
 	t.Helper()
-	at := func(min int) time.Time { return submitted.Add(time.Duration(min) * time.Minute) }
+	at := func(minutes int) time.Time { return submitted.Add(time.Duration(minutes) * time.Minute) }
 	identified := func(extra map[string]string) map[string]string {
 		d := map[string]string{"identification_method": "email_otp", "assurance_level": "low", "identified_at": at(40).Format(time.RFC3339Nano), "ip": "192.0.2.7"}
 		for k, v := range extra {

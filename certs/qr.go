@@ -77,8 +77,8 @@ type qrKey struct {
 	x, top, side float64
 }
 
-func newQRCache(max int) *qrCache {
-	return &qrCache{max: max, paths: make(map[qrKey]string, max)}
+func newQRCache(limit int) *qrCache {
+	return &qrCache{max: limit, paths: make(map[qrKey]string, limit)}
 }
 
 func (c *qrCache) path(url string, x, top, side float64) (string, error) {

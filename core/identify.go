@@ -91,17 +91,17 @@ func newOTP(rand io.Reader) (string, error) {
 	return fmt.Sprintf("%06d", n), nil
 }
 
-func randInt(r io.Reader, max int64) (int64, error) {
+func randInt(r io.Reader, n int64) (int64, error) {
 	var b [8]byte
 	limit := new(big.Int).Lsh(big.NewInt(1), 64)
-	limit.Sub(limit, new(big.Int).Mod(limit, big.NewInt(max)))
+	limit.Sub(limit, new(big.Int).Mod(limit, big.NewInt(n)))
 	for {
 		if _, err := io.ReadFull(r, b[:]); err != nil {
 			return 0, err
 		}
 		v := new(big.Int).SetBytes(b[:])
 		if v.Cmp(limit) < 0 {
-			return v.Mod(v, big.NewInt(max)).Int64(), nil
+			return v.Mod(v, big.NewInt(n)).Int64(), nil
 		}
 	}
 }

@@ -32,12 +32,12 @@ type Upload struct {
 	Content   []byte
 }
 
-// ReadUpload reads at most max bytes of r, hashing as it goes. It returns an
+// ReadUpload reads at most limit bytes of r, hashing as it goes. It returns an
 // ETOOLARGE error naming the max_total_size limit when r holds more.
 // The content is allocated once, at its exact size: a letter costs its own
 // size in memory, where a growing buffer costs up to twice that plus the
 // copies it leaves behind each time it grows.
-func ReadUpload(name, mediaType string, r io.Reader, max int64) (Upload, error) {
+func ReadUpload(name, mediaType string, r io.Reader, limit int64) (Upload, error) {
 	h := sha256.New()
 	var chunks []*[]byte
 	defer func() {
@@ -46,7 +46,7 @@ func ReadUpload(name, mediaType string, r io.Reader, max int64) (Upload, error) 
 		}
 	}()
 	var n int64
-	lr := io.LimitReader(r, max+1)
+	lr := io.LimitReader(r, limit+1)
 	for {
 		c := uploadChunks.Get().(*[]byte)
 		chunks = append(chunks, c)
@@ -60,8 +60,8 @@ func ReadUpload(name, mediaType string, r io.Reader, max int64) (Upload, error) 
 			return Upload{}, fmt.Errorf("read attachment %q: %w", name, err)
 		}
 	}
-	if n > max {
-		return Upload{}, FieldError(ETOOLARGE, "attachments", "the letter exceeds the max_total_size limit of %d bytes", max)
+	if n > limit {
+		return Upload{}, FieldError(ETOOLARGE, "attachments", "the letter exceeds the max_total_size limit of %d bytes", limit)
 	}
 	content := make([]byte, n)
 	off := 0

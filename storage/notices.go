@@ -249,7 +249,7 @@ func (db *DB) NoticeByIdempotencyKey(ctx context.Context, userID, key string) (c
 	return n, digest, err
 }
 
-// Notice returns the notice id.
+// Notice returns the notice with this id; ENOTFOUND when there is none.
 func (db *DB) Notice(ctx context.Context, id string) (core.Notice, error) {
 	var n core.Notice
 	err := db.kv.View(func(tx kv.Tx) error {

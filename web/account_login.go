@@ -25,11 +25,11 @@ type loginView struct {
 }
 
 // rawFormValue returns a POSTed field untrimmed (a password's spaces are
-// part of it), refusing one longer than max bytes.
-func rawFormValue(c echo.Context, name string, max int) (string, error) {
+// part of it), refusing one longer than limit bytes.
+func rawFormValue(c echo.Context, name string, limit int) (string, error) {
 	v := c.Request().PostFormValue(name)
-	if len(v) > max {
-		return "", core.FieldError(core.EINVALID, name, "%s is longer than %d bytes", name, max)
+	if len(v) > limit {
+		return "", core.FieldError(core.EINVALID, name, "%s is longer than %d bytes", name, limit)
 	}
 	return v, nil
 }

@@ -146,11 +146,11 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 // the Secure flag and the __Host- prefix of cookies.
 func (s *Server) secure() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
 
-// formValue returns a POSTed field, refusing one longer than max bytes.
-func formValue(c echo.Context, name string, max int) (string, error) {
+// formValue returns a POSTed field, refusing one longer than limit bytes.
+func formValue(c echo.Context, name string, limit int) (string, error) {
 	v := c.Request().PostFormValue(name)
-	if len(v) > max {
-		return "", core.FieldError(core.EINVALID, name, "%s is longer than %d bytes", name, max)
+	if len(v) > limit {
+		return "", core.FieldError(core.EINVALID, name, "%s is longer than %d bytes", name, limit)
 	}
 	return strings.TrimSpace(v), nil
 }

@@ -73,16 +73,16 @@ func (s *Server) webhookReplay(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, deliveryView(d))
 }
 
-// queryUint reads an optional unsigned query parameter in [0, max] (at
+// queryUint reads an optional unsigned query parameter in [0, limit] (at
 // least 1 when it is a limit with a non-zero default).
-func uintQuery(c echo.Context, name string, def, max uint64) (uint64, error) {
+func uintQuery(c echo.Context, name string, def, limit uint64) (uint64, error) {
 	v := c.QueryParam(name)
 	if v == "" {
 		return def, nil
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n > max || (def > 0 && n == 0) {
-		return 0, core.FieldError(core.EINVALID, name, "%s must be a whole number between %d and %d", name, min(def, 1), max)
+	if err != nil || n > limit || (def > 0 && n == 0) {
+		return 0, core.FieldError(core.EINVALID, name, "%s must be a whole number between %d and %d", name, min(def, 1), limit)
 	}
 	return n, nil
 }

@@ -110,13 +110,13 @@ func quotedStatus(text string) string {
 // field is often the reporting MTA's summary ("5.0.0", or "5.1.1" over a
 // quoted "550 5.7.1 IP blacklisted"). Then the Status field, then any
 // code the text holds.
-func chooseStatus(field, quoted, any string) string {
+func chooseStatus(field, quoted, inText string) string {
 	switch {
 	case quoted != "":
 		return quoted
-	case field == "" || generic(field) && class(any) == class(field):
-		if any != "" {
-			return any
+	case field == "" || generic(field) && class(inText) == class(field):
+		if inText != "" {
+			return inText
 		}
 	}
 	return field

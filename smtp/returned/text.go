@@ -48,7 +48,7 @@ func humanText(parts []part) string {
 }
 
 // cutOriginal splits text at the first line that starts the quoted copy.
-func cutOriginal(text string) (human, copy string) {
+func cutOriginal(text string) (human, quoted string) {
 	off := 0
 	for off < len(text) {
 		end := strings.IndexByte(text[off:], '\n')
@@ -78,8 +78,8 @@ func inlineOriginalID(parts []part) string {
 		if p.original || (p.ctype != "text/plain" && p.ctype != "") {
 			continue
 		}
-		_, copy := cutOriginal(string(p.body))
-		for _, f := range fieldLines([]byte(copy)) {
+		_, quoted := cutOriginal(string(p.body))
+		for _, f := range fieldLines([]byte(quoted)) {
 			if f.name == "message-id" {
 				return messageID(f.value)
 			}
