@@ -59,8 +59,6 @@ func (s *staged) append(table string, r stagedRow) {
 	w.appends = append(w.appends, r)
 }
 
-func (s *staged) empty() bool { return len(s.order) == 0 }
-
 // queueAll turns the staged rows into statements on t's batch and empties
 // the stage.
 func (s *staged) queueAll(t *tx) {
