@@ -14,6 +14,7 @@ type passwordView struct {
 	Email  string
 	Done   bool
 	Error  string // catalogue key
+	Field  string // the input at fault
 	Detail string
 }
 
@@ -43,14 +44,14 @@ func (s *Server) passwordSet(c echo.Context) error {
 	}
 	v := passwordView{Email: u.Email}
 	if confirm, _ := rawFormValue(c, "password_confirm", 1024); confirm != pw {
-		v.Error = "acct_err_mismatch"
+		v.Error, v.Field = "acct_err_mismatch", "password_confirm"
 		return s.renderPassword(c, http.StatusUnprocessableEntity, v)
 	}
 	if _, err := s.svc.Accounts.SetPasswordWithToken(ctx, token, pw); err != nil {
 		if core.ErrorCode(err) != core.EINVALID {
 			return err
 		}
-		v.Error, v.Detail = "acct_err_password", core.ErrorMessage(err)
+		v.Error, v.Field, v.Detail = "acct_err_password", "password", core.ErrorMessage(err)
 		return s.renderPassword(c, http.StatusUnprocessableEntity, v)
 	}
 	v.Done = true

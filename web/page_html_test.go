@@ -202,6 +202,32 @@ func checkPage(t *testing.T, body string) {
 			t.Errorf("input %q has no label", in)
 		}
 	}
+	checkInvalidFields(t, body)
+}
+
+// checkInvalidFields wants every field marked aria-invalid to name, in
+// aria-describedby, the alert that says what is wrong with it, so that a
+// screen reader reads the reason on the field.
+func checkInvalidFields(t *testing.T, body string) {
+	t.Helper()
+	alerts := map[string]bool{}
+	var invalid []*html.Node
+	walk(body, func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		if attr(n, "role") == "alert" && attr(n, "id") != "" {
+			alerts[attr(n, "id")] = true
+		}
+		if attr(n, "aria-invalid") == "true" {
+			invalid = append(invalid, n)
+		}
+	})
+	for _, n := range invalid {
+		if !slices.ContainsFunc(strings.Fields(attr(n, "aria-describedby")), func(id string) bool { return alerts[id] }) {
+			t.Errorf("invalid <%s id=%q> is described by %q, which names no alert on the page", n.Data, attr(n, "id"), attr(n, "aria-describedby"))
+		}
+	}
 }
 
 // checkForm wants a POST form with a CSRF token, or a GET form (which

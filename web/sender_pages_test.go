@@ -49,6 +49,14 @@ func TestAppPagesAreWellFormed(t *testing.T) {
 		bad := composeFields()
 		bad["subject"] = ""
 		add("compose refused", b.preview(bad, ""), 422, "form-error", "subject", "preview")
+		consumer := composeFields()
+		consumer["recipient_type"] = "consumer"
+		add("compose refused select", b.preview(consumer, ""), 422, "form-error", "recipient_type")
+		many := make([]upload, 21)
+		for i := range many {
+			many[i] = upload{fmt.Sprintf("f%d.pdf", i), "application/pdf", []byte("%PDF")}
+		}
+		add("compose refused files", b.preview(composeFields(), "", many...), 413, "form-error", "attachments")
 		f := composeFields()
 		f["knowledge_question"], f["knowledge_answer"] = "Numéro de client ?", "42"
 		x := add("preview", b.preview(f, "", upload{"piece.pdf", "application/pdf", []byte("%PDF-1.4")}), 200, "send", "logout")
@@ -68,6 +76,7 @@ func TestAppPagesAreWellFormed(t *testing.T) {
 		link := strings.TrimPrefix(created.SetPasswordURL, s.url)
 		add("password form", b.get(link), 200, "password", "password_confirm", "password-submit")
 		add("password refused", b.post(link, url.Values{"password": {"short"}, "password_confirm": {"short"}}), 422, "form-error")
+		add("password mismatch", b.post(link, url.Values{"password": {password}, "password_confirm": {password + "x"}}), 422, "form-error")
 		add("password set", b.post(link, url.Values{"password": {password}, "password_confirm": {password}}), 200, "password-set")
 
 		auditor := s.browser(t)
