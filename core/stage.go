@@ -40,3 +40,8 @@ func StageAt(status Status, deadline, now time.Time) Stage {
 
 // StageAt returns n's stage at now (see StageAt).
 func (n Notice) StageAt(now time.Time) Stage { return StageAt(n.Status, n.Deadline, now) }
+
+// Stage returns n's stage now, by the service's clock: the sender's letter
+// page asks it so that it says what the recipient's pages and the
+// verification page say at the same instant. It returns no error.
+func (s *Service) Stage(n Notice) Stage { return n.StageAt(s.clock()) }
