@@ -103,6 +103,11 @@ func (s *Server) routes() {
 	app.POST("/batches", ui.batchSend)
 	app.GET("/batches/:id", ui.batchPage)
 	app.GET("/batches/:id/proofs.zip", s.batchProofs)
+	adm := newAppAdmin(s)
+	app.GET("/keys", adm.keysPage)
+	app.POST("/keys", adm.keyCreate)
+	app.GET("/keys/:id/revoke", adm.keyRevokeForm)
+	app.POST("/keys/:id/revoke", adm.keyRevoke)
 	e.POST("/app/letters/preview", ui.preview, s.pageRateLimit(), s.requireSession)
 	e.POST("/app/batches/preview", ui.batchPreview, s.pageRateLimit(), s.requireSession)
 }

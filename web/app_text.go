@@ -1,0 +1,93 @@
+package web
+
+import "fmt"
+
+// appText is the catalogue of the account and organisation pages (API
+// keys, users, webhooks, consent requests, settings), merged into the
+// pages' catalogue at start-up like uiText; appErrorTextFR adds the French
+// texts of the domain errors only these pages show.
+var appText = map[string]struct{ fr, en string }{
+	// Navigation and shared words.
+	"snd_nav_keys":      {"Clés d’API", "API keys"},
+	"snd_nav_users":     {"Utilisateurs", "Users"},
+	"snd_nav_webhooks":  {"Webhooks", "Webhooks"},
+	"snd_nav_consents":  {"Consentements", "Consents"},
+	"snd_nav_settings":  {"Réglages", "Settings"},
+	"app_col_name":      {"Nom", "Name"},
+	"app_col_prefix":    {"Début de la clé", "Key starts with"},
+	"app_col_created":   {"Créée le", "Created on"},
+	"app_col_last_used": {"Dernière utilisation", "Last used"},
+	"app_col_actions":   {"Actions", "Actions"},
+	"app_never":         {"jamais", "never"},
+	"app_cancel":        {"Annuler", "Cancel"},
+	"app_secret_once":   {"Copiez-la maintenant et gardez-la en lieu sûr : elle ne sera plus jamais affichée. Le service n’en garde qu’une empreinte.", "Copy it now and keep it safe: it will never be shown again. The service keeps only a fingerprint of it."},
+	"app_err_invalid":   {"Une valeur n’est pas acceptée : corrigez le champ signalé.", "A value is not accepted: correct the marked field."},
+	"app_err_too_large": {"Une valeur est trop longue.", "A value is too long."},
+	"app_err_conflict":  {"Ce n’est pas possible dans l’état actuel.", "This is not possible as things stand."},
+	"app_err_refused":   {"Ce n’est pas accepté.", "This is not accepted."},
+
+	// API keys.
+	"app_keys_title":         {"Clés d’API", "API keys"},
+	"app_keys_intro":         {"Une clé d’API permet à un logiciel d’envoyer et de suivre des lettres en votre nom. Créez une clé par logiciel, et révoquez celle qui n’est plus utilisée ou qui a pu être divulguée.", "An API key lets software send and follow letters on your behalf. Create one key per program, and revoke any key no longer used or that may have leaked."},
+	"app_keys_caption":       {"Vos clés en service", "Your live keys"},
+	"app_keys_none":          {"Vous n’avez aucune clé d’API.", "You have no API key."},
+	"app_key_unnamed":        {"sans nom", "unnamed"},
+	"app_key_revoke":         {"Révoquer", "Revoke"},
+	"app_key_new":            {"Nouvelle clé", "New key"},
+	"app_key_label":          {"Nom de la clé", "Name of the key"},
+	"app_key_label_help":     {"Pour la reconnaître : le logiciel ou le serveur qui l’utilise.", "To recognise it: the program or server that uses it."},
+	"app_key_create":         {"Créer la clé", "Create the key"},
+	"app_key_created":        {"Votre nouvelle clé « %s »", "Your new key “%s”"},
+	"app_key_revoked":        {"La clé est révoquée : les requêtes qui l’utilisent sont refusées.", "The key is revoked: requests using it are refused."},
+	"app_key_revoke_title":   {"Révoquer une clé d’API", "Revoke an API key"},
+	"app_key_revoke_warning": {"Dès la révocation, tout logiciel qui utilise cette clé est refusé. Ce n’est pas réversible : il faudra créer une nouvelle clé.", "Once revoked, any program using this key is refused. This cannot be undone: you will need a new key."},
+	"app_key_revoke_confirm": {"Révoquer définitivement cette clé", "Revoke this key for good"},
+}
+
+// appErrorTextFR is errorTextFR for the errors of these pages' domain
+// calls.
+var appErrorTextFR = map[string]string{
+	"you have %d API keys, the maximum: revoke one first": "vous avez %d clés d’API, le maximum : révoquez-en une d’abord",
+	"no API key %q":            "aucune clé d’API %q",
+	"invalid API key":          "clé d’API non valable",
+	"only admins manage users": "seuls les administrateurs gèrent les utilisateurs",
+	"an admin without an organisation manages no users":            "un administrateur sans organisation ne gère aucun utilisateur",
+	"role must be sender, auditor or admin":                        "le rôle doit être expéditeur, auditeur ou administrateur",
+	"a user with email %s already exists":                          "un utilisateur a déjà l’adresse %s",
+	"unknown or expired link":                                      "lien inconnu ou expiré",
+	"only admins manage webhooks":                                  "seuls les administrateurs gèrent les webhooks",
+	"webhooks belong to an organisation and your account has none": "les webhooks appartiennent à une organisation, et votre compte n’en a pas",
+	"your organisation already has %d webhooks; delete one first":  "votre organisation a déjà %d webhooks : supprimez-en un d’abord",
+	"no webhook %q":                                                   "aucun webhook %q",
+	"no delivery %q for webhook %q":                                   "aucune livraison %q pour le webhook %q",
+	"delivery %s is still queued":                                     "la livraison %s est encore en file d’attente : elle sera tentée à nouveau d’elle-même",
+	"url is required and at most %d bytes":                            "l’adresse est obligatoire et fait au plus %d octets",
+	"url must be an absolute http or https URL":                       "l’adresse doit être une URL complète en http ou https",
+	"url must not contain credentials or a fragment":                  "l’adresse ne doit contenir ni identifiants ni fragment (#)",
+	"url must not point to this machine":                              "l’adresse ne doit pas désigner cette machine",
+	"url must not point to a loopback, private or link-local address": "l’adresse ne doit pas désigner une adresse locale ou privée",
+}
+
+// appFieldNamesFR is fieldNamesFR for the inputs of these pages.
+var appFieldNamesFR = map[string]string{"label": "le nom de la clé", "url": "l’adresse du webhook", "role": "le rôle"}
+
+func init() {
+	for k, v := range appFieldNamesFR {
+		if _, dup := fieldNamesFR[k]; dup {
+			panic(fmt.Sprintf("web: French field name %q is defined twice", k))
+		}
+		fieldNamesFR[k] = v
+	}
+	for k, v := range appText {
+		if _, dup := catalogue[k]; dup {
+			panic(fmt.Sprintf("web: catalogue key %q is defined twice", k))
+		}
+		catalogue[k] = v
+	}
+	for k, v := range appErrorTextFR {
+		if _, dup := errorTextFR[k]; dup {
+			panic(fmt.Sprintf("web: French error text %q is defined twice", k))
+		}
+		errorTextFR[k] = v
+	}
+}
