@@ -229,18 +229,22 @@ func (t *tx) queue(op, sql string, args ...any) {
 	t.ops = append(t.ops, op)
 }
 
-// flush sends the queued writes and sequences in one batch; false when it
-// (or an earlier operation) failed.
+// flush sends the queued writes and sequences in one batch, then the
+// documents by COPY (copy.go); false when it (or an earlier operation)
+// failed.
 func (t *tx) flush() bool {
 	if t.resolveLater(); t.failed() {
 		return false
 	}
-	t.stage.queueAll(t)
+	copies := t.stage.queueAll(t)
 	for name := range t.dirtySeqs {
 		t.queue("set sequence "+name,
 			"INSERT INTO kv_sequences (bucket, seq) VALUES ($1, $2) ON CONFLICT (bucket) DO UPDATE SET seq = EXCLUDED.seq",
 			name, int64(t.seqs[name]))
 		delete(t.dirtySeqs, name)
+	}
+	if len(copies) > 0 {
+		t.queue("savepoint", copySavepoint)
 	}
 	if len(t.ops) == 0 {
 		return true
@@ -254,6 +258,7 @@ func (t *tx) flush() bool {
 	}
 	t.fail("write batch", res.Close())
 	t.batch, t.ops = pgx.Batch{}, nil
+	t.copyIn(copies)
 	return !t.failed()
 }
 

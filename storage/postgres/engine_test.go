@@ -210,3 +210,58 @@ func TestMemoForgetsOtherProcessesWrites(t *testing.T) {
 		t.Errorf("after a's writes b read %q %q: it kept what it knew from before them", v, s)
 	}
 }
+
+// Documents go by COPY, which cannot overwrite (copy.go): a document put
+// again, in a later transaction or after a flush of the same one, must
+// still end with its last value, and the transaction's other writes must
+// stay.
+func TestDocumentsPutAgain(t *testing.T) {
+	c := pgtest.Shared(t)
+	e := open(t, c.NewDatabase(t))
+	contents, meta := []byte("contents"), []byte("meta")
+	update := func(fn func(tx kv.Tx) error) {
+		t.Helper()
+		if err := e.Update(fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update(func(tx kv.Tx) error {
+		tx.Bucket(contents).Put([]byte("n1/a"), []byte("first"))
+		return tx.Bucket(contents).Put([]byte("n1/b"), []byte("kept"))
+	})
+	update(func(tx kv.Tx) error {
+		tx.Bucket(meta).Put([]byte("before"), []byte("1"))
+		tx.Bucket(contents).Put([]byte("n1/a"), []byte("second"))
+		tx.Bucket(contents).Put([]byte("n2/a"), []byte("new"))
+		tx.Bucket(meta).Cursor().First() // flushes
+		tx.Bucket(contents).Put([]byte("n2/a"), []byte("newer"))
+		return tx.Bucket(meta).Put([]byte("after"), []byte("2"))
+	})
+	err := e.Update(func(tx kv.Tx) error {
+		tx.Bucket(contents).Put([]byte("n3/a"), []byte("rolled back"))
+		tx.Bucket(meta).Cursor().First()
+		return errors.New("refused")
+	})
+	if err == nil {
+		t.Fatal("an Update whose fn failed returned nil")
+	}
+	want := map[string]string{"n1/a": "second", "n1/b": "kept", "n2/a": "newer"}
+	e.View(func(tx kv.Tx) error {
+		got := map[string]string{}
+		tx.Bucket(contents).ForEach(func(k, v []byte) error { got[string(k)] = string(v); return nil })
+		if len(got) != len(want) {
+			t.Errorf("documents %q, want %q", got, want)
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("document %s = %q, want %q", k, got[k], v)
+			}
+		}
+		for _, k := range []string{"before", "after"} {
+			if tx.Bucket(meta).Get([]byte(k)) == nil {
+				t.Errorf("meta %s lost with the COPY that was rolled back", k)
+			}
+		}
+		return nil
+	})
+}

@@ -60,8 +60,9 @@ func (s *staged) append(table string, r stagedRow) {
 }
 
 // queueAll turns the staged rows into statements on t's batch and empties
-// the stage.
-func (s *staged) queueAll(t *tx) {
+// the stage. The new values of a table copied in (copyTables) are not
+// queued but returned, for copyIn after the batch.
+func (s *staged) queueAll(t *tx) (copies []stagedRow) {
 	for _, table := range s.order {
 		w := s.tables[table]
 		var dels, puts []stagedRow
@@ -80,12 +81,11 @@ func (s *staged) queueAll(t *tx) {
 			}
 			t.queue("delete from "+table, sql, columns(dels, shared, false)...)
 		}
-		if len(puts) > 0 {
-			sql := "INSERT INTO " + table + " (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
-			if shared {
-				sql = "INSERT INTO kv (bucket, key, value) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[]) ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value"
-			}
-			t.queue("write "+table, sql, columns(puts, shared, true)...)
+		switch {
+		case len(puts) > 0 && table == copyTable:
+			copies = puts
+		case len(puts) > 0:
+			t.queue("write "+table, upsertSQL(table), columns(puts, shared, true)...)
 		}
 		if len(w.appends) > 0 {
 			t.queue("append to "+table, "INSERT INTO "+table+" (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[])",
@@ -93,6 +93,15 @@ func (s *staged) queueAll(t *tx) {
 		}
 	}
 	*s = staged{}
+	return copies
+}
+
+// upsertSQL writes the rows of columns(rows, shared, true) into table.
+func upsertSQL(table string) string {
+	if table == "kv" {
+		return "INSERT INTO kv (bucket, key, value) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[]) ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value"
+	}
+	return "INSERT INTO " + table + " (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
 }
 
 // columns are the arrays of a multi-row statement: bucket names (shared
