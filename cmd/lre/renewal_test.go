@@ -236,7 +236,7 @@ func TestEvidenceRefreshRotate(t *testing.T) {
 	s.db.Close()
 	refresh := func(args ...string) string {
 		t.Helper()
-		out, _, err := runCLI(t, append([]string{"evidence", "refresh", "--data", s.dir, "--provider-name", "lre test", "--base-url", "https://lre.test", "--smtp", "127.0.0.1:1"}, args...)...)
+		out, _, err := runCLI(t, append([]string{"evidence", "refresh", "--data", s.dir, "--provider-name", "lre test", "--provider-address", "1 rue de la Paix, 75002 Paris", "--base-url", "https://lre.test", "--smtp", "127.0.0.1:1"}, args...)...)
 		if err != nil {
 			t.Fatalf("lre evidence refresh %v: %v", args, err)
 		}
