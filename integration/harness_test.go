@@ -1,44 +1,21 @@
-// Package integration_test drives the real service (bbolt storage, local
-// time-stamping authority, SMTP Sender) against real SMTP servers on
-// loopback: the recipient's MX (mx_test.go) and the bounce server.
+// Package integration_test drives the real service (lretest's: the store
+// under test, bbolt by default, and the embedded time-stamping authority)
+// with the real SMTP Sender against real SMTP servers on loopback: the
+// recipient's MX (mx_test.go) and the bounce server.
 package integration_test
 
 import (
 	"context"
-	"crypto/rand"
-	"log/slog"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
-	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/internal/lretest"
 	lresmtp "github.com/lre-project/lre/smtp"
 	"github.com/lre-project/lre/storage"
 )
-
-// clock is a fake clock tests move by hand, shared by the service and the
-// Sender so that attempt times and retry ages are on one time line.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 var paris, _ = time.LoadLocation("Europe/Paris")
 
@@ -64,7 +41,7 @@ const (
 type world struct {
 	t      *testing.T
 	dir    string
-	clock  *clock
+	clock  *lretest.Clock // shared by the service and the Sender, so that attempt times and retry ages are on one time line
 	sender *lresmtp.Sender
 	opts   []services.Option
 	db     *storage.DB
@@ -75,13 +52,12 @@ type world struct {
 // newWorld opens a service whose mail goes to the SMTP server at addr.
 func newWorld(t *testing.T, addr string, opts ...services.Option) *world {
 	t.Helper()
-	c := &clock{t: start}
+	c := lretest.NewClock(start)
 	w := &world{t: t, dir: t.TempDir(), clock: c, opts: opts, sender: &lresmtp.Sender{
 		Addr: addr, StartTLS: lresmtp.TLSOff, Now: c.Now,
 		DialTimeout: 2 * time.Second, CommandTimeout: 5 * time.Second, DataTimeout: 5 * time.Second,
 	}}
 	w.open()
-	t.Cleanup(func() { w.db.Close() })
 	u, _, err := w.svc.Accounts.AddUser(context.Background(), senderEmail, senderName, senderOrg, core.RoleSender)
 	if err != nil {
 		t.Fatal(err)
@@ -90,28 +66,16 @@ func newWorld(t *testing.T, addr string, opts ...services.Option) *world {
 	return w
 }
 
-// open opens the store and builds a service over it, as cmd/lre does at start.
+// open opens the store and builds a service over it, as cmd/lre does at
+// start, with the authority of the data dir on the world's clock.
 func (w *world) open() {
 	w.t.Helper()
-	db, err := storage.Open(w.dir, storage.Options{})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(w.dir, "tsa"), "integration test TSA", w.clock.Now, rand.Reader)
-	if err != nil {
-		db.Close()
-		w.t.Fatal(err)
-	}
-	all := append([]services.Option{
-		services.WithClock(w.clock.Now),
-		services.WithLetters(core.WithMailer(w.sender)),
-		services.WithLogger(slog.New(slog.DiscardHandler)),
-		services.WithBaseURL("https://lre.test"),
-		services.WithLetters(core.WithBounceDomain(bounceDomain)),
-		services.WithProvider(core.Provider{Name: "LRE Test", Address: "1 rue de la Paix, 75002 Paris", FromEmail: providerFrom}),
-		services.WithLetters(core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 72 * time.Hour})),
-	}, w.opts...)
-	w.db, w.svc = db, services.New(db, rfc3161.NewLocal(a), all...)
+	e := lretest.Build(w.t, lretest.Fixture{Dir: w.dir, Authority: lretest.AuthorityIn(w.t, filepath.Join(w.dir, "tsa"), w.clock.Now), Clock: w.clock, NoSender: true},
+		append([]services.Option{
+			services.WithLetters(core.WithMailer(w.sender), core.WithBounceDomain(bounceDomain)),
+			services.WithProvider(core.Provider{Name: "LRE Test", Address: "1 rue de la Paix, 75002 Paris", FromEmail: providerFrom}),
+		}, w.opts...)...)
+	w.db, w.svc = e.DB, e.Svc
 }
 
 // restart drops the service and closes the store, as a process exit

@@ -24,7 +24,7 @@ func TestAPIKeys(t *testing.T) {
 	_, first := s.account(t, "alice@acme.example", "ACME", core.RoleSender)
 	_, eve := s.account(t, "eve@acme.example", "ACME", core.RoleSender)
 
-	s.clock.Advance(time.Second)
+	s.clock.Add(time.Second)
 	x := want(t, "create", s.api(t, first, http.MethodPost, "/api/v1/keys", map[string]string{"label": "CRM"}), http.StatusCreated)
 	var k keyResp
 	decode(t, x, &k)

@@ -3,26 +3,21 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/textproto"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/accounts"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
-	"github.com/lre-project/lre/web"
 )
 
 // The account and sender page tests reuse the recipient pages' site and
@@ -32,7 +27,7 @@ import (
 
 const password = "une phrase de passe assez longue"
 
-var cheapPasswords = services.WithAccounts(accounts.WithPasswordParams(accounts.PasswordParams{Time: 1, Memory: 64, Threads: 1, KeyLen: 32}))
+var cheapPasswords = lretest.CheapPasswords
 
 func appSite(t testing.TB, opts ...siteOption) *site {
 	t.Helper()
@@ -49,38 +44,9 @@ func appSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *s
 // store and authority (lretest.Proofs).
 func appSiteOn(t testing.TB, svcOpts func(*storage.DB, *rfc3161.Authority) []services.Option, opts ...siteOption) *site {
 	t.Helper()
-	auth, err := rfc3161.LoadOrCreateAuthority(filepath.Join(t.TempDir(), "tsa"), "lre account tests", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatalf("authority: %v", err)
-	}
-	db, err := storage.Open(t.TempDir(), storage.Options{LockTimeout: time.Second})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	srv := httptest.NewUnstartedServer(nil)
-	cfg := web.Config{BaseURL: "http://", TSAChainPEM: auth.ChainPEM(), Logger: siteLog,
-		PageGets: web.RateLimit{PerSecond: 10000, Burst: 10000}, PagePosts: web.RateLimit{PerSecond: 10000, Burst: 10000}}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	cfg.BaseURL += srv.Listener.Addr().String()
-	bindIdentity(t, &cfg)
-	s := &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: cfg.BaseURL}
-	cfg.Now = s.clock.Now
-	all := []services.Option{services.WithLogger(siteLog), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.mail)), services.WithBaseURL(s.url), cheapPasswords,
-		services.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"})}
-	s.svc = services.New(db, rfc3161.NewLocal(auth), append(all, svcOpts(db, auth)...)...)
-	srv.Config.Handler = web.NewServer(s.svc, cfg)
-	if strings.HasPrefix(cfg.BaseURL, "https://") {
-		srv.StartTLS()
-	} else {
-		srv.Start()
-	}
-	t.Cleanup(func() {
-		srv.Close()
-		db.Close()
-	})
-	return s
+	return startSite(t, func(db *storage.DB, a *rfc3161.Authority) []services.Option {
+		return append([]services.Option{cheapPasswords, services.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"})}, svcOpts(db, a)...)
+	}, opts...)
 }
 
 // account creates a user with a web password and returns it with its

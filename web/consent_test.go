@@ -85,7 +85,7 @@ func TestConsentRequestAPI(t *testing.T) {
 		})
 	}
 	s.outbox(t)
-	m := s.mail.last(t, core.MailConsent, "dan@example.org")
+	m := s.mail.Last(t, core.MailConsent, "dan@example.org")
 	b := s.browser(t)
 	page := want(t, "english consent page", b.get(m.Link), http.StatusOK)
 	if !strings.Contains(text(page.body), core.ConsentTextFor("en")) || !strings.Contains(page.body, `lang="en"`) {

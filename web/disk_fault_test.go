@@ -5,17 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
-	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
-	"github.com/lre-project/lre/web"
 )
 
 // fullDisk is the real store on a disk with no space left: every deposit
@@ -32,19 +28,7 @@ func (f fullDisk) SaveDeposit(_ context.Context, d core.Deposit) (core.Notice, b
 // anonymous 500; nothing is stored. (e2e/TestDiskFull does the same with
 // a real full file system.)
 func TestDepositOnFullDisk(t *testing.T) {
-	db, err := storage.Open(t.TempDir(), storage.Options{LockTimeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth := newAuthority(t)
-	svc := services.New(fullDisk{db}, rfc3161.NewLocal(auth), services.WithLogger(quiet))
-	e := &env{db: db, svc: svc, auth: auth, chain: auth.ChainPEM()}
-	e.web = web.NewServer(svc, web.Config{BaseURL: "http://lre.test", TSAChainPEM: e.chain, Logger: quiet})
-	e.srv = httptest.NewServer(e.web)
-	t.Cleanup(func() {
-		e.srv.Close()
-		db.Close()
-	})
+	e := newEnv(t, withStore(func(db *storage.DB) services.Store { return fullDisk{db} }))
 	key := e.addUser(t, "alice@acme.example", "ACME", core.RoleSender)
 
 	r := e.post(t, key, multipartBody(letter().parts(file("a.pdf", []byte("%PDF-1.7")))...), "Idempotency-Key", "full-1")

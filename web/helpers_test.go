@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
@@ -54,6 +54,7 @@ type envConfig struct {
 	ts   core.Timestamper // nil: the embedded authority, in process
 	auth *rfc3161.Authority
 	dir  string
+	wrap func(*storage.DB) services.Store // nil: the store itself
 }
 
 type envOption func(*envConfig)
@@ -67,40 +68,29 @@ func withTimestamper(ts core.Timestamper, a *rfc3161.Authority) envOption {
 	return func(c *envConfig) { c.ts, c.auth = ts, a }
 }
 
-func newAuthority(t testing.TB) *rfc3161.Authority {
-	t.Helper()
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(t.TempDir(), "tsa"), "lre test", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatalf("embedded authority: %v", err)
-	}
-	return a
+// withStore makes the services see the store through wrap.
+func withStore(wrap func(*storage.DB) services.Store) envOption {
+	return func(c *envConfig) { c.wrap = wrap }
 }
 
+func newAuthority(t testing.TB) *rfc3161.Authority { return lretest.NewAuthority(t) }
+
+// newEnv serves the API over an lretest.Env on a clock that follows the
+// real time, as lre serve's does: these tests read the real time of
+// tokens and responses.
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	cfg := envConfig{dir: t.TempDir()}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.auth == nil {
-		cfg.auth = newAuthority(t)
-	}
-	if cfg.ts == nil {
-		cfg.ts = rfc3161.NewLocal(cfg.auth)
-	}
-	db, err := storage.Open(cfg.dir, storage.Options{LockTimeout: time.Second})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	svcOpts := append([]services.Option{services.WithLogger(quiet), services.WithTimestampTimeout(5 * time.Second)}, cfg.opts...)
-	svc := services.New(db, cfg.ts, svcOpts...)
-	e := &env{db: db, svc: svc, auth: cfg.auth, chain: cfg.auth.ChainPEM()}
-	e.web = web.NewServer(svc, web.Config{BaseURL: "http://lre.test", TSAChainPEM: e.chain, Logger: quiet})
+	le := lretest.Build(t, lretest.Fixture{Dir: cfg.dir, Store: storage.Options{LockTimeout: time.Second}, Authority: cfg.auth, Timestamper: cfg.ts,
+		WrapStore: cfg.wrap, Clock: lretest.Following(), NoSender: true},
+		append([]services.Option{services.WithLogger(quiet), services.WithTimestampTimeout(5 * time.Second), services.WithBaseURL("http://lre.test")}, cfg.opts...)...)
+	e := &env{db: le.DB, svc: le.Svc, auth: le.Authority, chain: le.Authority.ChainPEM()}
+	e.web = web.NewServer(e.svc, web.Config{BaseURL: "http://lre.test", TSAChainPEM: e.chain, Logger: quiet})
 	e.srv = httptest.NewServer(e.web)
-	t.Cleanup(func() {
-		e.srv.Close()
-		db.Close()
-	})
+	t.Cleanup(e.srv.Close)
 	return e
 }
 

@@ -22,7 +22,7 @@ func TestLinkViewsBoundTheLog(t *testing.T) {
 	for i := range 12 {
 		want(t, "link view", s.browser(t).get("/r/"+token), http.StatusOK)
 		if i == 5 {
-			s.clock.Advance(core.AccessPeriod / 2)
+			s.clock.Add(core.AccessPeriod / 2)
 		}
 	}
 	if got := len(eventsOf(s.events(t, key, id), core.EventNotificationAccessTracking)); got != 1 {
@@ -31,7 +31,7 @@ func TestLinkViewsBoundTheLog(t *testing.T) {
 	if grew := s.logRecords(t) - before; grew != 1 {
 		t.Errorf("the log grew by %d records for 12 views, want 1", grew)
 	}
-	s.clock.Advance(core.AccessPeriod/2 + time.Second)
+	s.clock.Add(core.AccessPeriod/2 + time.Second)
 	want(t, "view in the next period", s.browser(t).get("/r/"+token), http.StatusOK)
 	want(t, "another view", s.browser(t).get("/r/"+token), http.StatusOK)
 	if got := len(eventsOf(s.events(t, key, id), core.EventNotificationAccessTracking)); got != 2 {

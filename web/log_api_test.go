@@ -24,6 +24,8 @@ import (
 	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/internal/keyfile"
+	"github.com/lre-project/lre/internal/lretest"
+	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
@@ -57,10 +59,7 @@ type auditEnv struct {
 func newAuditEnv(t *testing.T) *auditEnv {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{LockTimeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, dir, storage.Options{LockTimeout: time.Second})
 	a := newAuthority(t)
 	seal, err := certs.LoadOrCreateSeal(filepath.Join(dir, "seal"), "lre test", time.Now, rand.Reader)
 	if err != nil {
@@ -71,15 +70,13 @@ func newAuditEnv(t *testing.T) *auditEnv {
 		t.Fatal(err)
 	}
 	e := &auditEnv{db: db, auth: a, tsa: &flakyTSA{ts: rfc3161.NewLocal(a)}, signer: s}
-	e.svc = services.New(db, e.tsa, services.WithLogger(quiet), services.WithTimestampTimeout(5*time.Second),
+	e.svc = lretest.Build(t, lretest.Fixture{DB: db, Authority: a, Timestamper: e.tsa, Clock: lretest.Following(), NoSender: true},
+		services.WithLogger(quiet), services.WithTimestampTimeout(5*time.Second),
 		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, e.tsa))),
 		services.WithEvidence(evidence.WithTransparencyLog(db, s)),
-		services.WithEvidence(evidence.WithAuditMaterial(evidence.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()})))
+		services.WithEvidence(evidence.WithAuditMaterial(evidence.AuditMaterial{TSAChainPEM: a.ChainPEM(), SealPEM: seal.ChainPEM()}))).Svc
 	e.srv = httptest.NewServer(web.NewServer(e.svc, web.Config{BaseURL: "http://lre.test", TSAChainPEM: a.ChainPEM(), Logger: quiet}))
-	t.Cleanup(func() {
-		e.srv.Close()
-		db.Close()
-	})
+	t.Cleanup(e.srv.Close)
 	return e
 }
 

@@ -40,7 +40,7 @@ func TestRecipientSignsInWithProvider(t *testing.T) {
 		t.Errorf("CSP does not let the sign-in form reach the provider: %s", csp)
 	}
 	code := want(t, "ask for a code anyway", b.post("/r/"+token+"/code", nil), http.StatusForbidden)
-	if s.mail.count(core.MailOTP) != 0 || !strings.Contains(text(code.body), "substantiel") {
+	if s.mail.Count(core.MailOTP) != 0 || !strings.Contains(text(code.body), "substantiel") {
 		t.Errorf("a code was sent, or the refusal does not name the level:\n%s", code.body)
 	}
 
@@ -273,7 +273,7 @@ func TestRecipientComesBack(t *testing.T) {
 	b := s.browser(t)
 	token := b.identify(m.Link, "")
 	want(t, "accept", b.decide(token, "accept"), http.StatusSeeOther)
-	s.clock.Advance(40 * 24 * time.Hour)
+	s.clock.Add(40 * 24 * time.Hour)
 
 	later := s.browser(t)
 	st := want(t, "letter after the session ended", later.get("/r/"+token+"/letter"), http.StatusConflict)

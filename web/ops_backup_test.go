@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -23,6 +24,7 @@ import (
 // provider's operator (an admin without an organisation) may take it; an
 // organisation's admin is refused openly, with 403 like everyone else.
 func TestBackupRoles(t *testing.T) {
+	storetest.BoltOnly(t) // a backup is the bbolt file; PostgreSQL is backed up with pg_dump
 	s := newOpsSite(t)
 	cases := []struct {
 		who    string
@@ -49,6 +51,7 @@ func TestBackupRoles(t *testing.T) {
 // on: the copy opens, its log verifies, and it holds every letter whose
 // deposit was acknowledged before the backup began, content included.
 func TestBackupUnderLoad(t *testing.T) {
+	storetest.BoltOnly(t) // a backup is the bbolt file; PostgreSQL is backed up with pg_dump
 	s := newOpsSite(t)
 	sender, admin := s.user(t, "Cabinet Dupont", core.RoleSender), s.user(t, "", core.RoleAdmin)
 	want(t, "sender backup", s.api(t, "GET", "/api/v1/admin/backup", sender, ""), http.StatusForbidden)

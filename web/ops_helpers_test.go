@@ -3,14 +3,12 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +17,7 @@ import (
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/core/webhooks"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/metrics"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
@@ -84,40 +83,35 @@ func newOpsSite(t testing.TB, opts ...opsOption) *opsSite {
 	for _, o := range opts {
 		o(&setup)
 	}
-	s := &opsSite{dir: t.TempDir(), metrics: metrics.New(), logs: &syncBuffer{}}
-	auth, err := rfc3161.LoadOrCreateAuthority(filepath.Join(t.TempDir(), "tsa"), "lre ops tests", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatalf("authority: %v", err)
-	}
-	s.auth = auth
-	db, err := storage.Open(s.dir, storage.Options{LockTimeout: time.Second})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
+	s := &opsSite{dir: t.TempDir(), auth: lretest.NewAuthority(t), metrics: metrics.New(), logs: &syncBuffer{}}
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	s.site = &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: base}
 	log := slog.New(slog.NewJSONHandler(s.logs, nil))
 	policy := webhooks.DefaultWebhookPolicy
 	policy.AllowPrivate = setup.allowPrivate
 	poster := webhook.New(webhook.Options{AllowPrivate: setup.allowPrivate, Timeout: 5 * time.Second})
-	svcOpts := append([]services.Option{
-		services.WithLogger(log), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.metrics.Mailer(s.mail))), services.WithBaseURL(base),
-		services.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"}),
-		services.WithWebhooks(webhooks.WithDelivery(s.metrics.WebhookPoster(poster), policy)),
-	}, setup.svc...)
-	label, ts := "embedded", core.Timestamper(rfc3161.NewLocal(auth))
+	label, ts := "embedded", core.Timestamper(rfc3161.NewLocal(s.auth))
 	if setup.timestamper != nil {
 		label, ts = setup.timestamper(s.metrics)
 	}
-	s.svc = services.New(s.metrics.Store(db), s.metrics.Timestamper(label, ts), svcOpts...)
+	e := lretest.Build(t, lretest.Fixture{
+		Dir: s.dir, Store: storage.Options{LockTimeout: time.Second}, Authority: s.auth, Timestamper: s.metrics.Timestamper(label, ts),
+		Clock:     lretest.NewClock(time.Now().UTC().Truncate(time.Second)),
+		WrapStore: func(db *storage.DB) services.Store { return s.metrics.Store(db) }, WrapMailer: s.metrics.Mailer, NoSender: true,
+	}, append([]services.Option{
+		services.WithLogger(log), services.WithBaseURL(base),
+		services.WithProvider(core.Provider{Name: "Poste Test", FromEmail: "noreply@lre.test"}),
+		services.WithWebhooks(webhooks.WithDelivery(s.metrics.WebhookPoster(poster), policy)),
+	}, setup.svc...)...)
+	db := e.DB
+	s.site = &site{db: db, svc: e.Svc, srv: srv, clock: e.Clock, mail: e.Mailer, url: base}
 	s.metrics.WatchSenders(s.svc.Letters.SuspendedSenders)
 	s.metrics.WatchQueues(func(ctx context.Context) (metrics.Queues, error) {
 		q, err := db.QueueStats(ctx)
 		return metrics.Queues{Outbox: q.Outbox, Webhooks: q.Webhooks, PendingTimestamps: q.PendingTimestamps, OldestOutboxDue: q.OldestOutboxDue, OldestWebhookDue: q.OldestWebhookDue}, err
 	}, s.clock.Now)
 	s.web = web.NewServer(s.svc, web.Config{
-		BaseURL: base, TSAChainPEM: auth.ChainPEM(), Logger: log, Now: s.clock.Now,
+		BaseURL: base, TSAChainPEM: s.auth.ChainPEM(), Logger: log, Now: s.clock.Now,
 		PageGets: web.RateLimit{PerSecond: 10000, Burst: 10000}, PagePosts: web.RateLimit{PerSecond: 10000, Burst: 10000},
 		Ops: web.Ops{
 			Metrics: s.metrics,
@@ -133,10 +127,7 @@ func newOpsSite(t testing.TB, opts ...opsOption) *opsSite {
 	})
 	srv.Config.Handler = s.web
 	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		db.Close()
-	})
+	t.Cleanup(srv.Close)
 	return s
 }
 

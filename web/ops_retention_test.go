@@ -34,7 +34,7 @@ func TestRetentionPurgeThenGone(t *testing.T) {
 		t.Fatalf("downloaded %d bytes, want the %d of the attachment", len(x.body), len(pdf))
 	}
 
-	s.clock.Advance(21 * time.Minute)
+	s.clock.Add(21 * time.Minute)
 	if n, err := s.svc.Letters.PurgeExpiredContent(ctx); err != nil || n != 1 {
 		t.Fatalf("PurgeExpiredContent = %d, %v; want 1", n, err)
 	}

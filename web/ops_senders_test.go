@@ -29,7 +29,7 @@ func TestSendingPolicyMetrics(t *testing.T) {
 	}
 	scrape("after delivery", `lre_notifications_total{outcome="delivered"} 1`, `lre_senders_suspended 0`)
 
-	err := s.svc.Letters.HandleBounce(context.Background(), lretest.ReportFor(s.mail.last(t, core.MailNotification, "bob@example.net"), "failed", "5.1.1", core.ReasonBadMailbox, true))
+	err := s.svc.Letters.HandleBounce(context.Background(), lretest.ReportFor(s.mail.Last(t, core.MailNotification, "bob@example.net"), "failed", "5.1.1", core.ReasonBadMailbox, true))
 	if err != nil {
 		t.Fatal(err)
 	}

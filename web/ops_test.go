@@ -29,9 +29,9 @@ func TestReadyz(t *testing.T) {
 		t.Fatalf("readyz = %+v", r)
 	}
 	s.deposit(t, key, letterFields()) // its notification waits in the outbox
-	s.clock.Advance(10 * time.Minute)
+	s.clock.Add(10 * time.Minute)
 	want(t, "readyz with a fresh queue", s.api(t, "GET", "/readyz", "", ""), http.StatusOK)
-	s.clock.Advance(6 * time.Minute)
+	s.clock.Add(6 * time.Minute)
 	r = decodeAs[readiness](t, "readyz with a stuck outbox", s.api(t, "GET", "/readyz", "", ""), http.StatusServiceUnavailable)
 	if r.Status != "not_ready" || r.Checks["outbox"].OK || !strings.Contains(r.Checks["outbox"].Error, "16m0s") || !r.Checks["store"].OK {
 		t.Errorf("readyz = %+v, want the outbox failing after 16m0s", r)

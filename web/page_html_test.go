@@ -74,7 +74,7 @@ func letterPages(t *testing.T, lang string) []shown {
 	add("identify", b.get(r+"/identify"), 200, "code", "verify-code", "knowledge")
 	add("wrong code", b.post(r+"/verify", url.Values{"code": {"x"}, "knowledge_answer": {"42"}}), 422, "code", "verify-code")
 	s.outbox(t)
-	otp := s.mail.last(t, core.MailOTP, "bob@example.net").Code
+	otp := s.mail.Last(t, core.MailOTP, "bob@example.net").Code
 	want(t, "verify", b.post(r+"/verify", url.Values{"code": {otp}, "knowledge_answer": {"42"}}), http.StatusSeeOther)
 	add("choice", b.get(r+"/choice"), 200, "accept", "refuse")
 	add("confirm refusal", b.post(r+"/decide", url.Values{"action": {"refuse"}}), 200, "confirm")
@@ -92,7 +92,7 @@ func letterPages(t *testing.T, lang string) []shown {
 	add("state refused", b2.get(m2.Link), 200)
 
 	_, m3 := s.notified(t, key, letterIn(lang))
-	s.clock.Advance(16 * 24 * time.Hour)
+	s.clock.Add(16 * 24 * time.Hour)
 	add("expired", s.browser(t).get(m3.Link), 200)
 
 	if got := out[0].x.body; !strings.Contains(got, `<html lang="`+lang+`">`) {

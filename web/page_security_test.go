@@ -26,11 +26,11 @@ func TestCSRFOnEveryForm(t *testing.T) {
 	consent := s.requestConsent(t, key, "carole@example.org", "fr")
 
 	// A fresh code, valid, to show that a forged verify does not use it.
-	s.clock.Advance(61 * time.Second)
+	s.clock.Add(61 * time.Second)
 	want(t, "second code", b.post("/r/"+token+"/code", nil), http.StatusSeeOther)
 	s.outbox(t)
-	otp := s.mail.last(t, core.MailOTP, "bob@example.net").Code
-	otps := s.mail.count(core.MailOTP)
+	otp := s.mail.Last(t, core.MailOTP, "bob@example.net").Code
+	otps := s.mail.Count(core.MailOTP)
 	logBefore := s.logRecords(t)
 
 	forms := []struct {
@@ -82,7 +82,7 @@ func TestCSRFOnEveryForm(t *testing.T) {
 		t.Errorf("status %s after forged posts", st)
 	}
 	s.outbox(t)
-	if n := s.mail.count(core.MailOTP); n != otps {
+	if n := s.mail.Count(core.MailOTP); n != otps {
 		t.Errorf("forged posts sent %d codes", n-otps)
 	}
 	if n := s.logRecords(t); n != logBefore {
@@ -243,7 +243,7 @@ func TestCookies(t *testing.T) {
 			checkCookie(t, landing, tt.csrf, tt.secure)
 			want(t, "code", b.post("/r/"+token+"/code", nil), http.StatusSeeOther)
 			s.outbox(t)
-			x := want(t, "verify", b.post("/r/"+token+"/verify", url.Values{"code": {s.mail.last(t, core.MailOTP, "bob@example.net").Code}}), http.StatusSeeOther)
+			x := want(t, "verify", b.post("/r/"+token+"/verify", url.Values{"code": {s.mail.Last(t, core.MailOTP, "bob@example.net").Code}}), http.StatusSeeOther)
 			c := checkCookie(t, x, tt.session, tt.secure)
 			if c != nil && c.MaxAge != 1800 {
 				t.Errorf("session Max-Age %d, want 1800", c.MaxAge)

@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,9 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,82 +20,23 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
+	"github.com/lre-project/lre/internal/storetest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )
 
-// fakeClock is the service's and the pages' clock; tests move it forward.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// capMailer records every mail and answers like a receiving server that
-// accepted it.
-type capMailer struct {
-	mu   sync.Mutex
-	sent []core.OutgoingMail
-}
-
-var _ core.Mailer = (*capMailer)(nil)
-
-func (m *capMailer) Send(_ context.Context, mail core.OutgoingMail) (core.DeliveryResult, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sent = append(m.sent, mail)
-	return core.DeliveryResult{Class: core.DeliveryAccepted, Host: "mx.test", Code: 250, Text: "2.0.0 Ok: queued as ABC"}, nil
-}
-
-// last returns the latest mail of kind to addr.
-func (m *capMailer) last(t testing.TB, kind core.MailKind, addr string) core.OutgoingMail {
-	t.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := len(m.sent) - 1; i >= 0; i-- {
-		if m.sent[i].Kind == kind && strings.EqualFold(m.sent[i].To.Email, addr) {
-			return m.sent[i]
-		}
-	}
-	t.Fatalf("no %s mail to %s among %d sent", kind, addr, len(m.sent))
-	return core.OutgoingMail{}
-}
-
-func (m *capMailer) count(kind core.MailKind) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	n := 0
-	for _, s := range m.sent {
-		if s.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
-
 var siteLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// site is one running lre for the page tests: a real bbolt file, the
-// embedded timestamp authority, the service on a fake clock with a
-// capturing mailer, and the web server on loopback.
+// site is one running lre for the page tests: lretest's store, authority,
+// services, fake clock and mailer, and the web server on loopback.
 type site struct {
 	db    *storage.DB
 	svc   *services.Set
 	srv   *httptest.Server
-	clock *fakeClock
-	mail  *capMailer
+	clock *lretest.Clock
+	mail  *lretest.Mailer
 	url   string
 }
 
@@ -128,14 +66,19 @@ func newSite(t testing.TB, opts ...siteOption) *site {
 // newSiteWith is newSite with more options for the service.
 func newSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *site {
 	t.Helper()
-	auth, err := rfc3161.LoadOrCreateAuthority(filepath.Join(t.TempDir(), "tsa"), "lre page tests", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatalf("authority: %v", err)
-	}
-	db, err := storage.Open(t.TempDir(), storage.Options{LockTimeout: time.Second})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
+	return startSite(t, func(*storage.DB, *rfc3161.Authority) []services.Option {
+		return append([]services.Option{services.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"})}, svcOpts...)
+	}, opts...)
+}
+
+// startSite starts the web server on loopback over an lretest.Env whose
+// clock starts now (the browser's cookie jar reads the real time) and
+// which svcOpts, given the site's store and authority, complete.
+func startSite(t testing.TB, svcOpts func(*storage.DB, *rfc3161.Authority) []services.Option, opts ...siteOption) *site {
+	t.Helper()
+	dir := t.TempDir()
+	db := storetest.Open(t, dir, storage.Options{LockTimeout: time.Second})
+	auth := lretest.NewAuthority(t)
 	srv := httptest.NewUnstartedServer(nil)
 	cfg := web.Config{BaseURL: "http://", TSAChainPEM: auth.ChainPEM(), Logger: siteLog,
 		PageGets: web.RateLimit{PerSecond: 10000, Burst: 10000}, PagePosts: web.RateLimit{PerSecond: 10000, Burst: 10000}}
@@ -144,21 +87,17 @@ func newSiteWith(t testing.TB, svcOpts []services.Option, opts ...siteOption) *s
 	}
 	cfg.BaseURL += srv.Listener.Addr().String()
 	bindIdentity(t, &cfg)
-	s := &site{db: db, srv: srv, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}, mail: &capMailer{}, url: cfg.BaseURL}
+	e := lretest.Build(t, lretest.Fixture{DB: db, Authority: auth, Clock: lretest.NewClock(time.Now().UTC().Truncate(time.Second)), NoSender: true},
+		append([]services.Option{services.WithLogger(siteLog), services.WithBaseURL(cfg.BaseURL)}, svcOpts(db, auth)...)...)
+	s := &site{db: db, svc: e.Svc, srv: srv, clock: e.Clock, mail: e.Mailer, url: cfg.BaseURL}
 	cfg.Now = s.clock.Now
-	s.svc = services.New(db, rfc3161.NewLocal(auth), append([]services.Option{
-		services.WithLogger(siteLog), services.WithClock(s.clock.Now), services.WithLetters(core.WithMailer(s.mail)), services.WithBaseURL(s.url),
-		services.WithProvider(core.Provider{Name: "Poste Test", Address: "1 rue de l'Exemple, Paris", FromEmail: "noreply@lre.test"})}, svcOpts...)...)
 	srv.Config.Handler = web.NewServer(s.svc, cfg)
 	if strings.HasPrefix(cfg.BaseURL, "https://") {
 		srv.StartTLS()
 	} else {
 		srv.Start()
 	}
-	t.Cleanup(func() {
-		srv.Close()
-		db.Close()
-	})
+	t.Cleanup(srv.Close)
 	return s
 }
 
@@ -266,7 +205,7 @@ func (s *site) notified(t testing.TB, key string, fields map[string]string, file
 	t.Helper()
 	id := s.deposit(t, key, fields, files...)
 	s.outbox(t)
-	m := s.mail.last(t, core.MailNotification, fields["recipient_email"])
+	m := s.mail.Last(t, core.MailNotification, fields["recipient_email"])
 	if m.NoticeID != id || !strings.HasPrefix(m.Link, s.url+"/r/") {
 		t.Fatalf("notification of %s: %+v", id, m)
 	}
@@ -424,7 +363,7 @@ func (b *browser) identify(link string, answer string) string {
 	}
 	want(b.t, "code form", b.get("/r/"+token+"/identify"), http.StatusOK)
 	b.site.outbox(b.t)
-	otp := b.site.mail.last(b.t, core.MailOTP, "bob@example.net").Code
+	otp := b.site.mail.Last(b.t, core.MailOTP, "bob@example.net").Code
 	x = want(b.t, "verify", b.post("/r/"+token+"/verify", url.Values{"code": {otp}, "knowledge_answer": {answer}}), http.StatusSeeOther)
 	if loc := x.header.Get("Location"); loc != "/r/"+token+"/choice" {
 		b.t.Fatalf("verify redirects to %q", loc)
@@ -536,7 +475,7 @@ func (s *site) requestConsent(t testing.TB, key, addr, lang string) string {
 		t.Fatalf("request consent: %s", x)
 	}
 	s.outbox(t)
-	link := s.mail.last(t, core.MailConsent, addr).Link
+	link := s.mail.Last(t, core.MailConsent, addr).Link
 	token, ok := strings.CutPrefix(link, s.url+"/consent/")
 	if !ok {
 		t.Fatalf("consent link %q", link)

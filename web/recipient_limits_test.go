@@ -20,9 +20,9 @@ func TestCodeRequestsNeverLockOut(t *testing.T) {
 	want(t, "attacker opens the link", attacker.get("/r/"+f.token), http.StatusOK)
 	for i := range 12 {
 		want(t, fmt.Sprintf("code %d", i+1), attacker.post("/r/"+f.token+"/code", nil), http.StatusSeeOther)
-		f.s.clock.Advance(time.Hour) // the longest wait: a new code is always due by then
+		f.s.clock.Add(time.Hour) // the longest wait: a new code is always due by then
 	}
-	f.s.clock.Advance(-time.Hour)
+	f.s.clock.Add(-time.Hour)
 	x := want(t, "code 13 at once", attacker.post("/r/"+f.token+"/code", nil), http.StatusTooManyRequests)
 	if wait, err := strconv.Atoi(x.header.Get("Retry-After")); err != nil || wait != 3600 {
 		t.Errorf("after 12 codes Retry-After is %q, want 3600 (the wait grew to its cap)", x.header.Get("Retry-After"))
@@ -32,7 +32,7 @@ func TestCodeRequestsNeverLockOut(t *testing.T) {
 	if len(eventsOf(evs, core.EventCodeRequestsThrottled)) != 1 {
 		t.Errorf("events %+v: want one CodeRequestsThrottled", evs)
 	}
-	f.s.clock.Advance(time.Hour)
+	f.s.clock.Add(time.Hour)
 	c := f.code(t)
 	want(t, "the recipient's own code", f.verify(c, ""), http.StatusSeeOther)
 }
@@ -46,7 +46,7 @@ func TestWrongCodesAreEvidence(t *testing.T) {
 	for i := range 5 {
 		f.wantWrong(t, fmt.Sprintf("code 1, wrong try %d", i+1), f.verify(wrong(c, i), ""), msgWrongCode)
 	}
-	f.s.clock.Advance(61 * time.Second)
+	f.s.clock.Add(61 * time.Second)
 	c = f.code(t)
 	for i := range 4 {
 		f.wantWrong(t, fmt.Sprintf("code 2, wrong try %d", i+1), f.verify(wrong(c, i), ""), msgWrongCode)
@@ -61,7 +61,7 @@ func TestWrongCodesAreEvidence(t *testing.T) {
 	if err != nil || locked[0].Details["failed_tries"] != "10" || locked[0].Details["ip"] == "" {
 		t.Errorf("IdentificationLocked details %v", locked[0].Details)
 	}
-	f.s.clock.Advance(until.Sub(f.s.clock.Now()) + time.Second)
+	f.s.clock.Add(until.Sub(f.s.clock.Now()) + time.Second)
 	c = f.code(t)
 	want(t, "right code once the lock ended", f.verify(c, ""), http.StatusSeeOther)
 }

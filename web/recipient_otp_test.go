@@ -36,7 +36,7 @@ func (f *otpFlow) code(t *testing.T) string {
 	want(t, "request code", f.b.post("/r/"+f.token+"/code", nil), http.StatusSeeOther)
 	want(t, "code form", f.b.get("/r/"+f.token+"/identify"), http.StatusOK)
 	f.s.outbox(t)
-	return f.s.mail.last(t, core.MailOTP, "bob@example.net").Code
+	return f.s.mail.Last(t, core.MailOTP, "bob@example.net").Code
 }
 
 func (f *otpFlow) verify(code, answer string) exchange {
@@ -72,7 +72,7 @@ const (
 func TestOTPExpiresAfterTenMinutes(t *testing.T) {
 	f := newOTPFlow(t, letterFields())
 	c := f.code(t)
-	f.s.clock.Advance(10*time.Minute + time.Second)
+	f.s.clock.Add(10*time.Minute + time.Second)
 	f.wantWrong(t, "expired code", f.verify(c, ""), msgWrongCode)
 	want(t, "fresh code", f.verify(f.code(t), ""), http.StatusSeeOther)
 }
@@ -102,7 +102,7 @@ func TestOTPTenWrongTriesLockTheLetter(t *testing.T) {
 	for i := range 5 {
 		f.wantWrong(t, fmt.Sprintf("code 1, wrong try %d", i+1), f.verify(wrong(c, i), ""), msgWrongCode)
 	}
-	f.s.clock.Advance(61 * time.Second)
+	f.s.clock.Add(61 * time.Second)
 	c = f.code(t)
 	for i := range 4 {
 		f.wantWrong(t, fmt.Sprintf("code 2, wrong try %d", i+1), f.verify(wrong(c, i), ""), msgWrongCode)
@@ -120,7 +120,7 @@ func TestOTPTenWrongTriesLockTheLetter(t *testing.T) {
 			t.Errorf("%s: Retry-After %q, page:\n%s", step.what, x.header.Get("Retry-After"), text(x.body))
 		}
 	}
-	if n := f.s.mail.count(core.MailOTP); n != 2 {
+	if n := f.s.mail.Count(core.MailOTP); n != 2 {
 		t.Errorf("%d codes sent, want 2", n)
 	}
 	if evs := f.s.events(t, f.key, f.id); len(eventsOf(evs, core.EventConsignmentAcceptance)) != 0 {
@@ -131,13 +131,13 @@ func TestOTPTenWrongTriesLockTheLetter(t *testing.T) {
 func TestOTPSecondCodeWithinAMinute(t *testing.T) {
 	f := newOTPFlow(t, letterFields())
 	f.code(t)
-	f.s.clock.Advance(59 * time.Second)
+	f.s.clock.Add(59 * time.Second)
 	x := want(t, "second code", f.b.post("/r/"+f.token+"/code", nil), http.StatusTooManyRequests)
 	if !strings.Contains(text(x.body), msgTooSoon) || x.header.Get("Retry-After") == "" {
 		t.Errorf("second code page:\n%s", text(x.body))
 	}
 	f.s.outbox(t)
-	if n := f.s.mail.count(core.MailOTP); n != 1 {
+	if n := f.s.mail.Count(core.MailOTP); n != 1 {
 		t.Errorf("%d codes sent, want 1", n)
 	}
 }

@@ -62,7 +62,7 @@ func TestWhyPageAndFullVerifyAddress(t *testing.T) {
 		}
 	}
 	b.identify(m.Link, "")
-	otp := composed(t, s.mail.last(t, core.MailOTP, "bob@example.net"))
+	otp := composed(t, s.mail.Last(t, core.MailOTP, "bob@example.net"))
 	if !strings.Contains(otp, "lettre recommandée électronique "+id) {
 		t.Errorf("the code mail does not name letter %s:\n%s", id, otp)
 	}
@@ -165,12 +165,12 @@ func TestVerifyOffersFreshLink(t *testing.T) {
 	if !hasID(yes.body, "resend-link") {
 		t.Fatalf("a genuine answer offers no fresh link:\n%s", text(yes.body))
 	}
-	if c := b.get("/verify/resend"); c.status == http.StatusOK || s.mail.count(core.MailReminder) != 0 {
+	if c := b.get("/verify/resend"); c.status == http.StatusOK || s.mail.Count(core.MailReminder) != 0 {
 		t.Fatalf("GET /verify/resend answered %d and queued mail", c.status)
 	}
 	bad := want(t, "wrong code", b.post("/verify/resend", url.Values{"notice_id": {id}, "code": {"AAAA-AAAA"}}), http.StatusOK)
 	s.outbox(t)
-	if hasID(bad.body, "resend-answer") || s.mail.count(core.MailReminder) != 0 {
+	if hasID(bad.body, "resend-answer") || s.mail.Count(core.MailReminder) != 0 {
 		t.Fatalf("a wrong code got a fresh link")
 	}
 	done := want(t, "fresh link", b.post("/verify/resend", url.Values{"notice_id": {id}, "code": {m.Code}}), http.StatusOK)
@@ -183,7 +183,7 @@ func TestVerifyOffersFreshLink(t *testing.T) {
 		t.Errorf("fresh-link answer: %d %v\n%q", done.status, done.header, done.body)
 	}
 	s.outbox(t)
-	fresh := s.mail.last(t, core.MailReminder, "bob@example.net")
+	fresh := s.mail.Last(t, core.MailReminder, "bob@example.net")
 	if fresh.Link == m.Link || !strings.HasPrefix(fresh.Link, s.url+"/r/") || fresh.NoticeID != id {
 		t.Fatalf("fresh link %q (old %q)", fresh.Link, m.Link)
 	}
@@ -196,7 +196,7 @@ func TestVerifyOffersFreshLink(t *testing.T) {
 		t.Errorf("second fresh link at once: %d\n%s", again.status, text(again.body))
 	}
 	s.outbox(t)
-	if n := s.mail.count(core.MailReminder); n != 1 {
+	if n := s.mail.Count(core.MailReminder); n != 1 {
 		t.Errorf("%d fresh links sent, want 1", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
+	"github.com/lre-project/lre/internal/storetest"
 )
 
 // TestBackupHoldsNoWorkingLink: after the notification, the reminders wait
@@ -17,6 +18,7 @@ import (
 // appears in the bytes of a backup taken through the API nor in lre.db
 // itself; the reminder still goes out with the working link.
 func TestBackupHoldsNoWorkingLink(t *testing.T) {
+	storetest.BoltOnly(t) // a backup is the bbolt file; PostgreSQL is backed up with pg_dump
 	s := newOpsSite(t)
 	sender, operator := s.user(t, "Cabinet Dupont", core.RoleSender), s.user(t, "", core.RoleAdmin)
 	id, m := s.notified(t, sender, letterFields())
@@ -52,9 +54,9 @@ func TestBackupHoldsNoWorkingLink(t *testing.T) {
 			t.Errorf("%s holds the verification code in clear", name)
 		}
 	}
-	s.clock.Advance(8 * 24 * time.Hour)
+	s.clock.Add(8 * 24 * time.Hour)
 	s.outbox(t)
-	if r := s.mail.last(t, core.MailReminder, m.To.Email); r.Link != m.Link || r.Code != m.Code {
+	if r := s.mail.Last(t, core.MailReminder, m.To.Email); r.Link != m.Link || r.Code != m.Code {
 		t.Errorf("reminder link %q code %q, want the notification's %q %q", r.Link, r.Code, m.Link, m.Code)
 	}
 }

@@ -184,7 +184,7 @@ func TestDraftsBelongToTheirSession(t *testing.T) {
 	want(t, "letters", other.get("/app/letters"), http.StatusOK)
 	want(t, "another session's draft", other.post("/app/letters", url.Values{"draft": {draft}}), http.StatusGone)
 
-	s.clock.Advance(16 * time.Minute)
+	s.clock.Add(16 * time.Minute)
 	want(t, "letters", b.get("/app/letters"), http.StatusOK)
 	want(t, "expired draft", b.post("/app/letters", url.Values{"draft": {draft}}), http.StatusGone)
 	if n := s.logRecords(t); n != 0 {

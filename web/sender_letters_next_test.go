@@ -23,7 +23,7 @@ func TestOlderLettersOnlyWhenThereAreSome(t *testing.T) {
 		f["subject"] = fmt.Sprintf("Convocation n°%d", i)
 		b.send(f)
 		if i == 2 {
-			s.clock.Advance(48 * time.Hour)
+			s.clock.Add(48 * time.Hour)
 			b.login("alice@acme.example")
 		}
 	}

@@ -138,7 +138,7 @@ func TestLettersFilters(t *testing.T) {
 			f["subject"] = fmt.Sprintf("Résiliation du bail n°%02d", i)
 		}
 		ids = append(ids, b.send(f))
-		s.clock.Advance(20 * time.Minute)
+		s.clock.Add(20 * time.Minute)
 	}
 	s.deposit(t, key, letterFields()) // Bob's: never in Alice's list
 

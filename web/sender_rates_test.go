@@ -19,7 +19,7 @@ func TestSenderRatesPageAndAPI(t *testing.T) {
 	_, key := s.account(t, "alice@acme.example", "Acme", core.RoleSender)
 	s.deposit(t, key, letterFields())
 	s.outbox(t)
-	sent := s.mail.last(t, core.MailNotification, "bob@example.net")
+	sent := s.mail.Last(t, core.MailNotification, "bob@example.net")
 	if err := s.svc.Letters.HandleBounce(context.Background(), lretest.ReportFor(sent, "failed", "5.1.1", core.ReasonBadMailbox, true)); err != nil {
 		t.Fatal(err)
 	}

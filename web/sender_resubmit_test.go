@@ -80,7 +80,7 @@ func TestBackAndResubmitSendsOneLetter(t *testing.T) {
 			t.Errorf("%s: announced as a duplicate", name)
 		}
 	}
-	s.clock.Advance(25 * time.Hour)
+	s.clock.Add(25 * time.Hour)
 	b.login("alice@acme.example") // the session ended after 12 hours
 	if p := want(t, "a day later", b.preview(composeFields(), "", pdf), http.StatusOK); hasID(p.body, "duplicate-warning") {
 		t.Error("a letter of yesterday is still announced as a duplicate")

@@ -84,7 +84,7 @@ func TestLoginThrottled(t *testing.T) {
 	}
 	want(t, "unknown account, 6th", b.tryLogin("ghost@acme.example", "whatever"), http.StatusTooManyRequests)
 
-	s.clock.Advance(30 * time.Second)
+	s.clock.Add(30 * time.Second)
 	b.login("alice@acme.example")
 }
 
@@ -98,15 +98,15 @@ func TestSessionTimeouts(t *testing.T) {
 
 	idle := s.browser(t)
 	idle.login("alice@acme.example")
-	s.clock.Advance(29 * time.Minute)
+	s.clock.Add(29 * time.Minute)
 	if !loggedIn(idle) {
 		t.Fatal("logged out after 29 idle minutes")
 	}
-	s.clock.Advance(29 * time.Minute)
+	s.clock.Add(29 * time.Minute)
 	if !loggedIn(idle) {
 		t.Fatal("logged out although the session was used 29 minutes ago")
 	}
-	s.clock.Advance(30 * time.Minute)
+	s.clock.Add(30 * time.Minute)
 	if loggedIn(idle) {
 		t.Fatal("still logged in after 30 idle minutes")
 	}
@@ -114,12 +114,12 @@ func TestSessionTimeouts(t *testing.T) {
 	busy := s.browser(t)
 	busy.login("alice@acme.example")
 	for elapsed := 25 * time.Minute; elapsed < 12*time.Hour; elapsed += 25 * time.Minute {
-		s.clock.Advance(25 * time.Minute)
+		s.clock.Add(25 * time.Minute)
 		if !loggedIn(busy) {
 			t.Fatalf("busy session ended after %s", elapsed)
 		}
 	}
-	s.clock.Advance(25 * time.Minute)
+	s.clock.Add(25 * time.Minute)
 	if loggedIn(busy) {
 		t.Fatal("still logged in after 12 hours")
 	}

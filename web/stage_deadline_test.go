@@ -28,7 +28,7 @@ func TestPagesAgreeAtTheDeadline(t *testing.T) {
 		{"1ns after", time.Nanosecond, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s.clock.Advance(m.Deadline.Add(tt.offset).Sub(s.clock.Now()))
+			s.clock.Add(m.Deadline.Add(tt.offset).Sub(s.clock.Now()))
 			link := want(t, "open link", b.get(m.Link), http.StatusOK)
 			if got := hasID(link.body, "request-code"); got != tt.open {
 				t.Errorf("link page offers a code = %v, want %v:\n%s", got, tt.open, text(link.body))

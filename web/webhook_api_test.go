@@ -62,7 +62,7 @@ func TestWebhookAPI(t *testing.T) {
 
 	id := s.deposit(t, sender, letterFields())
 	s.deliverHooks(t) // 500
-	s.clock.Advance(webhooks.DefaultWebhookPolicy.Retry.Base * 2)
+	s.clock.Add(webhooks.DefaultWebhookPolicy.Retry.Base * 2)
 	s.deliverHooks(t) // 200
 	path := "/api/v1/webhooks/" + w.ID + "/deliveries"
 	want(t, "other org's deliveries", s.api(t, "GET", path, otherAdmin, ""), http.StatusNotFound)

@@ -50,45 +50,118 @@ type Env struct {
 // New starts an Env; opts come after the defaults, so they win.
 func New(t testing.TB, opts ...services.Option) *Env {
 	t.Helper()
-	dir := t.TempDir()
-	db := storetest.Open(t, dir, storage.Options{})
-	e := On(t, db, NewAuthority(t), opts...)
-	e.Dir = dir
-	return e
+	return Build(t, Fixture{}, opts...)
 }
 
 // On builds the services over an already open store and authority, as a
 // restarted process would.
 func On(t testing.TB, db *storage.DB, a *rfc3161.Authority, opts ...services.Option) *Env {
 	t.Helper()
-	c := &Clock{t: Start}
-	m := &Mailer{clock: c}
+	return Build(t, Fixture{DB: db, Authority: a}, opts...)
+}
+
+// Fixture is what an Env stands on, for the tests that need other parts
+// than New's; its zero value is New's. Each field is a part cmd/lre wires
+// differently in some deployment, so that a test of that deployment still
+// builds the one Env rather than its own copy of the wiring.
+type Fixture struct {
+	Dir   string          // the data directory; "" a fresh t.TempDir()
+	Store storage.Options // how Build opens the store in Dir
+	DB    *storage.DB     // an already open store (a restart); Dir and Store are then unused
+
+	// Authority issues the tokens; nil: NewAuthority, unless Timestamper is
+	// set, when Env.Authority stays nil.
+	Authority *rfc3161.Authority
+	// Timestamper replaces the authority in process (a client of the
+	// authority on loopback, a flaky or metered one); its tokens should be
+	// Authority's when a test checks them against its chain.
+	Timestamper core.Timestamper
+
+	Clock *Clock // nil: NewClock(Start)
+
+	// WrapStore and WrapMailer decorate what the services see (metrics
+	// around the store and the mailer, a disk that fills up); nil leaves
+	// the store and Env.Mailer as they are.
+	WrapStore  func(*storage.DB) services.Store
+	WrapMailer func(core.Mailer) core.Mailer
+
+	NoSender bool // leave the store without alice@example.org
+}
+
+// Build starts an Env on f; opts come after the defaults, so they win.
+func Build(t testing.TB, f Fixture, opts ...services.Option) *Env {
+	t.Helper()
+	e := &Env{T: t, DB: f.DB, Authority: f.Authority, Clock: f.Clock}
+	if e.DB == nil {
+		e.Dir = f.Dir
+		if e.Dir == "" {
+			e.Dir = t.TempDir()
+		}
+		e.DB = storetest.Open(t, e.Dir, f.Store)
+	}
+	if e.Authority == nil && f.Timestamper == nil {
+		e.Authority = NewAuthority(t)
+	}
+	if e.Clock == nil {
+		e.Clock = NewClock(Start)
+	}
+	ts := f.Timestamper
+	if ts == nil {
+		ts = rfc3161.NewLocal(e.Authority)
+	}
+	e.Mailer = &Mailer{clock: e.Clock}
+	var mailer core.Mailer = e.Mailer
+	if f.WrapMailer != nil {
+		mailer = f.WrapMailer(mailer)
+	}
+	var store services.Store = e.DB
+	if f.WrapStore != nil {
+		store = f.WrapStore(e.DB)
+	}
 	all := append([]services.Option{
-		services.WithClock(c.Now), services.WithBaseURL(BaseURL), services.WithLogger(Quiet),
-		services.WithLetters(core.WithMailer(m), core.WithBounceDomain("lre.test"),
+		services.WithClock(e.Clock.Now), services.WithBaseURL(BaseURL), services.WithLogger(Quiet),
+		services.WithLetters(core.WithMailer(mailer), core.WithBounceDomain("lre.test"),
 			core.WithRetry(core.RetryPolicy{Base: time.Minute, Max: time.Hour, MaxAge: 72 * time.Hour})),
 	}, opts...)
-	svc := services.New(db, rfc3161.NewLocal(a), all...)
-	u, _, err := svc.Accounts.AddUser(context.Background(), "alice@example.org", "Alice Martin", "Cabinet Martin", core.RoleSender)
+	e.Svc = services.New(store, ts, all...)
+	if !f.NoSender {
+		e.Sender = e.firstSender()
+	}
+	return e
+}
+
+// firstSender adds alice@example.org, or finds her in a reopened store.
+func (e *Env) firstSender() core.User {
+	e.T.Helper()
+	ctx := context.Background()
+	u, _, err := e.Svc.Accounts.AddUser(ctx, "alice@example.org", "Alice Martin", "Cabinet Martin", core.RoleSender)
 	if err != nil && core.ErrorCode(err) != core.ECONFLICT {
-		t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	if err != nil {
-		u, err = db.UserByEmail(context.Background(), "alice@example.org")
-		if err != nil {
-			t.Fatal(err)
+		if u, err = e.DB.UserByEmail(ctx, "alice@example.org"); err != nil {
+			e.T.Fatal(err)
 		}
 	}
-	return &Env{T: t, DB: db, Svc: svc, Clock: c, Mailer: m, Authority: a, Sender: u}
+	return u
 }
 
 // NewAuthority starts an embedded RFC 3161 authority with keys in a
 // temporary directory.
 func NewAuthority(t testing.TB) *rfc3161.Authority {
 	t.Helper()
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(t.TempDir(), "tsa"), "test", time.Now, rand.Reader)
+	return AuthorityIn(t, filepath.Join(t.TempDir(), "tsa"), time.Now)
+}
+
+// AuthorityIn loads the embedded authority whose keys are in dir, or
+// makes them there, on the clock now: a test that restarts lre reopens the
+// same authority, and one on a fake clock gets tokens of the clock's time,
+// which the services' genTime bounds accept.
+func AuthorityIn(t testing.TB, dir string, now func() time.Time, opts ...rfc3161.AuthorityOption) *rfc3161.Authority {
+	t.Helper()
+	a, err := rfc3161.LoadOrCreateAuthority(dir, "test", now, rand.Reader, opts...)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("embedded authority in %s: %v", dir, err)
 	}
 	return a
 }

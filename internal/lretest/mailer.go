@@ -2,7 +2,9 @@ package lretest
 
 import (
 	"context"
+	"strings"
 	"sync"
+	"testing"
 
 	"github.com/lre-project/lre/core"
 )
@@ -51,4 +53,29 @@ func (m *Mailer) Kinds() []core.MailKind {
 		out = append(out, s.Kind)
 	}
 	return out
+}
+
+// Last returns the latest mail of kind to addr, and fails t when there is
+// none.
+func (m *Mailer) Last(t testing.TB, kind core.MailKind, addr string) core.OutgoingMail {
+	t.Helper()
+	sent := m.Sent()
+	for i := len(sent) - 1; i >= 0; i-- {
+		if sent[i].Kind == kind && strings.EqualFold(sent[i].To.Email, addr) {
+			return sent[i]
+		}
+	}
+	t.Fatalf("no %s mail to %s among %d sent", kind, addr, len(sent))
+	return core.OutgoingMail{}
+}
+
+// Count returns how many mails of kind were sent.
+func (m *Mailer) Count(kind core.MailKind) int {
+	n := 0
+	for _, s := range m.Sent() {
+		if s.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
