@@ -12,6 +12,13 @@ func (u User) IsOperator() bool {
 	return u.Role == RoleAdmin && u.Organisation == ""
 }
 
+// IsOrgAdmin reports whether u administers an organisation: an admin
+// with one. The one rule of who manages an organisation's users and
+// webhooks (accounts, webhooks) and of what the sender pages' menu offers.
+func (u User) IsOrgAdmin() bool {
+	return u.Role == RoleAdmin && u.Organisation != ""
+}
+
 // CheckOperator allows provider-wide actions, such as a backup of the whole
 // database (every organisation's letters), to the operator only.
 // Errors: EFORBIDDEN for anyone else, organisation admins included: the

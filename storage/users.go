@@ -45,3 +45,15 @@ func (db *DB) UserByKeyHash(ctx context.Context, keyHash []byte) (core.User, err
 	})
 	return u, err
 }
+
+// SetUserRole sets the role of user id.
+func (db *DB) SetUserRole(ctx context.Context, id string, role core.Role) error {
+	return db.kv.Update(func(tx kv.Tx) error {
+		u, err := getUser(tx, []byte(id))
+		if err != nil {
+			return err
+		}
+		u.Role = role
+		return putJSON(tx.Bucket(bktUsers), []byte(id), u)
+	})
+}

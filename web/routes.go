@@ -108,6 +108,10 @@ func (s *Server) routes() {
 	app.POST("/keys", adm.keyCreate)
 	app.GET("/keys/:id/revoke", adm.keyRevokeForm)
 	app.POST("/keys/:id/revoke", adm.keyRevoke)
+	app.GET("/users", adm.usersPage)
+	app.POST("/users", adm.userInvite)
+	app.POST("/users/:id/role", adm.userRole)
+	app.POST("/users/:id/password-link", adm.userPasswordLinkPage)
 	e.POST("/app/letters/preview", ui.preview, s.pageRateLimit(), s.requireSession)
 	e.POST("/app/batches/preview", ui.batchPreview, s.pageRateLimit(), s.requireSession)
 }

@@ -61,6 +61,12 @@ type UserDirectory interface {
 	OrgUsers(ctx context.Context, org string) ([]core.User, error)
 }
 
+// RoleStore changes what a user may do.
+type RoleStore interface {
+	// SetUserRole sets the role of user id; ENOTFOUND for an unknown user.
+	SetUserRole(ctx context.Context, id string, role core.Role) error
+}
+
 // PasswordStore keeps password hashes and one-time set-password tokens.
 type PasswordStore interface {
 	// SetPassword stores h for userID, forgets every session of that user
@@ -105,6 +111,7 @@ type Store interface {
 	KeyStore
 	KeyUse
 	UserDirectory
+	RoleStore
 	PasswordStore
 	PasswordTokens
 	SessionStore

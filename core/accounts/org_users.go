@@ -83,6 +83,33 @@ func (s *Service) IssuePasswordLink(ctx context.Context, admin core.User, userID
 	return s.passwordLink(ctx, u.ID)
 }
 
+// SetOrgUserRole gives a user of admin's organisation another role, in
+// force from their next request (sessions and API keys read the user
+// each time). An admin does not change their own role, so that the
+// organisation always keeps the admin who acts. Errors: EFORBIDDEN for a
+// non-admin, EINVALID (field "role"), ENOTFOUND for an unknown user or
+// one of another organisation, ECONFLICT for the admin's own role.
+func (s *Service) SetOrgUserRole(ctx context.Context, admin core.User, userID string, role core.Role) (core.User, error) {
+	if err := checkAdmin(admin); err != nil {
+		return core.User{}, err
+	}
+	if !role.Valid() {
+		return core.User{}, core.FieldError(core.EINVALID, "role", "role must be sender, auditor or admin")
+	}
+	u, err := core.OrgUser(ctx, s.store, admin, userID)
+	if err != nil {
+		return core.User{}, err
+	}
+	if u.ID == admin.ID {
+		return core.User{}, core.Errorf(core.ECONFLICT, "you cannot change your own role: ask another admin of your organisation")
+	}
+	if err := s.store.SetUserRole(ctx, u.ID, role); err != nil {
+		return core.User{}, fmt.Errorf("set role: %w", err)
+	}
+	u.Role = role
+	return u, nil
+}
+
 // OrgUsers lists the users of admin's organisation.
 // Errors: EFORBIDDEN for a non-admin.
 func (s *Service) OrgUsers(ctx context.Context, admin core.User) ([]core.User, error) {
