@@ -3,20 +3,17 @@ package core_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
-	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -43,11 +40,7 @@ func benchDeposit(b *testing.B, opts storage.Options, senders int) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre bench", time.Now, rand.Reader)
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc := services.New(db, rfc3161.NewLocal(a), services.WithLogger(quiet))
+	svc := lretest.Build(b, lretest.Fixture{DB: db, Clock: lretest.Following(), NoSender: true}, services.WithLogger(quiet)).Svc
 	u, _, err := svc.Accounts.AddUser(ctx, "bench@example.org", "Bench", "Bench", core.RoleSender)
 	if err != nil {
 		b.Fatal(err)

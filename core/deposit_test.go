@@ -3,7 +3,6 @@ package core_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 )
@@ -36,10 +35,7 @@ type tsa struct {
 
 func newTSA(t *testing.T) *tsa {
 	t.Helper()
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(t.TempDir(), "tsa"), "lre test", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := lretest.NewAuthority(t)
 	s := &tsa{a: a}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.down.Load() {
@@ -71,8 +67,12 @@ func openStore(t *testing.T, dir string) *storage.DB {
 	return db
 }
 
-func newService(db *storage.DB, ts core.Timestamper, opts ...services.Option) *services.Set {
-	return services.New(db, ts, append([]services.Option{services.WithLogger(quiet), services.WithTimestampTimeout(5 * time.Second)}, opts...)...)
+// newService builds lretest's services over db on the real time, with ts
+// (a client of the authority on loopback) in place of the embedded one.
+func newService(t *testing.T, db *storage.DB, ts core.Timestamper, opts ...services.Option) *services.Set {
+	t.Helper()
+	return lretest.Build(t, lretest.Fixture{DB: db, Timestamper: ts, Clock: lretest.Following(), NoSender: true},
+		append([]services.Option{services.WithLogger(quiet), services.WithTimestampTimeout(5 * time.Second)}, opts...)...).Svc
 }
 
 func addUser(t *testing.T, svc *services.Set, email string, role core.Role) core.User {
@@ -130,7 +130,7 @@ func TestDepositRoles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.role), func(t *testing.T) {
 			db := openStore(t, t.TempDir())
-			svc := newService(db, newTSA(t).client(t))
+			svc := newService(t, db, newTSA(t).client(t))
 			u := addUser(t, svc, "user@acme.example", tt.role)
 			n, _, err := svc.Letters.Deposit(context.Background(), letterRequest(u))
 			if tt.wantCode == "" {
@@ -177,7 +177,7 @@ func TestDepositValidatesForEveryEntryPoint(t *testing.T) {
 		{"bad language", func(r *core.DepositRequest) { r.Language = "de" }, core.EINVALID, "language", ""},
 	}
 	db := openStore(t, t.TempDir())
-	svc := newService(db, newTSA(t).client(t), services.WithLetters(core.WithLimits(limits)))
+	svc := newService(t, db, newTSA(t).client(t), services.WithLetters(core.WithLimits(limits)))
 	u := addUser(t, svc, "alice@acme.example", core.RoleSender)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,7 +209,7 @@ func TestPendingDepositSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := newService(db, authority.client(t))
+	svc := newService(t, db, authority.client(t))
 	u := addUser(t, svc, "alice@acme.example", core.RoleSender)
 	n, _, err := svc.Letters.Deposit(ctx, letterRequest(u, mustUpload(t, "contrat.pdf", pdf)))
 	if err != nil {
@@ -224,7 +224,7 @@ func TestPendingDepositSurvivesRestart(t *testing.T) {
 
 	authority.down.Store(false)
 	db = openStore(t, dir)
-	svc = newService(db, authority.client(t))
+	svc = newService(t, db, authority.client(t))
 	done, err := svc.Letters.RetryPendingTimestamps(ctx)
 	if err != nil || done != 1 {
 		t.Fatalf("retry after restart = %d, %v; want 1", done, err)
@@ -275,7 +275,7 @@ func TestRetryPendingConcurrently(t *testing.T) {
 	ctx := context.Background()
 	authority := newTSA(t)
 	db := openStore(t, t.TempDir())
-	svc := newService(db, authority.client(t))
+	svc := newService(t, db, authority.client(t))
 	u := addUser(t, svc, "alice@acme.example", core.RoleSender)
 	authority.down.Store(true)
 	var ids []string
@@ -318,7 +318,7 @@ func TestIdempotentReplayWhilePending(t *testing.T) {
 	authority := newTSA(t)
 	authority.down.Store(true)
 	db := openStore(t, t.TempDir())
-	svc := newService(db, authority.client(t))
+	svc := newService(t, db, authority.client(t))
 	u := addUser(t, svc, "alice@acme.example", core.RoleSender)
 	req := letterRequest(u)
 	req.IdempotencyKey = "pending-1"

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,9 +18,9 @@ import (
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/smtp"
-	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )
 
@@ -273,48 +272,22 @@ func scenarioRefuse(t *testing.T, b context.Context, s *site) {
 	}
 }
 
-// fakeClock is the real time shifted by an offset that the test moves.
-type fakeClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset).UTC()
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.offset += d
-	c.mu.Unlock()
-}
-
 // inProcess is lre wired as cmd/lre's newApp does, but in this process and
 // on a fake clock, because `lre serve` takes its time from the system and
 // --deadline-days is at least 1.
 type inProcess struct {
 	site
 	svc   *services.Set
-	clock *fakeClock
+	clock *lretest.Clock // the real time, moved ahead by the test
 	users map[string]core.User
 }
 
 func startInProcess(t *testing.T) *inProcess {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &fakeClock{}
-	tsa, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	clock := lretest.Following()
+	tsa := lretest.NewAuthority(t)
 	ts := rfc3161.NewLocal(tsa)
-	seal, err := certs.LoadOrCreateSeal(filepath.Join(dir, "seal"), "lre", time.Now, rand.Reader)
+	seal, err := certs.LoadOrCreateSeal(filepath.Join(t.TempDir(), "seal"), "lre", time.Now, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,8 +300,7 @@ func startInProcess(t *testing.T) *inProcess {
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	svc := services.New(db, ts,
-		services.WithClock(clock.now),
+	svc := lretest.Build(t, lretest.Fixture{Authority: tsa, Clock: clock, NoSender: true},
 		services.WithLogger(log),
 		services.WithLetters(core.WithMailer(&smtp.Sender{Addr: sk.addr, StartTLS: smtp.TLSOff})),
 		services.WithProvider(core.Provider{Name: "lre", FromEmail: "noreply@localhost"}),
@@ -336,8 +308,8 @@ func startInProcess(t *testing.T) *inProcess {
 		services.WithLetters(core.WithBounceDomain("localhost")),
 		services.WithLetters(core.WithDeadlines(core.DeadlinePolicy{Days: 15, Location: paris})),
 		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, ts))),
-	)
-	hs.Config.Handler = web.NewServer(svc, web.Config{BaseURL: base, TSAChainPEM: tsa.ChainPEM(), Logger: log, Now: clock.now})
+	).Svc
+	hs.Config.Handler = web.NewServer(svc, web.Config{BaseURL: base, TSAChainPEM: tsa.ChainPEM(), Logger: log, Now: clock.Now})
 	hs.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -346,7 +318,6 @@ func startInProcess(t *testing.T) *inProcess {
 		cancel()
 		<-done
 		hs.Close()
-		db.Close()
 		if t.Failed() {
 			t.Logf("server log (last lines):\n%s", logs.tail(40))
 		}
@@ -387,7 +358,7 @@ func scenarioDeadline(t *testing.T, b context.Context) {
 	if rcpt.count("#request-code") != 1 || rcpt.text("dd.deadline") == "" {
 		t.Fatal("before the deadline the link offers no code or shows no deadline")
 	}
-	s.clock.advance(17 * 24 * time.Hour)
+	s.clock.Add(17 * 24 * time.Hour)
 	if got, err := s.svc.Letters.ExpireDeadlines(ctx); err != nil || got != 1 {
 		t.Fatalf("ExpireDeadlines 17 days later: %d letters, %v; want 1", got, err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
-	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )
@@ -36,11 +35,8 @@ func newBackupFixture(t *testing.T, letters int) *backupFixture {
 		t.Fatal(err)
 	}
 	f.db = db
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(f.dir, "tsa"), "backup test", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.svc = services.New(db, rfc3161.NewLocal(a))
+	a := lretest.AuthorityIn(t, filepath.Join(f.dir, "tsa"), time.Now)
+	f.svc = lretest.Build(t, lretest.Fixture{DB: db, Authority: a, Clock: lretest.Following(), NoSender: true}).Svc
 	ctx := context.Background()
 	sender, _, err := f.svc.Accounts.AddUser(ctx, "alice@example.org", "Alice", "ACME", core.RoleSender)
 	if err != nil {

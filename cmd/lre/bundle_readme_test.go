@@ -124,7 +124,7 @@ func TestBundleReadmeRunsAsWritten(t *testing.T) {
 		{"an event", "FAILED: record", func(f map[string][]byte) {
 			editJSON(t, f, evidence.BundleEvents, func(v map[string]any) {
 				rec := v["Evidences"].([]any)[1].(map[string]any)["LogRecord"].(map[string]any)
-				rec["CanonicalEvent"] = strings.Replace(rec["CanonicalEvent"].(string), "mx.example.com", "mx.example.org", 1)
+				rec["CanonicalEvent"] = strings.Replace(rec["CanonicalEvent"].(string), "mx.test", "mx.example.org", 1)
 			})
 		}},
 		{"a proof", "is not in the checkpoint's tree", func(f map[string][]byte) {

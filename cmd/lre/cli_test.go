@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,7 +15,7 @@ import (
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
-	"github.com/lre-project/lre/rfc3161"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -166,11 +165,8 @@ func newLogFixture(t *testing.T, n int) logFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre test", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := services.New(db, rfc3161.NewLocal(a))
+	a := lretest.AuthorityIn(t, filepath.Join(dir, "tsa"), time.Now)
+	svc := lretest.Build(t, lretest.Fixture{DB: db, Authority: a, Clock: lretest.Following(), NoSender: true}).Svc
 	u, _, err := svc.Accounts.AddUser(ctx, "alice@example.org", "Alice", "ACME", core.RoleSender)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,20 +21,11 @@ import (
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )
-
-// fakeClock is the time every renewal part reads: injected, never the
-// process's clock faked.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 const margin = 180 * 24 * time.Hour
 
@@ -44,13 +33,9 @@ const margin = 180 * 24 * time.Hour
 // serve wires for renewal and publication, on clock: the authority and the
 // seal with the renewal margin, the renderer and renewer, the transparency
 // log, and the live chains that certs.pem and bundles read.
-func renewalApp(t *testing.T, s *story, clock *fakeClock) *app {
+func renewalApp(t *testing.T, s *story, clock *lretest.Clock) *app {
 	t.Helper()
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(s.dir, "tsa"), "lre test", clock.Now, rand.Reader,
-		rfc3161.WithCRLURL("https://lre.test/api/v1/tsa/crl"), rfc3161.WithRenewBefore(margin))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := lretest.AuthorityIn(t, filepath.Join(s.dir, "tsa"), clock.Now, rfc3161.WithCRLURL("https://lre.test/api/v1/tsa/crl"), rfc3161.WithRenewBefore(margin))
 	seal, err := certs.LoadOrCreateSeal(filepath.Join(s.dir, "seal"), "lre test", clock.Now, rand.Reader,
 		certs.WithCRLURL("https://lre.test/api/v1/seal/crl"), certs.WithRenewBefore(margin))
 	if err != nil {
@@ -59,14 +44,11 @@ func renewalApp(t *testing.T, s *story, clock *fakeClock) *app {
 	p := pki{seal: seal, authority: a}
 	ts := rfc3161.NewLocal(a)
 	r := certs.NewRenderer(seal, ts, certs.WithClock(clock.Now), certs.WithValidationData(validationData(a, p.tsaPEM)))
-	svc := services.New(s.db, ts,
-		services.WithClock(clock.Now),
-		services.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+	svc := lretest.Build(t, lretest.Fixture{DB: s.db, Authority: a, Clock: clock, NoSender: true},
 		services.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"}),
-		services.WithBaseURL("https://lre.test"),
 		services.WithEvidence(evidence.WithRenderer(r), evidence.WithRenewal(certs.NewRenewer(r, margin), s.db),
 			evidence.WithETSIEvidence(certs.NewEvidenceSigner(seal, clock.Now, rand.Reader), s.db),
-			evidence.WithTransparencyLog(s.db, s.signer), evidence.WithAuditMaterial(evidence.AuditMaterial{Live: p.chains})))
+			evidence.WithTransparencyLog(s.db, s.signer), evidence.WithAuditMaterial(evidence.AuditMaterial{Live: p.chains}))).Svc
 	return &app{pki: p, svc: svc}
 }
 
@@ -104,7 +86,7 @@ func TestRenewalTenYearsAhead(t *testing.T) {
 		t.Fatal(err)
 	}
 	oldBundle := s.bundle(0)
-	clock := &fakeClock{t: time.Now()}
+	clock := lretest.NewClock(time.Now())
 	a := renewalApp(t, s, clock)
 	srv := httptest.NewServer(web.NewServer(a.svc, web.Config{Chains: a.pki.chains}))
 	defer srv.Close()

@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"io"
-	"log/slog"
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,35 +14,11 @@ import (
 	"github.com/lre-project/lre/core/evidence"
 	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/internal/keyfile"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/tlog"
 )
-
-// captureMailer accepts every mail, as a remote server answering 250, and
-// keeps them so that the story can follow the recipient's links.
-type captureMailer struct {
-	mu   sync.Mutex
-	sent []core.OutgoingMail
-}
-
-func (m *captureMailer) Send(ctx context.Context, om core.OutgoingMail) (core.DeliveryResult, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sent = append(m.sent, om)
-	return core.DeliveryResult{Class: core.DeliveryAccepted, Host: "mx.example.com", Code: 250, Enhanced: "2.0.0", Text: "Ok: queued", Time: time.Now()}, nil
-}
-
-func (m *captureMailer) last(kind core.MailKind) core.OutgoingMail {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := len(m.sent) - 1; i >= 0; i-- {
-		if m.sent[i].Kind == kind {
-			return m.sent[i]
-		}
-	}
-	return core.OutgoingMail{}
-}
 
 // story is one lre with a letter that went all the way: deposited with an
 // attachment, notified, the recipient identified by a one-time code,
@@ -58,7 +31,7 @@ type story struct {
 	svc    *services.Set
 	signer *tlog.Signer
 	ts     core.Timestamper
-	mail   *captureMailer
+	mail   *lretest.Mailer
 	sender core.User
 	notice core.Notice
 	// earlier is a checkpoint published right after the deposit.
@@ -74,6 +47,8 @@ func newStory(t *testing.T) *story {
 }
 
 // open wires a service over the data dir, creating its keys on first use.
+// The store is the bbolt file of dir whatever the store under test, since
+// the lre commands the tests run read it there.
 func (s *story) open(dir string) {
 	t := s.t
 	db, err := storage.Open(dir, storage.Options{LockTimeout: time.Second})
@@ -81,10 +56,7 @@ func (s *story) open(dir string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "lre test", time.Now, rand.Reader, rfc3161.WithCRLURL("https://lre.test/api/v1/tsa/crl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := lretest.AuthorityIn(t, filepath.Join(dir, "tsa"), time.Now, rfc3161.WithCRLURL("https://lre.test/api/v1/tsa/crl"))
 	seal, err := certs.LoadOrCreateSeal(filepath.Join(dir, "seal"), "lre test", time.Now, rand.Reader, certs.WithCRLURL("https://lre.test/api/v1/seal/crl"))
 	if err != nil {
 		t.Fatal(err)
@@ -93,26 +65,20 @@ func (s *story) open(dir string) {
 		t.Fatal(err)
 	}
 	ts := rfc3161.NewLocal(a)
-	s.db, s.mail, s.ts = db, &captureMailer{}, ts
-	s.svc = services.New(db, ts,
-		services.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
-		services.WithLetters(core.WithMailer(s.mail)),
+	e := lretest.Build(t, lretest.Fixture{DB: db, Authority: a, Clock: lretest.Following()},
 		services.WithProvider(core.Provider{Name: "lre test", FromEmail: "noreply@lre.test"}),
-		services.WithBaseURL("https://lre.test"),
 		services.WithEvidence(evidence.WithRenderer(certs.NewRenderer(seal, ts, certs.WithValidationData(validationData(a, a.GenerationsPEM))))),
 		services.WithEvidence(evidence.WithETSIEvidence(certs.NewEvidenceSigner(seal, time.Now, rand.Reader), db)),
 		services.WithEvidence(evidence.WithTransparencyLog(db, s.signer)),
 		services.WithEvidence(evidence.WithAuditMaterial(evidence.AuditMaterial{TSAChainPEM: a.GenerationsPEM(), SealPEM: seal.GenerationsPEM()})),
 	)
+	s.db, s.mail, s.ts, s.svc, s.sender = db, e.Mailer, ts, e.Svc, e.Sender
 }
 
 func (s *story) play() *story {
 	t, ctx := s.t, context.Background()
 	var err error
 	mailer := s.mail
-	if s.sender, _, err = s.svc.Accounts.AddUser(ctx, "alice@example.org", "Alice Martin", "Cabinet Martin", core.RoleSender); err != nil {
-		t.Fatal(err)
-	}
 	up, err := core.ReadUpload("contrat.pdf", "application/pdf", strings.NewReader("%PDF-1.4 contrat de bail, article 7"), 1<<20)
 	if err != nil {
 		t.Fatal(err)
@@ -128,13 +94,13 @@ func (s *story) play() *story {
 		t.Fatal(err)
 	}
 	s.process()
-	token := path.Base(mailer.last(core.MailNotification).Link)
+	token := path.Base(mailer.Last(t, core.MailNotification, "bob@example.com").Link)
 	access := core.Access{IP: "192.0.2.7", UserAgent: "test"}
 	if err := s.svc.Letters.RequestCode(ctx, token, access); err != nil {
 		t.Fatal(err)
 	}
 	s.process()
-	session, err := s.svc.Letters.VerifyCode(ctx, token, mailer.last(core.MailOTP).Code, "", access)
+	session, err := s.svc.Letters.VerifyCode(ctx, token, mailer.Last(t, core.MailOTP, "bob@example.com").Code, "", access)
 	if err != nil {
 		t.Fatal(err)
 	}

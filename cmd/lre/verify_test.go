@@ -173,7 +173,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{"a byte of an event", func(f map[string][]byte) {
 			editJSON(t, f, evidence.BundleEvents, func(v map[string]any) {
 				rec := v["Evidences"].([]any)[1].(map[string]any)["LogRecord"].(map[string]any)
-				rec["CanonicalEvent"] = strings.Replace(rec["CanonicalEvent"].(string), "mx.example.com", "mx.example.org", 1)
+				rec["CanonicalEvent"] = strings.Replace(rec["CanonicalEvent"].(string), "mx.test", "mx.example.org", 1)
 			})
 		}, audit.KindChain},
 		{"an event's shown time", func(f map[string][]byte) {

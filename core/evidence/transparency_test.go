@@ -33,10 +33,7 @@ func newTlogHarness(t *testing.T, wrap func(evidence.TransparencyStore) evidence
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a, err := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "test", time.Now, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := lretest.AuthorityIn(t, filepath.Join(dir, "tsa"), time.Now)
 	s, err := keyfile.LoadOrCreateLogSigner(filepath.Join(dir, "log"), tlog.Origin("test"), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -207,9 +204,8 @@ func BenchmarkPublishCheckpoint(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	a, _ := rfc3161.LoadOrCreateAuthority(filepath.Join(dir, "tsa"), "bench", time.Now, rand.Reader)
 	s, _ := keyfile.LoadOrCreateLogSigner(filepath.Join(dir, "log"), "bench-log", rand.Reader)
-	svc := services.New(db, rfc3161.NewLocal(a), services.WithEvidence(evidence.WithTransparencyLog(db, s)))
+	svc := lretest.Build(b, lretest.Fixture{DB: db, Clock: lretest.Following(), NoSender: true}, services.WithEvidence(evidence.WithTransparencyLog(db, s))).Svc
 	ev := core.Event{Type: core.EventConsentGiven, Time: time.Now()}
 	for b.Loop() {
 		if err := db.ApplyChange(ctx, core.Change{Events: []core.Event{ev}}); err != nil {

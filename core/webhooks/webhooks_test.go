@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/core/webhooks"
 	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/storage"
@@ -169,7 +168,7 @@ func TestWebhookQueueSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	svc := services.New(db2, nil, withHooks(), services.WithClock(h.Clock.Now))
+	svc := lretest.Build(t, lretest.Fixture{DB: db2, Clock: h.Clock, NoSender: true}, withHooks()).Svc
 	if _, err := svc.Webhooks.ProcessWebhooks(ctx); err != nil {
 		t.Fatal(err)
 	}
