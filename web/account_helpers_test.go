@@ -126,7 +126,7 @@ func composeBody(t testing.TB, csrf string, fields map[string]string, files ...u
 	if csrf != "-" {
 		w.WriteField("_csrf", csrf)
 	}
-	for _, k := range []string{"recipient_email", "recipient_name", "recipient_type", "subject", "sender_reference", "body", "language", "knowledge_question", "knowledge_answer"} {
+	for _, k := range []string{"kept", "kept_drop", "recipient_email", "recipient_name", "recipient_type", "subject", "sender_reference", "body", "language", "knowledge_question", "knowledge_answer"} {
 		if v, ok := fields[k]; ok {
 			w.WriteField(k, v)
 		}

@@ -23,6 +23,11 @@ type batchFormView struct {
 	BadRows []badRow
 }
 
+// FileCheck is the batch form's file check (partials/file_check.html).
+func (v batchFormView) FileCheck() fileCheck {
+	return fileCheck{Limits: v.Limits, Invalid: v.Field == "attachments"}
+}
+
 // badRow is one refused row of the recipients file, in the reader's words.
 type badRow struct {
 	Line           int

@@ -4,7 +4,9 @@ import "fmt"
 
 // letterText is the catalogue of the sender's letter page beyond
 // accountText: what happens next at each stage, the timeline's labels of
-// the events accountText does not name, and the technical section.
+// the events accountText does not name, and the technical section; and
+// the compose form's kept files and the messages of its file check
+// (static/compose.js), with %s and %d filled in order by the script.
 var letterText = map[string]struct{ fr, en string }{
 	"snd_next_title":       {"Et maintenant ?", "What happens next"},
 	"snd_next_deposited":   {"L’avis part vers le destinataire par e-mail. Il a jusqu’au %s pour accepter ou refuser la lettre ; sans réponse d’ici là, elle sera non réclamée et vous recevrez la preuve de non-réclamation.", "The notification is on its way to the recipient by email. They have until %s to accept or refuse the letter; without an answer by then it is not claimed and you get the proof of non-claim."},
@@ -20,6 +22,14 @@ var letterText = map[string]struct{ fr, en string }{
 	"snd_technical_help":   {"Les empreintes, le jeton d’horodatage et les enregistrements du journal de preuves, pour vérifier la lettre sans nous faire confiance.", "The digests, the timestamp token and the records of the evidence log, to check the letter without trusting us."},
 	"snd_records":          {"Enregistrements du journal de preuves", "Records of the evidence log"},
 	"snd_printed_from":     {"Page imprimée depuis", "Page printed from"},
+
+	"snd_kept_intro":   {"Ces fichiers, déjà envoyés, sont gardés avec la lettre : ne choisissez que ceux qui manquent.", "These files, already uploaded, are kept with the letter: choose only the missing ones."},
+	"snd_kept_drop":    {"Ne pas garder ces fichiers", "Do not keep these files"},
+	"snd_js_units":     {"octets|ko|Mo", "bytes|kB|MB"},
+	"snd_js_chosen":    {"Fichiers choisis : %s au total avec le message (%s au plus).", "Files chosen: %s in all with the message (%s at most)."},
+	"snd_js_too_many":  {"Vous avez choisi %d fichiers ; la limite est de %d. Retirez-en avant d’envoyer.", "You chose %d files; the limit is %d. Remove some before sending."},
+	"snd_js_too_large": {"Avec ces fichiers la lettre ferait %s ; la limite est de %s. Retirez ou réduisez des fichiers avant d’envoyer.", "With these files the letter would be %s; the limit is %s. Remove or shrink files before sending."},
+	"snd_js_name":      {"Le nom « %s » fait %d octets ; la limite est de %d octets. Renommez le fichier.", "The name “%s” is %d bytes long; the limit is %d bytes. Rename the file."},
 
 	"snd_evt_handover_document":     {"Document « %s » remis au destinataire", "Document “%s” handed over to the recipient"},
 	"snd_evt_handover_body":         {"Texte de la lettre remis au destinataire", "Text of the letter handed over to the recipient"},

@@ -178,8 +178,11 @@ func checkPage(t *testing.T, body string) {
 			}
 			ids[id] = true
 		}
-		if attr(n, "style") != "" || n.Data == "style" || n.Data == "script" || strings.HasPrefix(attr(n, "href"), "javascript:") {
+		if attr(n, "style") != "" || n.Data == "style" || strings.HasPrefix(attr(n, "href"), "javascript:") || hasAttrPrefix(n, "on") {
 			t.Errorf("inline style or script in <%s>", n.Data)
+		}
+		if n.Data == "script" && (!strings.HasPrefix(attr(n, "src"), "/static/") || n.FirstChild != nil) {
+			t.Errorf("inline script, or one not from /static/: <script src=%q>", attr(n, "src"))
 		}
 		switch n.Data {
 		case "h1":
@@ -205,6 +208,15 @@ func checkPage(t *testing.T, body string) {
 	checkInvalidFields(t, body)
 }
 
+// hasAttrPrefix reports an attribute like onclick: an inline handler.
+func hasAttrPrefix(n *html.Node, prefix string) bool {
+	return slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return strings.HasPrefix(a.Key, prefix) })
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	return slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return a.Key == key })
+}
+
 // checkInvalidFields wants every field marked aria-invalid to name, in
 // aria-describedby, the alert that says what is wrong with it, so that a
 // screen reader reads the reason on the field.
@@ -216,7 +228,7 @@ func checkInvalidFields(t *testing.T, body string) {
 		if n.Type != html.ElementNode {
 			return
 		}
-		if attr(n, "role") == "alert" && attr(n, "id") != "" {
+		if attr(n, "role") == "alert" && attr(n, "id") != "" && !hasAttr(n, "hidden") {
 			alerts[attr(n, "id")] = true
 		}
 		if attr(n, "aria-invalid") == "true" {

@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	e.POST("/verify/upload", s.verifyUpload, s.pageRateLimit())
 	e.GET("/static/style.css", s.staticStyle)
 	e.GET("/static/sender.css", s.senderStyle)
+	e.GET("/static/compose.js", s.composeScript)
 
 	api := e.Group("/api/v1", s.requireAPIKey)
 	api.POST("/notices", s.noticeCreate)

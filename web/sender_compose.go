@@ -19,6 +19,11 @@ type composeView struct {
 	Error  string // catalogue key
 	Field  string // the input at fault
 	Detail string // core's message
+	// Kept is the id of the files a refused preview kept, which the form
+	// sends back so that the sender chooses only the missing ones again.
+	Kept      string
+	KeptFiles []core.Upload
+	KeptBytes int64
 }
 
 // previewView is the Data of the confirmation page: exactly what will be
@@ -31,6 +36,21 @@ type previewView struct {
 	BodySHA256 string
 	Total      int64
 	Duplicates []core.Notice // sent to the same recipient with the same files lately
+}
+
+// fileCheck is what the file input's data- attributes give
+// static/compose.js: the limits the server enforces and the files a
+// refused preview kept, which count against them.
+type fileCheck struct {
+	Limits    core.Limits
+	Invalid   bool // the server refused the attachments
+	KeptFiles int
+	KeptBytes int64
+}
+
+// FileCheck is the compose form's file check (partials/file_check.html).
+func (v composeView) FileCheck() fileCheck {
+	return fileCheck{Limits: v.Limits, Invalid: v.Field == "attachments", KeptFiles: len(v.KeptFiles), KeptBytes: v.KeptBytes}
 }
 
 // compose is GET /app/letters/new.
@@ -47,14 +67,24 @@ func (ui *senderUI) renderCompose(c echo.Context, status int, v composeView) err
 	return ui.renderApp(c, status, "sender_compose", "snd_compose_title", v)
 }
 
-// refuseCompose shows the form again with what the sender typed and why
-// it was refused; failures the sender cannot fix go to the error page.
-func (ui *senderUI) refuseCompose(c echo.Context, form map[string]string, err error) error {
+// refuseCompose shows the form again with what the sender typed, the
+// files already uploaded (kept as a draft of the session, so that they
+// need not be chosen again) and why it was refused; failures the sender
+// cannot fix go to the error page.
+func (ui *senderUI) refuseCompose(c echo.Context, req core.DepositRequest, form map[string]string, err error) error {
 	code := core.ErrorCode(err)
 	if code != core.EINVALID && code != core.ETOOLARGE && code != core.EREFUSED {
 		return err
 	}
-	return ui.renderCompose(c, statusOf[code], composeView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: localError(err, ui.uiLang(c))})
+	v := composeView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: localError(err, ui.uiLang(c))}
+	if len(req.Attachments) > 0 {
+		id, perr := ui.drafts.putKept(ui.draftOwner(c), req.Attachments)
+		if perr != nil {
+			return perr
+		}
+		v.Kept, v.KeptFiles, v.KeptBytes = id, req.Attachments, draftSize(core.DepositRequest{Attachments: req.Attachments})
+	}
+	return ui.renderCompose(c, statusOf[code], v)
 }
 
 // preview is POST /app/letters/preview (multipart): it reads and hashes
@@ -69,11 +99,11 @@ func (ui *senderUI) preview(c echo.Context) error {
 	ui.keepCSRF(c)
 	req, form, err := ui.readCompose(c)
 	if err != nil {
-		return ui.refuseCompose(c, form, err)
+		return ui.refuseCompose(c, req, form, err)
 	}
 	req.Sender = u
 	if err := ui.svc.Letters.CheckDeposit(c.Request().Context(), req); err != nil {
-		return ui.refuseCompose(c, form, err)
+		return ui.refuseCompose(c, req, form, err)
 	}
 	req.Sender = core.User{}
 	id, err := ui.drafts.put(ui.draftOwner(c), req)

@@ -31,6 +31,9 @@ type draft struct {
 	size    int64
 	created time.Time
 	sentID  string // the letter, once sent
+	// kept marks the files of a refused preview, kept so that the sender
+	// need not choose them again (refuseCompose): only takeKept reads it.
+	kept bool
 }
 
 type draftStore struct {
@@ -62,17 +65,27 @@ func (ds *draftStore) put(owner string, req core.DepositRequest) (string, error)
 
 // putBatch stores a batch: the shared letter and the recipients CSV.
 func (ds *draftStore) putBatch(owner string, req core.DepositRequest, recipients []byte) (string, error) {
+	return ds.add(&draft{owner: owner, req: req, batch: recipients, size: draftSize(req) + int64(len(recipients))})
+}
+
+// putKept stores the files of a refused preview for owner's next try.
+func (ds *draftStore) putKept(owner string, files []core.Upload) (string, error) {
+	req := core.DepositRequest{Attachments: files}
+	return ds.add(&draft{owner: owner, req: req, size: draftSize(req), kept: true})
+}
+
+func (ds *draftStore) add(d *draft) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	d := &draft{id: hex.EncodeToString(b[:]), owner: owner, req: req, batch: recipients, size: draftSize(req) + int64(len(recipients))}
+	d.id = hex.EncodeToString(b[:])
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
 	d.created = ds.now()
 	ds.sweep(d.created)
-	if ds.count(owner) >= draftsPerOwner {
-		ds.dropOldest(func(o *draft) bool { return o.owner == owner })
+	if ds.count(d.owner) >= draftsPerOwner {
+		ds.dropOldest(func(o *draft) bool { return o.owner == d.owner })
 	}
 	for ds.total+d.size > ds.max && len(ds.byID) > 0 {
 		ds.dropOldest(func(*draft) bool { return true })
@@ -82,12 +95,31 @@ func (ds *draftStore) putBatch(owner string, req core.DepositRequest, recipients
 	return d.id, nil
 }
 
-// get returns owner's live draft id.
+// get returns owner's live draft id, a letter or a batch to confirm.
 func (ds *draftStore) get(owner, id string) (*draft, bool) {
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
+	return ds.find(owner, id, false)
+}
+
+// takeKept removes owner's kept files id and returns them: they go into
+// the next request, and a refusal of that one keeps them again.
+func (ds *draftStore) takeKept(owner, id string) ([]core.Upload, bool) {
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	d, ok := ds.find(owner, id, true)
+	if !ok {
+		return nil, false
+	}
+	ds.total -= d.size
+	delete(ds.byID, d.id)
+	return d.req.Attachments, true
+}
+
+// find looks id up for owner; ds.mu is held.
+func (ds *draftStore) find(owner, id string, kept bool) (*draft, bool) {
 	d, ok := ds.byID[id]
-	if !ok || d.owner != owner || !ds.now().Before(d.created.Add(draftTTL)) {
+	if !ok || d.owner != owner || d.kept != kept || !ds.now().Before(d.created.Add(draftTTL)) {
 		return nil, false
 	}
 	return d, true

@@ -2,9 +2,11 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -55,18 +57,37 @@ func (s *Server) csrfMatches(c echo.Context, token []byte) bool {
 	return err == nil && ck.Value != "" && subtle.ConstantTimeCompare([]byte(ck.Value), token) == 1
 }
 
+// composeLimits are the compose form's text fields: a letter's, and the
+// files a refused preview kept (kept, the id; kept_drop, "1" to forget
+// them).
+var composeLimits = func() map[string]int {
+	m := fieldLimits()
+	m["kept"], m["kept_drop"] = 64, 1
+	return m
+}()
+
 // readCompose streams the compose form: the CSRF check first, then text
-// fields and attachments under the deposit limits, files hashed as read.
-// It returns the text fields too, to fill the form again on a refusal.
+// fields and attachments under the deposit limits, files hashed as read,
+// after the files an earlier refusal kept. It returns the text fields too,
+// and on an error the files read so far, to fill the form again.
 func (ui *senderUI) readCompose(c echo.Context) (core.DepositRequest, map[string]string, error) {
 	var req core.DepositRequest
 	fields := map[string]string{}
-	spec := formSpec{notMultipart: errCSRF, page: true, fields: letterLimits, file: attachmentsInto(&req, ui.svc.Letters.Limits())}
-	if err := ui.readForm(c, spec, fields); err != nil {
-		return req, fields, err
+	spec := formSpec{notMultipart: errCSRF, page: true, fields: composeLimits, file: attachmentsInto(&req, ui.svc.Letters.Limits())}
+	err := ui.readForm(c, spec, fields)
+	if id := fields["kept"]; id != "" && !errors.Is(err, errCSRF) {
+		kept, ok := ui.drafts.takeKept(ui.draftOwner(c), id)
+		switch {
+		case ok && fields["kept_drop"] != "1":
+			req.Attachments = slices.Concat(kept, req.Attachments)
+		case !ok && fields["kept_drop"] != "1" && err == nil:
+			err = core.FieldError(core.EINVALID, "attachments", "the files kept from the last try expired after %d minutes; choose them again", int(draftTTL.Minutes()))
+		}
 	}
+	delete(fields, "kept")
+	delete(fields, "kept_drop")
 	fillDeposit(&req, fields)
-	return req, fields, nil
+	return req, fields, err
 }
 
 // readAttachment reads one file under the remaining budget. A browser

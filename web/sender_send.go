@@ -43,7 +43,7 @@ func (ui *senderUI) send(c echo.Context) error {
 		req.Sender, req.IdempotencyKey, req.Auth = u, "draft-"+d.id, authOf(c)
 		n, _, err := ui.svc.Letters.Deposit(c.Request().Context(), req)
 		if err != nil {
-			return ui.refuseCompose(c, composeForm(req), err)
+			return ui.refuseCompose(c, req, composeForm(req), err)
 		}
 		ui.drafts.sent(d, n.ID)
 	}

@@ -113,7 +113,7 @@ func ipExtractor(cidrs []string) echo.IPExtractor {
 // origin forms may lead to besides this site (the identity provider, which
 // a sign-in form redirects to), or "".
 func secureHeaders(formTarget string) echo.MiddlewareFunc {
-	csp := "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'" + formTarget + "; frame-ancestors 'none'; base-uri 'none'"
+	csp := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'" + formTarget + "; frame-ancestors 'none'; base-uri 'none'"
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
