@@ -77,13 +77,17 @@ type eventBody struct {
 
 // EventBytes returns the canonical bytes of e that the log stores and hashes.
 func EventBytes(e Event) ([]byte, error) {
-	b, err := json.Marshal(eventBody{
+	body := eventBody{
 		Type:     e.Type,
 		URI:      e.Type.URI(),
 		NoticeID: e.NoticeID,
-		Time:     e.Time.UTC().Format(time.RFC3339Nano),
+		Time:     eventTime(e.Time),
 		Details:  e.Details,
-	})
+	}
+	if b, ok := appendEventJSON(make([]byte, 0, eventJSONSize(body)), body); ok {
+		return b, nil
+	}
+	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("encode event: %w", err)
 	}
@@ -93,9 +97,11 @@ func EventBytes(e Event) ([]byte, error) {
 // ParseEventBytes decodes canonical event bytes back into an Event (without
 // Seq and hashes, which live beside the bytes in the log record).
 func ParseEventBytes(b []byte) (Event, error) {
-	var body eventBody
-	if err := json.Unmarshal(b, &body); err != nil {
-		return Event{}, fmt.Errorf("decode event: %w", err)
+	body, ok := parseEventJSON(b)
+	if !ok {
+		if err := json.Unmarshal(b, &body); err != nil {
+			return Event{}, fmt.Errorf("decode event: %w", err)
+		}
 	}
 	t, err := time.Parse(time.RFC3339Nano, body.Time)
 	if err != nil {

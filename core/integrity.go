@@ -71,30 +71,44 @@ func recordDigests(n Notice) map[string]string {
 	return d
 }
 
-// checkAcceptance compares the record with its SubmissionAcceptance event.
-func checkAcceptance(n Notice, d map[string]string) error {
-	for k, v := range recordDigests(n) {
-		if chained, ok := d[k]; ok && chained != v {
-			return fmt.Errorf("%s %s, but its SubmissionAcceptance event says %s", k, v, chained)
-		}
-	}
-	if _, ok := d["knowledge_check_sha256"]; ok && n.Knowledge == nil {
-		return fmt.Errorf("no knowledge check, but its SubmissionAcceptance event names one")
-	}
+// acceptanceCheck compares the record with its SubmissionAcceptance
+// events; what it compares is computed once per letter, not per event.
+type acceptanceCheck struct {
+	digests map[string]string
+	fields  []acceptanceField
+	n       *Notice
+}
+
+type acceptanceField struct{ what, stored, detail string }
+
+func newAcceptanceCheck(n *Notice) *acceptanceCheck {
 	tok := Token{}
 	if n.Token != nil {
 		tok = *n.Token
 	}
-	for _, c := range []struct{ what, stored, chained string }{
-		{"deposit digest", n.Digest, d["deposit_digest"]},
-		{"recipient address", n.Recipient.Email, d["recipient"]},
-		{"sender address", n.Sender.Email, d["sender"]},
-		{"timestamp serial", tok.Serial, d["timestamp_serial"]},
-		{"timestamp time", tok.Time.UTC().Format(time.RFC3339Nano), d["timestamp_time"]},
-		{"deposit time", n.DepositedAt.UTC().Format(time.RFC3339Nano), d["timestamp_time"]},
-	} {
-		if c.stored != c.chained {
-			return fmt.Errorf("%s %q, but its SubmissionAcceptance event says %q", c.what, c.stored, c.chained)
+	return &acceptanceCheck{digests: recordDigests(*n), n: n, fields: []acceptanceField{
+		{"deposit digest", n.Digest, "deposit_digest"},
+		{"recipient address", n.Recipient.Email, "recipient"},
+		{"sender address", n.Sender.Email, "sender"},
+		{"timestamp serial", tok.Serial, "timestamp_serial"},
+		{"timestamp time", tok.Time.UTC().Format(time.RFC3339Nano), "timestamp_time"},
+		{"deposit time", n.DepositedAt.UTC().Format(time.RFC3339Nano), "timestamp_time"},
+	}}
+}
+
+// check compares the details d of one SubmissionAcceptance event.
+func (a *acceptanceCheck) check(d map[string]string) error {
+	for k, v := range a.digests {
+		if chained, ok := d[k]; ok && chained != v {
+			return fmt.Errorf("%s %s, but its SubmissionAcceptance event says %s", k, v, chained)
+		}
+	}
+	if _, ok := d["knowledge_check_sha256"]; ok && a.n.Knowledge == nil {
+		return fmt.Errorf("no knowledge check, but its SubmissionAcceptance event names one")
+	}
+	for _, c := range a.fields {
+		if chained := d[c.detail]; c.stored != chained {
+			return fmt.Errorf("%s %q, but its SubmissionAcceptance event says %q", c.what, c.stored, chained)
 		}
 	}
 	return nil

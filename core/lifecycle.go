@@ -83,9 +83,13 @@ func advance(n *Notice, e *Event) error {
 func replay(n Notice, evs []Event) (Status, time.Time, error) {
 	status, deadline := StatusPendingTimestamp, time.Time{}
 	marked := false
+	var acceptance *acceptanceCheck
 	for i, e := range evs {
 		if e.Type == EventSubmissionAcceptance {
-			if err := checkAcceptance(n, e.Details); err != nil {
+			if acceptance == nil {
+				acceptance = newAcceptanceCheck(&n)
+			}
+			if err := acceptance.check(e.Details); err != nil {
 				return "", time.Time{}, err
 			}
 			marked = e.Details[DetailLetterStatus] != ""

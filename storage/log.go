@@ -69,17 +69,29 @@ func appendEvents(tx kv.Tx, evs []core.Event) ([]core.Event, error) {
 	return out, nil
 }
 
-// readEvent decodes the record at seq; the caller holds tx.
-func readEvent(tx kv.Tx, seq uint64) (core.Event, error) {
-	rec := tx.Bucket(bktEvents).Get(seqKey(seq))
+// readEvent decodes the record at seq of events (bktEvents, looked up
+// once by a caller reading many: a lookup is a search from the root).
+func readEvent(events kv.Bucket, seq uint64) (core.Event, error) {
+	rec := events.Get(seqKey(seq))
 	if len(rec) < 2*hashLen {
-		return core.Event{}, fmt.Errorf("read event %d: record missing or short", seq)
+		return core.Event{}, errShortRecord(seq)
 	}
+	return decodeEvent(seq, rec)
+}
+
+func errShortRecord(seq uint64) error {
+	return fmt.Errorf("read event %d: record missing or short", seq)
+}
+
+// decodeEvent decodes rec, the log record at seq (at least 2*hashLen
+// bytes), into an Event that owns its bytes.
+func decodeEvent(seq uint64, rec []byte) (core.Event, error) {
 	e, err := core.ParseEventBytes(rec[2*hashLen:])
 	if err != nil {
 		return core.Event{}, fmt.Errorf("read event %d: %w", seq, err)
 	}
-	e.Seq, e.PrevHash, e.Hash = seq, clone(rec[:hashLen]), clone(rec[hashLen:2*hashLen])
+	hashes := clone(rec[:2*hashLen])
+	e.Seq, e.PrevHash, e.Hash = seq, hashes[:hashLen:hashLen], hashes[hashLen:]
 	return e, nil
 }
 

@@ -55,7 +55,7 @@ func (db *DB) OrganisationEvents(ctx context.Context, org, sender string, after 
 			return nil
 		}
 		prefix := orgKey(org, nil)
-		c := tx.Bucket(bktOrgEvents).Cursor()
+		c, events := tx.Bucket(bktOrgEvents).Cursor(), tx.Bucket(bktEvents)
 		scanned := 0
 		for k, v := c.Seek(orgKey(org, seqKey(after+1))); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit && scanned < 10*limit; k, v = c.Next() {
 			scanned++
@@ -64,7 +64,7 @@ func (db *DB) OrganisationEvents(ctx context.Context, org, sender string, after 
 			if sender != "" && string(v) != sender {
 				continue
 			}
-			e, err := readEvent(tx, seq)
+			e, err := readEvent(events, seq)
 			if err != nil {
 				return err
 			}

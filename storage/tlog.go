@@ -273,7 +273,7 @@ func (db *DB) VerifyCheckpoints(ctx context.Context, open func(note []byte) (uin
 // checkpoint with the root of its size.
 type treeCheck struct {
 	b     *tlog.Builder
-	nodes treeNodes
+	nodes storedNodes
 	cps   kv.Cursor
 	cpKey []byte
 	cpVal []byte
@@ -285,7 +285,7 @@ type treeCheck struct {
 // built (written before the transparency log, not reopened since) has only
 // its records to check.
 func newTreeCheck(tx kv.Tx) *treeCheck {
-	t := &treeCheck{b: tlog.NewBuilder(), nodes: treeNodes{tx}, cps: tx.Bucket(bktCheckpoints).Cursor()}
+	t := &treeCheck{b: tlog.NewBuilder(), nodes: storedNodes{b: tx.Bucket(bktTreeNodes)}, cps: tx.Bucket(bktCheckpoints).Cursor()}
 	t.cpKey, t.cpVal = t.cps.First()
 	t.unbuilt = treeSize(tx) == 0 && t.cpKey == nil
 	return t
@@ -294,7 +294,12 @@ func newTreeCheck(tx kv.Tx) *treeCheck {
 func (t *treeCheck) add(seq uint64, hash []byte) error {
 	var bad error
 	err := t.b.Append(hash, func(level uint, index uint64, h []byte) {
-		if stored, _ := t.nodes.Node(level, index); bad == nil && !t.unbuilt && !bytes.Equal(stored, h) {
+		// A leaf is not stored: it is the leaf hash of the record the
+		// chain check just passed (seq = index+1), the one hashed here.
+		if level == 0 || bad != nil || t.unbuilt {
+			return
+		}
+		if !bytes.Equal(t.nodes.node(level, index), h) {
 			bad = &core.ChainError{Seq: seq, Reason: fmt.Sprintf("transparency log node (level %d, index %d) does not match the records", level, index)}
 		}
 	})
@@ -338,6 +343,40 @@ func (t *treeCheck) checkpoint() error {
 	}
 	if signed.Size != size || !bytes.Equal(signed.Root, root) || !bytes.Equal(c.Root, root) {
 		return fail("its root is not the root of the records: the log was rewritten after it was signed")
+	}
+	return nil
+}
+
+// storedNodes reads the inner nodes a treeCheck meets, in its order: at
+// each level by increasing index, so a cursor per level steps to the next
+// node instead of searching the bucket from its root for every one.
+type storedNodes struct {
+	b      kv.Bucket
+	levels []nodeCursor
+}
+
+type nodeCursor struct {
+	c    kv.Cursor
+	k, v []byte
+}
+
+// node returns the stored node (level, index), or nil when there is none.
+func (s *storedNodes) node(level uint, index uint64) []byte {
+	for uint(len(s.levels)) <= level {
+		s.levels = append(s.levels, nodeCursor{})
+	}
+	nc, key := &s.levels[level], nodeKey(level, index)
+	switch {
+	case nc.c == nil:
+		nc.c = s.b.Cursor()
+		nc.k, nc.v = nc.c.Seek(key)
+	case nc.k != nil && bytes.Compare(nc.k, key) < 0:
+		if nc.k, nc.v = nc.c.Next(); nc.k != nil && bytes.Compare(nc.k, key) < 0 {
+			nc.k, nc.v = nc.c.Seek(key)
+		}
+	}
+	if bytes.Equal(nc.k, key) {
+		return nc.v
 	}
 	return nil
 }

@@ -257,6 +257,13 @@ func TestVerifyLogChecksTreeAndCheckpoints(t *testing.T) {
 			k := append([]byte{1}, make([]byte, 8)...)
 			return tx.Bucket([]byte("tlog_nodes")).Put(k, bytes.Repeat([]byte{9}, 32))
 		},
+		"later tree node changed": func(tx *bolt.Tx) error {
+			k := append([]byte{2}, binary.BigEndian.AppendUint64(nil, 2)...)
+			return tx.Bucket([]byte("tlog_nodes")).Put(k, bytes.Repeat([]byte{9}, 32))
+		},
+		"tree node removed": func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("tlog_nodes")).Delete(append([]byte{1}, binary.BigEndian.AppendUint64(nil, 3)...))
+		},
 		"tree larger than the log": func(tx *bolt.Tx) error {
 			return tx.Bucket([]byte("meta")).Put([]byte("tlog_size"), binary.BigEndian.AppendUint64(nil, 16))
 		},
