@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/storage"
 )
@@ -73,7 +72,7 @@ func TestUsersAdd(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			u, err := services.New(db, nil).Accounts.Authenticate(context.Background(), key)
+			u, err := lretest.Build(t, lretest.Fixture{DB: db, NoSender: true}).Svc.Accounts.Authenticate(context.Background(), key)
 			if err != nil {
 				t.Fatalf("the printed key does not authenticate: %v", err)
 			}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/internal/pgtest"
 	"github.com/lre-project/lre/storage"
 )
@@ -35,7 +35,7 @@ func TestUsersPasswdStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, _, err := services.New(db, nil).Accounts.Login(context.Background(), "alice@example.org", "correct horse battery staple", ""); err != nil {
+	if _, _, err := lretest.Build(t, lretest.Fixture{DB: db, NoSender: true}).Svc.Accounts.Login(context.Background(), "alice@example.org", "correct horse battery staple", ""); err != nil {
 		t.Errorf("login on the PostgreSQL store with the new password: %v", err)
 	}
 }

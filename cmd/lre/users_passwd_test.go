@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/lre-project/lre/core"
-	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/storage"
 )
 
@@ -26,7 +26,7 @@ func login(t *testing.T, dir, email, pw string) error {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, _, err = services.New(db, nil).Accounts.Login(context.Background(), email, pw, "")
+	_, _, err = lretest.Build(t, lretest.Fixture{DB: db, NoSender: true}).Svc.Accounts.Login(context.Background(), email, pw, "")
 	return err
 }
 
