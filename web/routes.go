@@ -113,6 +113,10 @@ func (s *Server) routes() {
 	app.POST("/users", adm.userInvite)
 	app.POST("/users/:id/role", adm.userRole)
 	app.POST("/users/:id/password-link", adm.userPasswordLinkPage)
+	app.GET("/webhooks", adm.webhooksPage)
+	app.POST("/webhooks", adm.webhookAdd)
+	app.GET("/webhooks/:id", adm.webhookPage)
+	app.POST("/webhooks/:id/deliveries/:delivery/replay", adm.webhookReplayPage)
 	e.POST("/app/letters/preview", ui.preview, s.pageRateLimit(), s.requireSession)
 	e.POST("/app/batches/preview", ui.batchPreview, s.pageRateLimit(), s.requireSession)
 }
