@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -105,6 +106,34 @@ func TestBrowserUploadCheck(t *testing.T) {
 	sender.submit("#preview", http.StatusOK)
 	if got := sender.text("tr.part.attachment td.name"); got != "mise-en-demeure.pdf" {
 		t.Errorf("the preview lists %q, want the kept file", got)
+	}
+	sender.submit("#send", http.StatusOK)
+	checkPrint(t, sender, base)
+}
+
+// checkPrint prints the letter page to PDF as Chromium does for a
+// lawyer's file: the status, what happens next and the proofs with their
+// addresses written out, the technical details; no navigation, buttons or
+// forms.
+func checkPrint(t *testing.T, tb *tab, base string) {
+	t.Helper()
+	id := tb.text("#letter-id")
+	ctx, cancel := tb.bounded()
+	defer cancel()
+	res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{})
+	if err != nil {
+		t.Fatalf("print the letter page: %v", err)
+	}
+	text := pdfText(t, res.Data)
+	for _, w := range []string{"Page imprimée depuis " + base + "/app/letters/" + id, "Et maintenant ?", "Preuve de dépôt </app/letters/" + id + "/certificates/deposit.pdf>", "Détails techniques", "SubmissionAcceptance"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the printed letter page lacks %q:\n%s", w, text)
+		}
+	}
+	for _, w := range []string{"Se déconnecter", "Nouvelle lettre", "Détails de la preuve", "Vérifier qu’un avis"} {
+		if strings.Contains(text, w) {
+			t.Errorf("the printed letter page shows %q (navigation, buttons or footer)", w)
+		}
 	}
 }
 
