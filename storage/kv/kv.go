@@ -76,11 +76,11 @@ func Prefetch(tx Tx, bucket []byte, keys ...[]byte) {
 // trip (PostgreSQL): fn is given key's value as it is at the call, but may
 // run later in the transaction, together with every other such read in one
 // round trip. Such functions run in call order, before the transaction's
-// next scan, count, read of a key it does not know yet, or commit; a read
-// of a key the transaction already knows may come first, so fn must write
-// only keys that nothing reads by key meanwhile. It suits a read whose
-// answer only decides a write, like the index entry to remove for a record
-// being replaced.
+// next count, read of a key or scan whose answer it does not know yet, or
+// commit; a read whose answer it knows (a key, a scan of a range it has
+// read whole) may come first, so fn must write only keys that nothing
+// reads meanwhile. It suits a read whose answer only decides a write, like
+// the index entry to remove for a record being replaced.
 type LaterGetter interface {
 	GetLater(bucket, key []byte, fn func(v []byte) error)
 }

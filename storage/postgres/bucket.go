@@ -142,6 +142,10 @@ func (b *bucket) writable() error {
 	if !b.t.write {
 		return errWriteInRead
 	}
+	if b.t.forbidden[b.name] {
+		b.t.fail("write "+b.name, errScannedBefore)
+		return b.t.err
+	}
 	return nil
 }
 

@@ -97,11 +97,14 @@ func (c *cursor) fetch(from []byte, op string, asc bool) ([]byte, []byte) {
 	// A new slice each time: a page may be kept (tx.pages) for later scans.
 	c.rows, c.i, c.asc, c.full = nil, 0, asc, false
 	t := c.b.t
-	if t.resolveLater(); t.failed() {
+	if t.failed() {
 		return nil, nil
 	}
 	key := pageKey(c.b.name, op, from)
 	if rows, ok := t.page(key); ok {
+		// Answered from what the transaction knows: the kept reads may
+		// wait (later.go, scannedEarly).
+		t.scannedEarly(c.b.name)
 		c.rows = rows
 		return c.cur()
 	}

@@ -152,6 +152,7 @@ type tx struct {
 	cache     map[string]cached // bucket NUL key -> last known value
 	stage     staged            // writes not yet sent (stage.go)
 	later     []laterRead       // reads wanted before the next flush (later.go)
+	forbidden map[string]bool   // buckets the running kept read may not write
 	batch     pgx.Batch
 	ops       []string // what each queued statement does, for errors
 	seqs      map[string]uint64
@@ -278,3 +279,7 @@ func (t *tx) failed() bool { return t.err != nil }
 
 // errWriteInRead reports a write attempted in a View transaction.
 var errWriteInRead = errors.New("write in a read-only transaction")
+
+// errScannedBefore reports a kv.GetLater function writing a bucket that the
+// transaction scanned, from what it knew, after the GetLater call.
+var errScannedBefore = errors.New("a kv.GetLater function wrote a bucket scanned after its call: it must write only what nothing reads meanwhile")

@@ -265,3 +265,47 @@ func TestDocumentsPutAgain(t *testing.T) {
 		return nil
 	})
 }
+
+// A scan answered from what the transaction knows does not run the kept
+// reads of kv.GetLater first (later.go); a kept function that then writes
+// the bucket so scanned must fail the transaction, not leave the scan
+// wrong, and one that writes another bucket must commit.
+func TestScanBeforeKeptRead(t *testing.T) {
+	c := pgtest.Shared(t)
+	e := open(t, c.NewDatabase(t))
+	scanned, record, index := []byte("webhook_orgs"), []byte("outbox"), []byte("outbox_due")
+	scan := func(tx kv.Tx) (n int) {
+		tx.Bucket(scanned).ForEach(func(k, v []byte) error { n++; return nil })
+		return n
+	}
+	run := func(writes []byte) error {
+		return e.Update(func(tx kv.Tx) error {
+			scan(tx) // a query: the transaction now knows the whole bucket
+			err := kv.GetLater(tx, record, []byte("unknown"), func(v []byte) error {
+				return tx.Bucket(writes).Put([]byte("k"), nil)
+			})
+			if err != nil {
+				return err
+			}
+			if n := scan(tx); n != 0 {
+				t.Errorf("scan of an empty bucket found %d keys", n)
+			}
+			return nil
+		})
+	}
+	if err := run(scanned); err == nil || !strings.Contains(err.Error(), "GetLater") {
+		t.Errorf("a kept read writing the bucket scanned before it ran: %v, want the transaction refused", err)
+	}
+	if err := run(index); err != nil {
+		t.Fatalf("a kept read writing another bucket: %v", err)
+	}
+	e.View(func(tx kv.Tx) error {
+		if tx.Bucket(index).Get([]byte("k")) == nil {
+			t.Error("the kept read's write is missing")
+		}
+		if n := scan(tx); n != 0 {
+			t.Errorf("the refused transaction left %d keys", n)
+		}
+		return nil
+	})
+}
