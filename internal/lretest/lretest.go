@@ -1,7 +1,10 @@
-// Package lretest builds a real lre for tests: the services over a bbolt
-// file in t.TempDir(), an embedded RFC 3161 authority, a fake clock and a
-// scripted mailer. Web, integration, e2e and domain tests use it instead of
-// wiring the services by hand, so that a new dependency is added once.
+// Package lretest builds a real lre for tests: the services over the store
+// under test (a bbolt file in t.TempDir(), or PostgreSQL with
+// LRE_TEST_STORE=postgres, see internal/storetest), an embedded RFC 3161
+// authority, a fake clock and a scripted mailer. Web, integration, e2e,
+// cmd and domain tests use it (Build with a Fixture where they need other
+// parts) instead of wiring the services by hand, so that a new dependency
+// of the services is wired for every test in one place.
 package lretest
 
 import (
@@ -35,10 +38,11 @@ var CheapPasswords = services.WithAccounts(accounts.WithPasswordParams(accounts.
 var Quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // Env is one running lre: its store, services, clock, mailer, authority
-// and a first sender (alice@example.org, of Cabinet Martin).
+// and a first sender (alice@example.org, of Cabinet Martin; the zero User
+// with Fixture.NoSender).
 type Env struct {
 	T         testing.TB
-	Dir       string // the data directory, when New opened the store
+	Dir       string // the data directory, when Build opened the store
 	DB        *storage.DB
 	Svc       *services.Set
 	Clock     *Clock
