@@ -145,11 +145,15 @@ func checkChain(signer *x509.Certificate, certs []*x509.Certificate, roots *x509
 	if roots == nil {
 		return fmt.Errorf("%w: no trusted roots configured", ErrChain)
 	}
+	key := chainKey(signer, certs)
+	if knownValid(roots, key, genTime) {
+		return nil
+	}
 	pool := x509.NewCertPool()
 	for _, c := range certs {
 		pool.AddCert(c)
 	}
-	_, err := signer.Verify(x509.VerifyOptions{
+	chains, err := signer.Verify(x509.VerifyOptions{
 		Roots:         roots,
 		Intermediates: pool,
 		CurrentTime:   genTime,
@@ -158,5 +162,6 @@ func checkChain(signer *x509.Certificate, certs []*x509.Certificate, roots *x509
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrChain, err)
 	}
+	rememberValid(roots, key, chains)
 	return nil
 }

@@ -159,3 +159,37 @@ func TestVerifyTokenNeedsSignerWhenDetached(t *testing.T) {
 		t.Fatalf("with the signer supplied: %v", err)
 	}
 }
+
+// TestChainCheckedAtEveryGenTime: a chain verified once for one token is
+// remembered only for the span in which all its certificates are valid, so
+// a later token of the same signer dated outside it is still refused.
+func TestChainCheckedAtEveryGenTime(t *testing.T) {
+	p := newTestPKI(t, nil)
+	digest := sum256("deposit")
+	req := timestamp.Request{HashAlgorithm: crypto.SHA256, HashedMessage: digest, Certificates: true, Nonce: big.NewInt(9)}
+	reqDER, err := req.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name    string
+		genTime time.Time
+		want    error
+	}{
+		{"inside the span", time.Now().UTC().Truncate(time.Second), nil},
+		{"after the signer expired", p.cert.NotAfter.Add(time.Second).UTC(), rfc3161.ErrChain},
+		{"before the signer was issued", p.cert.NotBefore.Add(-time.Second).UTC(), rfc3161.ErrChain},
+		{"after the root expired", p.root.NotAfter.Add(time.Second).UTC(), rfc3161.ErrChain},
+		{"on the signer's last second", p.cert.NotAfter.UTC(), nil},
+		{"inside again", time.Now().Add(time.Hour).UTC().Truncate(time.Second), nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := p.answer(t, forged{genTime: tt.genTime})(reqDER)
+			for range 2 {
+				if _, err := rfc3161.VerifyToken(resp, digest, p.roots, nil); !errors.Is(err, tt.want) {
+					t.Fatalf("VerifyToken at %s = %v, want %v", tt.genTime, err, tt.want)
+				}
+			}
+		})
+	}
+}
