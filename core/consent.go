@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -39,9 +40,18 @@ type ConsentRecord struct {
 type ConsentStore interface {
 	// Consent returns ENOTFOUND for an address never asked.
 	Consent(ctx context.Context, email string) (ConsentRecord, error)
-	// PutConsent stores rec with ch in one transaction.
+	// PutConsent stores rec with ch in one transaction, and remembers
+	// that rec.RequestedBy asked for rec.Email.
 	PutConsent(ctx context.Context, rec ConsentRecord, ch Change) error
+	// ConsentsRequestedBy returns the current ledger entry of every
+	// address userID asked for, by address.
+	ConsentsRequestedBy(ctx context.Context, userID string) ([]ConsentRecord, error)
 }
+
+// ErrNoConsent is the cause of the refusal of a letter to a consumer who
+// has not consented: a page offers to ask for consent when errors.Is finds
+// it.
+var ErrNoConsent = errors.New("the consumer has not consented")
 
 func consentText(lang string) string {
 	if lang == "en" {
@@ -93,6 +103,20 @@ func (s *Service) RequestConsent(ctx context.Context, sender User, email, name, 
 	return rec, nil
 }
 
+// ConsentRequests lists the consents sender asked for, each with its
+// current state (given, withdrawn, or still requested, which another
+// sender's later request may have renewed). Errors: EFORBIDDEN.
+func (s *Service) ConsentRequests(ctx context.Context, sender User) ([]ConsentRecord, error) {
+	if !sender.MaySend() {
+		return nil, Errorf(EFORBIDDEN, "role %s may not request consent", sender.Role)
+	}
+	recs, err := s.consents.ConsentsRequestedBy(ctx, sender.ID)
+	if err != nil {
+		return nil, fmt.Errorf("consent requests: %w", err)
+	}
+	return recs, nil
+}
+
 // ConsentByToken returns the ledger entry a consent link is for.
 // Errors: ENOTFOUND.
 func (s *Service) ConsentByToken(ctx context.Context, token string) (ConsentRecord, error) {
@@ -137,7 +161,14 @@ func (s *Service) checkConsent(ctx context.Context, email string) error {
 		return fmt.Errorf("check consent: %w", err)
 	}
 	if err != nil || rec.Status != ConsentGiven {
-		return FieldError(EREFUSED, "recipient_type", "%s is a consumer who has not consented to receive registered letters electronically (L.100); ask for consent first with POST /api/v1/consents (fields email, name, language), then deposit once they have agreed", email)
+		return noConsent(email)
 	}
 	return nil
+}
+
+// noConsent is checkConsent's refusal, wrapping ErrNoConsent.
+func noConsent(email string) error {
+	e := FieldError(EREFUSED, "recipient_type", "%s is a consumer who has not consented to receive registered letters electronically (L.100); ask for consent first with POST /api/v1/consents (fields email, name, language), then deposit once they have agreed", email)
+	e.Err = ErrNoConsent
+	return e
 }

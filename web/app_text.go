@@ -78,6 +78,25 @@ var appText = map[string]struct{ fr, en string }{
 	"app_replayed":           {"L’événement est remis en file d’attente : il sera livré dans un instant.", "The event is queued again: it will be delivered in a moment."},
 	"app_back_webhooks":      {"Revenir aux webhooks", "Back to the webhooks"},
 
+	// Consent requests.
+	"app_consents_title":    {"Consentements des particuliers", "Consumers’ consents"},
+	"app_consents_intro":    {"Un particulier doit avoir accepté de recevoir des lettres recommandées électroniques avant la première (art. L.100 CPCE). Demandez-lui son accord : il reçoit un courriel avec un lien pour l’accepter.", "A consumer must have agreed to receive registered electronic letters before the first one (art. L.100 CPCE). Ask for their agreement: they get an email with a link to accept."},
+	"app_consents_caption":  {"Les consentements que vous avez demandés", "The consents you asked for"},
+	"app_consents_none":     {"Vous n’avez demandé aucun consentement.", "You have asked for no consent."},
+	"app_col_asked":         {"Demandé le", "Asked on"},
+	"app_col_changed":       {"Réponse le", "Answered on"},
+	"app_consent_requested": {"En attente de réponse", "Awaiting an answer"},
+	"app_consent_notice":    {"La demande de consentement est envoyée à %s.", "The consent request is sent to %s."},
+	"app_consent_given":     {"Accepté", "Given"},
+	"app_consent_withdrawn": {"Retiré", "Withdrawn"},
+	"app_consent_new_title": {"Demander un consentement", "Ask for consent"},
+	"app_consent_new_intro": {"Le destinataire reçoit un courriel qui explique la demande, avec un lien valable 14 jours. Vous pourrez lui envoyer la lettre dès qu’il aura accepté.", "The recipient gets an email explaining the request, with a link valid for 14 days. You can send them the letter as soon as they accept."},
+	"app_consent_email":     {"Adresse e-mail du particulier", "Consumer’s email address"},
+	"app_consent_name":      {"Son nom", "Their name"},
+	"app_consent_language":  {"Langue du courriel", "Language of the email"},
+	"app_consent_send":      {"Envoyer la demande", "Send the request"},
+	"app_consent_ask":       {"Demander son consentement", "Ask for their consent"},
+
 	// API keys.
 	"app_keys_title":         {"Clés d’API", "API keys"},
 	"app_keys_intro":         {"Une clé d’API permet à un logiciel d’envoyer et de suivre des lettres en votre nom. Créez une clé par logiciel, et révoquez celle qui n’est plus utilisée ou qui a pu être divulguée.", "An API key lets software send and follow letters on your behalf. Create one key per program, and revoke any key no longer used or that may have leaked."},

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -24,6 +25,9 @@ type composeView struct {
 	Kept      string
 	KeptFiles []core.Upload
 	KeptBytes int64
+	// ConsentLink, for a consumer who has not consented, leads to the
+	// consent request for them, filled in.
+	ConsentLink string
 }
 
 // previewView is the Data of the confirmation page: exactly what will be
@@ -77,6 +81,9 @@ func (ui *senderUI) refuseCompose(c echo.Context, req core.DepositRequest, form 
 		return err
 	}
 	v := composeView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: localError(err, ui.uiLang(c))}
+	if errors.Is(err, core.ErrNoConsent) {
+		v.ConsentLink = consentLink(form)
+	}
 	if len(req.Attachments) > 0 {
 		id, perr := ui.drafts.putKept(ui.draftOwner(c), req.Attachments)
 		if perr != nil {
