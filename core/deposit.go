@@ -276,7 +276,7 @@ func (s *Service) checkContent(req DepositRequest) error {
 		total += a.Size
 	}
 	if total > s.limits.MaxTotalBytes {
-		return FieldError(ETOOLARGE, "attachments", "the letter is %d bytes; the limit (max_total_size) is %d bytes", total, s.limits.MaxTotalBytes)
+		return FieldError(ETOOLARGE, "attachments", "the letter is %s; the limit (max_total_size) is %s", Bytes(total), Bytes(s.limits.MaxTotalBytes))
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package core
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 )
 
 // Error codes. They are the only vocabulary the web layer translates into
@@ -51,6 +53,58 @@ func Errorf(code, format string, args ...any) *Error {
 func FieldError(code, field, format string, args ...any) *Error {
 	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
+
+// WithCause keeps cause as the underlying error of e (logged, never
+// shown) and returns e.
+func (e *Error) WithCause(cause error) *Error {
+	e.Err = cause
+	return e
+}
+
+// Bytes is a size among an error's arguments, so that each language writes
+// it for people ("25 MB", "25 Mo") instead of "26214400 bytes".
+type Bytes int64
+
+// String writes b in English, for core's own message.
+func (b Bytes) String() string { return b.Format(".", "bytes", "KB", "MB", "GB") }
+
+// Format writes b in binary multiples (a limit of 25 << 20 is "25 MB"),
+// with one decimal unless whole, the language's decimal mark and its names
+// for bytes and the three multiples.
+func (b Bytes) Format(mark, unit, kilo, mega, giga string) string {
+	n := int64(b)
+	if n < 1<<10 {
+		return fmt.Sprintf("%d %s", n, unit)
+	}
+	div, name := int64(1<<10), kilo
+	switch {
+	case n >= 1<<30:
+		div, name = 1<<30, giga
+	case n >= 1<<20:
+		div, name = 1<<20, mega
+	}
+	if n%div == 0 {
+		return fmt.Sprintf("%d %s", n/div, name)
+	}
+	s := fmt.Sprintf("%.1f", float64(n)/float64(div))
+	if s[len(s)-2:] == ".0" {
+		s = s[:len(s)-2]
+	}
+	if mark != "." {
+		s = strings.Replace(s, ".", mark, 1)
+	}
+	return s + " " + name
+}
+
+// At is a moment among an error's arguments: RFC 3339 in core's message,
+// written in words and in the reader's time zone by each page.
+type At time.Time
+
+func (t At) String() string { return time.Time(t).UTC().Format(time.RFC3339) }
+
+// Assurance is an eIDAS assurance level among an error's arguments, so that
+// each language names it in its own words.
+type Assurance string
 
 // ErrorCode returns the code of the first *Error in err's chain, or EINTERNAL.
 func ErrorCode(err error) string {

@@ -48,7 +48,7 @@ func admitCode(n *Notice, now time.Time, a Access) (*Event, error) {
 	}
 	if next := nextCodeAt(*id, now); now.Before(next) {
 		return nil, Errorf(EUNAVAILABLE, "a code was sent at %s: check your mailbox; a new one can be requested from %s",
-			id.LastCodeSent.UTC().Format(time.RFC3339), next.UTC().Format(time.RFC3339))
+			At(id.LastCodeSent), At(next))
 	}
 	id.CodeSeries++
 	if id.CodeSeries != codeSeriesFree+1 {
@@ -84,7 +84,7 @@ func (s *Service) wrongTry(n *Notice, now time.Time, okCode bool, a Access) (Cha
 			"locked_until": id.LockedUntil.UTC().Format(time.RFC3339),
 		})})
 		id.LetterTries = 0
-		return ch, Errorf(EUNAVAILABLE, "too many wrong codes: this letter is locked until %s", id.LockedUntil.Format(time.RFC3339))
+		return ch, Errorf(EUNAVAILABLE, "too many wrong codes: this letter is locked until %s", At(id.LockedUntil))
 	}
 	if !okCode {
 		return ch, FieldError(EINVALID, "code", "wrong code (%d tries left for this code)", max(0, otpTriesPerCode-id.CodeTries))

@@ -84,17 +84,22 @@ func (r *IdentityRefusal) details(p ProvidedIdentity) map[string]string {
 // Refusal is the EFORBIDDEN error a refused identification answers, with r
 // as its cause and a message saying what failed.
 func Refusal(r *IdentityRefusal) error {
-	msg := map[string]string{
-		ReasonACRMissing:      "the identity provider did not say which assurance level it reached",
-		ReasonACRUnknown:      "the identity provider reached an assurance level this service does not know",
-		ReasonAssuranceTooLow: "this letter requires the assurance level " + r.Required + "; your identification reached " + r.Reached,
-		ReasonNameMismatch:    "the identity returned does not match the recipient named by the sender (" + strings.Join(r.Mismatched, ", ") + ")",
-		ReasonOtherPerson:     "this letter was accepted by another person",
-	}[r.Reason]
-	if msg == "" {
-		msg = "the identity provider's answer could not be checked (" + r.Reason + ")"
+	var e *Error
+	switch r.Reason {
+	case ReasonACRMissing:
+		e = Errorf(EFORBIDDEN, "the identity provider did not say which assurance level it reached")
+	case ReasonACRUnknown:
+		e = Errorf(EFORBIDDEN, "the identity provider reached an assurance level this service does not know")
+	case ReasonAssuranceTooLow:
+		e = Errorf(EFORBIDDEN, "this letter requires the assurance level %s; your identification reached %s", Assurance(r.Required), Assurance(r.Reached))
+	case ReasonNameMismatch:
+		e = Errorf(EFORBIDDEN, "the identity returned does not match the recipient named by the sender (%s)", strings.Join(r.Mismatched, ", "))
+	case ReasonOtherPerson:
+		e = Errorf(EFORBIDDEN, "this letter was accepted by another person")
+	default:
+		e = Errorf(EFORBIDDEN, "the identity provider's answer could not be checked (%s)", r.Reason)
 	}
-	return &Error{Code: EFORBIDDEN, Message: msg, Err: r}
+	return e.WithCause(r)
 }
 
 // IdentifyWithProvider identifies the recipient of the link's letter with
@@ -126,7 +131,7 @@ func (s *Service) IdentifyWithProvider(ctx context.Context, token string, p Prov
 			return Change{}, err
 		}
 		if until := n.Identification.LockedUntil; now.Before(until) {
-			return Change{}, Errorf(EUNAVAILABLE, "too many wrong tries: try again after %s", until.Format(time.RFC3339))
+			return Change{}, Errorf(EUNAVAILABLE, "too many wrong tries: try again after %s", At(until))
 		}
 		if !n.Knowledge.check(n.ID, answer) {
 			var ch Change

@@ -81,7 +81,7 @@ func checkNoticeQuery(q NoticeQuery) (NoticeQuery, error) {
 		return q, FieldError(EINVALID, "to", "to must be after from")
 	}
 	if len(q.Recipient) > maxEmailBytes {
-		return q, FieldError(EINVALID, "recipient", "recipient is longer than %d bytes", maxEmailBytes)
+		return q, FieldError(EINVALID, "recipient", "recipient is longer than %s", Bytes(maxEmailBytes))
 	}
 	if len(q.Cursor) > 256 {
 		return q, FieldError(EINVALID, "cursor", "cursor is not one this server issued")

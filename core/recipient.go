@@ -182,7 +182,7 @@ func (s *Service) RequestCode(ctx context.Context, token string, a Access) error
 		}
 		id := &n.Identification
 		if now.Before(id.LockedUntil) {
-			return Change{}, Errorf(EUNAVAILABLE, "too many wrong codes: try again after %s", id.LockedUntil.Format(time.RFC3339))
+			return Change{}, Errorf(EUNAVAILABLE, "too many wrong codes: try again after %s", At(id.LockedUntil))
 		}
 		throttled, err := admitCode(n, now, a)
 		if err != nil {
@@ -238,7 +238,7 @@ func (s *Service) VerifyCode(ctx context.Context, token, code, answer string, a 
 		}
 		id := &n.Identification
 		if now.Before(id.LockedUntil) {
-			return Change{}, Errorf(EUNAVAILABLE, "too many wrong codes: try again after %s", id.LockedUntil.Format(time.RFC3339))
+			return Change{}, Errorf(EUNAVAILABLE, "too many wrong codes: try again after %s", At(id.LockedUntil))
 		}
 		if len(id.CodeHash) == 0 || !now.Before(id.CodeExpires) {
 			id.CodeHash = nil

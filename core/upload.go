@@ -61,7 +61,7 @@ func ReadUpload(name, mediaType string, r io.Reader, limit int64) (Upload, error
 		}
 	}
 	if n > limit {
-		return Upload{}, FieldError(ETOOLARGE, "attachments", "the letter exceeds the max_total_size limit of %d bytes", limit)
+		return Upload{}, FieldError(ETOOLARGE, "attachments", "the letter exceeds the max_total_size limit of %s", Bytes(limit))
 	}
 	content := make([]byte, n)
 	off := 0

@@ -57,7 +57,7 @@ func CheckEmail(field, v string) (string, error) {
 	}
 	v = strings.TrimSpace(v)
 	if len(v) > maxEmailBytes {
-		return "", FieldError(EINVALID, field, "%s is longer than %d bytes", field, maxEmailBytes)
+		return "", FieldError(EINVALID, field, "%s is longer than %s", field, Bytes(maxEmailBytes))
 	}
 	// The mailer does not negotiate SMTPUTF8, so such an address could
 	// never be notified: refuse it now rather than after the deposit.
@@ -106,7 +106,7 @@ func CheckFileName(name string, maxBytes int) error {
 		return FieldError(EINVALID, field, "an attachment has no file name")
 	}
 	if len(name) > maxBytes {
-		return FieldError(ETOOLARGE, field, "file name is %d bytes long; the limit (max_file_name) is %d bytes", len(name), maxBytes)
+		return FieldError(ETOOLARGE, field, "file name is %s long; the limit (max_file_name) is %s", Bytes(len(name)), Bytes(maxBytes))
 	}
 	if !utf8.ValidString(name) {
 		return FieldError(EINVALID, field, "file name is not valid UTF-8")
@@ -125,7 +125,7 @@ func CheckFileName(name string, maxBytes int) error {
 // checkIdempotencyKey bounds the Idempotency-Key header to printable ASCII.
 func checkIdempotencyKey(k string) error {
 	if len(k) > maxIdemKeyBytes {
-		return FieldError(EINVALID, "Idempotency-Key", "Idempotency-Key is longer than %d bytes", maxIdemKeyBytes)
+		return FieldError(EINVALID, "Idempotency-Key", "Idempotency-Key is longer than %s", Bytes(maxIdemKeyBytes))
 	}
 	for i := 0; i < len(k); i++ {
 		if k[i] < 0x21 || k[i] > 0x7e {

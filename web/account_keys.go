@@ -33,7 +33,7 @@ func readJSON(c echo.Context, v any) error {
 		return core.Errorf(core.EINVALID, "could not read the request body")
 	}
 	if len(b) > maxFieldBytes {
-		return core.Errorf(core.ETOOLARGE, "the request body is longer than %d bytes", maxFieldBytes)
+		return core.Errorf(core.ETOOLARGE, "the request body is longer than %s", core.Bytes(maxFieldBytes))
 	}
 	if len(b) == 0 {
 		return nil

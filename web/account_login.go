@@ -29,7 +29,7 @@ type loginView struct {
 func rawFormValue(c echo.Context, name string, limit int) (string, error) {
 	v := c.Request().PostFormValue(name)
 	if len(v) > limit {
-		return "", core.FieldError(core.EINVALID, name, "%s is longer than %d bytes", name, limit)
+		return "", core.FieldError(core.EINVALID, name, "%s is longer than %s", name, core.Bytes(limit))
 	}
 	return v, nil
 }

@@ -51,7 +51,7 @@ func (s *Server) passwordSet(c echo.Context) error {
 		if core.ErrorCode(err) != core.EINVALID {
 			return err
 		}
-		v.Error, v.Field, v.Detail = "acct_err_password", "password", core.ErrorMessage(err)
+		v.Error, v.Field, v.Detail = "acct_err_password", "password", s.localError(err, s.uiLang(c))
 		return s.renderPassword(c, http.StatusUnprocessableEntity, v)
 	}
 	v.Done = true

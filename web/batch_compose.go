@@ -55,12 +55,12 @@ func (ui *senderUI) refuseBatch(c echo.Context, form map[string]string, err erro
 		return err
 	}
 	lang := ui.uiLang(c)
-	v := batchFormView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: localError(err, lang)}
+	v := batchFormView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: ui.localError(err, lang)}
 	var re *batches.RowsError
 	if errors.As(err, &re) {
 		v.Error, v.Detail = "", ""
 		for _, r := range re.Rows {
-			v.BadRows = append(v.BadRows, badRow{Line: r.Line, Field: r.Field, Message: localError(r.Err, lang)})
+			v.BadRows = append(v.BadRows, badRow{Line: r.Line, Field: r.Field, Message: ui.localError(r.Err, lang)})
 		}
 	} else if v.Field == "recipients" {
 		v.Error = "bat_err_file"

@@ -60,7 +60,7 @@ func readBatchFile(p *multipart.Part, req *batches.Request, budget *int64, limit
 			return true, intakeError(err, limits)
 		}
 		if len(b) > batches.MaxCSVBytes {
-			return true, core.FieldError(core.ETOOLARGE, name, "the recipients file is larger than %d bytes", batches.MaxCSVBytes)
+			return true, core.FieldError(core.ETOOLARGE, name, "the recipients file is larger than %s", core.Bytes(batches.MaxCSVBytes))
 		}
 		req.Recipients = b
 		return true, nil

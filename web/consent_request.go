@@ -25,7 +25,7 @@ func (s *Server) consentRequest(c echo.Context) error {
 	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxFormBytes)
 	var req consentRequestJSON
 	if err := c.Bind(&req); err != nil {
-		return core.Errorf(core.EINVALID, "send email, name and language as JSON or form fields (at most %d bytes)", maxFormBytes)
+		return core.Errorf(core.EINVALID, "send email, name and language as JSON or form fields (at most %s)", core.Bytes(maxFormBytes))
 	}
 	rec, err := s.svc.Consent.RequestConsent(c.Request().Context(), userOf(c), req.Email, req.Name, req.Language)
 	if err != nil {

@@ -34,7 +34,7 @@ func TestFrenchPagesShowFrenchErrors(t *testing.T) {
 	}{
 		{"bad address", b.preview(badEmail, ""), "L’adresse du destinataire doit être une seule adresse électronique", "must be exactly one email address"},
 		{"no subject", b.preview(noSubject, ""), "L’objet est obligatoire", "is required"},
-		{"too large", b.preview(composeFields(), "", upload{"gros.pdf", "application/pdf", make([]byte, 5000)}), "La lettre dépasse la taille maximale de 4096 octets", "max_total_size"},
+		{"too large", b.preview(composeFields(), "", upload{"gros.pdf", "application/pdf", make([]byte, 5000)}), "La lettre dépasse la taille maximale de 4 ko", "max_total_size"},
 		{"dates", b.get("/app/letters?from=2026-12-01&to=2026-11-01"), "La date de fin doit être après la date de début", "to must be after from"},
 		{"bad rows", b.batchPreview("email,name\nbob at example,Bob\nok@example.com,\n"), "Le nom du destinataire est obligatoire", "is required"},
 	}

@@ -6,27 +6,39 @@ import (
 	"go/token"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
-// senderErrorFiles are the sources whose errors a sender's or a reader's
-// page can show: the deposit rules, the batch rules, the multipart intake
-// and the letters' filters.
-var senderErrorFiles = []string{
-	"../core/validate.go", "../core/deposit.go", "../core/upload.go", "../core/idempotency.go", "../core/consent.go",
-	"../core/bounce.go", "../core/notice_list.go", "../core/account_deposit.go", "../core/user_rules.go",
-	"../core/batches/check.go", "../core/batches/csv.go", "../core/batches/send.go",
-	"notice_create.go", "form_read.go", "form_field.go", "sender_intake.go", "batch_intake.go", "sender_letters.go", "verify_upload.go",
+// errorSources are the sources whose errors a page or an API answer can
+// show: every non-test file of the domain and of web.
+func errorSources(t *testing.T) []string {
+	var files []string
+	for _, glob := range []string{"../core/*.go", "../core/*/*.go", "*.go"} {
+		m, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range m {
+			if !strings.HasSuffix(f, "_test.go") {
+				files = append(files, f)
+			}
+		}
+	}
+	return files
 }
 
 // TestEveryErrorHasAFrenchText parses those sources and fails on any
-// core.Errorf or core.FieldError whose format has no French text: a new
-// English message cannot reach a French page unnoticed.
+// core.Errorf or core.FieldError whose format has no French text, or whose
+// French text takes other arguments (it may leave out the last ones, a Go
+// error's English words): a new English message cannot reach a
+// French page unnoticed. Internal errors are never shown, so they need none.
 func TestEveryErrorHasAFrenchText(t *testing.T) {
 	fset := token.NewFileSet()
 	found := 0
-	for _, path := range senderErrorFiles {
-		f, err := parser.ParseFile(fset, filepath.FromSlash(path), nil, 0)
+	used := map[string]bool{}
+	for _, path := range errorSources(t) {
+		f, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,14 +48,23 @@ func TestEveryErrorHasAFrenchText(t *testing.T) {
 				return true
 			}
 			found++
-			if _, ok := errorTextFR[format]; !ok {
+			used[format] = true
+			fr, ok := errorTextFR[format]
+			if !ok {
 				t.Errorf("%s: no French text for %q", fset.Position(pos), format)
+			} else if v, en := strings.Join(verbs(fr), ""), strings.Join(verbs(format), ""); !strings.HasPrefix(en, v) && !strings.Contains(fr, "%[") {
+				t.Errorf("%s: the French text of %q has verbs %s, the English %s", fset.Position(pos), format, v, en)
 			}
 			return true
 		})
 	}
-	if found < 50 {
+	if found < 150 {
 		t.Fatalf("found only %d error formats: did the files move?", found)
+	}
+	for format := range errorTextFR {
+		if !used[format] {
+			t.Errorf("French text for %q, which no source writes any more", format)
+		}
 	}
 }
 
@@ -64,8 +85,8 @@ func errorFormat(n ast.Node) (string, token.Pos, bool) {
 		}
 		name = fn.Sel.Name
 	}
-	at := map[string]int{"Errorf": 1, "FieldError": 2}[name]
-	if at == 0 || len(call.Args) <= at {
+	at := map[string]int{"Errorf": 1, "FieldError": 2, "bad": 0}[name]
+	if at == 0 || len(call.Args) <= at || isInternal(call.Args[0]) {
 		return "", 0, false
 	}
 	lit, ok := call.Args[at].(*ast.BasicLit)
@@ -74,4 +95,15 @@ func errorFormat(n ast.Node) (string, token.Pos, bool) {
 	}
 	s, err := strconv.Unquote(lit.Value)
 	return s, lit.Pos(), err == nil
+}
+
+// isInternal reports a code argument core.EINTERNAL or EINTERNAL.
+func isInternal(code ast.Expr) bool {
+	switch c := code.(type) {
+	case *ast.Ident:
+		return c.Name == "EINTERNAL"
+	case *ast.SelectorExpr:
+		return c.Sel.Name == "EINTERNAL"
+	}
+	return false
 }

@@ -44,9 +44,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	lang := apiLang(c.Request())
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		msg, _ := he.Message.(string)
+		if lang == "fr" {
+			msg = catalogue["err_"+kindOfStatus(he.Code)].fr
+		}
 		code := codeOfStatus(he.Code)
 		_ = c.JSON(he.Code, errorBody{errorDetail{Code: code, Message: msg}})
 		return
@@ -54,8 +58,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	err = diskFull(err)
 	var ce *core.Error
 	detail := errorDetail{Code: core.EINTERNAL, Message: "internal error"}
+	if lang == "fr" {
+		detail.Message = catalogue["err_internal"].fr
+	}
 	if errors.As(err, &ce) {
-		detail = errorDetail{Code: ce.Code, Message: ce.Message, Field: ce.Field, Rows: badRows(err)}
+		detail = errorDetail{Code: ce.Code, Message: s.apiMessage(ce, lang), Field: ce.Field, Rows: s.localRows(badRows(err), lang)}
 	}
 	status, ok := statusOf[detail.Code]
 	if !ok {
@@ -77,7 +84,7 @@ func diskFull(err error) error {
 	if !errors.Is(err, syscall.ENOSPC) || core.ErrorCode(err) != core.EINTERNAL {
 		return err
 	}
-	return &core.Error{Code: core.EUNAVAILABLE, Message: "the server is out of storage space: nothing was stored; retry later", Err: err}
+	return core.Errorf(core.EUNAVAILABLE, "the server is out of storage space: nothing was stored; retry later").WithCause(err)
 }
 
 // codeOfStatus names echo's own errors (404 route, 405 method) in our vocabulary.
@@ -91,4 +98,40 @@ func codeOfStatus(status int) string {
 		return core.EINTERNAL
 	}
 	return core.EINVALID
+}
+
+// apiLang is the language of the API's messages: French when the client
+// asks for it with Accept-Language, else English, the API's own language
+// (a client that sends nothing gets what it always got).
+func apiLang(r *http.Request) string {
+	if r.Header.Get("Accept-Language") != "" && acceptLanguage(r) == "fr" {
+		return "fr"
+	}
+	return "en"
+}
+
+// apiMessage is ce's message for an API client: core's English, whose
+// field names are the API's parameters, or its French text.
+func (s *Server) apiMessage(ce *core.Error, lang string) string {
+	if lang == "fr" {
+		if m := s.localError(ce, lang); m != "" {
+			return m
+		}
+	}
+	return ce.Message
+}
+
+// localRows writes the bad rows of a refused batch in lang.
+func (s *Server) localRows(rows []batches.RowError, lang string) []batches.RowError {
+	if lang != "fr" {
+		return rows
+	}
+	out := make([]batches.RowError, len(rows))
+	for i, r := range rows {
+		out[i] = r
+		if r.Err != nil {
+			out[i].Message = s.apiMessage(r.Err, lang)
+		}
+	}
+	return out
 }

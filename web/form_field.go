@@ -25,7 +25,7 @@ func readTextField(p *multipart.Part, table map[string]int, fields map[string]st
 		return intakeError(err, limits)
 	}
 	if len(b) > limit {
-		return core.FieldError(core.ETOOLARGE, name, "field %s is longer than %d bytes", name, limit)
+		return core.FieldError(core.ETOOLARGE, name, "field %s is longer than %s", name, core.Bytes(limit))
 	}
 	if name == "body" {
 		*budget -= int64(len(b))

@@ -142,7 +142,7 @@ func TestBothIntakesRefuseTheSameForms(t *testing.T) {
 	}{
 		{"unknown field", append(append([]kv{}, everyField...), kv{"cc", "eve@example.org"}), 0, core.EINVALID, "cc", "Champ inconnu"},
 		{"repeated field", append(append([]kv{}, everyField...), kv{"subject", "Autre"}), 0, core.EINVALID, "subject", "est donné plusieurs fois"},
-		{"oversized field", []kv{{"recipient_email", "bob@example.net"}, {"subject", long}}, 0, core.ETOOLARGE, "subject", "dépasse 4096 octets"},
+		{"oversized field", []kv{{"recipient_email", "bob@example.net"}, {"subject", long}}, 0, core.ETOOLARGE, "subject", "dépasse 4 ko"},
 		{"too many parts", everyField, 40, core.EINVALID, "", "Le formulaire a trop de champs"},
 	}
 	s, ways := intakes(t)

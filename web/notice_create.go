@@ -90,7 +90,7 @@ func intakeError(err error, limits core.Limits) error {
 }
 
 func tooLarge(limits core.Limits) error {
-	return core.FieldError(core.ETOOLARGE, "attachments", "the letter exceeds the max_total_size limit of %d bytes", limits.MaxTotalBytes)
+	return core.FieldError(core.ETOOLARGE, "attachments", "the letter exceeds the max_total_size limit of %s", core.Bytes(limits.MaxTotalBytes))
 }
 
 // rawFileName returns the file name exactly as the sender wrote it.

@@ -81,7 +81,7 @@ func (s *Server) renderRefusal(c echo.Context, v core.LetterView, err error, r *
 		status = http.StatusServiceUnavailable
 		c.Response().Header().Set("Retry-After", "60")
 	}
-	return s.renderLetter(c, status, "recipient_signin_refused", "oidc_refused_title", letterPage{View: v, Refusal: r, Detail: core.ErrorMessage(err)})
+	return s.renderLetter(c, status, "recipient_signin_refused", "oidc_refused_title", letterPage{View: v, Refusal: r, Cause: err})
 }
 
 func refusalOf(err error) *core.IdentityRefusal {
@@ -106,6 +106,6 @@ func (s *Server) wrongAnswer(c echo.Context, cause error) error {
 	if err != nil {
 		return err
 	}
-	lp := letterPage{View: v, Error: "err_knowledge", Field: "knowledge_answer", Detail: core.ErrorMessage(cause)}
+	lp := letterPage{View: v, Error: "err_knowledge", Field: "knowledge_answer", Cause: cause}
 	return s.renderLetter(c, http.StatusUnprocessableEntity, "recipient_open", "open_title", lp)
 }

@@ -30,7 +30,7 @@ func (s *Server) senderSignedIn(c echo.Context, si signIn, ident core.ProvidedId
 	switch core.ErrorCode(err) {
 	case core.EUNAUTHORIZED, core.EFORBIDDEN:
 		s.log.Info("sender sign-in through the identity provider refused", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "code", core.ErrorCode(err))
-		return s.renderLogin(c, http.StatusUnauthorized, loginView{Next: si.Next, Error: "oidc_sender_refused", Detail: core.ErrorMessage(err)})
+		return s.renderLogin(c, http.StatusUnauthorized, loginView{Next: si.Next, Error: "oidc_sender_refused", Detail: s.localError(err, s.uiLang(c))})
 	}
 	if err != nil {
 		return err

@@ -20,9 +20,8 @@ func (s *Server) handleAnyError(err error, c echo.Context) {
 	s.pageError(c, err)
 }
 
-// errorView is the body of the error page. Detail is core's message, shown
-// on English pages only: core speaks English, and the French text of each
-// kind already says what to do.
+// errorView is the body of the error page. Detail is core's message in
+// the page's language (localError), when it has a text in that language.
 type errorView struct {
 	Kind   string
 	Detail string
@@ -43,11 +42,8 @@ func (s *Server) pageError(c echo.Context, err error) {
 		c.Response().Header().Set("Retry-After", "30")
 	}
 	lang := acceptLanguage(c.Request())
-	if detail != "" && lang != "en" {
-		detail = ""
-		if hasFrench(err) {
-			detail = localError(err, lang)
-		}
+	if detail != "" {
+		detail = s.localError(err, lang)
 	}
 	p := s.page(c, lang, "err_"+kind, errorView{Kind: kind, Detail: detail})
 	p.Token = ""

@@ -115,7 +115,7 @@ func limitForm(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := r.ParseForm(); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return core.Errorf(core.ETOOLARGE, "the form is larger than %d bytes", maxFormBytes)
+				return core.Errorf(core.ETOOLARGE, "the form is larger than %s", core.Bytes(maxFormBytes))
 			}
 			return core.Errorf(core.EINVALID, "malformed form")
 		}
@@ -150,7 +150,7 @@ func (s *Server) secure() bool { return strings.HasPrefix(s.cfg.BaseURL, "https:
 func formValue(c echo.Context, name string, limit int) (string, error) {
 	v := c.Request().PostFormValue(name)
 	if len(v) > limit {
-		return "", core.FieldError(core.EINVALID, name, "%s is longer than %d bytes", name, limit)
+		return "", core.FieldError(core.EINVALID, name, "%s is longer than %s", name, core.Bytes(limit))
 	}
 	return strings.TrimSpace(v), nil
 }

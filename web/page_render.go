@@ -134,24 +134,16 @@ func (p pageData) Date(t time.Time) string {
 	return fmt.Sprintf("%s %s %d à %02d:%02d, heure de %s", day, monthsFR[l.Month()-1], l.Year(), l.Hour(), l.Minute(), city)
 }
 
-// Size writes a byte count for people: "834 octets", "12,3 ko", "4.1 MB".
-func (p pageData) Size(n int64) string {
-	en := p.Lang == "en"
-	switch {
-	case n < 1000 && en:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1000:
-		return fmt.Sprintf("%d octets", n)
+// Size writes a byte count for people, as error messages do: "834 octets",
+// "12,3 ko", "25 Mo", "4.1 MB" (binary multiples, so that a limit of
+// 25 << 20 bytes reads "25 Mo").
+func (p pageData) Size(n int64) string { return p.bytes(core.Bytes(n)) }
+
+func (p pageData) bytes(b core.Bytes) string {
+	if p.Lang == "en" {
+		return b.String()
 	}
-	v, unit := float64(n)/1e3, "kB"
-	if n >= 1e6 {
-		v, unit = float64(n)/1e6, "MB"
-	}
-	s := fmt.Sprintf("%.1f %s", v, unit)
-	if !en {
-		s = strings.NewReplacer(".", ",", "kB", "ko", "MB", "Mo").Replace(s)
-	}
-	return s
+	return b.Format(",", "octets", "ko", "Mo", "Go")
 }
 
 // acceptLanguage picks fr or en for pages not tied to a letter (errors,

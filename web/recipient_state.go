@@ -20,7 +20,8 @@ type letterPage struct {
 	State  string // View.Stage, for the templates
 	Error  string // catalogue key of the message to show, if any
 	Field  string // the input at fault
-	Detail string // core's message, on English pages
+	Detail string // Cause in the page's language (localError)
+	Cause  error
 	Action string // accept or refuse, on the confirmation page
 	Until  time.Time
 	// Means are the ways to identify this letter allows (oidc_means.go);
@@ -34,8 +35,8 @@ func (s *Server) renderLetter(c echo.Context, status int, name, title string, lp
 	lp.State = string(lp.View.Stage)
 	lp.Means = s.meansFor(lp.View)
 	lang := cmpOr(chosenLang(c), lp.View.Language)
-	if lang != "en" {
-		lp.Detail = ""
+	if lp.Cause != nil {
+		lp.Detail = s.localError(lp.Cause, lang)
 	}
 	p := s.page(c, lang, title, lp)
 	p.LangSwitch = true
@@ -69,7 +70,7 @@ func (s *Server) recipientFail(c echo.Context, err error) error {
 	if verr != nil {
 		return verr
 	}
-	lp := letterPage{View: v, Detail: core.ErrorMessage(err)}
+	lp := letterPage{View: v, Cause: err}
 	// A refused or expired letter answers with its state page whatever was
 	// asked; only an accepted one keeps the error (its content stays
 	// reachable after identifying again).

@@ -38,7 +38,7 @@ func (s *Server) wrongCode(c echo.Context, cause error) error {
 	if err != nil {
 		return err
 	}
-	lp := letterPage{View: v, Error: "err_code", Field: "code", Detail: core.ErrorMessage(cause)}
+	lp := letterPage{View: v, Error: "err_code", Field: "code", Cause: cause}
 	var ce *core.Error
 	if errors.As(cause, &ce) && ce.Field == "knowledge_answer" {
 		lp.Error, lp.Field = "err_knowledge", "knowledge_answer"

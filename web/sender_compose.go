@@ -80,7 +80,7 @@ func (ui *senderUI) refuseCompose(c echo.Context, req core.DepositRequest, form 
 	if code != core.EINVALID && code != core.ETOOLARGE && code != core.EREFUSED {
 		return err
 	}
-	v := composeView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: localError(err, ui.uiLang(c))}
+	v := composeView{Form: form, Error: "snd_err_" + code, Field: fieldOf(err), Detail: ui.localError(err, ui.uiLang(c))}
 	if errors.Is(err, core.ErrNoConsent) {
 		v.ConsentLink = consentLink(form)
 	}

@@ -26,7 +26,7 @@ func TestComposePreviewSend(t *testing.T) {
 			t.Errorf("compose form has no #%s", id)
 		}
 	}
-	if !strings.Contains(x.body, "20 fichiers au plus, 26,2 Mo au total") {
+	if !strings.Contains(x.body, "20 fichiers au plus, 25 Mo au total") {
 		t.Errorf("compose form does not show the limits:\n%s", x.body)
 	}
 
@@ -149,12 +149,12 @@ func TestComposeRefusals(t *testing.T) {
 		files[i] = upload{"f.pdf", "application/pdf", []byte("x")}
 	}
 	x = want(t, "4 files", b.preview(composeFields(), "", files...), http.StatusRequestEntityTooLarge)
-	if !strings.Contains(x.body, "La lettre dépasse une limite") || !strings.Contains(x.body, "la limite est de 3") || strings.Contains(x.body, "max_files") || !strings.Contains(x.body, "3 fichiers au plus, 65,5 ko au total") {
+	if !strings.Contains(x.body, "La lettre dépasse une limite") || !strings.Contains(x.body, "la limite est de 3") || strings.Contains(x.body, "max_files") || !strings.Contains(x.body, "3 fichiers au plus, 64 ko au total") {
 		t.Errorf("too many files: %s", x.body)
 	}
 	big := bytes.Repeat([]byte("x"), 65<<10)
 	x = want(t, "too large", b.preview(composeFields(), "", upload{"big.pdf", "application/pdf", big}), http.StatusRequestEntityTooLarge)
-	if !strings.Contains(x.body, "taille maximale de 65536 octets") || strings.Contains(x.body, "max_total_size") {
+	if !strings.Contains(x.body, "taille maximale de 64 ko") || strings.Contains(x.body, "max_total_size") {
 		t.Errorf("too large, not said in French: %s", x.body)
 	}
 	x = want(t, "long name", b.preview(composeFields(), "", upload{strings.Repeat("n", 41) + ".pdf", "application/pdf", []byte("x")}), http.StatusRequestEntityTooLarge)

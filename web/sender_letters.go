@@ -70,7 +70,7 @@ func (ui *senderUI) letters(c echo.Context) error {
 		if core.ErrorCode(err) != core.EINVALID {
 			return err
 		}
-		status, v.Error, v.Field, v.Detail = http.StatusUnprocessableEntity, "snd_err_filter", fieldOf(err), localError(err, ui.uiLang(c))
+		status, v.Error, v.Field, v.Detail = http.StatusUnprocessableEntity, "snd_err_filter", fieldOf(err), ui.localError(err, ui.uiLang(c))
 	}
 	return ui.renderApp(c, status, "sender_letters", "snd_letters_title", v)
 }

@@ -46,7 +46,7 @@ func spool(r io.Reader, limit int64, field string) (*os.File, int64, error) {
 	}
 	n, err := io.Copy(f, io.LimitReader(r, limit+1))
 	if err == nil && n > limit {
-		err = core.FieldError(core.ETOOLARGE, field, "%s is larger than %d bytes", field, limit)
+		err = core.FieldError(core.ETOOLARGE, field, "%s is larger than %s", field, core.Bytes(limit))
 	}
 	if err == nil {
 		_, err = f.Seek(0, io.SeekStart)

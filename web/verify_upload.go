@@ -91,7 +91,7 @@ func readPart(r io.Reader, limit int64, field string) ([]byte, error) {
 		return nil, uploadError(err)
 	}
 	if int64(len(b)) > limit {
-		return nil, core.FieldError(core.ETOOLARGE, field, "%s is larger than %d bytes", field, limit)
+		return nil, core.FieldError(core.ETOOLARGE, field, "%s is larger than %s", field, core.Bytes(limit))
 	}
 	return b, nil
 }
@@ -99,7 +99,7 @@ func readPart(r io.Reader, limit int64, field string) ([]byte, error) {
 func uploadError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return core.FieldError(core.ETOOLARGE, "file", "the upload is larger than %d bytes", int64(maxVerifyUpload))
+		return core.FieldError(core.ETOOLARGE, "file", "the upload is larger than %s", core.Bytes(maxVerifyUpload))
 	}
 	return core.FieldError(core.EINVALID, "file", "malformed multipart upload")
 }

@@ -22,7 +22,7 @@ func (s *Server) verifyUploadPage(c echo.Context, report *audit.Report, err erro
 	s.keepCSRF(c)
 	v := verifyView{Report: report}
 	if err != nil {
-		v.Report, v.UploadError = nil, localError(err, s.uiLang(c))
+		v.Report, v.UploadError = nil, s.localError(err, s.uiLang(c))
 	}
 	return s.renderVerify(c, v)
 }

@@ -24,7 +24,7 @@ func readJSONBody(c echo.Context, v any) error {
 		return core.Errorf(core.EINVALID, "could not read the request body")
 	}
 	if len(body) > maxJSONBytes {
-		return core.FieldError(core.ETOOLARGE, "body", "the request body exceeds %d bytes", maxJSONBytes)
+		return core.FieldError(core.ETOOLARGE, "body", "the request body exceeds %s", core.Bytes(maxJSONBytes))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

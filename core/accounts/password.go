@@ -50,7 +50,7 @@ func CheckPassword(pw string) error {
 		return core.FieldError(core.EINVALID, "password", "the password must be at least %d characters long", minPasswordRunes)
 	}
 	if len(pw) > maxPasswordBytes {
-		return core.FieldError(core.EINVALID, "password", "the password is longer than %d bytes", maxPasswordBytes)
+		return core.FieldError(core.EINVALID, "password", "the password is longer than %s", core.Bytes(maxPasswordBytes))
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ func (e *ThrottledError) Error() string { return fmt.Sprintf("login throttled fo
 
 func throttled(wait time.Duration) error {
 	secs := int(math.Ceil(wait.Seconds()))
-	return &core.Error{Code: core.EUNAVAILABLE, Message: fmt.Sprintf("too many failed logins: try again in %d seconds", secs), Err: &ThrottledError{Wait: wait}}
+	return core.Errorf(core.EUNAVAILABLE, "too many failed logins: try again in %d seconds", secs).WithCause(&ThrottledError{Wait: wait})
 }
 
 // Login throttling: an account gets 5 free failures and an address 20 (an

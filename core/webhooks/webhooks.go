@@ -254,7 +254,7 @@ func CheckWebhookURL(raw string, allowPrivate bool) (string, error) {
 	}
 	raw = strings.TrimSpace(raw)
 	if raw == "" || len(raw) > maxWebhookURL {
-		return bad("url is required and at most %d bytes", maxWebhookURL)
+		return bad("url is required and at most %s", core.Bytes(maxWebhookURL))
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
