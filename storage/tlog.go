@@ -200,7 +200,7 @@ func (db *DB) PutCheckpoint(ctx context.Context, c evidence.Checkpoint) (evidenc
 
 // LatestCheckpoint returns the largest checkpoint.
 func (db *DB) LatestCheckpoint(ctx context.Context) (evidence.Checkpoint, error) {
-	return db.findCheckpoint(func(c kv.Cursor) ([]byte, []byte) { return c.Last() }, "no checkpoint published yet")
+	return db.findCheckpoint(func(c kv.Cursor) ([]byte, []byte) { return c.Last() }, core.Errorf(core.ENOTFOUND, "no checkpoint published yet"))
 }
 
 // Checkpoint returns the checkpoint of exactly size.
@@ -211,21 +211,21 @@ func (db *DB) Checkpoint(ctx context.Context, size uint64) (evidence.Checkpoint,
 			return nil, nil
 		}
 		return k, v
-	}, fmt.Sprintf("no checkpoint of size %d", size))
+	}, core.Errorf(core.ENOTFOUND, "no checkpoint of size %d", size))
 }
 
 // CheckpointCovering returns the smallest checkpoint of at least size.
 func (db *DB) CheckpointCovering(ctx context.Context, size uint64) (evidence.Checkpoint, error) {
 	return db.findCheckpoint(func(c kv.Cursor) ([]byte, []byte) { return c.Seek(seqKey(size)) },
-		fmt.Sprintf("no checkpoint covers %d records yet", size))
+		core.Errorf(core.ENOTFOUND, "no checkpoint covers %d records yet", size))
 }
 
-func (db *DB) findCheckpoint(find func(kv.Cursor) ([]byte, []byte), missing string) (evidence.Checkpoint, error) {
+func (db *DB) findCheckpoint(find func(kv.Cursor) ([]byte, []byte), missing *core.Error) (evidence.Checkpoint, error) {
 	var out evidence.Checkpoint
 	err := db.kv.View(func(tx kv.Tx) error {
 		_, v := find(tx.Bucket(bktCheckpoints).Cursor())
 		if v == nil {
-			return core.Errorf(core.ENOTFOUND, "%s", missing)
+			return missing
 		}
 		var err error
 		out, err = decodeCheckpoint(v)

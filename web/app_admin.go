@@ -35,7 +35,7 @@ func (a *appAdmin) problemOf(c echo.Context, err error) (formProblem, int, bool)
 	code := core.ErrorCode(err)
 	switch code {
 	case core.EINVALID, core.ETOOLARGE, core.ECONFLICT, core.EREFUSED:
-		return formProblem{Error: "app_err_" + code, Field: fieldOf(err), Detail: localError(err, a.uiLang(c))}, statusOf[code], true
+		return formProblem{Error: "app_err_" + code, Field: fieldOf(err), Detail: a.localError(err, a.uiLang(c))}, statusOf[code], true
 	}
 	return formProblem{}, 0, false
 }

@@ -133,22 +133,22 @@ var appErrorTextFR = map[string]string{
 	"no webhook %q":                                                   "aucun webhook %q",
 	"no delivery %q for webhook %q":                                   "aucune livraison %q pour le webhook %q",
 	"delivery %s is still queued":                                     "la livraison %s est encore en file d’attente : elle sera tentée à nouveau d’elle-même",
-	"url is required and at most %d bytes":                            "l’adresse est obligatoire et fait au plus %d octets",
+	"url is required and at most %s":                                  "l’adresse est obligatoire et fait au plus %s",
 	"url must be an absolute http or https URL":                       "l’adresse doit être une URL complète en http ou https",
 	"url must not contain credentials or a fragment":                  "l’adresse ne doit contenir ni identifiants ni fragment (#)",
 	"url must not point to this machine":                              "l’adresse ne doit pas désigner cette machine",
 	"url must not point to a loopback, private or link-local address": "l’adresse ne doit pas désigner une adresse locale ou privée",
 }
 
-// appFieldNamesFR is fieldNamesFR for the inputs of these pages.
-var appFieldNamesFR = map[string]string{"label": "le nom de la clé", "url": "l’adresse du webhook", "role": "le rôle"}
+// appFieldNames is fieldNames for the inputs of these pages.
+var appFieldNames = map[string]struct{ fr, en string }{"label": {"le nom de la clé", "the key’s name"}, "url": {"l’adresse du webhook", "the webhook’s address"}, "role": {"le rôle", "the role"}}
 
 func init() {
-	for k, v := range appFieldNamesFR {
-		if _, dup := fieldNamesFR[k]; dup {
-			panic(fmt.Sprintf("web: French field name %q is defined twice", k))
+	for k, v := range appFieldNames {
+		if _, dup := fieldNames[k]; dup {
+			panic(fmt.Sprintf("web: field name %q is defined twice", k))
 		}
-		fieldNamesFR[k] = v
+		fieldNames[k] = v
 	}
 	for k, v := range appText {
 		if _, dup := catalogue[k]; dup {

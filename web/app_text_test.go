@@ -18,7 +18,7 @@ var appErrorFiles = []string{
 // webhookURLFormats are CheckWebhookURL's formats, which it passes through
 // a helper that the parser cannot follow.
 var webhookURLFormats = []string{
-	"url is required and at most %d bytes", "url must be an absolute http or https URL", "url must not contain credentials or a fragment",
+	"url is required and at most %s", "url must be an absolute http or https URL", "url must not contain credentials or a fragment",
 	"url must not point to this machine", "url must not point to a loopback, private or link-local address",
 }
 
