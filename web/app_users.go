@@ -116,5 +116,5 @@ func (a *appAdmin) refuse(c echo.Context, err error) error {
 	return a.renderApp(c, http.StatusForbidden, "sender_forbidden", "app_forbidden_title", struct {
 		Frame  appFrame
 		Detail string
-	}{frameOf(c), localError(err, a.uiLang(c))})
+	}{frameOf(c), a.localError(err, a.uiLang(c))})
 }

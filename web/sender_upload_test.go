@@ -108,7 +108,7 @@ func TestRefusedPreviewKeepsUploadedFiles(t *testing.T) {
 	if got := keptNames(x.body); strings.Join(got, " ") != "annexe.txt" {
 		t.Errorf("a file too large keeps %v, want the one before it", got)
 	}
-	if !strings.Contains(x.body, "La lettre dépasse la taille maximale de 65536 octets") || !hasID(x.body, "form-error") {
+	if !strings.Contains(x.body, "La lettre dépasse la taille maximale de 64 ko") || !hasID(x.body, "form-error") {
 		t.Errorf("the refusal is not in French:\n%s", x.body)
 	}
 	if in := fileInput(x.body); in["aria-invalid"] != "true" || !strings.Contains(in["aria-describedby"], "form-error") {
