@@ -13,19 +13,20 @@ import (
 // batchFormView is the Data of the batch form, also shown again with the
 // sender's values and what was wrong when a preview is refused.
 type batchFormView struct {
-	Frame   appFrame
-	Limits  core.Limits
-	MaxRows int
-	Form    map[string]string
-	Error   string // catalogue key
-	Field   string // the input at fault
-	Detail  string // core's message
-	BadRows []badRow
+	Frame     appFrame
+	Limits    core.Limits
+	MaxRows   int
+	Form      map[string]string
+	Error     string // catalogue key
+	Field     string // the input at fault
+	Detail    string // core's message
+	BadRows   []badRow
+	keptFiles // the attachments a refused preview kept (sender_kept.go)
 }
 
 // FileCheck is the batch form's file check (partials/file_check.html).
 func (v batchFormView) FileCheck() fileCheck {
-	return fileCheck{Limits: v.Limits, Invalid: v.Field == "attachments"}
+	return fileCheck{Limits: v.Limits, Invalid: v.Field == "attachments", KeptFiles: len(v.KeptFiles), KeptBytes: v.KeptBytes}
 }
 
 // badRow is one refused row of the recipients file, in the reader's words.
@@ -47,9 +48,11 @@ func (ui *senderUI) renderBatchForm(c echo.Context, status int, v batchFormView)
 	return ui.renderApp(c, status, "sender_batch_new", "bat_new_title", v)
 }
 
-// refuseBatch shows the form again with the sender's text, every bad row
-// or the one error; failures the sender cannot fix go to the error page.
-func (ui *senderUI) refuseBatch(c echo.Context, form map[string]string, err error) error {
+// refuseBatch shows the form again with the sender's text, the
+// attachments already uploaded (kept, as the compose form keeps them),
+// every bad row or the one error; failures the sender cannot fix go to
+// the error page.
+func (ui *senderUI) refuseBatch(c echo.Context, letter core.DepositRequest, form map[string]string, err error) error {
 	code := core.ErrorCode(err)
 	if code != core.EINVALID && code != core.ETOOLARGE && code != core.EREFUSED && code != core.EKEYREUSED {
 		return err
@@ -65,5 +68,10 @@ func (ui *senderUI) refuseBatch(c echo.Context, form map[string]string, err erro
 	} else if v.Field == "recipients" {
 		v.Error = "bat_err_file"
 	}
+	kept, kerr := ui.keep(c, letter.Attachments)
+	if kerr != nil {
+		return kerr
+	}
+	v.keptFiles = kept
 	return ui.renderBatchForm(c, statusOf[code], v)
 }

@@ -17,6 +17,10 @@ var batchFieldNames = []string{"subject", "body", "sender_reference", "language"
 
 var batchLimits = fieldLimits(batchFieldNames...)
 
+// batchPageLimits are the batch form's: the API's and the attachments a
+// refused preview kept (sender_kept.go).
+var batchPageLimits = withKept(batchLimits)
+
 // readBatch streams a batch's multipart body: the recipients CSV (at most
 // batches.MaxCSVBytes), the text fields, and the attachments under the
 // deposit limits, hashed as read. With page set, it checks the form's CSRF
@@ -36,14 +40,17 @@ func (s *Server) readBatch(c echo.Context, page bool) (batches.Request, map[stri
 			return readBatchFile(p, &req, budget, limits)
 		},
 	}
-	if err := s.readForm(c, spec, fields); err != nil {
-		return req, fields, err
+	if page {
+		spec.fields = batchPageLimits
 	}
-	if req.Recipients == nil {
-		return req, fields, core.FieldError(core.EINVALID, "recipients", "the batch has no recipients file: send it as the file part \"recipients\" (CSV with a header row email, name)")
+	err := s.readForm(c, spec, fields)
+	if err == nil && req.Recipients == nil {
+		err = core.FieldError(core.EINVALID, "recipients", "the batch has no recipients file: send it as the file part \"recipients\" (CSV with a header row email, name)")
 	}
-	fillDeposit(&req.Letter, fields)
-	return req, fields, nil
+	if err == nil {
+		fillDeposit(&req.Letter, fields)
+	}
+	return req, fields, err
 }
 
 // readBatchFile reads a batch's attachments and its recipients file.

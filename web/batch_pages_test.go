@@ -19,10 +19,19 @@ import (
 // CSRF token first, the recipients file, the letter, the attachments.
 func (b *browser) batchPreview(csv string, files ...upload) exchange {
 	b.t.Helper()
+	return b.batchPreviewWith(csv, nil, files...)
+}
+
+// batchPreviewWith is batchPreview with more fields (kept files).
+func (b *browser) batchPreviewWith(csv string, extra map[string]string, files ...upload) exchange {
+	b.t.Helper()
 	want(b.t, "batch form", b.get("/app/batches/new"), http.StatusOK)
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	w.WriteField("_csrf", b.csrf)
+	for k, v := range extra {
+		w.WriteField(k, v)
+	}
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", `form-data; name="recipients"; filename="coproprietaires.csv"`)
 	h.Set("Content-Type", "text/csv")

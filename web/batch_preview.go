@@ -33,13 +33,13 @@ func (ui *senderUI) batchPreview(c echo.Context) error {
 	}
 	ui.keepCSRF(c)
 	req, form, err := ui.readBatch(c, true)
-	if err != nil {
-		return ui.refuseBatch(c, form, err)
+	if err = ui.takeKept(c, &req.Letter, form, err); err != nil {
+		return ui.refuseBatch(c, req.Letter, form, err)
 	}
 	req.Sender = u
 	rows, err := ui.svc.Batches.Check(c.Request().Context(), req)
 	if err != nil {
-		return ui.refuseBatch(c, form, err)
+		return ui.refuseBatch(c, req.Letter, form, err)
 	}
 	id, err := ui.drafts.putBatch(ui.draftOwner(c), req.Letter, req.Recipients)
 	if err != nil {

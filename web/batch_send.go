@@ -31,7 +31,7 @@ func (ui *senderUI) batchSend(c echo.Context) error {
 	if d.sentID == "" {
 		st, _, err := ui.svc.Batches.Send(c.Request().Context(), batches.Request{Sender: u, IdempotencyKey: "draft-" + d.id, Recipients: d.batch, Letter: withAuth(d.req, authOf(c))})
 		if err != nil {
-			return ui.refuseBatch(c, map[string]string{"subject": d.req.Subject, "body": d.req.Body, "language": d.req.Language}, err)
+			return ui.refuseBatch(c, d.req, map[string]string{"subject": d.req.Subject, "body": d.req.Body, "language": d.req.Language}, err)
 		}
 		ui.drafts.sent(d, st.Batch.ID)
 	}

@@ -20,14 +20,10 @@ type composeView struct {
 	Error  string // catalogue key
 	Field  string // the input at fault
 	Detail string // core's message
-	// Kept is the id of the files a refused preview kept, which the form
-	// sends back so that the sender chooses only the missing ones again.
-	Kept      string
-	KeptFiles []core.Upload
-	KeptBytes int64
 	// ConsentLink, for a consumer who has not consented, leads to the
 	// consent request for them, filled in.
 	ConsentLink string
+	keptFiles   // the files a refused preview kept (sender_kept.go)
 }
 
 // previewView is the Data of the confirmation page: exactly what will be
@@ -84,13 +80,11 @@ func (ui *senderUI) refuseCompose(c echo.Context, req core.DepositRequest, form 
 	if errors.Is(err, core.ErrNoConsent) {
 		v.ConsentLink = consentLink(form)
 	}
-	if len(req.Attachments) > 0 {
-		id, perr := ui.drafts.putKept(ui.draftOwner(c), req.Attachments)
-		if perr != nil {
-			return perr
-		}
-		v.Kept, v.KeptFiles, v.KeptBytes = id, req.Attachments, draftSize(core.DepositRequest{Attachments: req.Attachments})
+	kept, kerr := ui.keep(c, req.Attachments)
+	if kerr != nil {
+		return kerr
 	}
+	v.keptFiles = kept
 	return ui.renderCompose(c, statusOf[code], v)
 }
 

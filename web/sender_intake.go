@@ -2,11 +2,9 @@ package web
 
 import (
 	"crypto/subtle"
-	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"slices"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -58,13 +56,8 @@ func (s *Server) csrfMatches(c echo.Context, token []byte) bool {
 }
 
 // composeLimits are the compose form's text fields: a letter's, and the
-// files a refused preview kept (kept, the id; kept_drop, "1" to forget
-// them).
-var composeLimits = func() map[string]int {
-	m := fieldLimits()
-	m["kept"], m["kept_drop"] = 64, 1
-	return m
-}()
+// files a refused preview kept (sender_kept.go).
+var composeLimits = withKept(letterLimits)
 
 // readCompose streams the compose form: the CSRF check first, then text
 // fields and attachments under the deposit limits, files hashed as read,
@@ -74,18 +67,7 @@ func (ui *senderUI) readCompose(c echo.Context) (core.DepositRequest, map[string
 	var req core.DepositRequest
 	fields := map[string]string{}
 	spec := formSpec{notMultipart: errCSRF, page: true, fields: composeLimits, file: attachmentsInto(&req, ui.svc.Letters.Limits())}
-	err := ui.readForm(c, spec, fields)
-	if id := fields["kept"]; id != "" && !errors.Is(err, errCSRF) {
-		kept, ok := ui.drafts.takeKept(ui.draftOwner(c), id)
-		switch {
-		case ok && fields["kept_drop"] != "1":
-			req.Attachments = slices.Concat(kept, req.Attachments)
-		case !ok && fields["kept_drop"] != "1" && err == nil:
-			err = core.FieldError(core.EINVALID, "attachments", "the files kept from the last try expired after %d minutes; choose them again", int(draftTTL.Minutes()))
-		}
-	}
-	delete(fields, "kept")
-	delete(fields, "kept_drop")
+	err := ui.takeKept(c, &req, fields, ui.readForm(c, spec, fields))
 	fillDeposit(&req, fields)
 	return req, fields, err
 }

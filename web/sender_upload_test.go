@@ -173,3 +173,23 @@ func TestFileCheckAttributes(t *testing.T) {
 		t.Errorf("compose.js: %s", ct)
 	}
 }
+
+// TestRefusedBatchKeepsAttachments: a batch refused for its rows keeps the
+// attachments already uploaded; the corrected recipients file goes with
+// them on the next try.
+func TestRefusedBatchKeepsAttachments(t *testing.T) {
+	s := appSite(t)
+	s.account(t, "syndic@acme.example", "ACME", core.RoleSender)
+	b := s.browser(t)
+	b.login("syndic@acme.example")
+	convocation := upload{"convocation.pdf", "application/pdf", []byte("%PDF-1.4 convocation")}
+	x := want(t, "bad rows", b.batchPreview("email,name\nnope,Nope\n", convocation), http.StatusUnprocessableEntity)
+	if got := keptNames(x.body); strings.Join(got, " ") != "convocation.pdf" {
+		t.Fatalf("the refused batch keeps %v", got)
+	}
+	checkPage(t, withoutGetForms(x.body))
+	x = want(t, "preview", b.batchPreviewWith(coowners(3), map[string]string{"kept": keptOf(x.body)}), http.StatusOK)
+	if !strings.Contains(x.body, sha256Hex(convocation.data)) {
+		t.Errorf("the batch preview lacks the kept attachment:\n%s", x.body)
+	}
+}
