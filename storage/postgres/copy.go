@@ -22,7 +22,9 @@ import (
 // it back and sends the upsert instead.
 const copyTable = "contents"
 
-// copySavepoint is set in the batch before a copyIn.
+// copySavepoint is set when the transaction begins and at the end of
+// every batch but the last (tx.send), so that nothing is written between
+// it and the next COPY: rolling back to it undoes the COPY alone.
 const copySavepoint = "SAVEPOINT lre_copy"
 
 // copyIn writes rows into copyTable by COPY, or by the upsert when one of

@@ -70,64 +70,52 @@ func (e *Engine) Close() error {
 func (e *Engine) Ping(ctx context.Context) error { return e.pool.Ping(ctx) }
 
 // View runs fn in a read-only repeatable-read transaction: one snapshot.
-func (e *Engine) View(fn func(kv.Tx) error) error {
-	return e.run(pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, fn)
-}
+func (e *Engine) View(fn func(kv.Tx) error) error { return e.run(false, fn) }
 
 // Update runs fn in a write transaction that first takes the write lock.
 // Read committed is right here: once the lock is held, every statement sees
 // all that earlier writers committed (a repeatable-read snapshot would be
 // taken before the lock is granted, and so miss the last writer).
-func (e *Engine) Update(fn func(kv.Tx) error) error {
-	return e.run(pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, true, fn)
-}
+func (e *Engine) Update(fn func(kv.Tx) error) error { return e.run(true, fn) }
 
-func (e *Engine) run(opts pgx.TxOptions, write bool, fn func(kv.Tx) error) error {
+func (e *Engine) run(write bool, fn func(kv.Tx) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), txTimeout)
 	defer cancel()
-	ptx, err := e.pool.BeginTx(ctx, opts)
+	pc, err := e.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
-	defer ptx.Rollback(context.Background())
-	t := &tx{ctx: ctx, tx: ptx, write: write}
+	defer pc.Release()
 	if !write {
+		v := &viewConn{Conn: pc}
+		defer v.end()
+		t := &tx{ctx: ctx, tx: v}
 		if err := fn(t); err != nil {
 			return err
 		}
 		return t.err
 	}
-	m, gen, err := e.begin(ctx, ptx)
+	committed, unknown := false, false
+	defer func() {
+		if !committed {
+			pc.Exec(context.Background(), "ROLLBACK")
+		}
+	}()
+	gen, err := beginWrite(ctx, pc)
 	if err != nil {
 		return fmt.Errorf("postgres: write lock: %w", err)
 	}
-	t.memo, t.gen = m, gen
+	m := e.memo.hold(gen)
+	t := &tx{ctx: ctx, tx: pc, write: true, memo: m, gen: gen}
 	t.cache, t.seqs, t.dirtySeqs = map[string]cached{}, map[string]uint64{}, map[string]bool{}
 	t.dirty, t.pages = map[string]bool{}, map[string][]row{}
-	committed, unknown := false, false
 	defer func() { m.end(t, committed, unknown) }()
 	if err := fn(t); err != nil {
 		return err
 	}
-	if t.resolveLater(); t.failed() {
+	if !t.send(true) {
+		unknown = t.unknown
 		return t.err
-	}
-	if t.wake {
-		// Delivered at commit, to the leader's LISTEN, and not at all on rollback.
-		t.queue("notify", "SELECT pg_notify($1, '')", workChannel)
-	}
-	if t.wrote {
-		// A transaction that wrote nothing (a check that found nothing to
-		// do) commits without a WAL record to flush, and leaves the memos
-		// of every process valid.
-		t.queue("generation", "UPDATE lre_generation SET n = $1", gen+1)
-	}
-	if !t.flush() {
-		return t.err
-	}
-	if err := ptx.Commit(ctx); err != nil {
-		unknown = true
-		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	committed = true
 	return nil
@@ -143,11 +131,12 @@ func (e *Engine) run(opts pgx.TxOptions, write bool, fn func(kv.Tx) error) error
 // round trips instead of one per key. The cache is safe because writers are
 // serialised: nobody else writes while it runs.
 type tx struct {
-	ctx   context.Context
-	tx    pgx.Tx
-	write bool
-	wake  bool // queued background work: notify the leader at commit
-	err   error
+	ctx     context.Context
+	tx      conn
+	write   bool
+	unknown bool // the commit was sent, its outcome is not known
+	wake    bool // queued background work: notify the leader at commit
+	err     error
 
 	cache     map[string]cached // bucket NUL key -> last known value
 	stage     staged            // writes not yet sent (stage.go)
@@ -230,10 +219,17 @@ func (t *tx) queue(op, sql string, args ...any) {
 	t.ops = append(t.ops, op)
 }
 
-// flush sends the queued writes and sequences in one batch, then the
-// documents by COPY (copy.go); false when it (or an earlier operation)
+// flush sends the staged writes; false when it (or an earlier operation)
 // failed.
-func (t *tx) flush() bool {
+func (t *tx) flush() bool { return t.send(false) }
+
+// send sends the staged writes: the documents by COPY first, right after
+// the savepoint that the transaction's last batch set (copy.go), then one
+// batch of every other write and sequence, which ends with the savepoint
+// for the next COPY or, when commit is set, with COMMIT. False when it (or
+// an earlier operation) failed; t.unknown then says whether a commit may
+// have happened all the same.
+func (t *tx) send(commit bool) bool {
 	if t.resolveLater(); t.failed() {
 		return false
 	}
@@ -244,22 +240,43 @@ func (t *tx) flush() bool {
 			name, int64(t.seqs[name]))
 		delete(t.dirtySeqs, name)
 	}
-	if len(copies) > 0 {
-		t.queue("savepoint", copySavepoint)
+	if t.copyIn(copies); t.failed() {
+		return false
 	}
-	if len(t.ops) == 0 {
+	switch {
+	case commit:
+		if t.wake {
+			// Delivered at commit, to the leader's LISTEN, and not at all on rollback.
+			t.queue("notify", "SELECT pg_notify($1, '')", workChannel)
+		}
+		if t.wrote {
+			// A transaction that wrote nothing (a check that found nothing
+			// to do) commits without a WAL record to flush, and leaves the
+			// memos of every process valid.
+			t.queue("generation", "UPDATE lre_generation SET n = $1", t.gen+1)
+		}
+		t.queue("commit", "COMMIT")
+	case len(t.ops) > 0 || len(copies) > 0:
+		t.queue("savepoint", copySavepoint)
+	default:
 		return true
 	}
 	res := t.tx.SendBatch(t.ctx, &t.batch)
 	for _, op := range t.ops {
-		if _, err := res.Exec(); err != nil {
+		tag, err := res.Exec()
+		if err == nil && op == "commit" && tag.String() != "COMMIT" {
+			err = fmt.Errorf("the server answered %s", tag)
+		}
+		if err != nil {
+			t.unknown = commit && commitUnknown(err)
 			t.fail(op, err)
 			break
 		}
 	}
-	t.fail("write batch", res.Close())
+	if err := res.Close(); !commit || t.failed() {
+		t.fail("write batch", err)
+	}
 	t.batch, t.ops = pgx.Batch{}, nil
-	t.copyIn(copies)
 	return !t.failed()
 }
 

@@ -1,11 +1,6 @@
 package postgres
 
-import (
-	"context"
-	"sync"
-
-	"github.com/jackc/pgx/v5"
-)
+import "sync"
 
 // memo is what this process knows of the database between its write
 // transactions: the values its writers last read or wrote, the sequences,
@@ -46,31 +41,14 @@ func (m *memo) reset(gen int64) {
 	m.values, m.seqs, m.pages = map[string]cached{}, map[string]uint64{}, map[string][]row{}
 }
 
-// begin takes the lock and the generation in one round trip (the second
-// statement's snapshot is taken after the first has the lock), then holds
-// the memo for the transaction, emptied if the generation is not its own.
-func (e *Engine) begin(ctx context.Context, ptx pgx.Tx) (*memo, int64, error) {
-	var b pgx.Batch
-	b.Queue("SELECT pg_advisory_xact_lock($1)", int64(writeLock))
-	b.Queue("SELECT n FROM lre_generation")
-	res := ptx.SendBatch(ctx, &b)
-	_, err := res.Exec()
-	var gen int64
-	if err == nil {
-		err = res.QueryRow().Scan(&gen)
-	}
-	if cerr := res.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	m := &e.memo
+// hold holds the memo for a write transaction that found the database at
+// generation gen (beginWrite), emptied first if gen is not its own.
+func (m *memo) hold(gen int64) *memo {
 	m.mu.Lock()
 	if !m.ok || m.gen != gen {
 		m.reset(gen)
 	}
-	return m, gen, nil
+	return m
 }
 
 // end releases the memo after the transaction: committed (the memo then
