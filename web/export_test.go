@@ -23,3 +23,20 @@ func SetIntakePace(stall, grace time.Duration, minRate int64) (restore func()) {
 	intakeStall, intakeGrace, intakeMinRate = stall, grace, minRate
 	return func() { intakeStall, intakeGrace, intakeMinRate = s, g, r }
 }
+
+// CatalogueTexts is every text of the pages, of the error messages (core's
+// English format and its French text) and of the field names, as French
+// and English pairs, for the language test.
+func CatalogueTexts() [][2]string {
+	var out [][2]string
+	for _, m := range catalogue {
+		out = append(out, [2]string{m.fr, m.en})
+	}
+	for en, fr := range errorTextFR {
+		out = append(out, [2]string{fr, en})
+	}
+	for _, n := range fieldNames {
+		out = append(out, [2]string{n.fr, n.en})
+	}
+	return out
+}

@@ -41,7 +41,10 @@ func (s *Server) pageError(c echo.Context, err error) {
 	if status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
 		c.Response().Header().Set("Retry-After", "30")
 	}
-	lang := acceptLanguage(c.Request())
+	lang := chosenLang(c) // a language the reader chose on this site, else the browser's
+	if lang == "" {
+		lang = acceptLanguage(c.Request())
+	}
 	if detail != "" {
 		detail = s.localError(err, lang)
 	}
