@@ -33,7 +33,10 @@ type memo struct {
 const memoBytes = 64 << 20
 
 // memoValueMax is the largest value kept: a bigger one is rarely read
-// again by a writer and would crowd out the rest.
+// again by a writer and would crowd out the rest. Documents are never
+// kept, whatever their size: no writer reads one back, and at lre bench's
+// 100 KB a letter they filled memoBytes every ~640 letters, a few seconds,
+// emptying the memo (log head, tree nodes, known scans) each time.
 const memoValueMax = 64 << 10
 
 func (m *memo) reset(gen int64) {
@@ -77,7 +80,7 @@ func (m *memo) learn(t *tx) {
 		}
 	}
 	for k, c := range t.cache {
-		if len(c.v) > memoValueMax {
+		if len(c.v) > memoValueMax || pageBucket(k) == copyTable {
 			if old, ok := m.values[k]; ok {
 				m.bytes -= len(k) + len(old.v)
 				delete(m.values, k)
@@ -94,6 +97,9 @@ func (m *memo) learn(t *tx) {
 		m.seqs[name] = v
 	}
 	for k, rows := range t.pages {
+		if pageBucket(k) == copyTable {
+			continue
+		}
 		m.bytes += rowBytes(rows) - rowBytes(m.pages[k])
 		m.pages[k] = rows
 	}
