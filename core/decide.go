@@ -30,6 +30,10 @@ func (s *Service) Decide(ctx context.Context, token, session string, accept bool
 	if err != nil {
 		return Notice{}, err
 	}
+	sender, err := s.senderOf(ctx, n)
+	if err != nil {
+		return Notice{}, err
+	}
 	now := s.clock()
 	return s.store.UpdateNotice(ctx, n.ID, func(n *Notice) (Change, error) {
 		if err := checkOpen(n, now); err != nil {
@@ -60,7 +64,7 @@ func (s *Service) Decide(ctx context.Context, token, session string, accept bool
 		if err := advance(n, &ev); err != nil {
 			return Change{}, err
 		}
-		return Change{Events: []Event{ev}}, nil
+		return Change{Events: []Event{ev}, Outbox: s.proofMail(n, sender, now)}, nil
 	})
 }
 

@@ -174,7 +174,15 @@ func (s *Service) begin(ctx context.Context, e OutboxEntry) (OutboxEntry, bool, 
 // send hands e's mail to the mailer; a mailer error is a temporary failure
 // (permanent when the mail itself is invalid), except a cancellation.
 func (s *Service) send(ctx context.Context, e OutboxEntry) (DeliveryResult, error) {
-	res, err := s.mailer.Send(ctx, e.Mail)
+	m, err := s.attachProof(ctx, e.Mail)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return DeliveryResult{}, err
+		}
+		s.log.Warn("proof mail waits for its proof", "notice", e.NoticeID, "mail", e.ID, "err", err)
+		return DeliveryResult{Class: DeliveryTemporary, Reason: ReasonOther, Text: "the proof is not ready: " + err.Error(), Time: s.clock()}, nil
+	}
+	res, err := s.mailer.Send(ctx, m)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return res, err

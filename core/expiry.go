@@ -19,7 +19,11 @@ func (s *Service) ExpireDeadlines(ctx context.Context) (int, error) {
 	}
 	done := 0
 	for _, id := range ids {
-		_, err := s.store.UpdateNotice(ctx, id, func(n *Notice) (Change, error) {
+		sender, err := s.expiringSender(ctx, id)
+		if err != nil {
+			return done, fmt.Errorf("expire %s: %w", id, err)
+		}
+		_, err = s.store.UpdateNotice(ctx, id, func(n *Notice) (Change, error) {
 			if n.Status != StatusNotified || n.StageAt(now) != StageExpired {
 				return Change{}, Errorf(ECONFLICT, "letter %s is not expiring", id)
 			}
@@ -35,7 +39,7 @@ func (s *Service) ExpireDeadlines(ctx context.Context) (int, error) {
 				return Change{}, err
 			}
 			n.DecidedAt = now
-			return Change{Events: []Event{ev}}, nil
+			return Change{Events: []Event{ev}, Outbox: s.proofMail(n, sender, now)}, nil
 		})
 		if err != nil && ErrorCode(err) != ECONFLICT {
 			return done, fmt.Errorf("expire %s: %w", id, err)
@@ -45,6 +49,15 @@ func (s *Service) ExpireDeadlines(ctx context.Context) (int, error) {
 		}
 	}
 	return done, nil
+}
+
+// expiringSender is senderOf for a letter known by id.
+func (s *Service) expiringSender(ctx context.Context, id string) (User, error) {
+	n, err := s.store.Notice(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	return s.senderOf(ctx, n)
 }
 
 // RunDeadlines checks deadlines every interval until ctx ends.

@@ -49,6 +49,15 @@ type OutgoingMail struct {
 	// recipient's identity is checked; a code by email checks the mailbox.
 	IdentityChecked bool
 	Date            time.Time
+	// For MailProof only: the certificate attached, the letter's recipient
+	// and the sender's reference, which only the sender's mail may name.
+	Certificate CertificateKind `json:",omitempty"`
+	Recipient   Party           `json:",omitzero"`
+	Reference   string          `json:",omitempty"`
+	// Proof is the signed PDF of Certificate, attached to MailProof only:
+	// filled in as the mail leaves (attachProof), never stored with the
+	// outbox entry, and refused by the composer on any other kind.
+	Proof []byte `json:"-"`
 }
 
 // DeliveryClass is the outcome of one SMTP attempt.

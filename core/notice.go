@@ -120,4 +120,7 @@ type User struct {
 	Organisation string    `json:"organisation,omitempty"`
 	Role         Role      `json:"role"`
 	CreatedAt    time.Time `json:"created_at"`
+	// NoProofMails is the user's choice not to receive the proof mail of
+	// each letter's end (WantsProofMails); the default is to receive it.
+	NoProofMails bool `json:"no_proof_mails,omitempty"`
 }

@@ -20,6 +20,7 @@ type Service struct {
 	log         *slog.Logger
 	tsaTimeout  time.Duration
 	mailer      Mailer
+	proofs      ProofSource // the proofs MailProof attaches
 	provider    Provider
 	baseURL     string
 	bounceDom   string

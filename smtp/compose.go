@@ -3,8 +3,11 @@ package smtp
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/textproto"
@@ -20,7 +23,7 @@ var signedHeaders = []string{"From", "To", "Subject", "Date", "Message-ID",
 	"MIME-Version", "Content-Type", "Auto-Submitted"}
 
 // Compose builds the complete RFC 5322 message for m: a multipart/alternative
-// text and HTML body in quoted-printable UTF-8, French unless m.Language is
+// text and HTML body (for MailProof inside a multipart/mixed with the PDF) in quoted-printable UTF-8, French unless m.Language is
 // "en", DKIM-signed when dkim is not nil, its deadline written in zone (the
 // deadline zone, --deadline-tz; nil is core.DefaultDeadlineZone). The
 // output depends only on m, zone (and the signature time), so a resend of
@@ -44,8 +47,14 @@ func Compose(m core.OutgoingMail, dkim *DKIMConfig, zone *time.Location) ([]byte
 	}
 	var buf bytes.Buffer
 	boundary := boundaryFor(m)
-	writeHeaders(&buf, headerFields(m, subject, lang, boundary))
-	if err := writeBody(&buf, boundary, text, html); err != nil {
+	if m.Kind != core.MailProof {
+		writeHeaders(&buf, headerFields(m, subject, lang, `multipart/alternative; boundary="`+boundary+`"`))
+		err = writeBody(&buf, boundary, text, html)
+	} else {
+		writeHeaders(&buf, headerFields(m, subject, lang, `multipart/mixed; boundary="mixed-`+boundary+`"`))
+		err = writeMixed(&buf, boundary, text, html, proofName(m), m.Proof)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("compose mail %s: %w", m.ID, err)
 	}
 	if dkim == nil {
@@ -58,7 +67,7 @@ func Compose(m core.OutgoingMail, dkim *DKIMConfig, zone *time.Location) ([]byte
 	return signed, nil
 }
 
-func headerFields(m core.OutgoingMail, subject, lang, boundary string) []field {
+func headerFields(m core.OutgoingMail, subject, lang, contentType string) []field {
 	return []field{
 		{"From", formatAddress(m.Provider.Name, m.Provider.FromEmail)},
 		{"To", formatAddress(m.To.Name, m.To.Email)},
@@ -71,11 +80,52 @@ func headerFields(m core.OutgoingMail, subject, lang, boundary string) []field {
 		{"X-Auto-Response-Suppress", "All"},
 		{"Content-Language", lang},
 		{"MIME-Version", "1.0"},
-		{"Content-Type", `multipart/alternative; boundary="` + boundary + `"`},
+		{"Content-Type", contentType},
 	}
 }
 
-func writeBody(buf *bytes.Buffer, boundary, text, html string) error {
+// writeMixed writes the text and HTML alternatives, then the proof PDF
+// in base64 (RFC 2046, 2183).
+func writeMixed(w io.Writer, boundary, text, html, name string, pdf []byte) error {
+	mw := multipart.NewWriter(w)
+	if err := mw.SetBoundary("mixed-" + boundary); err != nil {
+		return fmt.Errorf("set boundary: %w", err)
+	}
+	alt, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {`multipart/alternative; boundary="` + boundary + `"`}})
+	if err != nil {
+		return fmt.Errorf("create part: %w", err)
+	}
+	if err := writeBody(alt, boundary, text, html); err != nil {
+		return err
+	}
+	part, err := mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type":              {mime.FormatMediaType("application/pdf", map[string]string{"name": name})},
+		"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": name})},
+		"Content-Transfer-Encoding": {"base64"},
+	})
+	if err != nil {
+		return fmt.Errorf("create attachment: %w", err)
+	}
+	if err := writeBase64(part, pdf); err != nil {
+		return fmt.Errorf("write attachment: %w", err)
+	}
+	return mw.Close()
+}
+
+// writeBase64 writes b in base64 lines of 76 characters (RFC 2045).
+func writeBase64(w io.Writer, b []byte) error {
+	enc := base64.StdEncoding.EncodeToString(b)
+	for len(enc) > 0 {
+		n := min(76, len(enc))
+		if _, err := io.WriteString(w, enc[:n]+"\r\n"); err != nil {
+			return err
+		}
+		enc = enc[n:]
+	}
+	return nil
+}
+
+func writeBody(buf io.Writer, boundary, text, html string) error {
 	mw := multipart.NewWriter(buf)
 	if err := mw.SetBoundary(boundary); err != nil {
 		return fmt.Errorf("set boundary: %w", err)

@@ -56,6 +56,12 @@ type view struct {
 	WhyURL          string // "why did I get this email?"
 	Code            string
 	IdentityChecked bool
+	// Only in the proof mail to the sender (MailProof).
+	Outcome        string // the certificate kind: receipt, refusal, non-claim
+	Recipient      string
+	RecipientEmail string
+	Reference      string
+	Attachment     string // the attached file's name
 }
 
 type buttonView struct{ Link, Label string }
@@ -71,6 +77,10 @@ func newView(m core.OutgoingMail, lang string, zone *time.Location) view {
 		Code:            m.Code,
 		IdentityChecked: m.IdentityChecked,
 	}
+	if m.Kind == core.MailProof {
+		v.Outcome, v.Recipient, v.RecipientEmail, v.Reference = string(m.Certificate), m.Recipient.Name, m.Recipient.Email, m.Reference
+		v.Attachment = proofName(m)
+	}
 	if !m.Deadline.IsZero() {
 		v.Deadline = formatDeadline(m.Deadline, lang, zone)
 	}
@@ -82,6 +92,11 @@ func newView(m core.OutgoingMail, lang string, zone *time.Location) view {
 		v.VerifyURL, v.WhyURL = site+"/verify", site+"/why"
 	}
 	return v
+}
+
+// proofName is the file name of the proof a MailProof carries.
+func proofName(m core.OutgoingMail) string {
+	return m.NoticeID + "-" + string(m.Certificate) + ".pdf"
 }
 
 // language picks the wording: French unless English is asked for.

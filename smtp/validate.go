@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"bytes"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -43,6 +44,9 @@ func validateMail(m core.OutgoingMail) error {
 // validateKind checks the facts each kind of mail must state.
 func validateKind(m core.OutgoingMail) error {
 	needLink, needCode, needDeadline := false, false, false
+	if m.Kind != core.MailProof && len(m.Proof) > 0 {
+		return core.FieldError(core.EINVALID, "proof", "only the proof mail to the sender carries a file")
+	}
 	switch m.Kind {
 	case core.MailNotification, core.MailReminder:
 		needLink, needCode, needDeadline = true, true, true
@@ -52,6 +56,11 @@ func validateKind(m core.OutgoingMail) error {
 	case core.MailOTP:
 		needCode = true
 	case core.MailConsent:
+		needLink = true
+	case core.MailProof:
+		if err := validateProof(m); err != nil {
+			return err
+		}
 		needLink = true
 	default:
 		return core.FieldError(core.EINVALID, "kind", "unknown mail kind %q", m.Kind)
@@ -118,4 +127,24 @@ func validLink(link string) bool {
 
 func hasControl(s string) bool {
 	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
+// validateProof checks the proof mail to a sender: it names its letter
+// and recipient, and carries exactly the one PDF it announces.
+func validateProof(m core.OutgoingMail) error {
+	if m.NoticeID == "" {
+		return core.FieldError(core.EINVALID, "notice_id", "the mail names no letter")
+	}
+	if _, ok := m.Certificate.AttestedEvent(); !ok {
+		return core.FieldError(core.EINVALID, "certificate", "the proof mail names no certificate")
+	}
+	for field, v := range map[string]string{"recipient.name": checkName(m.Recipient.Name), "recipient.email": checkAddress(m.Recipient.Email), "reference": checkName(m.Reference)} {
+		if v != "" {
+			return core.FieldError(core.EINVALID, field, "%s", v)
+		}
+	}
+	if !bytes.HasPrefix(m.Proof, []byte("%PDF-")) {
+		return core.FieldError(core.EINVALID, "proof", "the proof mail must carry its PDF proof")
+	}
+	return nil
 }

@@ -57,3 +57,15 @@ func (db *DB) SetUserRole(ctx context.Context, id string, role core.Role) error 
 		return putJSON(tx.Bucket(bktUsers), []byte(id), u)
 	})
 }
+
+// SetProofMails records whether user id receives proof mails.
+func (db *DB) SetProofMails(ctx context.Context, id string, on bool) error {
+	return db.kv.Update(func(tx kv.Tx) error {
+		u, err := getUser(tx, []byte(id))
+		if err != nil {
+			return err
+		}
+		u.NoProofMails = !on
+		return putJSON(tx.Bucket(bktUsers), []byte(id), u)
+	})
+}

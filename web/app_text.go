@@ -97,6 +97,14 @@ var appText = map[string]struct{ fr, en string }{
 	"app_consent_send":      {"Envoyer la demande", "Send the request"},
 	"app_consent_ask":       {"Demander son consentement", "Ask for their consent"},
 
+	// Settings.
+	"app_settings_title":            {"Réglages", "Settings"},
+	"app_settings_mail":             {"Courriels", "Emails"},
+	"app_settings_proof_mails":      {"M’envoyer la preuve quand une lettre est acceptée, refusée ou non réclamée", "Email me the proof when a letter is accepted, refused or not claimed"},
+	"app_settings_proof_mails_help": {"La preuve signée (PDF) arrive en pièce jointe à %s. Elle reste toujours disponible sur la page de la lettre.", "The signed proof (PDF) comes attached to %s. It always stays available on the letter’s page."},
+	"app_settings_save":             {"Enregistrer", "Save"},
+	"app_settings_saved":            {"Vos réglages sont enregistrés.", "Your settings are saved."},
+
 	// API keys.
 	"app_keys_title":         {"Clés d’API", "API keys"},
 	"app_keys_intro":         {"Une clé d’API permet à un logiciel d’envoyer et de suivre des lettres en votre nom. Créez une clé par logiciel, et révoquez celle qui n’est plus utilisée ou qui a pu être divulguée.", "An API key lets software send and follow letters on your behalf. Create one key per program, and revoke any key no longer used or that may have leaked."},

@@ -113,6 +113,8 @@ func (s *Server) routes() {
 	app.POST("/users", adm.userInvite)
 	app.POST("/users/:id/role", adm.userRole)
 	app.POST("/users/:id/password-link", adm.userPasswordLinkPage)
+	app.GET("/settings", adm.settingsPage)
+	app.POST("/settings", adm.settingsSave)
 	app.GET("/consents", adm.consentsPage)
 	app.GET("/consents/new", adm.consentForm)
 	app.POST("/consents", adm.consentAsk)

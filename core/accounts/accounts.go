@@ -65,6 +65,9 @@ type UserDirectory interface {
 type RoleStore interface {
 	// SetUserRole sets the role of user id; ENOTFOUND for an unknown user.
 	SetUserRole(ctx context.Context, id string, role core.Role) error
+	// SetProofMails records whether user id receives proof mails;
+	// ENOTFOUND for an unknown user.
+	SetProofMails(ctx context.Context, id string, on bool) error
 }
 
 // PasswordStore keeps password hashes and one-time set-password tokens.

@@ -164,3 +164,14 @@ func passwordTokenHash(token string) ([]byte, error) {
 	}
 	return core.HashSecret(token), nil
 }
+
+// SetProofMails is u's own choice to receive, or not, the mail with the
+// proof of each of their letters' end (accepted, refused, not claimed);
+// the domain reads it when the end is recorded (core.User.WantsProofMails).
+func (s *Service) SetProofMails(ctx context.Context, u core.User, on bool) (core.User, error) {
+	if err := s.store.SetProofMails(ctx, u.ID, on); err != nil {
+		return core.User{}, fmt.Errorf("set proof mails: %w", err)
+	}
+	u.NoProofMails = !on
+	return u, nil
+}

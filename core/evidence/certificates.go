@@ -31,6 +31,22 @@ func (s *Service) CertificatePDF(ctx context.Context, viewer core.User, id strin
 	return s.certificatePDF(ctx, n, kind)
 }
 
+var _ core.ProofSource = (*Service)(nil)
+
+// ProofPDF is CertificatePDF for the service's own mail to the sender,
+// which no viewer asks for: the same stored bytes. Errors: ENOTFOUND,
+// EUNAVAILABLE, as CertificatePDF.
+func (s *Service) ProofPDF(ctx context.Context, id string, kind core.CertificateKind) ([]byte, error) {
+	n, err := s.store.Notice(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.certificatePDF(ctx, n, kind)
+}
+
+// IssuesProofs reports whether certificates are configured (WithRenderer).
+func (s *Service) IssuesProofs() bool { return s.renderer != nil }
+
 // certificatePDF is CertificatePDF once the caller may see n.
 func (s *Service) certificatePDF(ctx context.Context, n core.Notice, kind core.CertificateKind) ([]byte, error) {
 	if b, err := s.store.StoredCertificate(ctx, n.ID, kind); err == nil {

@@ -137,6 +137,7 @@ func New(store Store, ts core.Timestamper, opts ...Option) *Set {
 	}
 	letters := core.NewService(store, ts, c.core...)
 	ev := evidence.New(store, ts, append(c.evidence, evidence.WithAcceptedLetters(letters))...)
+	letters.SetProofSource(ev)
 	return &Set{
 		Letters:  letters,
 		Consent:  letters,
