@@ -236,12 +236,14 @@ func TestOTPMailIsNotANotificationEvent(t *testing.T) {
 	}
 }
 
-// A burst is drained by one call, not 100 mails per tick.
+// A burst is drained by one call, not 100 mails per tick, each mail once
+// although the next page is read while the mails of the one before leave.
 func TestProcessOutboxDrainsABurst(t *testing.T) {
 	h := newHarness(t)
-	const letters = 250
+	const letters = 450
+	var ids []string
 	for i := 0; i < letters; i++ {
-		h.deposit()
+		ids = append(ids, h.deposit().ID)
 	}
 	n, err := h.svc.Letters.ProcessOutbox(context.Background())
 	if err != nil {
@@ -253,6 +255,17 @@ func TestProcessOutboxDrainsABurst(t *testing.T) {
 	due, _ := h.db.DueOutbox(context.Background(), h.clock.Now(), 10)
 	if len(due) != 0 {
 		t.Fatalf("%d entries still due", len(due))
+	}
+	sent := map[string]int{}
+	for _, m := range h.mailer.Sent() {
+		if sent[m.ID]++; sent[m.ID] > 1 {
+			t.Errorf("mail %s (%s) sent %d times", m.ID, m.Kind, sent[m.ID])
+		}
+	}
+	for _, id := range ids {
+		if n := h.notice(id); n.Status != core.StatusNotified {
+			t.Errorf("letter %s is %s, want notified", id, n.Status)
+		}
 	}
 }
 
