@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 
 	"github.com/lre-project/lre/core"
@@ -15,7 +16,7 @@ import (
 // one delivery per webhook of that organisation, inside the same tx.
 func publishEvents(tx kv.Tx, evs []core.Event) error {
 	notices := map[string]core.Notice{}
-	hooks := map[string][]string{}
+	hooks := map[string][]webhooks.Webhook{}
 	for _, e := range evs {
 		if e.NoticeID == "" {
 			continue
@@ -33,15 +34,39 @@ func publishEvents(tx kv.Tx, evs []core.Event) error {
 			return fmt.Errorf("index event by organisation: %w", err)
 		}
 		if _, ok := hooks[org]; !ok && org != "" {
-			hooks[org] = webhookIDs(tx, org)
+			var err error
+			if hooks[org], err = subscriptions(tx, org); err != nil {
+				return err
+			}
 		}
-		for _, id := range hooks[org] {
-			if _, err := enqueueDelivery(tx, id, webhooks.PublishEvent(e), e.Time, ""); err != nil {
+		for _, w := range hooks[org] {
+			if !w.Wants(e.Type) {
+				continue
+			}
+			if _, err := enqueueDelivery(tx, w.ID, webhooks.PublishEvent(e), e.Time, ""); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// subscriptions returns an organisation's webhooks without their secrets,
+// which queuing a delivery does not need.
+func subscriptions(tx kv.Tx, org string) ([]webhooks.Webhook, error) {
+	var out []webhooks.Webhook
+	for _, id := range webhookIDs(tx, org) {
+		v := tx.Bucket(bktWebhooks).Get([]byte(id))
+		if v == nil {
+			continue
+		}
+		var rec webhookRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return nil, fmt.Errorf("decode webhook %s: %w", id, err)
+		}
+		out = append(out, rec.Webhook)
+	}
+	return out, nil
 }
 
 // OrganisationEvents reads the organisation index from after, looking at

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,8 +17,13 @@ type webhooksView struct {
 	Secret   string // of the webhook just added, shown this once
 	AddedURL string
 	URL      string // typed into the refused form
+	Chosen   []core.EventType
+	Types    []core.EventType // webhooks.Subscribable
 	formProblem
 }
+
+// Chose reports whether the refused form had t ticked.
+func (v webhooksView) Chose(t core.EventType) bool { return slices.Contains(v.Chosen, t) }
 
 // deliveriesView is the Data of one webhook's deliveries page.
 type deliveriesView struct {
@@ -46,20 +52,28 @@ func (a *appAdmin) renderWebhooks(c echo.Context, status int, v webhooksView) er
 	if err != nil {
 		return a.refuse(c, err)
 	}
-	v.Frame, v.Webhooks = frameOf(c), hooks
+	v.Frame, v.Webhooks, v.Types = frameOf(c), hooks, webhooks.Subscribable
 	return a.renderApp(c, status, "sender_webhooks", "app_webhooks_title", v)
 }
 
 // webhookAdd is POST /app/webhooks (url).
 func (a *appAdmin) webhookAdd(c echo.Context) error {
 	raw := c.FormValue("url")
-	w, err := a.svc.Webhooks.CreateWebhook(c.Request().Context(), userOf(c), raw)
+	form, err := c.FormParams()
+	if err != nil {
+		return core.Errorf(core.EINVALID, "could not read the request body")
+	}
+	events := make([]core.EventType, 0, len(form["events"]))
+	for _, e := range form["events"] {
+		events = append(events, core.EventType(e))
+	}
+	w, err := a.svc.Webhooks.CreateWebhook(c.Request().Context(), userOf(c), raw, events...)
 	if err != nil {
 		p, status, ok := a.problemOf(c, err)
 		if !ok {
 			return a.refuse(c, err)
 		}
-		return a.renderWebhooks(c, status, webhooksView{URL: raw, formProblem: p})
+		return a.renderWebhooks(c, status, webhooksView{URL: raw, Chosen: events, formProblem: p})
 	}
 	return a.setFlash(c, flash{Kind: webhookFlash, Values: map[string]string{"secret": w.Secret, "url": w.URL}}, "/app/webhooks")
 }

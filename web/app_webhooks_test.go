@@ -51,8 +51,23 @@ func TestWebhooksPage(t *testing.T) {
 	}
 	hook := "/app/webhooks/" + m[1]
 
+	x = want(t, "unknown event", b.post("/app/webhooks", url.Values{"url": {r.srv.URL + "/x"}, "events": {"Everything"}}), http.StatusUnprocessableEntity)
+	if !strings.Contains(text(x.body), "Type d’événement inconnu") {
+		t.Fatalf("unknown event: %s", text(x.body))
+	}
+	only := newHookReceiver(t)
+	x = want(t, "add for refusals", b.post("/app/webhooks", url.Values{"url": {only.srv.URL + "/refusals"}, "events": {"ConsignmentRejection"}}), http.StatusSeeOther)
+	x = want(t, "added for refusals", b.get(x.header.Get("Location")), http.StatusOK)
+	only.setSecret(shownSecret(x.body))
+	if !strings.Contains(x.body, "<li>Lettre refusée") {
+		t.Errorf("the list does not name the chosen event: %s", x)
+	}
+
 	id := s.deposit(t, sender, letterFields())
 	s.deliverHooks(t)
+	if n := len(only.received()); n != 0 {
+		t.Errorf("the refusals webhook got %d deliveries of a deposit", n)
+	}
 	x = want(t, "deliveries", b.get(hook), http.StatusOK)
 	checkPage(t, x.body)
 	d := regexp.MustCompile(`action="` + hook + `/deliveries/([^/"]+)/replay"`).FindStringSubmatch(x.body)
@@ -72,6 +87,16 @@ func TestWebhooksPage(t *testing.T) {
 	got := r.received()
 	if len(got) != 2 || got[0]["seq"] != got[1]["seq"] {
 		t.Fatalf("receiver got %v, want the same event twice", got)
+	}
+	s.outbox(t)
+	nm := s.mail.Last(t, core.MailNotification, "bob@example.net")
+	recipient := s.browser(t)
+	if x := recipient.decide(recipient.identify(nm.Link, ""), "refuse"); x.status >= 400 {
+		t.Fatalf("refuse: %s", x)
+	}
+	s.deliverHooks(t)
+	if got := only.received(); len(got) != 1 || got[0]["type"] != "ConsignmentRejection" {
+		t.Errorf("the refusals webhook got %v, want the one refusal", got)
 	}
 	want(t, "replay without CSRF", b.post(hook+"/deliveries/"+d[1]+"/replay", url.Values{"_csrf": {""}}), http.StatusForbidden)
 

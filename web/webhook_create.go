@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/webhooks"
 )
 
@@ -15,26 +16,30 @@ type webhookJSON struct {
 	URL       string `json:"url"`
 	CreatedBy string `json:"created_by"`
 	CreatedAt string `json:"created_at"`
-	Secret    string `json:"secret,omitempty"`
+	// Events it receives; absent: every one.
+	Events []core.EventType `json:"events,omitempty"`
+	Secret string           `json:"secret,omitempty"`
 }
 
 func webhookView(w webhooks.Webhook) webhookJSON {
-	return webhookJSON{ID: w.ID, URL: w.URL, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt.UTC().Format(time.RFC3339)}
+	return webhookJSON{ID: w.ID, URL: w.URL, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt.UTC().Format(time.RFC3339), Events: w.Events}
 }
 
 // maxJSONBytes bounds the small JSON bodies of the admin API.
 const maxJSONBytes = 16 << 10
 
-// webhookCreate is POST /api/v1/webhooks {"url": "..."}: the answer holds
+// webhookCreate is POST /api/v1/webhooks {"url": "...", "events": [...]}
+// (no events: every one): the answer holds
 // the signing secret, shown this once.
 func (s *Server) webhookCreate(c echo.Context) error {
 	var in struct {
-		URL string `json:"url"`
+		URL    string           `json:"url"`
+		Events []core.EventType `json:"events"`
 	}
 	if err := readJSONBody(c, &in); err != nil {
 		return err
 	}
-	w, err := s.svc.Webhooks.CreateWebhook(c.Request().Context(), userOf(c), in.URL)
+	w, err := s.svc.Webhooks.CreateWebhook(c.Request().Context(), userOf(c), in.URL, in.Events...)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +25,40 @@ type Webhook struct {
 	Secret       string    `json:"secret"`
 	CreatedBy    string    `json:"created_by"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Events are the event types it receives; none means every one.
+	Events []core.EventType `json:"events,omitempty"`
+}
+
+// Subscribable are the event types of a letter's life a webhook may
+// choose among, in the order of that life.
+var Subscribable = []core.EventType{
+	core.EventSubmissionAcceptance, core.EventSubmissionRejection, core.EventNotificationForAcceptance, core.EventNotificationFailure,
+	core.EventReminderSent, core.EventNotificationAccessTracking, core.EventIdentificationFailure,
+	core.EventConsignmentAcceptance, core.EventConsignmentRejection, core.EventAcceptanceRejectionExpiry,
+	core.EventContentHandover, core.EventContentHandoverFailure,
+}
+
+// Wants reports whether w receives events of type t: the one rule the
+// store asks when it queues deliveries.
+func (w Webhook) Wants(t core.EventType) bool {
+	return len(w.Events) == 0 || slices.Contains(w.Events, t)
+}
+
+// checkEvents keeps each chosen type once, in Subscribable's order.
+// Errors: EINVALID (field "events").
+func checkEvents(events []core.EventType) ([]core.EventType, error) {
+	for _, e := range events {
+		if !slices.Contains(Subscribable, e) {
+			return nil, core.FieldError(core.EINVALID, "events", "unknown event type %q", e)
+		}
+	}
+	var out []core.EventType
+	for _, e := range Subscribable {
+		if slices.Contains(events, e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // PublishedEvent is what integrators receive of an evidence event, by
@@ -138,16 +173,20 @@ var DefaultWebhookPolicy = WebhookPolicy{Retry: core.RetryPolicy{Base: 30 * time
 // maxWebhookURL bounds the URL an admin may register.
 const maxWebhookURL = 2048
 
-// CreateWebhook registers url for the admin's organisation and returns the
-// webhook with its signing secret, which is shown this once. Errors:
-// EFORBIDDEN (not an admin, or no organisation), EINVALID (field "url"),
-// ECONFLICT (too many webhooks).
-func (s *Service) CreateWebhook(ctx context.Context, admin core.User, rawURL string) (Webhook, error) {
+// CreateWebhook registers url for the admin's organisation, for events
+// (none: every event), and returns the webhook with its signing secret,
+// which is shown this once. Errors: EFORBIDDEN (not an admin, or no
+// organisation), EINVALID (field "url" or "events"), ECONFLICT (too many
+// webhooks).
+func (s *Service) CreateWebhook(ctx context.Context, admin core.User, rawURL string, events ...core.EventType) (Webhook, error) {
 	if err := webhookAdmin(admin); err != nil {
 		return Webhook{}, err
 	}
 	u, err := CheckWebhookURL(rawURL, s.policy.AllowPrivate)
 	if err != nil {
+		return Webhook{}, err
+	}
+	if events, err = checkEvents(events); err != nil {
 		return Webhook{}, err
 	}
 	have, err := s.store.Webhooks(ctx, admin.Organisation)
@@ -157,7 +196,7 @@ func (s *Service) CreateWebhook(ctx context.Context, admin core.User, rawURL str
 	if limit := s.policy.MaxPerOrg; limit > 0 && len(have) >= limit {
 		return Webhook{}, core.Errorf(core.ECONFLICT, "your organisation already has %d webhooks; delete one first", len(have))
 	}
-	w := Webhook{Organisation: admin.Organisation, URL: u, CreatedBy: admin.ID, CreatedAt: s.clock()}
+	w := Webhook{Organisation: admin.Organisation, URL: u, CreatedBy: admin.ID, CreatedAt: s.clock(), Events: events}
 	if w.ID, err = randomID(s.rand, "whk_"); err != nil {
 		return Webhook{}, err
 	}

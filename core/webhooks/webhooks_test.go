@@ -272,3 +272,24 @@ func TestWebhookAdministration(t *testing.T) {
 		t.Errorf("the deleted webhook still received")
 	}
 }
+
+// TestWebhookWants: a webhook without chosen events receives every one,
+// one with chosen events only those.
+func TestWebhookWants(t *testing.T) {
+	all := webhooks.Webhook{}
+	refusals := webhooks.Webhook{Events: []core.EventType{core.EventConsignmentRejection}}
+	for _, tc := range []struct {
+		w    webhooks.Webhook
+		t    core.EventType
+		want bool
+	}{
+		{all, core.EventSubmissionAcceptance, true},
+		{all, core.EventConsignmentRejection, true},
+		{refusals, core.EventConsignmentRejection, true},
+		{refusals, core.EventSubmissionAcceptance, false},
+	} {
+		if got := tc.w.Wants(tc.t); got != tc.want {
+			t.Errorf("%v.Wants(%s) = %v", tc.w.Events, tc.t, got)
+		}
+	}
+}
