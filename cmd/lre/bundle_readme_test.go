@@ -77,7 +77,9 @@ func TestBundleReadmeRunsAsWritten(t *testing.T) {
 	if n := len(shBlocks(readme)); n < 5 {
 		t.Fatalf("README.txt has %d command blocks:\n%s", n, readme)
 	}
-	for _, want := range []string{"-attime", "PrevHash as its 32 raw bytes", "Decode the string", "every byte", "leaf hash = SHA-256(0x00 || Hash)", "certutil -N", "pdfsig -nssdir"} {
+	// The story's letter is French, so is its README; its commands are
+	// the English README's (core/evidence TestReadmeInTheLettersLanguage).
+	for _, want := range []string{"-attime", "PrevHash sous forme de ses 32 octets bruts", "Décodez la chaîne", "chaque octet", "leaf hash = SHA-256(0x00 || Hash)", "certutil -N", "pdfsig -nssdir"} {
 		if !strings.Contains(readme, want) {
 			t.Errorf("README.txt does not say %q", want)
 		}

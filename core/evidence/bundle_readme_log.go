@@ -1,58 +1,12 @@
 package evidence
 
-// readmeLog is step 3 of the bundle README: the formats of the hash chain,
-// the Merkle proofs and the checkpoint, and a standard-library Python
-// recipe and an openssl command that check them. The recipe is a second,
-// independent implementation of core.ChainHash, tlog's RFC 6962 tree and
-// the signed note: the README test runs it against real bundles.
-const readmeLog = `3. The evidence log: chain, proofs, checkpoint
-=============================================
-
-Every event is a record of one append-only log shared by all letters.
-events.json holds this letter's records, in log order, under
-Evidences[i].LogRecord:
-
-- Seq: the record's number in the whole log (1, 2, ...; other letters'
-  records sit between this letter's);
-- PrevHash, Hash: 32-byte SHA-256 values, written as lowercase hex;
-- CanonicalEvent: a JSON string whose value is the event's canonical bytes.
-  Decode the string (json.loads) and encode the result as UTF-8: those are
-  the hashed bytes, never re-serialised. They are a JSON object with, in
-  this order, type (the ETSI EN 319 522 event name), uri, notice_id, time
-  (RFC 3339, UTC) and details (string values, keys sorted; absent when
-  empty).
-
-  Hash = SHA-256( the 13 ASCII bytes "lre-event-v1", one 0x00 byte,
-                  Seq as 8 bytes big-endian,
-                  PrevHash as its 32 raw bytes (hex-decoded),
-                  the canonical event bytes )
-
-PrevHash is the Hash of record Seq-1 (32 zero bytes for record 1), so
-consecutive records of this letter must link. Each record is also leaf
-Seq-1 (0-based) of an RFC 6962 Merkle tree over the whole log, whose leaf
-data is the record's 32-byte Hash:
-
-  leaf hash = SHA-256(0x00 || Hash)        node = SHA-256(0x01 || left || right)
-
-checkpoint.txt is a signed note (c2sp.org/tlog-checkpoint, c2sp.org/signed-note):
-three lines, each ending in "\n": the log's origin, the tree size in
-decimal, and the tree's root hash in standard base64; then an empty line;
-then signature lines "— <key name> <base64(4-byte key id || 64-byte
-Ed25519 signature)>" (the line starts with U+2014, an em dash). The
-signature covers the three lines (with their newlines) and nothing else.
-log-key.txt is the log's public key as "<name>+<key id, 8 hex digits>+<base64(0x01 || 32-byte Ed25519 key)>",
-where key id = the first 4 bytes of SHA-256(name || 0x0A || 0x01 || key).
-proofs.json holds, for each record, "inclusion": seq, leaf_index (= seq-1),
-leaf_hash and hashes (hex): the RFC 6962 audit path from the leaf to the
-checkpoint's root, lowest sibling first, checked as RFC 9162 section
-2.1.3.2 says.
-
-This recipe recomputes every hash, link and proof and checks the
-checkpoint's key id; it then writes the checkpoint's signed text, its
-signature and the key as files for openssl:
-
-` + "```sh" + `
-python3 - <<'PY'
+// readmeLogRecipe is the command block of step 3 of the bundle README: a
+// standard-library Python recipe and an openssl command that check the
+// hash chain, the Merkle proofs and the checkpoint. The recipe is a
+// second, independent implementation of core.ChainHash, tlog's RFC 6962
+// tree and the signed note: the README test runs it against real bundles.
+// Its messages stay in English in every language, like the tools' own.
+const readmeLogRecipe = `python3 - <<'PY'
 import base64, hashlib, json, struct, sys
 H = lambda b: hashlib.sha256(b).digest()
 fail = lambda msg: sys.exit("FAILED: " + msg)
@@ -114,9 +68,25 @@ open("log-key.pem", "w").write("-----BEGIN PUBLIC KEY-----\n" + base64.b64encode
 print("chain and proofs OK: %d record(s), each in the tree of %d records whose root checkpoint.txt signs" % (len(records), size))
 PY
 openssl pkeyutl -verify -pubin -inkey log-key.pem -rawin -in checkpoint-text.txt -sigfile checkpoint-sig.bin
-` + "```" + `
+`
 
-openssl prints "Signature Verified Successfully": the log's key signed this
-tree of all records.
+// readmeTrustCommands print the keys the reader compares with the ones the
+// provider publishes.
+const readmeTrustCommands = `openssl x509 -in seal-root.pem -noout -subject -fingerprint -sha256
+cat log-key.txt
+`
 
+// readmeCertificateCommands check the seal of every certificate with pdfsig.
+// They read its report from here-strings, not pipes from echo: under
+// pipefail, a grep -q that stops at its first match made echo die of
+// SIGPIPE and the check fail on a good certificate, now and then.
+const readmeCertificateCommands = `mkdir -p nss && certutil -N -d sql:nss --empty-password
+certutil -A -d sql:nss -n lre-seal-root -t "C,C," -i seal-root.pem
+for f in certificates/*.pdf; do
+  out=$(pdfsig -nssdir sql:nss "$f"); echo "$out"
+  grep -q "Signature is Valid." <<<"$out" && grep -q "Certificate is Trusted." <<<"$out" &&
+    ! grep -q "Digest Mismatch" <<<"$out" &&
+    grep "document signed" <<<"$out" | tail -n 1 | grep -q "Total document signed" ||
+    { echo "FAILED: $f is not sealed as issued"; false; }
+done
 `
