@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -84,7 +85,7 @@ func (s *Service) attachProof(ctx context.Context, m OutgoingMail) (OutgoingMail
 		return m, nil
 	}
 	if s.proofs == nil {
-		return m, Errorf(EUNAVAILABLE, "no proof source is configured")
+		return m, errors.New("no proof source is configured")
 	}
 	pdf, err := s.proofs.ProofPDF(ctx, m.NoticeID, m.Certificate)
 	if err != nil {
