@@ -22,7 +22,9 @@ import (
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/smtp"
+	"github.com/lre-project/lre/storage"
 	"github.com/lre-project/lre/web"
 )
 
@@ -95,7 +97,9 @@ func TestNoOtherLanguage(t *testing.T) {
 // walkApp plays a sender and her recipients in lang through one site and
 // returns what each page, API answer, mail and certificate showed.
 func walkApp(t *testing.T, lang string) []seen {
-	s := appSiteWith(t, []services.Option{withCertificates(t), services.WithLetters(core.WithLimits(core.Limits{MaxTotalBytes: 64 << 10, MaxFiles: 3, MaxNameBytes: 40}))})
+	s := appSiteOn(t, func(_ *storage.DB, a *rfc3161.Authority) []services.Option {
+		return []services.Option{withCertificates(t, a), services.WithLetters(core.WithLimits(core.Limits{MaxTotalBytes: 64 << 10, MaxFiles: 3, MaxNameBytes: 40}))}
+	})
 	_, key := s.account(t, "alice@acme.example", "ACME", core.RoleAdmin)
 	var out []seen
 	page := func(name string, x exchange, status int) exchange {
@@ -178,6 +182,11 @@ func walkApp(t *testing.T, lang string) []seen {
 		out = append(out, certificateText(t, s, key, id, kind))
 	}
 	out = append(out, certificateText(t, s, key, noticeOf(t, m2), "refusal"), certificateText(t, s, key, id3, "non-claim"))
+	want(t, "verify form again", v.get("/verify"), 200)
+	if x := page("verify upload of a certificate", uploadToVerify(t, v, "receipt.pdf", certificatePDF(t, s, key, id, "receipt")), 200); !strings.Contains(x.body, `class="answer yes" role="status" id="upload-report"`) {
+		t.Errorf("the upload of a genuine certificate is not confirmed:\n%s", pageText(t, x.body))
+	}
+	page("verify upload of something else", uploadToVerify(t, v, "note.txt", []byte("bonjour")), 200)
 
 	// The API's refusals, asked in lang.
 	for name, body := range map[string]map[string]string{
@@ -241,13 +250,34 @@ func apiDeposit(t *testing.T, s *site, key, lang string, fields map[string]strin
 // certificateText reads a certificate of letter id with pdftotext.
 func certificateText(t *testing.T, s *site, key, id, kind string) seen {
 	t.Helper()
+	return seen{"certificate " + kind, collapse(pdfText(t, certificatePDF(t, s, key, id, kind)))}
+}
+
+func certificatePDF(t *testing.T, s *site, key, id, kind string) []byte {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/notices/"+id+"/certificates/"+kind+".pdf", nil)
 	req.Header.Set("Authorization", "Bearer "+key)
 	x := do(t, s.srv.Client(), req)
 	if x.status != http.StatusOK || !strings.HasPrefix(x.body, "%PDF") {
 		t.Fatalf("%s certificate of %s: HTTP %d", kind, id, x.status)
 	}
-	return seen{"certificate " + kind, collapse(pdfText(t, []byte(x.body)))}
+	return []byte(x.body)
+}
+
+// uploadToVerify posts a file to the verification page's upload form as a
+// browser does.
+func uploadToVerify(t *testing.T, b *browser, name string, data []byte) exchange {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("_csrf", b.csrf)
+	fw, _ := w.CreateFormFile("file", name)
+	fw.Write(data)
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.abs("/verify/upload"), &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	return do(t, b.c, req)
 }
 
 // mailText composes om as the mailer sends it and returns its subject and
