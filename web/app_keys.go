@@ -14,7 +14,8 @@ type keysView struct {
 	Frame   appFrame
 	Keys    []accounts.APIKey
 	Secret  string // the key just created, shown this once
-	Label   string // of that key, or typed into the refused form
+	Created string // that key's name
+	Label   string // typed into the refused form
 	Revoked bool
 	formProblem
 }
@@ -27,7 +28,7 @@ const keyFlash = "key"
 func (a *appAdmin) keysPage(c echo.Context) error {
 	v := keysView{Revoked: c.QueryParam("done") == "revoked"}
 	if f, ok := a.takeFlash(c, keyFlash); ok {
-		v.Secret, v.Label = f.Values["secret"], f.Values["label"]
+		v.Secret, v.Created = f.Values["secret"], f.Values["label"]
 	}
 	return a.renderKeys(c, http.StatusOK, v)
 }

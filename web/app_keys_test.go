@@ -48,8 +48,11 @@ func TestAPIKeysPage(t *testing.T) {
 	x = want(t, "shown", b.get("/app/keys"), http.StatusOK)
 	checkPage(t, x.body)
 	secret := shownSecret(x.body)
-	if !strings.HasPrefix(secret, "lre_") || !strings.Contains(x.body, "Serveur de facturation") {
+	if !strings.HasPrefix(secret, "lre_") || !strings.Contains(x.body, "Votre nouvelle clé « Serveur de facturation »") {
 		t.Fatalf("the new key is not shown: %s", x)
+	}
+	if strings.Contains(x.body, `value="Serveur de facturation"`) {
+		t.Error("the form still holds the created key's name")
 	}
 	if strings.Contains(ck.Value, secret) {
 		t.Error("the flash cookie holds the key in clear")

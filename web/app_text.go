@@ -51,7 +51,7 @@ var appText = map[string]struct{ fr, en string }{
 
 	// Webhooks.
 	"app_webhooks_title":      {"Webhooks", "Webhooks"},
-	"app_webhooks_intro":      {"Un webhook reçoit, par une requête HTTP signée, chaque événement de preuve des lettres de votre organisation : dépôt, avis, acceptation, refus, non-réclamation. Vérifiez la signature avec le secret du webhook.", "A webhook receives, as a signed HTTP request, every evidence event of your organisation’s letters: deposit, notification, acceptance, refusal, non-claim. Check the signature with the webhook’s secret."},
+	"app_webhooks_intro":      {"Un webhook reçoit, par une requête HTTP signée, les événements de preuve des lettres de votre organisation (dépôt, avis, acceptation, refus, non-réclamation…) : tous, ou ceux que vous choisissez. Vérifiez la signature avec le secret du webhook.", "A webhook receives, as a signed HTTP request, the evidence events of your organisation’s letters (deposit, notification, acceptance, refusal, non-claim…): all of them, or those you choose. Check the signature with the webhook’s secret."},
 	"app_webhooks_caption":    {"Les webhooks de votre organisation", "Your organisation’s webhooks"},
 	"app_webhooks_none":       {"Votre organisation n’a aucun webhook.", "Your organisation has no webhook."},
 	"app_col_url":             {"Adresse (URL)", "Address (URL)"},
