@@ -210,7 +210,7 @@ func walkApp(t *testing.T, lang string) []seen {
 		kinds[om.Kind] = true
 		out = append(out, seen{"mail " + string(om.Kind), mailText(t, om)})
 	}
-	for _, k := range []core.MailKind{core.MailNotification, core.MailOTP, core.MailReminder, core.MailConsent} {
+	for _, k := range []core.MailKind{core.MailNotification, core.MailOTP, core.MailReminder, core.MailConsent, core.MailProof} {
 		if !kinds[k] {
 			t.Errorf("no %s mail in %s was sent", k, lang)
 		}
