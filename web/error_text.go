@@ -298,7 +298,11 @@ func (s *Server) localError(err error, lang string) string {
 	if n := len(verbs(text)); n < len(args) && !strings.Contains(text, "%[") {
 		args = args[:n] // a text that leaves out a Go error's English words
 	}
-	return capitalise(fmt.Sprintf(text, args...))
+	msg := fmt.Sprintf(text, args...)
+	if first, _, _ := strings.Cut(msg, " "); strings.Contains(first, "@") {
+		return msg // it opens with an address, written as the sender typed it
+	}
+	return capitalise(msg)
 }
 
 // errorArg writes one argument of an error message in p's language.

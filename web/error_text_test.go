@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/lre-project/lre/core"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -107,4 +108,22 @@ func isInternal(code ast.Expr) bool {
 		return c.Sel.Name == "EINTERNAL"
 	}
 	return false
+}
+
+// TestLocalErrorKeepsAnAddressAsTyped: a message opens with a capital
+// letter, unless it opens with an email address, which is written as given
+// ("carole@example.org a déjà…", never "Carole@…").
+func TestLocalErrorKeepsAnAddressAsTyped(t *testing.T) {
+	s := &Server{}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{core.Errorf(core.ECONFLICT, "%s has already consented", "carole@example.org"), "carole@example.org a déjà donné son consentement"},
+		{core.FieldError(core.EINVALID, "subject", "%s is required", "subject"), "L’objet est obligatoire"},
+	} {
+		if got := s.localError(tc.err, "fr"); got != tc.want {
+			t.Errorf("localError(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
 }
