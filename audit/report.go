@@ -52,6 +52,10 @@ type Check struct {
 	OK      bool   `json:"ok"`
 	Skipped bool   `json:"skipped,omitempty"`
 	Detail  string `json:"detail"`
+	// Format and Args are what Detail was written from, so that a page can
+	// write the same sentence in its reader's language (web/verify_audit_text.go).
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
 }
 
 // Trust lists what the auditor must compare with the provider's published
@@ -87,23 +91,23 @@ const caveat = "The certificates and key used here came with the file: they prov
 	"Compare these fingerprints and this key with the ones the provider publishes."
 
 func (r *Report) pass(k Kind, name, format string, args ...any) {
-	r.Checks = append(r.Checks, Check{Kind: k, Name: name, OK: true, Detail: fmt.Sprintf(format, args...)})
+	r.Checks = append(r.Checks, Check{Kind: k, Name: name, OK: true, Detail: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 func (r *Report) fail(k Kind, name, format string, args ...any) {
-	r.Checks = append(r.Checks, Check{Kind: k, Name: name, Detail: fmt.Sprintf(format, args...)})
+	r.Checks = append(r.Checks, Check{Kind: k, Name: name, Detail: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 func (r *Report) skip(k Kind, name, format string, args ...any) {
-	r.Checks = append(r.Checks, Check{Kind: k, Name: name, OK: true, Skipped: true, Detail: fmt.Sprintf(format, args...)})
+	r.Checks = append(r.Checks, Check{Kind: k, Name: name, OK: true, Skipped: true, Detail: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
-func (r *Report) check(k Kind, name string, err error, okDetail string) bool {
+func (r *Report) check(k Kind, name string, err error, okFormat string, okArgs ...any) bool {
 	if err != nil {
 		r.fail(k, name, "%v", err)
 		return false
 	}
-	r.pass(k, name, "%s", okDetail)
+	r.pass(k, name, okFormat, okArgs...)
 	return true
 }
 

@@ -205,7 +205,7 @@ func checkDepositToken(r *Report, der, manifest []byte, tsa anchors) (core.Token
 
 func checkEvents(r *Report, d eventsDoc, noticeID string, manifest []byte) ([]core.Event, bool) {
 	evs, err := checkChain(d, noticeID)
-	if !r.check(KindChain, "events", err, fmt.Sprintf("%d event(s): each hash recomputed from its canonical bytes, links checked", len(evs))) {
+	if !r.check(KindChain, "events", err, "%d event(s): each hash recomputed from its canonical bytes, links checked", len(evs)) {
 		return nil, false
 	}
 	sum := sha256.Sum256(manifest)
@@ -220,7 +220,7 @@ func checkEvents(r *Report, d eventsDoc, noticeID string, manifest []byte) ([]co
 func checkCheckpoint(r *Report, v *bundleView, at time.Time) (tlog.Checkpoint, []core.Token, bool) {
 	note := v.Files[evidence.BundleCheckpoint]
 	cp, err := tlog.OpenCheckpoint(note, v.logKey)
-	ok := r.check(KindCheckpoint, "checkpoint", err, fmt.Sprintf("signed by %s: %d records", cp.Origin, cp.Size))
+	ok := r.check(KindCheckpoint, "checkpoint", err, "signed by %s: %d records", cp.Origin, cp.Size)
 	if ok {
 		r.Trust.Checkpoint = fmt.Sprintf("%s, size %d", cp.Origin, cp.Size)
 	}

@@ -40,3 +40,13 @@ func CatalogueTexts() [][2]string {
 	}
 	return out
 }
+
+// AuditTexts is the verification report's sentences as French and English
+// pairs, for the language test.
+func AuditTexts() [][2]string {
+	var out [][2]string
+	for en, fr := range auditTextFR {
+		out = append(out, [2]string{fr, en})
+	}
+	return out
+}

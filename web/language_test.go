@@ -185,6 +185,8 @@ func walkApp(t *testing.T, lang string) []seen {
 	want(t, "verify form again", v.get("/verify"), 200)
 	if x := page("verify upload of a certificate", uploadToVerify(t, v, "receipt.pdf", certificatePDF(t, s, key, id, "receipt")), 200); !strings.Contains(x.body, `class="answer yes" role="status" id="upload-report"`) {
 		t.Errorf("the upload of a genuine certificate is not confirmed:\n%s", pageText(t, x.body))
+	} else if name := map[string]string{"fr": "(jeton du dépôt : délivré le", "en": "(deposit token: granted"}[lang]; !strings.Contains(pageText(t, x.body), name) {
+		t.Errorf("the report's checks are not told in %s (no %q):\n%s", lang, name, pageText(t, x.body))
 	}
 	page("verify upload of something else", uploadToVerify(t, v, "note.txt", []byte("bonjour")), 200)
 
@@ -390,7 +392,7 @@ var verbOrAction = regexp.MustCompile(`%(\[\d+\])?[-+# 0-9.]*[a-zA-Z%]|\{\{.*?\}
 // certificates' texts.
 func foreignWording(t *testing.T, lang string) []string {
 	var own, foreign []string
-	for _, p := range web.CatalogueTexts() {
+	for _, p := range append(web.CatalogueTexts(), web.AuditTexts()...) {
 		fr, en := p[0], p[1]
 		if fr == en && len(fr) >= minForeign && !shared(fr) {
 			t.Errorf("%q is the same in French and English: translate it, or list it in sharedWording", fr)

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lre-project/lre/audit"
+)
+
+// auditNamesFR names in French what each check of a verification report
+// looked at; names not listed are file names, shown as they are.
+var auditNamesFR = map[string]string{
+	"bundle": "dossier", "certificate": "certificat", "input": "fichier", "document": "document", "documents": "documents",
+	"manifest": "manifeste", "deposit token": "jeton du dépôt", "deposit event": "événement de dépôt", "events": "événements",
+	"checkpoint": "point de contrôle", "checkpoint token": "jeton du point de contrôle", "earlier checkpoint": "point de contrôle précédent",
+	"consistency": "cohérence", "inclusion proofs": "preuves d’inclusion", "ETSI evidence": "preuves ETSI",
+}
+
+// auditTextFR writes in French the sentences of a verification report,
+// keyed by the format audit wrote them from (audit.Check.Format). A
+// sentence that quotes a Go error (%v) or is assembled from English
+// pieces (a bare %s) keeps its English, marked lang="en".
+var auditTextFR = map[string]string{
+	"the earlier checkpoint is the same tree (%d records)":                                                       "le point de contrôle précédent est le même arbre (%d enregistrements)",
+	"the tree of %d records extends the tree of %d: nothing was rewritten in between":                            "l’arbre de %d enregistrements prolonge celui de %d : rien n’a été réécrit entre les deux",
+	"%d document(s) match the manifest; %d not included (content purged, digest kept)":                           "%d document(s) correspondent au manifeste ; %d non inclus (contenu supprimé, empreinte gardée)",
+	"SHA-256(manifest.json) is the deposit token's imprint":                                                      "SHA-256(manifest.json) est l’empreinte que le jeton du dépôt horodate",
+	"%d files, layout version %d":                                                                                "%d fichiers, organisation version %d",
+	"PDF with its attachments %s, %s and %s":                                                                     "PDF avec ses pièces jointes %s, %s et %s",
+	"all %d event(s) are leaves of the checkpoint's tree":                                                        "les %d événement(s) sont des feuilles de l’arbre du point de contrôle",
+	"%d evidence file(s) JAdES-sealed by %s, each saying what its chained event says":                            "%d fichier(s) de preuve scellés JAdES par %s, chacun disant ce que dit l’événement chaîné",
+	"%s; its certificate was valid at %s":                                                                        "%s ; son certificat était valable le %s",
+	"granted %s by %s (serial %s, policy %s)":                                                                    "délivré le %s par %s (numéro de série %s, politique %s)",
+	"%d event(s): each hash recomputed from its canonical bytes, links checked":                                  "%d événement(s) : chaque empreinte recalculée à partir de ses octets canoniques, liens vérifiés",
+	"signed by %s: %d records":                                                                                   "signé par %s : %d enregistrements",
+	"not checked: the bundle's checkpoint is invalid":                                                            "non vérifié : le point de contrôle du dossier n’est pas valable",
+	"a certificate carries none: verify the evidence bundle (evidence.zip) to check the log":                     "un certificat n’en porte pas : vérifiez le dossier de preuves (evidence.zip) pour contrôler le journal",
+	"not checked: they need a valid checkpoint and valid events":                                                 "non vérifiées : il leur faut un point de contrôle et des événements valables",
+	"not checked: it needs a valid seal to anchor its signer":                                                    "non vérifiées : il leur faut un cachet valable pour ancrer leur signataire",
+	"not checked: it needs valid events":                                                                         "non vérifiées : il leur faut des événements valables",
+	"none: issued before lre wrote ETSI EN 319 522-3 evidence":                                                   "aucune : émis avant que lre écrive des preuves ETSI EN 319 522-3",
+	"%s does not time-stamp checkpoint.txt followed by the tokens before it":                                     "%s n’horodate pas checkpoint.txt suivi des jetons qui le précèdent",
+	"checkpoint.txt is not the data checkpoint.tsr time-stamps":                                                  "checkpoint.txt n’est pas ce que checkpoint.tsr horodate",
+	"the bundle carries no consistency proof from %d to %d records: download it again with ?consistency_from=%d": "le dossier ne porte pas de preuve de cohérence de %d à %d enregistrements : téléchargez-le à nouveau avec ?consistency_from=%d",
+	"two checkpoints of %d records with different roots: the log was rewritten":                                  "deux points de contrôle de %d enregistrements avec des racines différentes : le journal a été réécrit",
+	"a certificate carries no checkpoint to compare with: verify the evidence bundle instead":                    "un certificat ne porte pas de point de contrôle à comparer : vérifiez plutôt le dossier de preuves",
+	"%s does not match the SHA-256 the manifest records for %q":                                                  "%s ne correspond pas à l’empreinte SHA-256 que le manifeste enregistre pour %q",
+	"bundle.json lists part %d, which the manifest does not have":                                                "bundle.json cite la partie %d, que le manifeste n’a pas",
+	"its manifest.json differs from the bundle's":                                                                "son manifest.json diffère de celui du dossier",
+	"%s is listed but missing":                                                                                   "%s est cité mais manque",
+	"neither an evidence bundle (ZIP) nor a certificate (PDF)":                                                   "ni un dossier de preuves (ZIP), ni un certificat (PDF)",
+	"the bundle has certificates but no %s":                                                                      "le dossier a des certificats mais pas de %s",
+	"%s is missing: every event has its evidence":                                                                "%s manque : chaque événement a sa preuve",
+	"no proof for record %d":                                                                                     "pas de preuve pour l’enregistrement %d",
+	"proofs.json is for %d records, the checkpoint for %d":                                                       "proofs.json est pour %d enregistrements, le point de contrôle pour %d",
+	"its %s differs from the bundle's evidence":                                                                  "son %s diffère des preuves du dossier",
+	"its timestamp.tsr differs from the bundle's deposit.tsr":                                                    "son timestamp.tsr diffère du deposit.tsr du dossier",
+}
+
+// checkNote is a check's name and detail as the report page shows them,
+// and the language they are in.
+type checkNote struct{ Name, Detail, Lang string }
+
+// CheckNote writes c in the page's language when audit's sentence has a
+// French text, else in English.
+func (p pageData) CheckNote(c audit.Check) checkNote {
+	if p.Lang == "en" {
+		return checkNote{c.Name, c.Detail, "en"}
+	}
+	fr, ok := auditTextFR[c.Format]
+	name, named := auditNamesFR[c.Name], true
+	if rest, dated := strings.CutPrefix(c.Name, "deposit token as of "); dated {
+		name = "jeton du dépôt au " + rest
+	} else if name == "" {
+		name, named = c.Name, !strings.Contains(c.Name, " ")
+	}
+	if !ok || !named {
+		return checkNote{c.Name, c.Detail, "en"}
+	}
+	return checkNote{name, fmt.Sprintf(fr, c.Args...), "fr"}
+}
