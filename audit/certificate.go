@@ -110,22 +110,41 @@ func checkSeal(r *Report, name string, f *pdfFile, seal *anchors, tsa anchors, a
 	case err != nil:
 		r.fail(KindSignature, name, "%v", err)
 	default:
-		r.pass(KindSignature, name, "sealed by %q, chaining to %q; signature time-stamped %s%s", res.signer.Subject.CommonName, res.root.Subject.CommonName, stampTime(res), ltvSentence(res))
+		r.pass(KindSignature, name, "sealed by %q, chaining to %q; signature time-stamped %s%s", res.signer.Subject.CommonName, res.root.Subject.CommonName, StampTime{res.stamp},
+			SealProtection{Certified: res.certified, DocStamps: res.archive})
 	}
 	return res
 }
 
-// ltvSentence says what protects the seal over time: the certification and
-// the document time-stamps.
-func ltvSentence(res sealResult) string {
+// SealProtection is what protects a seal over time, among a report
+// sentence's arguments: a certification signature and the document
+// time-stamps added since. Its String is the English sentence; a page in
+// another language writes it from the fields.
+type SealProtection struct {
+	Certified bool         // a certification signature, DocMDP P=1: no change allowed
+	DocStamps []core.Token // document time-stamps, oldest first
+}
+
+func (p SealProtection) String() string {
 	var b strings.Builder
-	if res.certified {
+	if p.Certified {
 		b.WriteString("; certification signature (DocMDP P=1: no change allowed)")
 	}
-	for _, t := range res.archive {
+	for _, t := range p.DocStamps {
 		fmt.Fprintf(&b, "; document time-stamp %s by %q", timeOr(t.Time), t.TSA)
 	}
 	return b.String()
+}
+
+// StampTime is the seal's time-stamp among a report sentence's arguments;
+// Token is nil when the seal has none.
+type StampTime struct{ Token *core.Token }
+
+func (s StampTime) String() string {
+	if s.Token == nil {
+		return "(no time-stamp)"
+	}
+	return timeOr(s.Token.Time)
 }
 
 func stampTime(res sealResult) string {

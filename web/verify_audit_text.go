@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lre-project/lre/audit"
 )
@@ -13,7 +14,7 @@ var auditNamesFR = map[string]string{
 	"bundle": "dossier", "certificate": "certificat", "input": "fichier", "document": "document", "documents": "documents",
 	"manifest": "manifeste", "deposit token": "jeton du dépôt", "deposit event": "événement de dépôt", "events": "événements",
 	"checkpoint": "point de contrôle", "checkpoint token": "jeton du point de contrôle", "earlier checkpoint": "point de contrôle précédent",
-	"consistency": "cohérence", "inclusion proofs": "preuves d’inclusion", "ETSI evidence": "preuves ETSI",
+	"consistency": "cohérence", "inclusion proofs": "preuves d’inclusion", "ETSI evidence": "preuves ETSI", "seal": "cachet",
 }
 
 // auditTextFR writes in French the sentences of a verification report,
@@ -55,6 +56,7 @@ var auditTextFR = map[string]string{
 	"proofs.json is for %d records, the checkpoint for %d":                                                       "proofs.json est pour %d enregistrements, le point de contrôle pour %d",
 	"its %s differs from the bundle's evidence":                                                                  "son %s diffère des preuves du dossier",
 	"its timestamp.tsr differs from the bundle's deposit.tsr":                                                    "son timestamp.tsr diffère du deposit.tsr du dossier",
+	"sealed by %q, chaining to %q; signature time-stamped %s%s":                                                  "scellé par %q, qui remonte à %q ; signature horodatée le %s%s",
 }
 
 // checkNote is a check's name and detail as the report page shows them,
@@ -77,5 +79,38 @@ func (p pageData) CheckNote(c audit.Check) checkNote {
 	if !ok || !named {
 		return checkNote{c.Name, c.Detail, "en"}
 	}
-	return checkNote{name, fmt.Sprintf(fr, c.Args...), "fr"}
+	args := make([]any, len(c.Args))
+	for i, a := range c.Args {
+		args[i] = auditArgFR(a)
+	}
+	return checkNote{name, fmt.Sprintf(fr, args...), "fr"}
+}
+
+// auditArgFR writes in French the arguments audit gives as values rather
+// than words: the seal's time-stamp and what protects it over time.
+func auditArgFR(a any) any {
+	switch v := a.(type) {
+	case audit.StampTime:
+		if v.Token == nil {
+			return "(sans horodatage)"
+		}
+		return rfc3339OrUnknown(v.Token.Time)
+	case audit.SealProtection:
+		var b strings.Builder
+		if v.Certified {
+			b.WriteString(" ; signature de certification (DocMDP P=1 : aucune modification permise)")
+		}
+		for _, t := range v.DocStamps {
+			fmt.Fprintf(&b, " ; horodatage de document du %s par %q", rfc3339OrUnknown(t.Time), t.TSA)
+		}
+		return b.String()
+	}
+	return a
+}
+
+func rfc3339OrUnknown(t time.Time) string {
+	if t.IsZero() {
+		return "heure inconnue"
+	}
+	return t.UTC().Format(time.RFC3339)
 }
