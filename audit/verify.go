@@ -233,20 +233,30 @@ func checkCheckpoint(r *Report, v *bundleView, at time.Time) (tlog.Checkpoint, [
 	case err != nil:
 		r.fail(KindToken, "checkpoint token", "%s: %v", file, err)
 	default:
-		r.pass(KindToken, "checkpoint token", "%s", archiveDetail(toks, at))
+		r.pass(KindToken, "checkpoint token", "%s", CheckpointTokens{Tokens: toks, At: at})
 		r.Trust.CheckpointT = timeOr(toks[0].Time)
 	}
 	return cp, toks, ok
 }
 
-// archiveDetail says what the checkpoint's tokens showed.
-func archiveDetail(toks []core.Token, at time.Time) string {
+// CheckpointTokens is what the checkpoint's tokens showed, as the
+// argument of its check's sentence: the tokens, oldest first (the
+// checkpoint's own, then its archive tokens), and the date they were
+// checked as of, zero for their own times. Its String is the English
+// sentence; a page in another language writes it from the fields.
+type CheckpointTokens struct {
+	Tokens []core.Token
+	At     time.Time
+}
+
+func (c CheckpointTokens) String() string {
+	toks := c.Tokens
 	d := fmt.Sprintf("granted %s by %s", timeOr(toks[0].Time), toks[0].TSA)
 	if n := len(toks) - 1; n > 0 {
 		d += fmt.Sprintf("; %d archive token(s), the newest granted %s by %s", n, timeOr(toks[n].Time), toks[n].TSA)
 	}
-	if !at.IsZero() {
-		d += "; valid as of " + timeOr(at)
+	if !c.At.IsZero() {
+		d += "; valid as of " + timeOr(c.At)
 	}
 	return d
 }

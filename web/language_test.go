@@ -22,6 +22,7 @@ import (
 	"github.com/lre-project/lre/certs"
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/services"
+	"github.com/lre-project/lre/internal/lretest"
 	"github.com/lre-project/lre/rfc3161"
 	"github.com/lre-project/lre/smtp"
 	"github.com/lre-project/lre/storage"
@@ -97,8 +98,8 @@ func TestNoOtherLanguage(t *testing.T) {
 // walkApp plays a sender and her recipients in lang through one site and
 // returns what each page, API answer, mail and certificate showed.
 func walkApp(t *testing.T, lang string) []seen {
-	s := appSiteOn(t, func(_ *storage.DB, a *rfc3161.Authority) []services.Option {
-		return []services.Option{withCertificates(t, a), services.WithLetters(core.WithLimits(core.Limits{MaxTotalBytes: 64 << 10, MaxFiles: 3, MaxNameBytes: 40}))}
+	s := appSiteOn(t, func(db *storage.DB, a *rfc3161.Authority) []services.Option {
+		return []services.Option{lretest.Proofs(t, db, a), services.WithLetters(core.WithLimits(core.Limits{MaxTotalBytes: 64 << 10, MaxFiles: 3, MaxNameBytes: 40}))}
 	})
 	_, key := s.account(t, "alice@acme.example", "ACME", core.RoleAdmin)
 	var out []seen
@@ -193,6 +194,13 @@ func walkApp(t *testing.T, lang string) []seen {
 		}
 	}
 	page("verify upload of something else", uploadToVerify(t, v, "note.txt", []byte("bonjour")), 200)
+	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/notices/"+id+"/evidence.zip", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	zip := want(t, "evidence.zip", do(t, s.srv.Client(), req), http.StatusOK)
+	x = page("verify upload of a bundle", uploadToVerify(t, v, "evidence.zip", []byte(zip.body)), 200)
+	if said := map[string]string{"fr": "(jeton du point de contrôle : délivré le", "en": "(checkpoint token: granted"}[lang]; !strings.Contains(pageText(t, x.body), said) {
+		t.Errorf("the bundle's report is not told in %s (no %q):\n%s", lang, said, pageText(t, x.body))
+	}
 
 	// The API's refusals, asked in lang.
 	for name, body := range map[string]map[string]string{

@@ -19,8 +19,9 @@ var auditNamesFR = map[string]string{
 
 // auditTextFR writes in French the sentences of a verification report,
 // keyed by the format audit wrote them from (audit.Check.Format). A
-// sentence that quotes a Go error (%v) or is assembled from English
-// pieces (a bare %s) keeps its English, marked lang="en".
+// sentence that quotes a Go error (%v) keeps its English, marked
+// lang="en"; the bare %s of the checkpoint's tokens is written from its
+// argument (auditArgFR).
 var auditTextFR = map[string]string{
 	"the earlier checkpoint is the same tree (%d records)":                                                       "le point de contrôle précédent est le même arbre (%d enregistrements)",
 	"the tree of %d records extends the tree of %d: nothing was rewritten in between":                            "l’arbre de %d enregistrements prolonge celui de %d : rien n’a été réécrit entre les deux",
@@ -70,6 +71,9 @@ func (p pageData) CheckNote(c audit.Check) checkNote {
 		return checkNote{c.Name, c.Detail, "en"}
 	}
 	fr, ok := auditTextFR[c.Format]
+	if _, tokens := firstArg(c).(audit.CheckpointTokens); c.Format == "%s" && tokens {
+		fr, ok = "%s", true
+	}
 	name, named := auditNamesFR[c.Name], true
 	if rest, dated := strings.CutPrefix(c.Name, "deposit token as of "); dated {
 		name = "jeton du dépôt au " + rest
@@ -95,6 +99,16 @@ func auditArgFR(a any) any {
 			return "(sans horodatage)"
 		}
 		return rfc3339OrUnknown(v.Token.Time)
+	case audit.CheckpointTokens:
+		first, n := v.Tokens[0], len(v.Tokens)-1
+		d := fmt.Sprintf("délivré le %s par %s", rfc3339OrUnknown(first.Time), first.TSA)
+		if n > 0 {
+			d += fmt.Sprintf(" ; %d jeton(s) d’archive, le plus récent délivré le %s par %s", n, rfc3339OrUnknown(v.Tokens[n].Time), v.Tokens[n].TSA)
+		}
+		if !v.At.IsZero() {
+			d += " ; valables au " + rfc3339OrUnknown(v.At)
+		}
+		return d
 	case audit.SealProtection:
 		var b strings.Builder
 		if v.Certified {
@@ -113,4 +127,11 @@ func rfc3339OrUnknown(t time.Time) string {
 		return "heure inconnue"
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+func firstArg(c audit.Check) any {
+	if len(c.Args) == 0 {
+		return nil
+	}
+	return c.Args[0]
 }
