@@ -206,12 +206,17 @@ func contentKey(id, key string) []byte { return []byte(id + "/" + key) }
 // putNotice writes n and keeps its secondary indexes (pending timestamps,
 // deadlines) in step with the change from old, in the same transaction.
 func putNotice(tx kv.Tx, old, n core.Notice) error {
-	if err := reindexNotice(tx, old, n); err != nil {
-		return err
-	}
 	b, err := json.Marshal(n)
 	if err != nil {
 		return fmt.Errorf("encode notice: %w", err)
+	}
+	return putNoticeBytes(tx, old, n, b)
+}
+
+// putNoticeBytes is putNotice with n already encoded as b.
+func putNoticeBytes(tx kv.Tx, old, n core.Notice, b []byte) error {
+	if err := reindexNotice(tx, old, n); err != nil {
+		return err
 	}
 	if err := tx.Bucket(bktNotices).Put([]byte(n.ID), b); err != nil {
 		return fmt.Errorf("save notice: %w", err)
