@@ -68,10 +68,10 @@ func TestBrowserUploadCheck(t *testing.T) {
 
 	sender.do("choose a file too large", chromedp.SetUploadFiles(chromedp.CSS("#attachments"), []string{big}))
 	sender.do("wait for the check", chromedp.WaitVisible(chromedp.CSS("#attachments-check")))
-	if got := sender.text("#attachments-check"); !strings.Contains(got, "Avec ces fichiers la lettre ferait 65,") || !strings.Contains(got, "la limite est de 65,5 ko") {
+	if got := sender.text("#attachments-check"); !strings.Contains(got, "Avec ces fichiers la lettre ferait 64,1 ko") || !strings.Contains(got, "la limite est de 64 ko") {
 		t.Errorf("the check says %q, want the French size message", got)
 	}
-	if got := sender.text("#attachments-chosen"); !strings.Contains(got, "dossier-complet.pdf (65,") {
+	if got := sender.text("#attachments-chosen"); !strings.Contains(got, "dossier-complet.pdf (64 ko)") {
 		t.Errorf("the chosen files read %q", got)
 	}
 	if got := sender.attr("#attachments", "aria-invalid"); got != "true" {

@@ -25,7 +25,7 @@ var letterText = map[string]struct{ fr, en string }{
 
 	"snd_kept_intro":   {"Ces fichiers, déjà envoyés, sont gardés avec la lettre : ne choisissez que ceux qui manquent.", "These files, already uploaded, are kept with the letter: choose only the missing ones."},
 	"snd_kept_drop":    {"Ne pas garder ces fichiers", "Do not keep these files"},
-	"snd_js_units":     {"octets|ko|Mo", "bytes|kB|MB"},
+	"snd_js_units":     {"octets|ko|Mo|Go", "bytes|KB|MB|GB"},
 	"snd_js_chosen":    {"Fichiers choisis : %s au total avec le message (%s au plus).", "Files chosen: %s in all with the message (%s at most)."},
 	"snd_js_too_many":  {"Vous avez choisi %d fichiers ; la limite est de %d. Retirez-en avant d’envoyer.", "You chose %d files; the limit is %d. Remove some before sending."},
 	"snd_js_too_large": {"Avec ces fichiers la lettre ferait %s ; la limite est de %s. Retirez ou réduisez des fichiers avant d’envoyer.", "With these files the letter would be %s; the limit is %s. Remove or shrink files before sending."},

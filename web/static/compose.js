@@ -18,18 +18,21 @@
     return new TextEncoder().encode(s).length;
   }
 
-  // size writes n bytes as the server's pages do: 834 octets, 12,3 ko.
-  function size(n, units, lang) {
-    var u = units.split("|");
-    if (n < 1000) {
+  // size writes n bytes as the server's pages do (core.Bytes): binary
+  // multiples, one decimal unless whole: 834 octets, 12,3 ko, 25 Mo. A total
+  // checked against a limit is rounded up (up), so that one byte too many
+  // never reads as the limit itself.
+  function size(n, units, lang, up) {
+    var u = units.split("|"), i = 0, v = n;
+    while (i < u.length - 1 && v >= 1024) {
+      v /= 1024;
+      i++;
+    }
+    if (i === 0) {
       return n + " " + u[0];
     }
-    var v = n / 1e3, unit = u[1];
-    if (n >= 1e6) {
-      v = n / 1e6;
-      unit = u[2];
-    }
-    return v.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " " + unit;
+    v = (up ? Math.ceil(v * 10) : Math.round(v * 10)) / 10;
+    return v.toLocaleString(lang, { maximumFractionDigits: 1, useGrouping: false }) + " " + u[i];
   }
 
   // problems returns what is wrong with input's files, in the page's words.
@@ -52,7 +55,7 @@
       out.push(fill(d.msgTooMany, [count, d.maxFiles]));
     }
     if (total > Number(d.maxTotal)) {
-      out.push(fill(d.msgTooLarge, [size(total, d.units, lang), size(Number(d.maxTotal), d.units, lang)]));
+      out.push(fill(d.msgTooLarge, [size(total, d.units, lang, true), size(Number(d.maxTotal), d.units, lang)]));
     }
     return { total: total, messages: out };
   }
@@ -70,7 +73,7 @@
     if (input.files.length > 0) {
       var sum = document.createElement("li");
       sum.className = "chosen-total";
-      sum.textContent = fill(d.msgChosen, [size(p.total, d.units, lang), size(Number(d.maxTotal), d.units, lang)]);
+      sum.textContent = fill(d.msgChosen, [size(p.total, d.units, lang, true), size(Number(d.maxTotal), d.units, lang)]);
       list.appendChild(sum);
     }
     list.hidden = input.files.length === 0;
