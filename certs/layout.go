@@ -222,10 +222,21 @@ func (s *sheet) event() {
 	}
 }
 
+// authority writes the name a token gives its authority for the reader:
+// the embedded one in the certificate's language (its certificate's name,
+// which is evidence, is English; the record of the deposit keeps it), any
+// other as named.
+func (t *texts) authority(tsa string) string {
+	if provider, ok := core.EmbeddedTSAProvider(tsa); ok {
+		return fmt.Sprintf(t.tsaEmbedded, provider)
+	}
+	return tsa
+}
+
 func (s *sheet) token() {
 	tok, t := s.c.Notice.Token, s.t
 	s.section(t.secToken)
-	s.row(t.tsa, tok.TSA)
+	s.row(t.tsa, t.authority(tok.TSA))
 	s.row(t.serial, tok.Serial)
 	s.row(t.tokenTime, t.utc(tok.Time), t.local(tok.Time, s.loc))
 	if tok.Policy != "" {

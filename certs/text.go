@@ -23,6 +23,7 @@ type texts struct {
 	letterID, subject, reference, sender, recipient, identification, method, assurance string
 	eventType, timeUTC, timeLocal, remoteHost, reply, deadline, reason, otherDetails   string
 	tsa, serial, tokenTime, policy, qualifiedTS, yes, no                               string
+	tsaEmbedded                                                                        string // an embedded authority, of the provider named by %s
 	depositDigest, body, attachment, mediaType, size, bytes                            string
 	seq, recordHash, checkpoint, verifyURL, verifyIntro                                string
 	checkCode                                                                          string
@@ -77,6 +78,7 @@ var french = texts{
 	reason: "Motif", otherDetails: "Autres détails",
 	tsa: "Autorité d’horodatage", serial: "Numéro de série", tokenTime: "Date de l’horodatage",
 	policy: "Politique", qualifiedTS: "Horodatage qualifié", yes: "oui", no: "non",
+	tsaEmbedded:   "autorité d’horodatage intégrée de %s",
 	depositDigest: "Empreinte du dépôt (SHA-256 de manifest.json)", body: "Corps de la lettre",
 	attachment: "Pièce jointe", mediaType: "Type", size: "Taille", bytes: "octets",
 	seq: "Position dans le journal", recordHash: "Empreinte de l’enregistrement", checkpoint: "Point de contrôle signé",
@@ -149,6 +151,7 @@ var english = texts{
 	reason: "Reason", otherDetails: "Other details",
 	tsa: "Time-stamping authority", serial: "Serial number", tokenTime: "Time-stamp time",
 	policy: "Policy", qualifiedTS: "Qualified timestamp", yes: "yes", no: "no",
+	tsaEmbedded:   "%s’s embedded time-stamping authority",
 	depositDigest: "Deposit digest (SHA-256 of manifest.json)", body: "Letter body",
 	attachment: "Attachment", mediaType: "Type", size: "Size", bytes: "bytes",
 	seq: "Log position", recordHash: "Record hash", checkpoint: "Signed checkpoint",

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/internal/keyfile"
 )
 
@@ -119,7 +120,7 @@ func signerTemplate(name string, now time.Time, root *x509.Certificate, crlURL s
 	}
 	return &x509.Certificate{
 		CRLDistributionPoints: cdp,
-		Subject:               pkix.Name{CommonName: name + " embedded TSA (non-qualified)", Organization: []string{name}},
+		Subject:               pkix.Name{CommonName: core.EmbeddedTSAName(name), Organization: []string{name}},
 		NotBefore:             now.Add(-backdate),
 		NotAfter:              notAfter,
 		KeyUsage:              x509.KeyUsageDigitalSignature,

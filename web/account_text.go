@@ -123,6 +123,7 @@ var accountText = map[string]struct{ fr, en string }{
 	"snd_ts_authority":      {"Autorité d’horodatage", "Time-stamping authority"},
 	"snd_ts_qualified":      {"qualifiée", "qualified"},
 	"snd_ts_nonqualified":   {"non qualifiée", "non-qualified"},
+	"tsa_embedded":          {"autorité d’horodatage intégrée de %s", "%s’s embedded time-stamping authority"},
 	"snd_ts_serial":         {"Numéro de série", "Serial number"},
 	"snd_ts_policy":         {"Politique", "Policy"},
 	"snd_manifest_help":     {"les octets exacts couverts par l’empreinte du dépôt", "the exact bytes the deposit digest covers"},

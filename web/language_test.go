@@ -386,11 +386,12 @@ func pageText(t *testing.T, body string) string {
 
 var spaces = regexp.MustCompile(`\s+`)
 
-// identifiers are names, not wording: a policy URN, an address, and the
-// embedded TSA's name, which pages and certificates copy from its
-// certificate's subject so that a verifier can compare it with the token
-// (they write "non qualifiée" beside it).
-var identifiers = regexp.MustCompile(`\b(urn|https?):\S+|\S+ embedded TSA (root )?\(non-qualified\)`)
+// identifiers are names, not wording: a policy URN, an address, the
+// embedded TSA root's name in a chain, and the embedded TSA's name where it
+// is a value of a record of the evidence log (timestamp_tsa), shown as
+// recorded; everywhere else pages and certificates write that authority in
+// the reader's words.
+var identifiers = regexp.MustCompile(`\b(urn|https?):\S+|\S+ embedded TSA root \(non-qualified\)|timestamp_tsa( =)? \S+ embedded TSA \(non-qualified\)`)
 
 func collapse(s string) string { return strings.TrimSpace(spaces.ReplaceAllString(s, " ")) }
 

@@ -134,6 +134,16 @@ func (p pageData) Date(t time.Time) string {
 	return fmt.Sprintf("%s %s %d à %02d:%02d, heure de %s", day, monthsFR[l.Month()-1], l.Year(), l.Hour(), l.Minute(), city)
 }
 
+// Authority writes the name a token gives its time-stamping authority for
+// people: an embedded authority in the reader's words (its certificate's
+// name, which is evidence, is English), any other as named.
+func (p pageData) Authority(tsa string) string {
+	if provider, ok := core.EmbeddedTSAProvider(tsa); ok {
+		return p.T("tsa_embedded", provider)
+	}
+	return tsa
+}
+
 // Size writes a byte count for people, as error messages do: "834 octets",
 // "12,3 ko", "25 Mo", "4.1 MB" (binary multiples, so that a limit of
 // 25 << 20 bytes reads "25 Mo").

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/audit"
+	"github.com/lre-project/lre/core"
 )
 
 // auditNamesFR names in French what each check of a verification report
@@ -94,6 +95,10 @@ func (p pageData) CheckNote(c audit.Check) checkNote {
 // than words: the seal's time-stamp and what protects it over time.
 func auditArgFR(a any) any {
 	switch v := a.(type) {
+	case string:
+		if _, ok := core.EmbeddedTSAProvider(v); ok {
+			return authorityFR(v)
+		}
 	case audit.StampTime:
 		if v.Token == nil {
 			return "(sans horodatage)"
@@ -101,9 +106,9 @@ func auditArgFR(a any) any {
 		return rfc3339OrUnknown(v.Token.Time)
 	case audit.CheckpointTokens:
 		first, n := v.Tokens[0], len(v.Tokens)-1
-		d := fmt.Sprintf("délivré le %s par %s", rfc3339OrUnknown(first.Time), first.TSA)
+		d := fmt.Sprintf("délivré le %s par %s", rfc3339OrUnknown(first.Time), authorityFR(first.TSA))
 		if n > 0 {
-			d += fmt.Sprintf(" ; %d jeton(s) d’archive, le plus récent délivré le %s par %s", n, rfc3339OrUnknown(v.Tokens[n].Time), v.Tokens[n].TSA)
+			d += fmt.Sprintf(" ; %d jeton(s) d’archive, le plus récent délivré le %s par %s", n, rfc3339OrUnknown(v.Tokens[n].Time), authorityFR(v.Tokens[n].TSA))
 		}
 		if !v.At.IsZero() {
 			d += " ; valables au " + rfc3339OrUnknown(v.At)
@@ -115,12 +120,15 @@ func auditArgFR(a any) any {
 			b.WriteString(" ; signature de certification (DocMDP P=1 : aucune modification permise)")
 		}
 		for _, t := range v.DocStamps {
-			fmt.Fprintf(&b, " ; horodatage de document du %s par %q", rfc3339OrUnknown(t.Time), t.TSA)
+			fmt.Fprintf(&b, " ; horodatage de document du %s par « %s »", rfc3339OrUnknown(t.Time), authorityFR(t.TSA))
 		}
 		return b.String()
 	}
 	return a
 }
+
+// authorityFR writes a token's authority for a French reader.
+func authorityFR(tsa string) string { return pageData{Lang: "fr"}.Authority(tsa) }
 
 func rfc3339OrUnknown(t time.Time) string {
 	if t.IsZero() {
