@@ -50,6 +50,13 @@ var (
 
 var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktContentFiles, bktSegmentLive, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktSenderDays, bktConsents, bktCertificates, bktTreeNodes, bktCheckpoints, bktNoticeIndex, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents, bktBatches, bktBatchKeys}
 
+// ascendingBuckets are keyed by sequence or time within their prefix, so
+// bbolt may fill their pages whole (kv.Bolt.Ascending).
+var ascendingBuckets = map[string]bool{
+	string(bktEvents): true, string(bktTreeNodes): true, string(bktCheckpoints): true,
+	string(bktOrgEvents): true, string(bktRetention): true, string(bktDeliveries): true,
+}
+
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
 var keyHead = []byte("log_head")
 
@@ -117,7 +124,8 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	b.MaxBatchDelay = or(o.MaxBatchDelay, 2*time.Millisecond)
 	b.MaxBatchSize = or(o.MaxBatchSize, 256)
-	db := &DB{bolt: b, kv: kv.Bolt{DB: b}, group: &groupCommit{db: kv.Bolt{DB: b}, max: b.MaxBatchSize}, afterContentSync: o.AfterContentSync}
+	e := kv.Bolt{DB: b, Ascending: ascendingBuckets}
+	db := &DB{bolt: b, kv: e, group: &groupCommit{db: e, max: b.MaxBatchSize}, afterContentSync: o.AfterContentSync}
 	if db.files, err = contentfile.Open(filepath.Join(dir, ContentDir), o.ReadOnly, o.SegmentSize); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("open store: %w", err)
