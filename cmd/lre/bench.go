@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/internal/loadgen"
 )
 
@@ -56,7 +57,7 @@ func parseBench(args []string, stderr io.Writer) (benchConfig, error) {
 	f.string(&c.tempRoot, "dir", "", os.TempDir(), "where the temporary data directories go (removed afterwards)")
 	f.duration(&c.drainTimeout, "drain-timeout", "", time.Minute, "how long to wait after the load for lre's outbox to send every notification")
 	f.duration(&c.backlogAfter, "backlog-after", "", 10*time.Second, "when to look at lre's notification backlog a second time after the load")
-	f.int64(&c.smtpConns, "smtp-connections", "", 4, "lre's --smtp-connections in the lre targets (1-16)")
+	f.int64(&c.smtpConns, "smtp-connections", "", core.DefaultMailConnections, "lre's --smtp-connections in the lre targets (1-16)")
 	f.string(&c.store, "store", "LRE_BENCH_STORE", "", "PostgreSQL URL for the lre targets' store (a database for the bench alone: what it deposits stays); empty = the bbolt file")
 	f.string(&c.profileDir, "profile", "", "", "write a CPU profile of each target (TARGET-SIZE.cpu.prof) into this directory, for go tool pprof")
 	if err := f.parse(args); err != nil {
