@@ -18,9 +18,9 @@ func (s *Server) routes() {
 	e.GET("/api/v1/log/proof/consistency", s.logConsistency)
 	e.GET("/api/v1/log/key", s.logKey)
 	e.POST("/verify/upload", s.verifyUpload, s.pageRateLimit())
-	e.GET("/static/style.css", s.staticStyle)
-	e.GET("/static/sender.css", s.senderStyle)
-	e.GET("/static/compose.js", s.composeScript)
+	e.GET("/static/style.css", staticAsset("style.css", "text/css; charset=utf-8"))
+	e.GET("/static/sender.css", staticAsset("sender.css", "text/css; charset=utf-8"))
+	e.GET("/static/compose.js", staticAsset("compose.js", "text/javascript; charset=utf-8"))
 
 	api := e.Group("/api/v1", s.requireAPIKey)
 	api.POST("/notices", s.noticeCreate)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	_ "embed"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -16,15 +15,6 @@ import (
 // the recipient pages' layout, catalogue and CSRF, add a navigation bar
 // (templates/sender_nav.html) and their own stylesheet for wider tables
 // and forms, linked from the page body because the layout's head is shared.
-
-//go:embed static/sender.css
-var senderCSS []byte
-
-// senderStyle is GET /static/sender.css.
-func (s *Server) senderStyle(c echo.Context) error {
-	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
-	return c.Blob(http.StatusOK, "text/css; charset=utf-8", senderCSS)
-}
 
 // senderUI holds the state of the sender's pages: the drafts waiting for
 // confirmation.
