@@ -136,6 +136,13 @@ func (p SealProtection) String() string {
 	return b.String()
 }
 
+// Authority is a token's time-stamping authority among a report sentence's
+// arguments, as the token names it: a reader in another language may write
+// an embedded authority in their own words (see core.EmbeddedTSAProvider).
+type Authority string
+
+func (a Authority) String() string { return string(a) }
+
 // StampTime is the seal's time-stamp among a report sentence's arguments;
 // Token is nil when the seal has none.
 type StampTime struct{ Token *core.Token }

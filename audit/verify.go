@@ -199,7 +199,7 @@ func checkDepositToken(r *Report, der, manifest []byte, tsa anchors) (core.Token
 		return tok, false
 	}
 	r.pass(KindDocumentDigest, "manifest", "SHA-256(manifest.json) is the deposit token's imprint")
-	r.pass(KindToken, "deposit token", "granted %s by %s (serial %s, policy %s)", timeOr(tok.Time), tok.TSA, tok.Serial, tok.Policy)
+	r.pass(KindToken, "deposit token", "granted %s by %s (serial %s, policy %s)", timeOr(tok.Time), Authority(tok.TSA), tok.Serial, tok.Policy)
 	return tok, true
 }
 

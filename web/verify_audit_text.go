@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/lre-project/lre/audit"
-	"github.com/lre-project/lre/core"
 )
 
 // auditNamesFR names in French what each check of a verification report
@@ -95,10 +94,8 @@ func (p pageData) CheckNote(c audit.Check) checkNote {
 // than words: the seal's time-stamp and what protects it over time.
 func auditArgFR(a any) any {
 	switch v := a.(type) {
-	case string:
-		if _, ok := core.EmbeddedTSAProvider(v); ok {
-			return authorityFR(v)
-		}
+	case audit.Authority:
+		return authorityFR(string(v))
 	case audit.StampTime:
 		if v.Token == nil {
 			return "(sans horodatage)"
