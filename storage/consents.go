@@ -26,7 +26,7 @@ func (db *DB) ApplyChange(ctx context.Context, ch core.Change) error {
 	if ch.Outbox, err = db.keys.sealOutbox(ch.Outbox); err != nil {
 		return err
 	}
-	return db.group.do(func(tx kv.Tx) error { return applyChange(tx, ch) })
+	return db.group.do(func(tx kv.Tx) error { return applyChange(tx, ch, nil) })
 }
 
 // Consent returns the consent ledger entry of an address.
@@ -61,7 +61,7 @@ func (db *DB) PutConsent(ctx context.Context, rec core.ConsentRecord, ch core.Ch
 				return fmt.Errorf("index consent: %w", err)
 			}
 		}
-		return applyChange(tx, ch)
+		return applyChange(tx, ch, nil)
 	})
 }
 

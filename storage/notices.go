@@ -198,7 +198,7 @@ func saveDeposit(tx kv.Tx, d core.Deposit, ref *contentRef, sealed sealedDeposit
 	if err := putContents(tx, d.Notice, ref, sealed); err != nil {
 		return err
 	}
-	return applyChange(tx, d.Change)
+	return applyChange(tx, d.Change, &d.Notice)
 }
 
 func contentKey(id, key string) []byte { return []byte(id + "/" + key) }

@@ -14,8 +14,11 @@ import (
 
 // publishEvents indexes freshly appended events by organisation and queues
 // one delivery per webhook of that organisation, inside the same tx.
-func publishEvents(tx kv.Tx, evs []core.Event) error {
+func publishEvents(tx kv.Tx, evs []core.Event, letter *core.Notice) error {
 	notices := map[string]core.Notice{}
+	if letter != nil {
+		notices[letter.ID] = *letter // written by this transaction, so read back it is the same
+	}
 	hooks := map[string][]webhooks.Webhook{}
 	for _, e := range evs {
 		if e.NoticeID == "" {

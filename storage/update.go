@@ -56,7 +56,7 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 		if ch.Outbox, err = db.keys.sealOutbox(ch.Outbox); err != nil {
 			return err
 		}
-		if err := applyChange(tx, ch); err != nil {
+		if err := applyChange(tx, ch, &n); err != nil {
 			return err
 		}
 		purged = unusedSegments(tx, purged)
@@ -95,13 +95,15 @@ func updateNotice(tx kv.Tx, old, n core.Notice) error {
 }
 
 // applyChange writes a Change inside tx: events appended to the log, outbox
-// entries, secret hashes and the sender's outcome.
-func applyChange(tx kv.Tx, ch core.Change) error {
+// entries, secret hashes and the sender's outcome. letter is the letter the
+// change is about as the caller just wrote it (nil for none), so that
+// publishing its events does not read and decode it again.
+func applyChange(tx kv.Tx, ch core.Change, letter *core.Notice) error {
 	evs, err := appendEvents(tx, ch.Events)
 	if err != nil {
 		return err
 	}
-	if err := publishEvents(tx, evs); err != nil {
+	if err := publishEvents(tx, evs, letter); err != nil {
 		return err
 	}
 	for _, id := range ch.Purge {
