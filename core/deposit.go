@@ -175,7 +175,7 @@ func (s *Service) admit(ctx context.Context, req DepositRequest) (Notice, error)
 		return Notice{}, err
 	}
 	// the id comes first: the knowledge answer is hashed under it
-	if n.ID, err = newNoticeID(s.rand); err != nil {
+	if n.ID, err = newNoticeID(s.clock(), s.rand); err != nil {
 		return Notice{}, err
 	}
 	if err := s.setKnowledge(&n, req); err != nil {
