@@ -46,6 +46,7 @@ func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, boo
 	var existed bool
 	pre := func(tx kv.Tx) {
 		kv.Prefetch(tx, bktNotices, []byte(d.Notice.ID))
+		kv.Prefetch(tx, bktNoticeTokens, []byte(d.Notice.ID))
 		kv.Prefetch(tx, bktNoticeIndex, markerKey(d.Notice.ID))
 		if d.IdempotencyKey != "" {
 			kv.Prefetch(tx, bktIdempotency, idemKey(d.Notice.SenderUserID, d.IdempotencyKey))
@@ -206,16 +207,19 @@ func contentKey(id, key string) []byte { return []byte(id + "/" + key) }
 // putNotice writes n and keeps its secondary indexes (pending timestamps,
 // deadlines) in step with the change from old, in the same transaction.
 func putNotice(tx kv.Tx, old, n core.Notice) error {
-	b, err := json.Marshal(n)
+	b, err := encodeNotice(n)
 	if err != nil {
-		return fmt.Errorf("encode notice: %w", err)
+		return err
 	}
 	return putNoticeBytes(tx, old, n, b)
 }
 
-// putNoticeBytes is putNotice with n already encoded as b.
+// putNoticeBytes is putNotice with n already encoded as b (encodeNotice).
 func putNoticeBytes(tx kv.Tx, old, n core.Notice, b []byte) error {
 	if err := reindexNotice(tx, old, n); err != nil {
+		return err
+	}
+	if err := putNoticeToken(tx, n); err != nil {
 		return err
 	}
 	if err := tx.Bucket(bktNotices).Put([]byte(n.ID), b); err != nil {
@@ -232,6 +236,9 @@ func getNotice(tx kv.Tx, id string) (core.Notice, error) {
 	var n core.Notice
 	if err := json.Unmarshal(b, &n); err != nil {
 		return core.Notice{}, fmt.Errorf("decode notice %s: %w", id, err)
+	}
+	if err := withToken(&n, tx.Bucket(bktNoticeTokens).Get([]byte(id))); err != nil {
+		return core.Notice{}, err
 	}
 	return n, nil
 }

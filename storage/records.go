@@ -27,7 +27,7 @@ import (
 func (db *DB) VerifyRecords(ctx context.Context, check func(n core.Notice, manifest []byte, evs []core.Event) error) (int, error) {
 	count := 0
 	err := db.kv.View(func(tx kv.Tx) error {
-		c, manifests := tx.Bucket(bktNotices).Cursor(), tx.Bucket(bktManifests)
+		c, manifests, tokens := tx.Bucket(bktNotices).Cursor(), tx.Bucket(bktManifests), tx.Bucket(bktNoticeTokens)
 		idx, events := tx.Bucket(bktNoticeEvents), tx.Bucket(bktEvents)
 		var batch []storedLetter
 		events0 := 0
@@ -42,7 +42,7 @@ func (db *DB) VerifyRecords(ctx context.Context, check func(n core.Notice, manif
 			if k == nil {
 				return nil
 			}
-			l := storedLetter{id: string(k), record: v, manifest: manifests.Get(k)}
+			l := storedLetter{id: string(k), record: v, manifest: manifests.Get(k), token: tokens.Get(k)}
 			var err error
 			if l.events, err = noticeRecords(idx, events, l.id); err != nil {
 				return err
@@ -62,9 +62,9 @@ const (
 
 // storedLetter is one letter's bytes as read in the transaction.
 type storedLetter struct {
-	id               string
-	record, manifest []byte
-	events           []eventRecord
+	id                      string
+	record, manifest, token []byte
+	events                  []eventRecord
 }
 
 type eventRecord struct {
@@ -98,6 +98,9 @@ func checkLetter(l storedLetter, check func(core.Notice, []byte, []core.Event) e
 	var n core.Notice
 	if err := json.Unmarshal(l.record, &n); err != nil || n.ID != l.id {
 		return &core.RecordError{NoticeID: l.id, Reason: "the record no longer decodes, or names another letter"}
+	}
+	if withToken(&n, l.token) != nil {
+		return &core.RecordError{NoticeID: l.id, Reason: "the letter's time-stamp token no longer decodes"}
 	}
 	evs := make([]core.Event, len(l.events))
 	for i, r := range l.events {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -29,7 +28,10 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 	var out core.Notice
 	var fnErr error
 	var purged []string
-	pre := func(tx kv.Tx) { kv.Prefetch(tx, bktNotices, []byte(id)) }
+	pre := func(tx kv.Tx) {
+		kv.Prefetch(tx, bktNotices, []byte(id))
+		kv.Prefetch(tx, bktNoticeTokens, []byte(id))
+	}
 	err := db.group.doPrefetched(pre, func(tx kv.Tx) error {
 		fnErr, purged = nil, nil
 		old, err := getNotice(tx, id)
@@ -84,9 +86,9 @@ func (db *DB) UpdateNotice(ctx context.Context, id string, fn func(n *core.Notic
 // Bytes, not the decoded values, are compared, so a record written by an
 // earlier encoding is still rewritten in the current one.
 func updateNotice(tx kv.Tx, old, n core.Notice) error {
-	b, err := json.Marshal(n)
+	b, err := encodeNotice(n)
 	if err != nil {
-		return fmt.Errorf("encode notice: %w", err)
+		return err
 	}
 	if bytes.Equal(b, tx.Bucket(bktNotices).Get([]byte(n.ID))) {
 		return nil
