@@ -57,6 +57,7 @@ func (b *bucket) q(own, shared string) string {
 // runs, and a group commit reads the same keys (the log head, tree nodes)
 // once per deposit.
 func (b *bucket) Get(key []byte) []byte {
+	defer b.t.serial()()
 	if b.t.failed() {
 		return nil
 	}
@@ -156,6 +157,7 @@ func (b *bucket) ForEach(fn func(k, v []byte) error) error {
 			return err
 		}
 	}
+	defer b.t.serial()()
 	return b.t.err
 }
 
@@ -173,6 +175,7 @@ func (b *bucket) NextSequence() (uint64, error) {
 }
 
 func (b *bucket) Sequence() uint64 {
+	defer b.t.serial()()
 	if b.t.failed() {
 		return 0
 	}
@@ -208,6 +211,7 @@ func (b *bucket) SetSequence(v uint64) error {
 }
 
 func (b *bucket) KeyN() int {
+	defer b.t.serial()()
 	if !b.t.flush() {
 		return 0
 	}

@@ -97,6 +97,7 @@ func (c *cursor) fetch(from []byte, op string, asc bool) ([]byte, []byte) {
 	// A new slice each time: a page may be kept (tx.pages) for later scans.
 	c.rows, c.i, c.asc, c.full = nil, 0, asc, false
 	t := c.b.t
+	defer t.serial()()
 	if t.failed() {
 		return nil, nil
 	}

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -93,6 +94,7 @@ func (e *Engine) run(write bool, fn func(kv.Tx) error) error {
 		if err := fn(t); err != nil {
 			return err
 		}
+		defer t.serial()()
 		return t.err
 	}
 	committed, unknown := false, false
@@ -137,6 +139,13 @@ type tx struct {
 	unknown bool // the commit was sent, its outcome is not known
 	wake    bool // queued background work: notify the leader at commit
 	err     error
+	// mu serialises a read transaction's use of its connection: like
+	// bbolt's, it may be read from several goroutines at once (VerifyLog
+	// recomputes the tree on one while it reads the records on another,
+	// and lre log verify on a log of more than 4,096 records failed with
+	// nodes missing, the connection busy). A write transaction is used by
+	// one goroutine, as bbolt's must be.
+	mu sync.Mutex
 
 	cache     map[string]cached // bucket NUL key -> last known value
 	stage     staged            // writes not yet sent (stage.go)
@@ -278,6 +287,15 @@ func (t *tx) send(commit bool) bool {
 	}
 	t.batch, t.ops = pgx.Batch{}, nil
 	return !t.failed()
+}
+
+// serial locks mu in a read transaction and returns its unlock.
+func (t *tx) serial() func() {
+	if t.write {
+		return func() {}
+	}
+	t.mu.Lock()
+	return t.mu.Unlock
 }
 
 func (t *tx) Writable() bool { return t.write }

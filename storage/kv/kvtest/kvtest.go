@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) kv.Engine) {
 	t.Run("BucketsApart", func(t *testing.T) { testBucketsApart(t, open(t)) })
 	t.Run("GetLater", func(t *testing.T) { testGetLater(t, open(t)) })
 	t.Run("ScanAfterWrite", func(t *testing.T) { testScanAfterWrite(t, open(t)) })
+	t.Run("ViewFromTwoGoroutines", func(t *testing.T) { testViewFromTwoGoroutines(t, open(t)) })
 }
 
 func update(t *testing.T, e kv.Engine, fn func(kv.Tx) error) {
@@ -262,4 +263,49 @@ func testBucketsApart(t *testing.T, e kv.Engine) {
 		}
 		return nil
 	})
+}
+
+// testViewFromTwoGoroutines scans two buckets at once in one read
+// transaction, as lre log verify does (records on one goroutine, tree
+// nodes on another), over more rows than one fetch of a paging engine.
+func testViewFromTwoGoroutines(t *testing.T, e kv.Engine) {
+	const n = 1000
+	update(t, e, func(tx kv.Tx) error {
+		for i := range n {
+			k := binary.BigEndian.AppendUint64(nil, uint64(i))
+			for _, b := range Buckets {
+				if err := tx.Bucket(b).Put(k, k); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	err := e.View(func(tx kv.Tx) error {
+		var wg sync.WaitGroup
+		counts := make([]int, len(Buckets))
+		for i, b := range Buckets {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := tx.Bucket(b).Cursor()
+				for k, v := c.First(); k != nil; k, v = c.Next() {
+					if !bytes.Equal(k, v) || binary.BigEndian.Uint64(k) != uint64(counts[i]) {
+						return
+					}
+					counts[i]++
+				}
+			}()
+		}
+		wg.Wait()
+		for i, c := range counts {
+			if c != n {
+				t.Errorf("bucket %s: %d rows read in order, want %d", Buckets[i], c, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("view: %v", err)
+	}
 }
