@@ -20,7 +20,7 @@ type NotificationCheck struct {
 // id and the verification code printed in the notification email. A wrong
 // id or code gives the same ENOTFOUND, so the page reveals nothing else.
 func (s *Service) CheckNotification(ctx context.Context, noticeID, code string) (NotificationCheck, error) {
-	sec, err := s.store.SecretNotice(ctx, verifyHash(noticeID, code), s.clock())
+	sec, err := s.verifySecret(ctx, noticeID, code)
 	if err != nil || sec.Purpose != PurposeVerify {
 		return NotificationCheck{}, Errorf(ENOTFOUND, "no letter matches this id and verification code")
 	}

@@ -48,3 +48,35 @@ func TestNoticeIDsAscendWithTime(t *testing.T) {
 		t.Fatalf("ids of one millisecond differ in their time part: %s, %s", a, b)
 	}
 }
+
+// A notification's link token and verification code are stored under
+// their letter (keys that start with its compact id, so they sort with its
+// other records) and are found again from what the recipient has: the
+// token, or the letter id and the code; a token or code of an older
+// notification, stored under its bare hash, is still found.
+func TestLetterSecretsKeyedByLetter(t *testing.T) {
+	s := &Service{rand: rand.Reader}
+	id, err := newNoticeID(time.Now(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, key, err := s.newLinkToken(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(key), compactID(id)) || len(key) != 16+32 {
+		t.Fatalf("link key %x does not start with the letter's compact id %s", key, compactID(id))
+	}
+	if got := linkTokenKey(token); string(got) != string(key) {
+		t.Fatalf("the token resolves to key %x, stored under %x", got, key)
+	}
+	legacy, legacyHash, _ := NewSecret(rand.Reader, "")
+	if got := linkTokenKey(legacy); string(got) != string(legacyHash) {
+		t.Fatal("an older token is not looked up under its bare hash")
+	}
+	// a token of the new length whose prefix is no letter id: the bare hash
+	bad := strings.Repeat("1", 16) + legacy
+	if got := linkTokenKey(bad); string(got) != string(HashSecret(bad)) {
+		t.Fatal("a token with a foreign prefix is looked up under a letter")
+	}
+}

@@ -32,7 +32,7 @@ func (s *Service) queueNotificationAgain(n *Notice, ch *Change) error {
 }
 
 func (s *Service) queueNotificationAs(n *Notice, ch *Change, id string, notBefore time.Time) error {
-	token, tokenHash, err := NewSecret(s.rand, "")
+	token, tokenKey, err := s.newLinkToken(n.ID)
 	if err != nil {
 		return err
 	}
@@ -61,8 +61,8 @@ func (s *Service) queueNotificationAs(n *Notice, ch *Change, id string, notBefor
 	e.Mail.ID = e.ID
 	ch.Outbox = append(ch.Outbox, e)
 	ch.Secrets = append(ch.Secrets,
-		Secret{Hash: tokenHash, Purpose: PurposeLink, NoticeID: n.ID},
-		Secret{Hash: verifyHash(n.ID, code), Purpose: PurposeVerify, NoticeID: n.ID},
+		Secret{Hash: tokenKey, Purpose: PurposeLink, NoticeID: n.ID},
+		Secret{Hash: letterSecretKey(n.ID, verifyHash(n.ID, code)), Purpose: PurposeVerify, NoticeID: n.ID},
 	)
 	return nil
 }

@@ -77,7 +77,7 @@ func maskEmail(e string) string {
 // foreign tokens all give the same ENOTFOUND after the same work (one hash,
 // one lookup).
 func (s *Service) resolveLink(ctx context.Context, token string) (Notice, error) {
-	sec, err := s.store.SecretNotice(ctx, HashSecret(token), s.clock())
+	sec, err := s.store.SecretNotice(ctx, linkTokenKey(token), s.clock())
 	if err != nil || sec.Purpose != PurposeLink {
 		return Notice{}, Errorf(ENOTFOUND, "this link is not valid")
 	}

@@ -19,7 +19,7 @@ type Change struct {
 // Secret indexes the hash of a secret handed to someone outside (a link
 // token, a verification code) to the notice it opens.
 type Secret struct {
-	Hash     []byte
+	Hash     []byte // the secret's SHA-256, under its letter's id for link and verify secrets (letterSecretKey)
 	Purpose  string // "link", "verify", "session"
 	NoticeID string
 	Email    string    // for consent links, which belong to an address
