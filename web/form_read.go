@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bufio"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -92,17 +94,21 @@ func (s *Server) readForm(c echo.Context, spec formSpec, fields map[string]strin
 	r := c.Request()
 	allowed, blocked := fetchSite(r)
 	allowed = allowed || !spec.page
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "multipart/form-data" {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
 		return spec.notMultipart
 	}
 	if blocked && spec.page {
 		return errCSRF
 	}
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, limits.MaxTotalBytes+spec.extraBytes+multipartOverhead)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return core.Errorf(core.EINVALID, "malformed multipart body: %v", err)
+	if params["boundary"] == "" {
+		return core.Errorf(core.EINVALID, "malformed multipart body: %v", http.ErrMissingBoundary)
 	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, limits.MaxTotalBytes+spec.extraBytes+multipartOverhead)
+	body := intakeBuffers.Get().(*bufio.Reader)
+	body.Reset(r.Body)
+	defer func() { body.Reset(nil); intakeBuffers.Put(body) }()
+	mr := multipart.NewReader(body, params["boundary"])
 	budget := limits.MaxTotalBytes
 	maxParts := 2 + spec.extraParts + len(spec.fields) + limits.MaxFiles
 	for parts := 1; ; parts++ {
@@ -153,3 +159,13 @@ func attachmentsInto(req *core.DepositRequest, limits core.Limits) func(*multipa
 		return true, readAttachment(p, req, budget, limits)
 	}
 }
+
+// intakeBuffers hold the buffer a form's body is read through. A multipart
+// reader takes its body 4 KB at a time (its peek buffer): each take was a
+// read system call, a renewed read deadline (pacedBody) and a size check,
+// 1,280 of each for a 5 MB letter (lre bench --profile, 5 MB: reading the
+// request 4.2 ms of CPU per letter against 2.3 ms for the ceiling's 32 KB
+// copies). Under it, one 32 KB buffer per request in flight, reused (read
+// ahead of the parser is then at most 32 KB: bad input is still refused
+// after its first bytes, TestComposeBadInput).
+var intakeBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
