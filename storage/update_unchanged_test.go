@@ -2,9 +2,7 @@ package storage_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -65,19 +63,8 @@ func TestUpdateNoticeUnchangedWritesNothing(t *testing.T) {
 // store in dir.
 func noticesRoot(t *testing.T, dir string) uint64 {
 	t.Helper()
-	b, err := bolt.Open(filepath.Join(dir, "lre.db"), 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
 	var root uint64
-	err = b.View(func(tx *bolt.Tx) error {
-		root = uint64(tx.Bucket([]byte("notices")).Root())
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	withBolt(t, dir, func(tx *bolt.Tx) { root = uint64(tx.Bucket([]byte("notices")).Root()) })
 	if root == 0 {
 		t.Fatal("the notices bucket is inline: its root page says nothing")
 	}
