@@ -45,8 +45,13 @@ func newNoticeID(now time.Time, rand io.Reader) (string, error) {
 	binary.BigEndian.PutUint64(t[:], ms<<(64-idTimeBits))
 	copy(b[:5], t[:5])
 	b[5] = t[5] | b[5]&(1<<(48-idTimeBits)-1)
-	s := noticeIDEncoding.EncodeToString(b[:])
-	return "LRE-" + s[0:4] + "-" + s[4:8] + "-" + s[8:12] + "-" + s[12:16], nil
+	return noticeIDOf(noticeIDEncoding.EncodeToString(b[:])), nil
+}
+
+// noticeIDOf writes a letter id's 16 characters (a compact id) in its
+// readable form, LRE-ABCD-EFGH-IJKL-MNOP.
+func noticeIDOf(compact string) string {
+	return "LRE-" + compact[0:4] + "-" + compact[4:8] + "-" + compact[8:12] + "-" + compact[12:16]
 }
 
 // ValidNoticeID reports whether id has the shape newNoticeID produces, so that

@@ -12,7 +12,8 @@ import (
 // letters: 2 of the ~15 B-tree pages written per letter). Secrets made
 // before this are still found under their bare hash.
 
-// compactID is a letter id without its "LRE-" and dashes: 16 characters.
+// compactID is a letter id without its "LRE-" and dashes: 16 characters
+// (noticeIDOf writes it back).
 func compactID(noticeID string) string {
 	return strings.ReplaceAll(strings.TrimPrefix(noticeID, "LRE-"), "-", "")
 }
@@ -40,9 +41,7 @@ func (s *Service) newLinkToken(noticeID string) (token string, key []byte, err e
 func linkTokenKey(token string) []byte {
 	const idLen, randomLen = 16, 52
 	if len(token) == idLen+randomLen {
-		id := strings.ToUpper(token[:idLen])
-		full := "LRE-" + id[0:4] + "-" + id[4:8] + "-" + id[8:12] + "-" + id[12:16]
-		if ValidNoticeID(full) {
+		if full := noticeIDOf(strings.ToUpper(token[:idLen])); ValidNoticeID(full) {
 			return letterSecretKey(full, HashSecret(token))
 		}
 	}
