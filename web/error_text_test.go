@@ -3,7 +3,6 @@ package web
 import (
 	"github.com/lre-project/lre/core"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"path/filepath"
 	"strconv"
@@ -35,38 +34,14 @@ func errorSources(t *testing.T) []string {
 // error's English words): a new English message cannot reach a
 // French page unnoticed. Internal errors are never shown, so they need none.
 func TestEveryErrorHasAFrenchText(t *testing.T) {
-	fset := token.NewFileSet()
-	found := 0
-	used := map[string]bool{}
-	for _, path := range errorSources(t) {
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			t.Fatal(err)
+	checkCatalogue(t, errorSources(t), errorTextFR, 150, errorFormat, func(format string, at token.Position) {
+		fr, ok := errorTextFR[format]
+		if !ok {
+			t.Errorf("%s: no French text for %q", at, format)
+		} else if v, en := strings.Join(verbs(fr), ""), strings.Join(verbs(format), ""); !strings.HasPrefix(en, v) && !strings.Contains(fr, "%[") {
+			t.Errorf("%s: the French text of %q has verbs %s, the English %s", at, format, v, en)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			format, pos, ok := errorFormat(n)
-			if !ok {
-				return true
-			}
-			found++
-			used[format] = true
-			fr, ok := errorTextFR[format]
-			if !ok {
-				t.Errorf("%s: no French text for %q", fset.Position(pos), format)
-			} else if v, en := strings.Join(verbs(fr), ""), strings.Join(verbs(format), ""); !strings.HasPrefix(en, v) && !strings.Contains(fr, "%[") {
-				t.Errorf("%s: the French text of %q has verbs %s, the English %s", fset.Position(pos), format, v, en)
-			}
-			return true
-		})
-	}
-	if found < 150 {
-		t.Fatalf("found only %d error formats: did the files move?", found)
-	}
-	for format := range errorTextFR {
-		if !used[format] {
-			t.Errorf("French text for %q, which no source writes any more", format)
-		}
-	}
+	})
 }
 
 // errorFormat returns the format literal of a call Errorf(code, format,

@@ -2,7 +2,6 @@ package web
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"path/filepath"
 	"strconv"
@@ -19,55 +18,41 @@ func TestEveryAuditSentenceHasAFrenchText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	used := map[string]bool{}
-	found := 0
+	var sources []string
 	for _, path := range files {
-		if strings.HasSuffix(path, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			at := map[string]int{"pass": 2, "fail": 2, "skip": 2, "check": 3}[sel.Sel.Name]
-			if at == 0 || len(call.Args) <= at {
-				return true
-			}
-			if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "r" {
-				return true
-			}
-			lit, ok := call.Args[at].(*ast.BasicLit)
-			if !ok {
-				return true
-			}
-			format, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			found++
-			used[format] = true
-			if _, ok := auditTextFR[format]; !ok && !strings.Contains(format, "%v") && format != "%s" {
-				t.Errorf("%s: no French text for the report sentence %q", fset.Position(lit.Pos()), format)
-			}
-			return true
-		})
-	}
-	if found < 40 {
-		t.Fatalf("found only %d report sentences: did audit move?", found)
-	}
-	for format := range auditTextFR {
-		if !used[format] {
-			t.Errorf("French text for %q, which audit no longer writes", format)
+		if !strings.HasSuffix(path, "_test.go") {
+			sources = append(sources, path)
 		}
 	}
+	checkCatalogue(t, sources, auditTextFR, 40, reportSentence, func(format string, at token.Position) {
+		if _, ok := auditTextFR[format]; !ok && !strings.Contains(format, "%v") && format != "%s" {
+			t.Errorf("%s: no French text for the report sentence %q", at, format)
+		}
+	})
+}
+
+// reportSentence returns the format literal of a call r.pass, r.fail,
+// r.skip (argument 2) or r.check (argument 3) in audit.
+func reportSentence(n ast.Node) (string, token.Pos, bool) {
+	call, ok := n.(*ast.CallExpr)
+	if !ok {
+		return "", 0, false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return "", 0, false
+	}
+	at := map[string]int{"pass": 2, "fail": 2, "skip": 2, "check": 3}[sel.Sel.Name]
+	if at == 0 || len(call.Args) <= at {
+		return "", 0, false
+	}
+	if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "r" {
+		return "", 0, false
+	}
+	lit, ok := call.Args[at].(*ast.BasicLit)
+	if !ok {
+		return "", 0, false
+	}
+	format, err := strconv.Unquote(lit.Value)
+	return format, lit.Pos(), err == nil
 }
