@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lre-project/lre/core"
@@ -214,5 +215,48 @@ func TestBackupArchive(t *testing.T) {
 	os.WriteFile(path, cut.Bytes(), 0o600)
 	if _, err := storage.VerifyBackupFile(ctx, path); err == nil {
 		t.Error("VerifyBackupFile passed an archive missing a content file")
+	}
+}
+
+// TestSealedBuffersReused: the sealed copies of deposits share pooled
+// buffers (crypt.go, sealBuffers). Letters deposited one after the other
+// and many at once, each with documents of different sizes, read back as their
+// own bytes: a buffer handed back while its bytes were still to be written,
+// or two documents sealed over each other, would show here.
+func TestSealedBuffersReused(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, t.TempDir())
+	const letters = 96
+	want := map[string]map[string][]byte{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range letters {
+		d := deposit(t, 100+i, "usr_a", 1)
+		d.Contents["body"] = bytes.Repeat([]byte{byte('a' + i%26)}, 1000+i*3001)
+		d.Contents["att-1"] = bytes.Repeat([]byte{byte('A' + i%26)}, 17+i*517)
+		mu.Lock()
+		want[d.Notice.ID] = d.Contents
+		mu.Unlock()
+		if i%8 == 0 {
+			save(t, db, d)
+			continue
+		}
+		wg.Go(func() {
+			if _, _, err := db.SaveDeposit(ctx, d); err != nil {
+				t.Errorf("save %s: %v", d.Notice.ID, err)
+			}
+		})
+	}
+	wg.Wait()
+	for id, docs := range want {
+		for key, b := range docs {
+			got, err := db.Content(ctx, id, key)
+			if err != nil || !bytes.Equal(got, b) {
+				t.Errorf("%s/%s: %d bytes, %v; want its own %d bytes", id, key, len(got), err, len(b))
+			}
+		}
+	}
+	if n, err := db.VerifyContents(); n != letters || err != nil {
+		t.Errorf("VerifyContents = %d, %v; want %d letters", n, err, letters)
 	}
 }

@@ -24,16 +24,18 @@ func splitIdem(v []byte) (id, digest string) {
 // transaction (see groupCommit). The function may run twice, so it only
 // writes from d and resets what it reports on every run.
 func (db *DB) SaveDeposit(ctx context.Context, d core.Deposit) (core.Notice, bool, error) {
-	sealed, err := db.keys.sealDeposit(d.Notice.ID, d.Contents)
+	sealed, err := db.keys.sealDeposit(d.Notice.ID, d.Contents, db.files != nil)
 	if err != nil {
 		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
 	}
 	if d.Outbox, err = db.keys.sealOutbox(d.Outbox); err != nil {
+		sealed.release()
 		return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
 	}
 	var ref *contentRef
 	if db.files != nil {
 		r, err := writeContents(db.files, sealed)
+		sealed.release() // written, or failed: nothing reads them again
 		if err != nil {
 			return core.Notice{}, false, fmt.Errorf("save deposit %s: %w", d.Notice.ID, err)
 		}
