@@ -105,16 +105,22 @@ func rawFileName(p *multipart.Part) string {
 }
 
 // The intake's memory budget. A deposit holds its letter in memory from
-// the multipart read to the end of its transaction, about three times over
-// (the content, its sealed copy, bbolt's pages), so 64 five-megabyte letters
-// at once would need a gigabyte. Deposits therefore take their
+// the multipart read until its sealed copy is in its content segment,
+// about twice over (the content and its sealed copy), so 64 five-megabyte
+// letters at once would need some 640 MiB. Deposits therefore take their
 // Content-Length from a budget of intakeBudget bytes before reading the
 // body, and wait, in arrival order, for earlier ones to finish; a request
 // that waits longer than intakeWait gets a 503 with Retry-After. Waiting
-// requests are not read, so TCP holds the senders back. Letters of 100 KB
-// never wait below 190 concurrent senders. The budget is per process, as
-// the memory it protects is.
-const intakeBudget = 24 << 20
+// requests are not read, so TCP holds the senders back. One sender holds
+// at most half the budget (intake_fair.go): letters of 100 KB never wait
+// below 190 concurrent deposits of one sender. The budget is per process,
+// as the memory it protects is.
+//
+// 48 MiB, not 24: with 24, one sender had two 5 MB letters in intake at a
+// time and lre bench at 5 MB left a core idle; with 48 (four at a time),
+// lre bench --size 5MB --targets lre measured 80 letters/s against 68-73,
+// at an anonymous peak of 168-177 MiB (the target is 256 MiB).
+const intakeBudget = 48 << 20
 
 // intakeWait is a variable only so that a test can shorten it.
 var intakeWait = 20 * time.Second
