@@ -59,8 +59,8 @@ func (run benchRun) cells() runCells {
 			c.cpu += fmt.Sprintf(", %s/letter", (run.proc.cpu / time.Duration(run.res.Deposits)).Round(time.Microsecond))
 		}
 		c.rss = fmt.Sprintf("%s (anon %s)", formatBytes(run.proc.peakRSS), formatBytes(run.proc.anonMax))
-		if run.res.Deposits > 0 {
-			c.disk = fmt.Sprintf("%.0f KB", float64(run.proc.written)/float64(run.res.Deposits)/1000)
+		if run.disk.ok && run.letters > 0 {
+			c.disk = fmt.Sprintf("%.0f KB", float64(run.disk.written)/float64(run.letters)/1000)
 		}
 	}
 	return c
@@ -154,7 +154,7 @@ func (r *benchReport) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nMeasured %s with `%s`.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), r.command)
 	m := r.machine
-	fmt.Fprintf(&b, "Machine: %d × %s, %s RAM, %s, %s; load average %s before, %s after (other work on the machine shows here). Load generator on the same machine, %d concurrent senders, %s measured per target after %s of warm-up; each target runs in a child process of its own, so its CPU time and peak RSS are its own.\n\n",
+	fmt.Fprintf(&b, "Machine: %d × %s, %s RAM, %s, %s; load average %s before, %s after (other work on the machine shows here). Load generator on the same machine, %d concurrent senders, %s measured per target after %s of warm-up; each target runs in a child process of its own, so its CPU time and peak RSS are its own. Disk writes per letter count what the target wrote from the start of its warm-up until its last notification was sent, over the letters it accepted in that time.\n\n",
 		m.nproc, m.cpuModel, formatBytes(m.memBytes), m.kernel, m.goVersion, m.loadBefore, m.loadAfter, r.cfg.concurrency, r.cfg.duration, r.cfg.warmup)
 	b.WriteString("| size | target | letters/s | p50 | p95 | p99 | max | errors | server CPU | VmHWM (anon peak) | disk writes/letter |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, run := range r.runs {

@@ -23,6 +23,13 @@ type benchRun struct {
 	size   int
 	res    loadgen.Result
 	proc   procDelta // the server's CPU and peak RSS; ok=false when not measurable
+	// disk is what the server wrote from the start of the warm-up until
+	// its last notification was sent (the end of the measurement when
+	// notifications are not observed), and letters what it accepted in
+	// that time: the notifications a lagging outbox sends after the load
+	// cost disk too, and belong to the letters that caused them.
+	disk    procDelta
+	letters int
 	mail   mailStats // lre only: the notifications the outbox sent
 	note   string    // how the target was set up
 }
@@ -63,7 +70,8 @@ func measure(ctx context.Context, cfg benchConfig, target string, size int, dir 
 	defer t.stop()
 	lc := loadgen.Config{URL: t.url + "/api/v1/notices", Key: t.key, Concurrency: int(cfg.concurrency), Size: size}
 	run := benchRun{target: target, size: size, note: t.note}
-	warmSent := 0
+	warmSent, warmDeposits := 0, 0
+	start := readProc(t.pid)
 	if cfg.warmup > 0 {
 		w := lc
 		w.Duration = cfg.warmup
@@ -71,7 +79,7 @@ func measure(ctx context.Context, cfg benchConfig, target string, size int, dir 
 		if err != nil {
 			return run, err
 		}
-		warmSent = r.Sent
+		warmSent, warmDeposits = r.Sent, r.Deposits
 	}
 	mailBefore := 0
 	if t.mail != nil {
@@ -91,6 +99,7 @@ func measure(ctx context.Context, cfg benchConfig, target string, size int, dir 
 		run.mail = waitForMail(ctx, t.mail, mailBefore, warmSent+run.res.Sent, run.res.Elapsed, cfg.backlogAfter, cfg.drainTimeout)
 		run.mail.via = t.mailVia
 	}
+	run.disk, run.letters = start.delta(readProc(t.pid)), warmDeposits+run.res.Deposits
 	return run, nil
 }
 

@@ -58,6 +58,13 @@ func TestBench(t *testing.T) {
 		if r, _ := strconv.ParseFloat(m[1], 64); r <= 0 {
 			t.Errorf("letters/s of %s = %s, want positive", target, m[1])
 		}
+		// every target stores its letters durably: its disk column is a
+		// positive figure, counted over the warm-up, the measurement and
+		// the drain
+		d := regexp.MustCompile(`(?m)^1KB\s+` + target + `\s.*\s(\d+) KB\s*$`).FindStringSubmatch(out)
+		if d == nil || d[1] == "0" {
+			t.Errorf("disk writes per letter of %s: %v, want a positive figure:\n%s", target, d, out)
+		}
 	}
 	for _, ratio := range []string{"lre/ceiling", "lre-smtp/ceiling", "lre p99/ceiling p99", "lre/naive"} {
 		m := regexp.MustCompile(ratio + ` (\d+\.\d+)`).FindStringSubmatch(out)
