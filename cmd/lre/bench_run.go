@@ -30,8 +30,8 @@ type benchRun struct {
 	// cost disk too, and belong to the letters that caused them.
 	disk    procDelta
 	letters int
-	mail   mailStats // lre only: the notifications the outbox sent
-	note   string    // how the target was set up
+	mail    mailStats // lre only: the notifications the outbox sent
+	note    string    // how the target was set up
 }
 
 // mailStats follows the notifications while lre runs: they are sent by
