@@ -29,6 +29,9 @@ import (
 var (
 	errDrop = errors.New("test: drop the connection after reading the message")
 	errHang = errors.New("test: never answer the end of data")
+	// errCloseAfter accepts the message, then closes the connection, as a
+	// server does with a client idle for too long
+	errCloseAfter = errors.New("test: accept, then close the connection")
 )
 
 // testServer is a real go-smtp server on loopback. Each test scripts its
@@ -45,6 +48,8 @@ type testServer struct {
 	messages [][]byte
 	overTLS  []bool
 	logins   []string
+	conns    int           // connections accepted
+	ended    int           // sessions ended (QUIT, a closed connection, STARTTLS)
 	release  chan struct{} // closed at cleanup, ends errHang
 }
 
@@ -83,7 +88,7 @@ func serveOn(t *testing.T, l net.Listener, opts ...serverOption) *testServer {
 	for _, o := range opts {
 		o(ts)
 	}
-	go ts.srv.Serve(l)
+	go ts.srv.Serve(countingListener{Listener: l, ts: ts})
 	t.Cleanup(func() {
 		close(ts.release)
 		ts.srv.Close()
@@ -154,6 +159,16 @@ func (s *testSession) Data(r io.Reader) error {
 	case errHang:
 		<-s.ts.release
 		return reply
+	case errCloseAfter:
+		s.ts.mu.Lock()
+		s.ts.messages = append(s.ts.messages, msg)
+		s.ts.overTLS = append(s.ts.overTLS, false)
+		s.ts.mu.Unlock()
+		go func() {
+			time.Sleep(20 * time.Millisecond) // after the 250
+			s.conn.Conn().Close()
+		}()
+		return nil
 	}
 	var se *gosmtp.SMTPError
 	if reply == nil || errors.As(reply, &se) && se.Code/100 == 2 {
@@ -167,7 +182,36 @@ func (s *testSession) Data(r io.Reader) error {
 }
 
 func (s *testSession) Reset()        {}
-func (s *testSession) Logout() error { return nil }
+func (s *testSession) Logout() error {
+	s.ts.mu.Lock()
+	s.ts.ended++
+	s.ts.mu.Unlock()
+	return nil
+}
+
+// countingListener counts the TCP connections of a test server (go-smtp
+// starts a second session on one connection after STARTTLS).
+type countingListener struct {
+	net.Listener
+	ts *testServer
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.ts.mu.Lock()
+		l.ts.conns++
+		l.ts.mu.Unlock()
+	}
+	return c, err
+}
+
+// counts returns the connections accepted and the sessions ended so far.
+func (ts *testServer) counts() (conns, ended int) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.conns, ts.ended
+}
 
 // smtpErr builds a scripted reply; a zero enhanced code sends none at all.
 func smtpErr(code int, enhanced [3]int, msg string) *gosmtp.SMTPError {

@@ -3,6 +3,7 @@ package smtp
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -47,6 +48,15 @@ func (w *RelayWatch) Send(ctx context.Context, m core.OutgoingMail) (core.Delive
 	}
 	w.err, w.failed = res.Text, w.failed+1
 	return res, err
+}
+
+// Close closes the watched mailer when it holds connections (a Sender's
+// idle sessions).
+func (w *RelayWatch) Close() error {
+	if c, ok := w.next.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
 
 // Health returns nil while the relay works, else an error naming the last

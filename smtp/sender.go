@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/lre-project/lre/core"
@@ -68,11 +69,34 @@ type Sender struct {
 	DataTimeout    time.Duration // 0 means DefaultDataTimeout
 
 	Now func() time.Time // nil means time.Now
+
+	pool *sessionPool // idle sessions (session_pool.go), made on first use
 }
 
 var _ core.Mailer = (*Sender)(nil)
 
-// Send composes m and delivers it in one SMTP transaction. Remote refusals
+// poolsMu guards the lazy creation of Senders' pools: a Sender is built as
+// a literal, with no constructor to make it.
+var poolsMu sync.Mutex
+
+func (s *Sender) sessions() *sessionPool {
+	poolsMu.Lock()
+	defer poolsMu.Unlock()
+	if s.pool == nil {
+		s.pool = &sessionPool{}
+	}
+	return s.pool
+}
+
+// Close ends the idle connections (QUIT). The Sender may still send: a
+// mail after Close opens a connection and closes it when done.
+func (s *Sender) Close() error {
+	s.sessions().close()
+	return nil
+}
+
+// Send composes m and delivers it in one SMTP transaction, on a connection
+// left open by an earlier mail when there is one (session_pool.go). Remote refusals
 // and network failures are results (Accepted, Temporary or Permanent, with
 // the transcript); an error means the attempt was not made or cannot be
 // classified: an invalid mail (EINVALID *core.Error) or ErrAuth. On ErrAuth

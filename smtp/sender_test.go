@@ -36,7 +36,7 @@ func TestSenderSend(t *testing.T) {
 			transcript: []string{"S: 220 mx.test ESMTP Service Ready", "C: EHLO lre.example",
 				"C: MAIL FROM:<bounce+LRE-ABCD-EFGH-IJKL-MNOP@lre.example>",
 				"C: RCPT TO:<jean.dupont@destinataire.example>", "C: DATA", "S: 354 ",
-				"C: [message content, ", "C: .", "S: 250 2.0.0 Ok: queued as 4XYZ123", "C: QUIT"},
+				"C: [message content, ", "C: .", "S: 250 2.0.0 Ok: queued as 4XYZ123"},
 			delivered: 1,
 		},
 		{

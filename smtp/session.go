@@ -22,49 +22,133 @@ type attempt struct {
 	s    *Sender
 	tr   *transcript
 	helo string
-	tls  bool
+	tls  string // the TLS version and suite of the connection, "" in clear
 	// reachedMail is set once the relay greeted, encrypted and
 	// authenticated as configured: later failures are the recipient's.
 	reachedMail bool
 	// envid is sent as the DSN envelope id (RFC 3461 ENVID) where the
 	// server offers DSN: reports then quote it, which ties them to the mail.
 	envid string
+	// server is the name the server gave on a reused session, whose
+	// greeting is not in this transcript.
+	server string
 }
 
-// deliver runs the transaction. Only ErrAuth comes back as an error; every
-// other failure is a classified result.
+// deliver runs the transaction, on an idle session of the Sender when one
+// is open (session_pool.go), else on a new connection. Only ErrAuth comes
+// back as an error; every other failure is a classified result.
 func (a *attempt) deliver(ctx context.Context, from, to string, msg []byte) (core.DeliveryResult, error) {
+	pool := a.s.sessions()
+	if old := pool.take(); old != nil {
+		a.tr.note("reusing the connection to %s opened %s (%s; mail %d on it)", old.host, old.opened.UTC().Format(time.RFC3339), old.tlsNote(), old.mails+1)
+		res, stale := a.transact(ctx, pool, old, from, to, msg, true)
+		if !stale {
+			return res, nil
+		}
+		a.tr.note("the server had closed that connection before the message: connecting again")
+		a.server, a.tls, a.reachedMail = "", "", false
+	}
 	a.tr.note("connect %s", a.s.Addr)
 	d := net.Dialer{Timeout: a.s.dialTimeout()}
 	conn, err := d.DialContext(ctx, "tcp", a.s.Addr)
 	if err != nil {
 		return a.failure(ctx, err), nil
 	}
-	// Closing the connection is the only way to interrupt go-smtp's client,
-	// which sets its own deadlines on every command.
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	defer conn.Close()
-
-	c, err := a.open(ctx, conn)
+	fresh := &session{conn: conn, opened: a.s.now()}
+	c, err := a.openSession(ctx, fresh)
 	if err != nil {
-		return a.failure(ctx, err), nil
-	}
-	if err := a.authenticate(c); err != nil {
+		conn.Close()
 		if errors.Is(err, ErrAuth) {
 			a.tr.note("%v", err)
 			return core.DeliveryResult{Text: err.Error()}, err
 		}
 		return a.failure(ctx, err), nil
 	}
+	fresh.client = c
+	res, _ := a.transact(ctx, pool, fresh, from, to, msg, false)
+	return res, nil
+}
+
+// openSession greets the server on a new connection, encrypts and logs in
+// as configured. The connection is closed by the caller on error.
+func (a *attempt) openSession(ctx context.Context, sess *session) (*gosmtp.Client, error) {
+	stop := context.AfterFunc(ctx, func() { sess.conn.Close() })
+	defer stop()
+	c, err := a.open(ctx, sess.conn)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.authenticate(c); err != nil {
+		return nil, err
+	}
+	sess.host, sess.tls = a.tr.greetingHost(), a.tls
+	if sess.host == "" {
+		sess.host = addrHost(a.s.Addr)
+	}
+	return c, nil
+}
+
+// transact sends one mail on sess and then gives the session back to the
+// pool (accepted) or closes it (anything else). On a reused session, a
+// failure of MAIL that shows the server had gone (the connection closed,
+// or 421, its way of saying it closes) is reported as stale: nothing was
+// sent, and the caller may connect again.
+func (a *attempt) transact(ctx context.Context, pool *sessionPool, sess *session, from, to string, msg []byte, reused bool) (res core.DeliveryResult, stale bool) {
+	// Closing the connection is the only way to interrupt go-smtp's client,
+	// which sets its own deadlines on every command.
+	stop := context.AfterFunc(ctx, func() { sess.conn.Close() })
+	c := sess.client
+	c.DebugWriter = a.tr
+	c.CommandTimeout = a.s.commandTimeout()
+	a.server, a.tls = sess.host, sess.tls
 	a.reachedMail = true
+	accepted := false
+	defer func() {
+		if !stop() || ctx.Err() != nil {
+			accepted = false // the connection was closed under the transaction
+		}
+		if accepted {
+			sess.mails++
+			c.DebugWriter = nil // this mail's transcript is complete
+			pool.put(sess)
+			return
+		}
+		sess.conn.Close()
+	}()
 	if err := c.Mail(from, &gosmtp.MailOptions{EnvelopeID: a.envid}); err != nil {
-		return a.failure(ctx, err), nil
+		if reused && ctx.Err() == nil && serverGone(err) {
+			return core.DeliveryResult{}, true
+		}
+		return a.failure(ctx, err), false
 	}
 	if err := c.Rcpt(to, nil); err != nil {
-		return a.failure(ctx, err), nil
+		return a.failure(ctx, err), false
 	}
-	return a.data(ctx, c, conn, msg), nil
+	res = a.data(ctx, c, sess.conn, msg)
+	accepted = res.Class == core.DeliveryAccepted
+	return res, false
+}
+
+// serverGone tells a session the server closed while it was idle from a
+// reply about the mail: no SMTP reply at all, or 421.
+func serverGone(err error) bool {
+	var se *gosmtp.SMTPError
+	var te *textproto.Error
+	switch {
+	case errors.As(err, &se):
+		return se.Code == 421
+	case errors.As(err, &te):
+		return te.Code == 421
+	}
+	return true
+}
+
+// tlsNote says how the session is protected, for the transcript.
+func (s *session) tlsNote() string {
+	if s.tls == "" {
+		return "in clear"
+	}
+	return "TLS " + s.tls
 }
 
 // open reads the greeting, says EHLO and, as the TLS mode asks, upgrades
@@ -128,8 +212,8 @@ func (a *attempt) startTLS(ctx context.Context, conn net.Conn) (net.Conn, error)
 		return nil, fmt.Errorf("tls handshake: %w", err)
 	}
 	st := tc.ConnectionState()
-	a.tr.note("TLS established: %s, %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
-	a.tls = true
+	a.tls = tls.VersionName(st.Version) + ", " + tls.CipherSuiteName(st.CipherSuite)
+	a.tr.note("TLS established: %s", a.tls)
 	return tc, nil
 }
 
@@ -140,7 +224,7 @@ func (a *attempt) authenticate(c *gosmtp.Client) error {
 	if a.s.Username == "" {
 		return nil
 	}
-	if !a.tls && !isLoopback(a.s.Addr) {
+	if a.tls == "" && !isLoopback(a.s.Addr) {
 		return fmt.Errorf("%w: refusing to send credentials in clear to %s", ErrAuth, a.s.Addr)
 	}
 	var mech sasl.Client
@@ -186,8 +270,6 @@ func (a *attempt) data(ctx context.Context, c *gosmtp.Client, conn net.Conn, msg
 		return res
 	}
 	enhanced, text := splitEnhanced(oneLine(resp.StatusText))
-	c.CommandTimeout = quitTimeout
-	_ = c.Quit() // the message is accepted; a failed QUIT changes nothing
 	return core.DeliveryResult{Class: core.DeliveryAccepted, Code: 250, Enhanced: enhanced,
 		Text: text, QueueID: parseQueueID(text)}
 }
@@ -227,6 +309,9 @@ func (a *attempt) failure(ctx context.Context, err error) core.DeliveryResult {
 
 // host names the server: as it introduced itself, or as we dialled it.
 func (a *attempt) host() string {
+	if a.server != "" {
+		return a.server
+	}
 	if h := a.tr.greetingHost(); h != "" {
 		return h
 	}

@@ -244,10 +244,14 @@ func (a *app) wake() {
 	a.svc.Webhooks.KickWebhooks()
 }
 
-// Close stops the bounce listener and closes the store.
+// Close stops the bounce listener, ends the idle SMTP connections and
+// closes the store.
 func (a *app) Close() {
 	if a.bounce != nil {
 		a.bounce.Close()
+	}
+	if a.relay != nil {
+		a.relay.Close()
 	}
 	a.db.Close()
 	if a.closeKeys != nil {
