@@ -256,6 +256,9 @@ func TestSealedBuffersReused(t *testing.T) {
 			}
 		}
 	}
+	if storetest.Engine() != "bbolt" {
+		return // contents in a table: nothing to count in segment files
+	}
 	if n, err := db.VerifyContents(); n != letters || err != nil {
 		t.Errorf("VerifyContents = %d, %v; want %d letters", n, err, letters)
 	}
