@@ -41,7 +41,7 @@ type behaviour struct {
 	data        *gosmtp.SMTPError // reply to the end of DATA instead of 250
 	dropMidData bool              // read part of the message, then hang up
 	holdData    time.Duration     // after recording a message, wait before the 250
-	holdQuit    time.Duration     // after the 250, wait before reading QUIT
+	holdQuit    time.Duration     // after the 250, wait before reading the next command
 	jitter      time.Duration     // random wait up to this before the 250
 }
 
@@ -168,7 +168,7 @@ func (ss *sinkSession) Reset()        {}
 func (ss *sinkSession) Logout() error { return nil }
 
 // holdListener wraps each connection so that a session can pause the next
-// read: the 250 is out, QUIT is not answered yet.
+// read: the 250 is out, the next command (QUIT or the next MAIL) is not read yet.
 type holdListener struct {
 	net.Listener
 	s *sink
