@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/lre-project/lre/core"
 	"github.com/lre-project/lre/core/accounts"
+	"github.com/lre-project/lre/core/services"
 	"github.com/lre-project/lre/internal/lretest"
+	"github.com/lre-project/lre/storage"
 )
 
 const goodPassword = "correct horse battery staple"
@@ -315,5 +318,79 @@ func TestOrgUsers(t *testing.T) {
 	late, _ := strings.CutPrefix(inv.PasswordURL, "https://lre.test/account/password/")
 	if _, err := h.Svc.Accounts.PasswordTokenUser(ctx, late); core.ErrorCode(err) != core.ENOTFOUND {
 		t.Errorf("expired link: %v, want not found", err)
+	}
+}
+
+// touchCounter counts the store's TouchAPIKey calls; everything else goes
+// to the real store underneath.
+type touchCounter struct {
+	services.Store
+	mu    sync.Mutex
+	calls int
+}
+
+func (c *touchCounter) TouchAPIKey(ctx context.Context, hash []byte, at time.Time) error {
+	c.mu.Lock()
+	c.calls++
+	c.mu.Unlock()
+	return c.Store.TouchAPIKey(ctx, hash, at)
+}
+
+func (c *touchCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls
+}
+
+// TestAuthenticateRecordsUseOncePerMinute: many requests with one key in a
+// minute ask the store to record its use once (a read transaction each,
+// before); the next minute asks again and the key's last use moves on.
+func TestAuthenticateRecordsUseOncePerMinute(t *testing.T) {
+	ctx := context.Background()
+	counter := &touchCounter{}
+	h := lretest.Build(t, lretest.Fixture{WrapStore: func(db *storage.DB) services.Store {
+		counter.Store = db
+		return counter
+	}}, lretest.CheapPasswords)
+	k, secret, err := h.Svc.Accounts.CreateAPIKey(ctx, h.Sender, "CRM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastUse := func() time.Time {
+		keys, err := h.Svc.Accounts.APIKeys(ctx, h.Sender)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range keys {
+			if o.ID == k.ID {
+				return o.LastUsedAt
+			}
+		}
+		t.Fatalf("key %s not listed: %+v", k.ID, keys)
+		return time.Time{}
+	}
+	for range 20 {
+		if _, err := h.Svc.Accounts.Authenticate(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := counter.count(); got != 1 {
+		t.Errorf("20 requests in one minute recorded the key's use %d times, want 1", got)
+	}
+	first := lastUse()
+	if !first.Equal(h.Clock.Now().Truncate(time.Minute)) {
+		t.Errorf("last use %s, want the minute of the requests %s", first, h.Clock.Now().Truncate(time.Minute))
+	}
+	h.Clock.Add(time.Minute)
+	for range 5 {
+		if _, err := h.Svc.Accounts.Authenticate(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := counter.count(); got != 2 {
+		t.Errorf("after a minute: %d records in all, want 2", got)
+	}
+	if got := lastUse(); !got.Equal(first.Add(time.Minute)) {
+		t.Errorf("last use %s, want %s", got, first.Add(time.Minute))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/lre-project/lre/core"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -91,8 +92,47 @@ func (s *Service) Authenticate(ctx context.Context, key string) (core.User, erro
 		}
 		return core.User{}, err
 	}
-	if err := s.store.TouchAPIKey(ctx, hash, s.clock().Truncate(time.Minute)); err != nil {
-		s.log.Warn("record API key use", "user", u.ID, "err", err)
+	minute := s.clock().Truncate(time.Minute)
+	if s.touched.first(hash, minute) {
+		if err := s.store.TouchAPIKey(ctx, hash, minute); err != nil {
+			s.touched.forget(hash, minute)
+			s.log.Warn("record API key use", "user", u.ID, "err", err)
+		}
 	}
 	return u, nil
+}
+
+// touchedKeys remembers the keys this process has recorded as used in the
+// current minute, the precision of a key's last use: every other request
+// of that minute skips TouchAPIKey, which reads the key's record in a
+// transaction of its own before deciding there is nothing to write (on
+// PostgreSQL a round trip and three statements per request). The store
+// keeps the latest minute any process recorded.
+type touchedKeys struct {
+	mu     sync.Mutex
+	minute time.Time
+	keys   map[string]bool // key hash -> recorded in minute
+}
+
+// first reports whether hash is not yet recorded in minute, and marks it.
+func (t *touchedKeys) first(hash []byte, minute time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !minute.Equal(t.minute) {
+		t.minute, t.keys = minute, map[string]bool{}
+	}
+	if t.keys[string(hash)] {
+		return false
+	}
+	t.keys[string(hash)] = true
+	return true
+}
+
+// forget unmarks hash after a failed record, so the next request tries again.
+func (t *touchedKeys) forget(hash []byte, minute time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if minute.Equal(t.minute) {
+		delete(t.keys, string(hash))
+	}
 }

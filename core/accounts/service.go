@@ -47,6 +47,7 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     PasswordHash
+	touched   touchedKeys // API keys whose use this minute is recorded (keys.go)
 }
 
 // Option configures a Service.
