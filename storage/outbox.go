@@ -23,7 +23,12 @@ func putOutbox(tx kv.Tx, e core.OutboxEntry) error {
 	err = kv.GetLater(tx, bktOutbox, []byte(e.ID), func(prev []byte) error {
 		due := tx.Bucket(bktOutboxDue)
 		if prev != nil {
-			var old core.OutboxEntry
+			// only its index key: a whole entry (mail, attempts and their
+			// transcripts) decoded here was the larger part of putOutbox
+			var old struct {
+				ID        string    `json:"id"`
+				NotBefore time.Time `json:"not_before"`
+			}
 			if err := json.Unmarshal(prev, &old); err != nil {
 				return fmt.Errorf("decode outbox %s: %w", e.ID, err)
 			}
