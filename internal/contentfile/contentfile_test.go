@@ -1,6 +1,7 @@
 package contentfile_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"path/filepath"
@@ -107,4 +108,48 @@ func TestNamesStayInside(t *testing.T) {
 		}
 	}
 	var _ io.Closer = s
+}
+
+// TestAppendLargeParts: parts larger than one write (writePiece, 1 MB) are
+// written in pieces, concurrently with other appends, and read back whole
+// and in order.
+func TestAppendLargeParts(t *testing.T) {
+	s, err := contentfile.Open(filepath.Join(t.TempDir(), "contents"), false, 64<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	part := func(seed byte, n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = seed + byte(i*7+i/4096)
+		}
+		return b
+	}
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			a, b := part(byte(i), 2_500_000+i*1000), part(byte(100+i), 1<<20+1)
+			name, off, err := s.Append(a, b)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			f, err := s.Open(name)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer f.Close()
+			got := make([]byte, len(a)+len(b))
+			if _, err := f.ReadAt(got, off); err != nil {
+				t.Error(err)
+				return
+			}
+			if !bytes.Equal(got[:len(a)], a) || !bytes.Equal(got[len(a):], b) {
+				t.Errorf("append %d read back different bytes", i)
+			}
+		})
+	}
+	wg.Wait()
 }
