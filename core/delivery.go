@@ -66,7 +66,9 @@ func (s *Service) ProcessOutbox(ctx context.Context) (int, error) {
 // the recipient's deadline, so it must keep pace with deposits: lre bench,
 // 100 KB letters for 20 s on loopback SMTP, sent 141 mails/s with 4
 // connections while deposits ran at 723/s (backlog drained 13.5 s after the
-// load), 233/s with 8 (9.1 s), 305/s with 16 (6.3 s).
+// load), 233/s with 8 (9.1 s), 305/s with 16 (6.3 s). Since the SMTP
+// adapter keeps a connection open from one accepted mail to the next, 16
+// carry 595-686 mails/s there and drain the backlog in 2-9 s.
 const DefaultMailConnections = 16
 
 // outboxPages runs ProcessOutbox's pages of entries, two at a time: the
