@@ -181,7 +181,7 @@ func (s *testSession) Data(r io.Reader) error {
 	return reply
 }
 
-func (s *testSession) Reset()        {}
+func (s *testSession) Reset() {}
 func (s *testSession) Logout() error {
 	s.ts.mu.Lock()
 	s.ts.ended++
