@@ -180,3 +180,20 @@ func waitEnded(t *testing.T, ts *testServer, n int) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestRelayWatchCloseEndsSessions: closing the RelayWatch that the app
+// wires around the Sender (cmd/lre, app.Close) ends the idle connections.
+func TestRelayWatchCloseEndsSessions(t *testing.T) {
+	ts := startServer(t)
+	w := lresmtp.NewRelayWatch(ts.Addr, &lresmtp.Sender{Addr: ts.Addr, StartTLS: lresmtp.TLSOff, Now: clock})
+	if res, err := w.Send(context.Background(), notification()); err != nil || res.Class != core.DeliveryAccepted {
+		t.Fatalf("send: %v %v", res.Class, err)
+	}
+	if _, ended := ts.counts(); ended != 0 {
+		t.Fatalf("%d sessions ended before Close, want the accepted one kept open", ended)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitEnded(t, ts, 1)
+}
