@@ -104,10 +104,10 @@ func rawFileName(p *multipart.Part) string {
 	return params["filename"]
 }
 
-// The intake's memory budget. A deposit holds its letter in memory from
-// the multipart read until its sealed copy is in its content segment,
-// about twice over (the content and its sealed copy), so 64 five-megabyte
-// letters at once would need some 640 MiB. Deposits therefore take their
+// The intake's memory budget. A deposit holds its letter in memory about
+// twice over: the content from the multipart read to the end of its
+// transaction, its sealed copy until it is in its content segment; so 64
+// five-megabyte letters at once would need some 640 MiB. Deposits therefore take their
 // Content-Length from a budget of intakeBudget bytes before reading the
 // body, and wait, in arrival order, for earlier ones to finish; a request
 // that waits longer than intakeWait gets a 503 with Retry-After. Waiting
