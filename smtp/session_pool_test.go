@@ -2,6 +2,7 @@ package smtp_test
 
 import (
 	"context"
+	"fmt"
 	"crypto/tls"
 	"strings"
 	"sync"
@@ -18,7 +19,7 @@ func sendN(t *testing.T, s *lresmtp.Sender, n int) []core.DeliveryResult {
 	var out []core.DeliveryResult
 	for i := range n {
 		m := notification()
-		m.ID = m.ID + "-" + string(rune('a'+i))
+		m.ID = fmt.Sprintf("%s-%d", m.ID, i+1)
 		res, err := s.Send(context.Background(), m)
 		if err != nil {
 			t.Fatalf("mail %d: %v", i+1, err)
@@ -196,4 +197,47 @@ func TestRelayWatchCloseEndsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEnded(t, ts, 1)
+}
+
+// TestSenderReconnectsAfter421: a server that answers MAIL on a reused
+// connection with 421 (it is closing) gets the mail on a new connection;
+// the 421 is in the transcript and counts as no result of its own.
+func TestSenderReconnectsAfter421(t *testing.T) {
+	ts := startServer(t, withReplies("mail", nil, smtpErr(421, [3]int{4, 4, 2}, "closing: idle too long")))
+	s := &lresmtp.Sender{Addr: ts.Addr, StartTLS: lresmtp.TLSOff, Now: clock}
+	defer s.Close()
+	results := sendN(t, s, 2)
+	second := results[1]
+	if second.Class != core.DeliveryAccepted || second.RelayFailure {
+		t.Fatalf("second mail: %+v\n%s", second, second.Transcript)
+	}
+	for _, line := range []string{"* reusing the connection", "S: 421 4.4.2 closing", "connecting again", "C: EHLO"} {
+		if !strings.Contains(second.Transcript, line) {
+			t.Errorf("second mail's transcript lacks %q:\n%s", line, second.Transcript)
+		}
+	}
+	if conns, _ := ts.counts(); conns != 2 {
+		t.Errorf("%d connections, want 2", conns)
+	}
+	if got := len(ts.received()); got != 2 {
+		t.Errorf("server accepted %d messages, want 2", got)
+	}
+}
+
+// TestSenderSessionMailCap: a session carries at most 100 mails, then a
+// new connection takes over.
+func TestSenderSessionMailCap(t *testing.T) {
+	ts := startServer(t)
+	s := &lresmtp.Sender{Addr: ts.Addr, StartTLS: lresmtp.TLSOff, Now: clock}
+	defer s.Close()
+	results := sendN(t, s, 101)
+	if !strings.Contains(results[99].Transcript, "mail 100 on it") {
+		t.Errorf("mail 100 did not ride the first connection:\n%s", results[99].Transcript)
+	}
+	if strings.Contains(results[100].Transcript, "reusing") {
+		t.Errorf("mail 101 reused a connection that had carried 100:\n%s", results[100].Transcript)
+	}
+	if conns, _ := ts.counts(); conns != 2 {
+		t.Errorf("%d connections for 101 mails, want 2", conns)
+	}
 }
