@@ -96,8 +96,8 @@ func (s *Sender) Close() error {
 }
 
 // Send composes m and delivers it in one SMTP transaction, on a connection
-// left open by an earlier mail when there is one (session_pool.go). Remote refusals
-// and network failures are results (Accepted, Temporary or Permanent, with
+// left open by an earlier mail when there is one (session_pool.go). Remote
+// refusals and network failures are results (Accepted, Temporary or Permanent, with
 // the transcript); an error means the attempt was not made or cannot be
 // classified: an invalid mail (EINVALID *core.Error) or ErrAuth. On ErrAuth
 // the result still carries the transcript for the log.

@@ -19,20 +19,20 @@ import (
 // Only a session whose last transaction was accepted goes back to the pool:
 // after a refusal or an error it is closed, so a reused session is always
 // in the state RFC 5321 leaves after a completed transaction (ready for
-// MAIL). Its opening (greeting, TLS, login) is noted in the transcript of
-// every mail sent on it, so that each mail's evidence still says to which
-// server, how protected, it was handed.
+// MAIL). The transcript of every mail sent on a reused session starts with
+// the server's name, when the connection was opened and its TLS version and
+// suite, so that each mail's evidence still says to which server, how
+// protected, it was handed.
+
 // sessionIdle is how long an unused session stays open: long enough to
 // carry a burst, far below the five minutes after which RFC 5321 lets a
 // server drop an idle client. A variable only so that a test can shorten it.
 var sessionIdle = 5 * time.Second
 
-const (
-	// sessionMails caps the mails of one session, so that a long run
-	// spreads over fresh connections (and picks up a relay's new address or
-	// certificate) instead of riding one for ever.
-	sessionMails = 100
-)
+// sessionMails caps the mails of one session, so that a long run spreads
+// over fresh connections (and picks up a relay's new address or
+// certificate) instead of riding one for ever.
+const sessionMails = 100
 
 // session is an open, greeted (and encrypted and logged in, as configured)
 // SMTP connection between transactions.

@@ -92,12 +92,11 @@ func (s *Segments) path(name string) (string, error) {
 
 // writePiece bounds one pwrite. Concurrent appends write to one file, whose
 // lock the kernel holds for the whole of a write while the other writers
-// wait for it (the likely cause; it was measured, not traced). A 5 MB
-// document written at once
-// was half of lre's CPU under lre bench at 5 MB (pwrite, 48-54 % of the
-// profile); written in 1 MB pieces, lre took 99-106 letters/s against
-// 84-86 at 15.5-16.3 ms of CPU per letter against 19.6-19.8 (old and new
-// binaries alternated, --size 5MB --duration 10s --targets lre).
+// wait for it (the likely cause; it was measured, not traced). Under lre
+// bench at 5 MB, one pwrite per document was half of lre's CPU (48-54 % of
+// the profile); in 1 MB pieces, old and new binaries alternated (--size 5MB
+// --duration 10s --targets lre): 84-90 -> 91-106 letters/s, 19.5-21.4 ->
+// 15.5-18.6 ms of CPU per letter.
 const writePiece = 1 << 20
 
 // Append writes parts one after the other at the end of the current
