@@ -179,26 +179,24 @@ func (k *keyring) sealDeposit(id string, contents map[string][]byte, pooled bool
 	if err != nil {
 		return sealedDeposit{}, err
 	}
+	// every document of the letter goes into one buffer: pooled, or fresh
+	// when the transaction keeps the bytes (no content files)
+	need := 0
+	for _, b := range contents {
+		need += sealedSize(a, len(b))
+	}
 	out := sealedDeposit{contents: make(map[string][]byte, len(contents))}
 	var buf []byte
 	if pooled {
-		need := 0
-		for _, b := range contents {
-			need += sealedSize(a, len(b))
-		}
 		out.buf = sealBuffers.Get().(*[]byte)
 		if cap(*out.buf) < need {
 			*out.buf = make([]byte, 0, need)
 		}
 		buf = (*out.buf)[:0]
+	} else {
+		buf = make([]byte, 0, need)
 	}
 	for key, b := range contents {
-		if !pooled {
-			if out.contents[key], err = seal(a, b, contentAAD(id, key)); err != nil {
-				return sealedDeposit{}, err
-			}
-			continue
-		}
 		start := len(buf)
 		if buf, err = sealAppend(a, buf, b, contentAAD(id, key)); err != nil {
 			out.release()
