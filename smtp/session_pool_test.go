@@ -2,8 +2,8 @@ package smtp_test
 
 import (
 	"context"
-	"fmt"
 	"crypto/tls"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -85,11 +85,18 @@ func TestSenderReconnectsAfterServerClosed(t *testing.T) {
 	for _, ended := ts.counts(); ended == 0 && time.Now().Before(deadline); _, ended = ts.counts() {
 		time.Sleep(5 * time.Millisecond)
 	}
-	second := sendN(t, s, 1)[0]
+	checkReconnected(t, ts, sendN(t, s, 1)[0], "* connect "+ts.Addr)
+}
+
+// checkReconnected checks the mail after a reused connection turned out
+// closed: accepted on a new connection, both steps in its transcript (and
+// the lines given), two connections and two messages in all, none twice.
+func checkReconnected(t *testing.T, ts *testServer, second core.DeliveryResult, lines ...string) {
+	t.Helper()
 	if second.Class != core.DeliveryAccepted || second.RelayFailure || second.Ambiguous {
 		t.Fatalf("second mail: %+v\n%s", second, second.Transcript)
 	}
-	for _, line := range []string{"* reusing the connection", "* the server had closed that connection before the message: connecting again", "* connect " + ts.Addr, "C: EHLO"} {
+	for _, line := range append([]string{"* reusing the connection", "* the server had closed that connection before the message: connecting again", "C: EHLO"}, lines...) {
 		if !strings.Contains(second.Transcript, line) {
 			t.Errorf("second mail's transcript lacks %q:\n%s", line, second.Transcript)
 		}
@@ -206,22 +213,7 @@ func TestSenderReconnectsAfter421(t *testing.T) {
 	ts := startServer(t, withReplies("mail", nil, smtpErr(421, [3]int{4, 4, 2}, "closing: idle too long")))
 	s := &lresmtp.Sender{Addr: ts.Addr, StartTLS: lresmtp.TLSOff, Now: clock}
 	defer s.Close()
-	results := sendN(t, s, 2)
-	second := results[1]
-	if second.Class != core.DeliveryAccepted || second.RelayFailure {
-		t.Fatalf("second mail: %+v\n%s", second, second.Transcript)
-	}
-	for _, line := range []string{"* reusing the connection", "S: 421 4.4.2 closing", "connecting again", "C: EHLO"} {
-		if !strings.Contains(second.Transcript, line) {
-			t.Errorf("second mail's transcript lacks %q:\n%s", line, second.Transcript)
-		}
-	}
-	if conns, _ := ts.counts(); conns != 2 {
-		t.Errorf("%d connections, want 2", conns)
-	}
-	if got := len(ts.received()); got != 2 {
-		t.Errorf("server accepted %d messages, want 2", got)
-	}
+	checkReconnected(t, ts, sendN(t, s, 2)[1], "S: 421 4.4.2 closing")
 }
 
 // TestSenderSessionMailCap: a session carries at most 100 mails, then a
