@@ -245,21 +245,21 @@ func getNotice(tx kv.Tx, id string) (core.Notice, error) {
 	return n, nil
 }
 
-// NoticeByIdempotencyKey finds the notice a sender created with key.
+// NoticeByIdempotencyKey finds the notice a sender created with key. Every
+// deposit with a key asks, and nearly always for a new key: that answer is
+// one read (kv.ReadOne). A key is written with its notice, in the same
+// transaction, so the notice read after it is there (or was deleted since,
+// which getNotice reports as for any letter).
 func (db *DB) NoticeByIdempotencyKey(ctx context.Context, userID, key string) (core.Notice, string, error) {
-	var n core.Notice
-	var digest string
-	err := db.kv.View(func(tx kv.Tx) error {
-		v := tx.Bucket(bktIdempotency).Get(idemKey(userID, key))
-		if v == nil {
-			return core.Errorf(core.ENOTFOUND, "idempotency key not used")
-		}
-		var id string
-		id, digest = splitIdem(v)
-		var err error
-		n, err = getNotice(tx, id)
-		return err
-	})
+	v, err := kv.ReadOne(db.kv, bktIdempotency, idemKey(userID, key))
+	if err != nil {
+		return core.Notice{}, "", err
+	}
+	if v == nil {
+		return core.Notice{}, "", core.Errorf(core.ENOTFOUND, "idempotency key not used")
+	}
+	id, digest := splitIdem(v)
+	n, err := db.Notice(ctx, id)
 	return n, digest, err
 }
 

@@ -42,15 +42,15 @@ func (db *DB) SecretNotice(ctx context.Context, hash []byte, now time.Time) (cor
 	return s, err
 }
 
-// RecentOutcomes returns a sender's last outcomes, oldest first.
+// RecentOutcomes returns a sender's last outcomes, oldest first. Every
+// deposit asks (the sending policy), so it is one read (kv.ReadOne).
 func (db *DB) RecentOutcomes(ctx context.Context, userID string) ([]string, error) {
-	var out []string
-	err := db.kv.View(func(tx kv.Tx) error {
-		r, err := readRing(tx.Bucket(bktOutcomes).Get([]byte(userID)))
-		out = r.outcomes()
-		return err
-	})
-	return out, err
+	v, err := kv.ReadOne(db.kv, bktOutcomes, []byte(userID))
+	if err != nil {
+		return nil, err
+	}
+	r, err := readRing(v)
+	return r.outcomes(), err
 }
 
 // EachSenderOutcomes calls fn with every sender's outcomes, in one read

@@ -42,14 +42,14 @@ func countDay(tx kv.Tx, o core.SenderOutcome, first bool) error {
 	return b.Delete(dayKey(o.UserID, o.At.AddDate(0, 0, -2)))
 }
 
-// SenderDay returns the mails and complaints of userID on the UTC day of day.
+// SenderDay returns the mails and complaints of userID on the UTC day of
+// day. Every deposit asks (the sending policy), so it is one read
+// (kv.ReadOne).
 func (db *DB) SenderDay(ctx context.Context, userID string, day time.Time) (core.DayCount, error) {
 	var c core.DayCount
-	err := db.kv.View(func(tx kv.Tx) error {
-		if v := tx.Bucket(bktSenderDays).Get(dayKey(userID, day)); len(v) == 8 {
-			c.Mails, c.Complaints = int(binary.BigEndian.Uint32(v[:4])), int(binary.BigEndian.Uint32(v[4:]))
-		}
-		return nil
-	})
+	v, err := kv.ReadOne(db.kv, bktSenderDays, dayKey(userID, day))
+	if len(v) == 8 {
+		c.Mails, c.Complaints = int(binary.BigEndian.Uint32(v[:4])), int(binary.BigEndian.Uint32(v[4:]))
+	}
 	return c, err
 }

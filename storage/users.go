@@ -29,21 +29,26 @@ func (db *DB) CreateUser(ctx context.Context, u core.User, keyHash []byte) error
 	})
 }
 
-// UserByKeyHash returns the user owning the API key with this hash.
+// UserByKeyHash returns the user owning the API key with this hash. Every
+// API request asks, so each of its two lookups is one read (kv.ReadOne); a
+// key revoked or a user removed between them reads as an invalid key, as
+// it would a moment later.
 func (db *DB) UserByKeyHash(ctx context.Context, keyHash []byte) (core.User, error) {
 	var u core.User
-	err := db.kv.View(func(tx kv.Tx) error {
-		id := tx.Bucket(bktAPIKeys).Get(keyHash)
-		if id == nil {
-			return core.Errorf(core.EUNAUTHORIZED, "invalid API key")
+	id, err := kv.ReadOne(db.kv, bktAPIKeys, keyHash)
+	if err != nil {
+		return u, err
+	}
+	var b []byte
+	if id != nil {
+		if b, err = kv.ReadOne(db.kv, bktUsers, id); err != nil {
+			return u, err
 		}
-		b := tx.Bucket(bktUsers).Get(id)
-		if b == nil {
-			return core.Errorf(core.EUNAUTHORIZED, "invalid API key")
-		}
-		return json.Unmarshal(b, &u)
-	})
-	return u, err
+	}
+	if b == nil {
+		return u, core.Errorf(core.EUNAUTHORIZED, "invalid API key")
+	}
+	return u, json.Unmarshal(b, &u)
 }
 
 // SetUserRole sets the role of user id.

@@ -72,6 +72,31 @@ func Prefetch(tx Tx, bucket []byte, keys ...[]byte) {
 	}
 }
 
+// OneReader is implemented by engines for which a read-only transaction
+// costs round trips of its own (PostgreSQL: BEGIN travels with the first
+// query, and ending the snapshot is one more): ReadOne reads one key in one
+// statement, which is a snapshot of its own.
+type OneReader interface {
+	ReadOne(bucket, key []byte) ([]byte, error)
+}
+
+// ReadOne returns a copy of key's value in bucket, nil when absent (an
+// empty value is empty, not nil), read in a snapshot of its own: for a
+// lookup that needs no other read to be consistent with it.
+func ReadOne(e Engine, bucket, key []byte) ([]byte, error) {
+	if r, ok := e.(OneReader); ok {
+		return r.ReadOne(bucket, key)
+	}
+	var v []byte
+	err := e.View(func(tx Tx) error {
+		if b := tx.Bucket(bucket).Get(key); b != nil {
+			v = append([]byte{}, b...)
+		}
+		return nil
+	})
+	return v, err
+}
+
 // LaterGetter is implemented by engines for which a read costs a round
 // trip (PostgreSQL): fn is given key's value as it is at the call, but may
 // run later in the transaction, together with every other such read in one

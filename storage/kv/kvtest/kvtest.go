@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) kv.Engine) {
 	t.Run("GetLater", func(t *testing.T) { testGetLater(t, open(t)) })
 	t.Run("ScanAfterWrite", func(t *testing.T) { testScanAfterWrite(t, open(t)) })
 	t.Run("ViewFromTwoGoroutines", func(t *testing.T) { testViewFromTwoGoroutines(t, open(t)) })
+	t.Run("ReadOne", func(t *testing.T) { testReadOne(t, open(t)) })
 }
 
 func update(t *testing.T, e kv.Engine, fn func(kv.Tx) error) {
@@ -307,5 +308,50 @@ func testViewFromTwoGoroutines(t *testing.T, e kv.Engine) {
 	})
 	if err != nil {
 		t.Errorf("view: %v", err)
+	}
+}
+
+// testReadOne holds kv.ReadOne, with or without the engine's own, to what a
+// View's Get answers: the committed value (a copy), empty as empty, absent
+// as nil, and the bucket's own keys only.
+func testReadOne(t *testing.T, e kv.Engine) {
+	a, b := Buckets[0], Buckets[1]
+	update(t, e, func(tx kv.Tx) error {
+		if err := tx.Bucket(a).Put([]byte("k"), []byte("v1")); err != nil {
+			return err
+		}
+		return tx.Bucket(a).Put([]byte("empty"), []byte{})
+	})
+	read := func(bucket []byte, key string) []byte {
+		t.Helper()
+		v, err := kv.ReadOne(e, bucket, []byte(key))
+		if err != nil {
+			t.Fatalf("ReadOne %s/%s: %v", bucket, key, err)
+		}
+		return v
+	}
+	got := read(a, "k")
+	if string(got) != "v1" {
+		t.Errorf("ReadOne k = %q, want v1", got)
+	}
+	if v := read(a, "empty"); v == nil || len(v) != 0 {
+		t.Errorf("ReadOne of an empty value = %v, want empty non-nil", v)
+	}
+	if v := read(a, "absent"); v != nil {
+		t.Errorf("ReadOne of an absent key = %q, want nil", v)
+	}
+	if v := read(b, "k"); v != nil {
+		t.Errorf("ReadOne read bucket a's key in bucket b: %q", v)
+	}
+	update(t, e, func(tx kv.Tx) error { return tx.Bucket(a).Put([]byte("k"), []byte("v2")) })
+	if string(got) != "v1" {
+		t.Errorf("the value ReadOne returned changed with a later write: %q", got)
+	}
+	if v := read(a, "k"); string(v) != "v2" {
+		t.Errorf("ReadOne after an update = %q, want v2", v)
+	}
+	update(t, e, func(tx kv.Tx) error { return tx.Bucket(a).Delete([]byte("k")) })
+	if v := read(a, "k"); v != nil {
+		t.Errorf("ReadOne of a deleted key = %q", v)
 	}
 }
