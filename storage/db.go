@@ -51,10 +51,21 @@ var (
 var allBuckets = [][]byte{bktNotices, bktManifests, bktContents, bktContentFiles, bktSegmentLive, bktEvents, bktNoticeEvents, bktMeta, bktIdempotency, bktPending, bktUsers, bktUserEmails, bktAPIKeys, bktOutbox, bktOutboxDue, bktDeadlines, bktSecrets, bktOutcomes, bktSenderDays, bktConsents, bktCertificates, bktTreeNodes, bktCheckpoints, bktNoticeIndex, bktContentKeys, bktRetention, bktPurged, bktWebhooks, bktWebhookOrgs, bktDeliveries, bktDeliveryDue, bktHookLines, bktHookDeliveries, bktOrgEvents, bktBatches, bktBatchKeys}
 
 // ascendingBuckets are keyed by sequence or time within their prefix, so
-// bbolt may fill their pages whole (kv.Bolt.Ascending).
+// bbolt may fill their pages whole (kv.Bolt.Ascending). Letter ids ascend
+// with time (core/ids.go), so the buckets keyed by the letter id, or by a
+// kind then the id (the outbox: ntf1-, rem1-...), are among them; the due
+// index and deadlines are keyed by time. Counted per bucket in an
+// instrumented bbolt (lre bench, 100 KB, 10 s): 16.3 -> 15.2 pages written
+// per letter, the outbox's leaves 2.9 -> 2.3 and the notices' 1.3 -> 1.0.
+// Older random ids still sort among the new ones; a full page they share
+// splits into a full page and the rest, as any.
 var ascendingBuckets = map[string]bool{
 	string(bktEvents): true, string(bktTreeNodes): true, string(bktCheckpoints): true,
 	string(bktOrgEvents): true, string(bktRetention): true, string(bktDeliveries): true,
+	string(bktNotices): true, string(bktManifests): true, string(bktNoticeTokens): true,
+	string(bktContentKeys): true, string(bktContentFiles): true, string(bktSecrets): true,
+	string(bktOutbox): true, string(bktOutboxDue): true, string(bktNoticeEvents): true,
+	string(bktNoticeIndex): true, string(bktDeadlines): true,
 }
 
 // keyHead in bktMeta holds the log head: last sequence (8 bytes) and hash.
