@@ -309,3 +309,35 @@ func TestScanBeforeKeptRead(t *testing.T) {
 		return nil
 	})
 }
+
+// Schema 4 leaves room on kv's pages for the next version of a row (HOT
+// updates), on a new database and on one migrated from schema 3.
+func TestKVPagesKeepRoom(t *testing.T) {
+	c := pgtest.Shared(t)
+	url := c.NewDatabase(t)
+	open(t, url).Close()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	fill := func() string {
+		t.Helper()
+		var opts []string
+		if err := conn.QueryRow(ctx, "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE relname = 'kv'").Scan(&opts); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(opts, ",")
+	}
+	if got := fill(); got != "fillfactor=80" {
+		t.Errorf("kv options on a new database: %q, want fillfactor=80", got)
+	}
+	if _, err := conn.Exec(ctx, "ALTER TABLE kv RESET (fillfactor); DELETE FROM lre_schema WHERE version >= 4"); err != nil {
+		t.Fatal(err)
+	}
+	open(t, url)
+	if got := fill(); got != "fillfactor=80" {
+		t.Errorf("kv options after migrating from schema 3: %q, want fillfactor=80", got)
+	}
+}
