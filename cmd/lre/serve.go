@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -186,6 +187,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log := newLogger(cfg.logFormat, stderr)
+	gc := applyGCDefaults(os.Getenv)
+	log.Info("garbage collector", "gc_percent", gc.Percent, "memory_limit_mib", gc.MemoryLimit>>20, "from_environment", gc.FromEnv)
 	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
