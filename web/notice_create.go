@@ -33,6 +33,9 @@ func (s *Server) noticeCreate(c echo.Context) error {
 	}
 	defer release()
 	req, err := s.readDeposit(c)
+	// Deposit returns once the letter is sealed and stored (or refused):
+	// nothing reads the attachments' buffers after it.
+	defer req.Release()
 	if err != nil {
 		return err
 	}
@@ -106,7 +109,9 @@ func rawFileName(p *multipart.Part) string {
 
 // The intake's memory budget. A deposit holds its letter in memory about
 // twice over: the content from the multipart read to the end of its
-// transaction, its sealed copy until it is in its content segment; so 64
+// transaction (for contents of 32 KiB to 1 MiB, in a pooled buffer of the
+// next power of two, core.Upload.Release), its sealed copy until it is in
+// its content segment; so 64
 // five-megabyte letters at once would need some 640 MiB. Deposits therefore take their
 // Content-Length from a budget of intakeBudget bytes before reading the
 // body, and wait, in arrival order, for earlier ones to finish; a request
