@@ -45,7 +45,7 @@ func runBenchTarget(ctx context.Context, args []string, stdout, stderr io.Writer
 	if dir == "" {
 		return errors.New("bench target: --dir is required")
 	}
-	applyGCDefaults(os.Getenv) // every target as lre serve runs
+	applyGCDefaults(os.Getenv, memoryLimitFor(store)) // every target as lre serve runs
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() { io.Copy(io.Discard, os.Stdin); cancel() }()

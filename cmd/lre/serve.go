@@ -187,7 +187,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log := newLogger(cfg.logFormat, stderr)
-	gc := applyGCDefaults(os.Getenv)
+	gc := applyGCDefaults(os.Getenv, memoryLimitFor(cfg.store))
 	log.Info("garbage collector", "gc_percent", gc.Percent, "memory_limit_mib", gc.MemoryLimit>>20, "from_environment", gc.FromEnv)
 	a, err := newApp(cfg, log)
 	if err != nil {
