@@ -137,20 +137,27 @@ func TestEventsAppendOnly(t *testing.T) {
 	})
 }
 
-func TestNewerSchemaRefused(t *testing.T) {
-	c := pgtest.Shared(t)
-	url := c.NewDatabase(t)
+// migratedDatabase is a new database that lre has migrated, and a
+// connection of the test's own to it.
+func migratedDatabase(t *testing.T) (string, *pgx.Conn) {
+	t.Helper()
+	url := pgtest.Shared(t).NewDatabase(t)
 	open(t, url).Close()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := pgx.Connect(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return url, conn
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	url, conn := migratedDatabase(t)
+	ctx := context.Background()
 	if _, err := conn.Exec(ctx, "INSERT INTO lre_schema (version) VALUES ($1)", postgres.SchemaVersion()+1); err != nil {
 		t.Fatal(err)
 	}
-	_, err = postgres.Open(ctx, url)
+	_, err := postgres.Open(ctx, url)
 	if err == nil || !strings.Contains(err.Error(), "newer than this lre") {
 		t.Fatalf("open of a newer schema: %v, want a refusal", err)
 	}
@@ -313,15 +320,8 @@ func TestScanBeforeKeptRead(t *testing.T) {
 // Schema 4 leaves room on kv's pages for the next version of a row (HOT
 // updates), on a new database and on one migrated from schema 3.
 func TestKVPagesKeepRoom(t *testing.T) {
-	c := pgtest.Shared(t)
-	url := c.NewDatabase(t)
-	open(t, url).Close()
+	url, conn := migratedDatabase(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	fill := func() string {
 		t.Helper()
 		var opts []string
