@@ -52,6 +52,12 @@ func (b *bucket) q(own, shared string) string {
 	return own
 }
 
+// getSQL reads one key's value: Get in a transaction, Engine.ReadOne
+// outside any.
+func (b *bucket) getSQL() string {
+	return b.q("SELECT value FROM "+b.table+" WHERE key = $1", "SELECT value FROM kv WHERE bucket = $1 AND key = $2")
+}
+
 // Get answers from the transaction's own writes and reads first: writers
 // are serialised, so nothing else changes a key while a write transaction
 // runs, and a group commit reads the same keys (the log head, tree nodes)
@@ -82,8 +88,7 @@ func (b *bucket) Get(key []byte) []byte {
 	}
 	var v []byte
 	err := b.t.tx.QueryRow(b.t.ctx,
-		b.q("SELECT value FROM "+b.table+" WHERE key = $1", "SELECT value FROM kv WHERE bucket = $1 AND key = $2"),
-		b.args(key)...).Scan(&v)
+		b.getSQL(), b.args(key)...).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		b.t.remember(b.name, key, nil)
 		return nil

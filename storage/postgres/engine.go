@@ -92,9 +92,7 @@ func (e *Engine) ReadOne(bucketName, key []byte) ([]byte, error) {
 	defer cancel()
 	b := &bucket{name: string(bucketName), table: tableOf(string(bucketName))}
 	var v []byte
-	err := e.pool.QueryRow(ctx,
-		b.q("SELECT value FROM "+b.table+" WHERE key = $1", "SELECT value FROM kv WHERE bucket = $1 AND key = $2"),
-		b.args(key)...).Scan(&v)
+	err := e.pool.QueryRow(ctx, b.getSQL(), b.args(key)...).Scan(&v)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil, nil
