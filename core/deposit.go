@@ -32,6 +32,13 @@ type DepositRequest struct {
 	Auth Authentication
 }
 
+// Release releases every attachment of r (Upload.Release).
+func (r *DepositRequest) Release() {
+	for i := range r.Attachments {
+		r.Attachments[i].Release()
+	}
+}
+
 // Recipient types (L.100: a consumer must have consented beforehand).
 const (
 	RecipientProfessional = "professional"

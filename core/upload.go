@@ -48,13 +48,6 @@ func (u *Upload) Release() {
 	u.pooled, u.Content = nil, nil
 }
 
-// Release releases every attachment of r (Upload.Release).
-func (r *DepositRequest) Release() {
-	for i := range r.Attachments {
-		r.Attachments[i].Release()
-	}
-}
-
 // ReadUpload reads at most limit bytes of r, hashing as it goes. It returns an
 // ETOOLARGE error naming the max_total_size limit when r holds more.
 // The content is allocated once, at its exact size: a letter costs its own

@@ -29,8 +29,10 @@ func TestContentClasses(t *testing.T) {
 	}
 }
 
-// A released upload's buffer serves the next upload of its class, which
-// sees only its own bytes; an unreleased one is left alone.
+// Release clears the upload, and the next upload of its class (likely in
+// the released buffer: sync.Pool may drop it at a collection) holds its own
+// bytes only, its capacity its length, so the first letter's tail is out of
+// reach; a small upload takes no pooled buffer.
 func TestUploadReleaseReusesItsBuffer(t *testing.T) {
 	first := bytes.Repeat([]byte("a"), 100_000)
 	u, err := ReadUpload("a.pdf", "application/pdf", bytes.NewReader(first), 1<<20)
@@ -40,7 +42,6 @@ func TestUploadReleaseReusesItsBuffer(t *testing.T) {
 	if !bytes.Equal(u.Content, first) || u.pooled == nil {
 		t.Fatalf("first upload: %d bytes, pooled %v", len(u.Content), u.pooled != nil)
 	}
-	buf := &(*u.pooled)[0]
 	u.Release()
 	if u.Content != nil || u.pooled != nil {
 		t.Error("Release left Content or its buffer on the upload")
@@ -53,11 +54,6 @@ func TestUploadReleaseReusesItsBuffer(t *testing.T) {
 	}
 	if !bytes.Equal(v.Content, second) || len(v.Content) != 70_000 || cap(v.Content) != 70_000 {
 		t.Errorf("second upload: %d bytes (cap %d), want its own 70000", len(v.Content), cap(v.Content))
-	}
-	// sync.Pool may drop a buffer at any collection, so reuse is likely,
-	// not certain: when it happened, the first letter's tail is out of reach.
-	if v.pooled != nil && &(*v.pooled)[0] == buf && bytes.Contains(v.Content, []byte("a")) {
-		t.Error("the second upload reads bytes of the first")
 	}
 	small, _ := ReadUpload("c.txt", "text/plain", bytes.NewReader([]byte("small")), 1<<20)
 	if small.pooled != nil {

@@ -21,26 +21,23 @@ func TestDepositsKeepTheirOwnBytesWithPooledBuffers(t *testing.T) {
 	key := e.addUser(t, "pool@example.org", "Pool", core.RoleSender)
 	const letters = 48
 	sent := make([][]byte, letters)
-	ids := make([]string, letters)
+	answers := make([]response, letters)
 	var wg sync.WaitGroup
 	for i := range letters {
 		// 40 KB to 1 MB: every pooled class, several letters per class.
 		size := 40_000 + (i*997_003)%(1<<20-40_000)
 		sent[i] = bytes.Repeat([]byte{byte('a' + i%26), byte('0' + i%10)}, size/2)
 		wg.Go(func() {
-			r := e.post(t, key, multipartBody(letter().parts(file(fmt.Sprintf("l%02d.pdf", i), sent[i]))...))
-			if r.status != http.StatusCreated {
-				t.Errorf("deposit %d: %s", i, r)
-				return
-			}
-			ids[i] = r.notice(t).ID
+			answers[i] = e.post(t, key, multipartBody(letter().parts(file(fmt.Sprintf("l%02d.pdf", i), sent[i]))...))
 		})
 	}
 	wg.Wait()
-	for i, id := range ids {
-		if id == "" {
+	for i, r := range answers {
+		if r.status != http.StatusCreated {
+			t.Errorf("deposit %d: %s", i, r)
 			continue
 		}
+		id := r.notice(t).ID
 		got, err := e.db.Content(context.Background(), id, "doc-01")
 		if err != nil || !bytes.Equal(got, sent[i]) {
 			t.Errorf("letter %d (%s): stored %d bytes (%v), not its own %d", i, id, len(got), err, len(sent[i]))
